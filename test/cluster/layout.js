@@ -1,0 +1,240 @@
+// @ts-check
+// Where each sandbox site lives (ports, directories) and the files written for it:
+// server and client configuration, wrapper scripts running the real Hadoop/HBase main classes,
+// and the clusters file hbackup reads.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, '..', '..');
+
+/** The two sites. `east` starts as the primary, `west` as the secondary; roles can change. */
+export const SITE_NAMES = ['east', 'west'];
+const INITIAL_ROLE = { east: 'primary', west: 'secondary' };
+const DEFAULT_PORT_BASE = { east: 20000, west: 21000 };
+
+export const sandboxDir = () => path.resolve(process.env.HBACKUP_SANDBOX_DIR ?? path.join(repoRoot, '.sandbox'));
+
+/** Java 17 needs these for Hadoop and HBase (as their own launch scripts pass). */
+const JDK17_OPTS = [
+  '-Djava.net.preferIPv4Stack=true', '--add-modules', 'jdk.unsupported',
+  ...['java.io', 'java.nio', 'java.lang', 'java.lang.reflect', 'java.math', 'java.net', 'java.text',
+    'java.util', 'java.util.concurrent', 'java.util.concurrent.atomic', 'java.util.zip', 'jdk.internal.ref',
+    'sun.nio.ch', 'sun.security.util', 'sun.security.x509'].map((p) => `--add-opens=java.base/${p}=ALL-UNNAMED`),
+  ...['jdk.internal.misc', 'sun.net.dns', 'sun.net.util'].map((p) => `--add-exports=java.base/${p}=ALL-UNNAMED`),
+  '-Dio.netty.tryReflectionSetAccessible=true',
+  '-Dorg.apache.hbase.thirdparty.io.netty.tryReflectionSetAccessible=true',
+];
+
+/** @param {string} name @param {string} classpath */
+export function siteLayout(name, classpath) {
+  const envName = name.toUpperCase();
+  const base = Number(process.env[`HBACKUP_SANDBOX_${envName}_PORT_BASE`] ?? DEFAULT_PORT_BASE[/** @type {'east'|'west'} */ (name)]);
+  const ports = {
+    hbaseMaster: base, hbaseMasterInfo: base + 10, nnRpc: base + 20, regionServer: base + 30,
+    regionServerInfo: base + 40, nnHttp: base + 70, zk: base + 81,
+  };
+  const dir = path.join(sandboxDir(), name);
+  const user = os.userInfo().username;
+  const fsUri = `hdfs://127.0.0.1:${ports.nnRpc}`;
+  const s = {
+    name, role: INITIAL_ROLE[/** @type {'east'|'west'} */ (name)], dir, user, ports, classpath, fsUri,
+    confDir: path.join(dir, 'conf'), binDir: path.join(dir, 'bin'), logDir: path.join(dir, 'logs'),
+    pidDir: path.join(dir, 'pids'), dfsDir: path.join(dir, 'dfs'), zkDir: path.join(dir, 'zk'),
+    serverLog4j: path.join(dir, 'conf', 'log4j-server.properties'),
+    java: process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java',
+    jvmOpts: JDK17_OPTS,
+    heap: {
+      hdfs: process.env.HBACKUP_SANDBOX_HDFS_HEAP ?? '512m',
+      hbase: process.env.HBACKUP_SANDBOX_HBASE_HEAP ?? '768m',
+      tool: process.env.HBACKUP_SANDBOX_TOOL_HEAP ?? '512m',
+    },
+    /** @type {[string, string][]} */
+    hdfsServerProps: [
+      ['hdfs.minidfs.basedir', path.join(dir, 'dfs')],
+      ['hadoop.tmp.dir', path.join(dir, 'tmp')],
+      ['dfs.replication', '1'],
+      ['dfs.namenode.acls.enabled', 'true'],
+      ['dfs.permissions.enabled', 'true'],
+      ['dfs.namenode.snapshotdiff.allow.snap-root-descendant', 'true'],
+      [`hadoop.proxyuser.${user}.hosts`, '*'],
+      [`hadoop.proxyuser.${user}.groups`, '*'],
+    ],
+    /** @type {[string, string][]} */
+    hbaseServerProps: [
+      ['hbase.cluster.distributed', 'false'],
+      ['hbase.rootdir', `${fsUri}/hbase`],
+      ['hbase.tmp.dir', path.join(dir, 'hbase-tmp')],
+      ['hbase.zookeeper.quorum', '127.0.0.1'],
+      ['hbase.zookeeper.property.clientPort', String(ports.zk)],
+      ['hbase.zookeeper.property.dataDir', path.join(dir, 'zk')],
+      ['hbase.localcluster.assign.random.ports', 'false'],
+      ['hbase.master.port', String(ports.hbaseMaster)],
+      ['hbase.master.info.port', String(ports.hbaseMasterInfo)],
+      ['hbase.master.info.bindAddress', '127.0.0.1'],
+      ['hbase.regionserver.port', String(ports.regionServer)],
+      ['hbase.regionserver.info.port', String(ports.regionServerInfo)],
+      ['hbase.regionserver.info.bindAddress', '127.0.0.1'],
+      ['hbase.master.hostname', '127.0.0.1'],
+      ['hbase.unsafe.regionserver.hostname', '127.0.0.1'],
+      ['hbase.wal.provider', 'filesystem'],
+      ['hbase.regionserver.handler.count', '10'],
+      ['hbase.master.handler.count', '10'],
+    ],
+  };
+  return s;
+}
+
+/** @param {Record<string, string>} props */
+function siteXml(props) {
+  const body = Object.entries(props)
+    .map(([k, v]) => `  <property><name>${k}</name><value>${v}</value></property>`).join('\n');
+  return `<?xml version="1.0"?>\n<!-- written by the hbackup sandbox -->\n<configuration>\n${body}\n</configuration>\n`;
+}
+
+const TOOL_LOG4J = `# Client tools: like Hadoop's default (INFO to stderr), minus the noise.
+log4j.rootLogger=INFO,console
+log4j.appender.console=org.apache.log4j.ConsoleAppender
+log4j.appender.console.target=System.err
+log4j.appender.console.layout=org.apache.log4j.PatternLayout
+log4j.appender.console.layout.ConversionPattern=%d{yy/MM/dd HH:mm:ss} %p %c{2}: %m%n
+log4j.logger.org.apache.hadoop.util.NativeCodeLoader=ERROR
+log4j.logger.org.apache.zookeeper=WARN
+log4j.logger.org.apache.hadoop.hbase.zookeeper=WARN
+log4j.logger.org.apache.hadoop.metrics2=WARN
+log4j.logger.org.apache.hadoop.conf.Configuration.deprecation=WARN
+log4j.logger.org.apache.hadoop.mapreduce.JobResourceUploader=WARN
+log4j.logger.org.apache.hadoop.mapred.LocalJobRunner=WARN
+log4j.logger.org.apache.hadoop.mapred.Task=WARN
+log4j.logger.org.apache.hadoop.mapred.MapTask=WARN
+log4j.logger.org.apache.hadoop.hbase.client.ConnectionImplementation=WARN
+`;
+
+const SERVER_LOG4J = `log4j.rootLogger=INFO,console
+log4j.appender.console=org.apache.log4j.ConsoleAppender
+log4j.appender.console.layout=org.apache.log4j.PatternLayout
+log4j.appender.console.layout.ConversionPattern=%d{ISO8601} %p [%t] %c{2}: %m%n
+log4j.logger.org.apache.hadoop.util.NativeCodeLoader=ERROR
+log4j.logger.org.apache.hadoop.metrics2=WARN
+log4j.logger.org.apache.zookeeper=WARN
+log4j.logger.org.apache.hadoop.hdfs.StateChange=WARN
+log4j.logger.org.apache.hadoop.hdfs.server.datanode.DataNode.clienttrace=WARN
+log4j.logger.BlockStateChange=WARN
+`;
+
+/** The commands each wrapper knows, mapped to the real main classes (as Hadoop's and HBase's own scripts map them). */
+const COMMANDS = {
+  hadoop: {
+    fs: 'org.apache.hadoop.fs.FsShell',
+    distcp: 'org.apache.hadoop.tools.DistCp',
+    version: 'org.apache.hadoop.util.VersionInfo',
+    checknative: 'org.apache.hadoop.util.NativeLibraryChecker',
+  },
+  hdfs: {
+    dfs: 'org.apache.hadoop.fs.FsShell',
+    dfsadmin: 'org.apache.hadoop.hdfs.tools.DFSAdmin',
+    snapshotDiff: 'org.apache.hadoop.hdfs.tools.snapshot.SnapshotDiff',
+    lsSnapshottableDir: 'org.apache.hadoop.hdfs.tools.snapshot.LsSnapshottableDir',
+    getconf: 'org.apache.hadoop.hdfs.tools.GetConf',
+    fsck: 'org.apache.hadoop.hdfs.tools.DFSck',
+    version: 'org.apache.hadoop.util.VersionInfo',
+  },
+  hbase: {
+    version: 'org.apache.hadoop.hbase.util.VersionInfo',
+    shell: 'org.jruby.JarBootstrapMain',
+  },
+};
+
+/** @param {ReturnType<typeof siteLayout>} s @param {'hadoop'|'hdfs'|'hbase'} tool */
+function wrapperScript(s, tool) {
+  const cases = Object.entries(COMMANDS[tool]).map(([cmd, cls]) => `  ${cmd}) main=${cls} ;;`);
+  if (tool === 'hbase') {
+    cases.push(`  snapshot)
+    sub="\${1:-}"; shift || true
+    case "$sub" in
+      create) main=org.apache.hadoop.hbase.snapshot.CreateSnapshot ;;
+      info) main=org.apache.hadoop.hbase.snapshot.SnapshotInfo ;;
+      export) main=org.apache.hadoop.hbase.snapshot.ExportSnapshot ;;
+      *) echo "usage: hbase snapshot create|info|export ..." >&2; exit 1 ;;
+    esac ;;`);
+  }
+  const names = [...Object.keys(COMMANDS[tool]), ...(tool === 'hbase' ? ['snapshot'] : [])].join('|');
+  return `#!/usr/bin/env bash
+# '${tool}' for sandbox site ${s.name}: runs the real main classes with this site's configuration.
+set -euo pipefail
+conf_dir=${JSON.stringify(s.confDir)}
+classpath_file=${JSON.stringify(path.join(here, 'target', 'classpath.txt'))}
+java_bin="\${JAVA_HOME:+$JAVA_HOME/bin/}java"
+cmd="\${1:-}"; shift || true
+case "$cmd" in
+${cases.join('\n')}
+  classpath) echo "$conf_dir:$(cat "$classpath_file")"; exit 0 ;;
+  *) echo "usage: ${tool} ${names}|classpath [args...]" >&2; exit 1 ;;
+esac
+classpath="$(cat "$classpath_file")"
+if [ "$main" = org.jruby.JarBootstrapMain ]; then
+  # JRuby carries its own joni/jcodings: it must come before HBase's copies.
+  export JRUBY_OPTS="\${JRUBY_OPTS:--X+O}"
+  jruby_jar="$(tr ':' '\\n' <<<"$classpath" | grep -m1 '/jruby-complete-')"
+  classpath="$jruby_jar:${JSON.stringify(path.join(here, 'shell-compat'))}:$classpath"
+fi
+exec "$java_bin" ${s.jvmOpts.join(' ')} -Xmx${s.heap.tool} -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \\
+  -Dlog4j.configuration=file:"$conf_dir/log4j.properties" \\
+  -cp "$conf_dir:$classpath" "$main" "$@"
+`;
+}
+
+/** Write the site's configuration and wrapper scripts (idempotent). @param {ReturnType<typeof siteLayout>} s */
+export function writeSiteFiles(s) {
+  for (const d of [s.confDir, s.binDir, s.logDir, s.pidDir, path.join(s.dir, 'tools-tmp')]) fs.mkdirSync(d, { recursive: true });
+  const toolTmp = path.join(s.dir, 'tools-tmp');
+  fs.writeFileSync(path.join(s.confDir, 'core-site.xml'), siteXml({
+    'fs.defaultFS': s.fsUri,
+    'hadoop.tmp.dir': toolTmp,
+  }));
+  fs.writeFileSync(path.join(s.confDir, 'hdfs-site.xml'), siteXml({ 'dfs.replication': '1' }));
+  fs.writeFileSync(path.join(s.confDir, 'mapred-site.xml'), siteXml({
+    'mapreduce.framework.name': 'local',
+    'mapreduce.cluster.local.dir': path.join(toolTmp, 'mapred-local'),
+  }));
+  fs.writeFileSync(path.join(s.confDir, 'hbase-site.xml'), siteXml({
+    'hbase.rootdir': `${s.fsUri}/hbase`,
+    'hbase.zookeeper.quorum': '127.0.0.1',
+    'hbase.zookeeper.property.clientPort': String(s.ports.zk),
+    'hbase.tmp.dir': path.join(toolTmp, 'hbase'),
+    'hbase.client.retries.number': '10',
+  }));
+  fs.writeFileSync(path.join(s.confDir, 'log4j.properties'), TOOL_LOG4J);
+  fs.writeFileSync(s.serverLog4j, SERVER_LOG4J);
+  for (const tool of /** @type {const} */ (['hadoop', 'hdfs', 'hbase'])) {
+    const file = path.join(s.binDir, tool);
+    fs.writeFileSync(file, wrapperScript(s, tool));
+    fs.chmodSync(file, 0o755);
+  }
+}
+
+/** The clusters file in hbackup's own format, usable by the CLI as it is. @param {ReturnType<typeof siteLayout>[]} sites */
+export function writeClustersYaml(sites) {
+  const lines = ['# Written by the hbackup sandbox (test/cluster/layout.js). Usable as is:', '#   hbackup --clusters .sandbox/clusters.yaml ...', 'clusters:'];
+  for (const s of sites) {
+    lines.push(
+      `  ${s.name}:`,
+      `    role: ${s.role}`,
+      `    webhdfs: [http://127.0.0.1:${s.ports.nnHttp}]`,
+      `    fs: ${s.fsUri}`,
+      `    user: ${s.user}`,
+      '    tools:',
+      `      hadoop: ${JSON.stringify(path.join(s.binDir, 'hadoop'))}`,
+      `      hdfs: ${JSON.stringify(path.join(s.binDir, 'hdfs'))}`,
+      `      hbase: ${JSON.stringify(path.join(s.binDir, 'hbase'))}`,
+      '    hbase:',
+      `      rootdir: ${s.fsUri}/hbase`,
+      `      zookeeper: 127.0.0.1:${s.ports.zk}`,
+      `      masterInfo: http://127.0.0.1:${s.ports.hbaseMasterInfo}`,
+    );
+  }
+  fs.mkdirSync(sandboxDir(), { recursive: true });
+  fs.writeFileSync(path.join(sandboxDir(), 'clusters.yaml'), lines.join('\n') + '\n');
+}

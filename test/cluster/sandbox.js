@@ -1,0 +1,219 @@
+#!/usr/bin/env node
+// @ts-check
+// The sandbox: two real Hadoop + HBase sites on this machine, each as its own JVM processes
+// (one for HDFS: NameNode + DataNode via MiniDFSClusterManager; one for HBase: ZooKeeper +
+// HMaster + RegionServer via `HMaster start` in local mode on that HDFS), so a test can kill a
+// site like a crash. Usage: node test/cluster/sandbox.js deps|up|down|status|kill <site>|start <site>
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { siteLayout, SITE_NAMES, sandboxDir, writeSiteFiles, writeClustersYaml } from './layout.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const classpathFile = path.join(here, 'target', 'classpath.txt');
+
+/** @param {string} msg */
+const say = (msg) => process.stderr.write(`[sandbox] ${msg}\n`);
+
+/** Resolve the Maven dependencies and write the classpath file (idempotent). */
+export function resolveDeps({ force = false } = {}) {
+  if (!force && fs.existsSync(classpathFile)) return fs.readFileSync(classpathFile, 'utf8').trim();
+  say('resolving Maven dependencies (test/cluster/pom.xml)…');
+  const r = spawnSync('mvn', ['-B', '-q', '-f', path.join(here, 'pom.xml'),
+    'dependency:build-classpath', `-Dmdep.outputFile=${classpathFile}`], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`mvn dependency:build-classpath failed (exit ${r.status})`);
+  return fs.readFileSync(classpathFile, 'utf8').trim();
+}
+
+/** @param {number} pid */
+function alive(pid) {
+  try { process.kill(pid, 0); return true; } catch { return false; }
+}
+
+/** @param {string} file */
+function readPid(file) {
+  try {
+    const pid = Number(fs.readFileSync(file, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 && alive(pid) ? pid : undefined;
+  } catch { return undefined; }
+}
+
+/** @param {string} url */
+async function httpOk(url) {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(3000) });
+    const body = await res.text();
+    return { ok: res.ok, body };
+  } catch { return { ok: false, body: '' }; }
+}
+
+/** @param {ReturnType<typeof siteLayout>} s */
+export async function webhdfsUp(s) {
+  const r = await httpOk(`http://127.0.0.1:${s.ports.nnHttp}/webhdfs/v1/?op=GETFILESTATUS&user.name=${s.user}`);
+  return r.ok;
+}
+
+/** @param {ReturnType<typeof siteLayout>} s */
+export async function hbaseMasterActive(s) {
+  const r = await httpOk(`http://127.0.0.1:${s.ports.hbaseMasterInfo}/jmx?qry=Hadoop:service=HBase,name=Master,sub=Server`);
+  if (!r.ok) return false;
+  try {
+    const bean = JSON.parse(r.body).beans?.[0] ?? {};
+    return String(bean['tag.isActiveMaster']) === 'true' && Number(bean.numRegionServers) >= 1;
+  } catch { return false; }
+}
+
+/**
+ * @param {() => Promise<boolean>} check
+ * @param {string} what
+ * @param {number} pid
+ * @param {string} log
+ */
+async function waitFor(check, what, pid, log, timeoutMs = 240_000) {
+  const start = Date.now();
+  while (Date.now() - start < timeoutMs) {
+    if (await check()) return;
+    if (!alive(pid)) throw new Error(`${what}: the JVM (pid ${pid}) exited; see ${log}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`${what}: not ready after ${timeoutMs / 1000}s; see ${log}`);
+}
+
+/**
+ * Start one JVM detached, its output to a log file; returns its pid.
+ * @param {ReturnType<typeof siteLayout>} s @param {string} name @param {string} main @param {string[]} args @param {string} heap
+ */
+function startJvm(s, name, main, args, heap) {
+  const log = path.join(s.logDir, `${name}.log`);
+  const out = fs.openSync(log, 'a');
+  const argv = [...s.jvmOpts, `-Xmx${heap}`, `-Dlog4j.configuration=file:${s.serverLog4j}`,
+    `-Dhbackup.sandbox.site=${s.name}`, '-cp', `${s.confDir}:${s.classpath}`, main, ...args];
+  const child = spawn(s.java, argv, { detached: true, stdio: ['ignore', out, out], cwd: s.dir });
+  child.unref();
+  fs.closeSync(out);
+  if (!child.pid) throw new Error(`could not start ${name} for ${s.name}`);
+  fs.writeFileSync(path.join(s.pidDir, `${name}.pid`), `${child.pid}\n`);
+  return { pid: child.pid, log };
+}
+
+/** @param {ReturnType<typeof siteLayout>} s */
+async function startHdfs(s) {
+  const pidFile = path.join(s.pidDir, 'hdfs.pid');
+  if (readPid(pidFile) && (await webhdfsUp(s))) return;
+  const fresh = !fs.existsSync(path.join(s.dfsDir, 'name1'));
+  const args = ['-nnport', String(s.ports.nnRpc), '-httpport', String(s.ports.nnHttp), '-datanodes', '1',
+    '-writeDetails', path.join(s.dir, 'hdfs-details.json'),
+    ...s.hdfsServerProps.flatMap(([k, v]) => ['-D', `${k}=${v}`])];
+  if (fresh) args.unshift('-format');
+  const { pid, log } = startJvm(s, 'hdfs', 'org.apache.hadoop.test.MiniDFSClusterManager', args, s.heap.hdfs);
+  await waitFor(() => webhdfsUp(s), `${s.name} HDFS`, pid, log);
+}
+
+/** @param {ReturnType<typeof siteLayout>} s */
+async function startHbase(s) {
+  const pidFile = path.join(s.pidDir, 'hbase.pid');
+  if (readPid(pidFile) && (await hbaseMasterActive(s))) return;
+  // ZooKeeper holds nothing HBase 2 cannot rebuild: start it clean so a crashed site's
+  // ephemeral nodes do not delay the restart.
+  fs.rmSync(s.zkDir, { recursive: true, force: true });
+  const args = [...s.hbaseServerProps.flatMap(([k, v]) => ['-D', `${k}=${v}`]), 'start'];
+  const { pid, log } = startJvm(s, 'hbase', 'org.apache.hadoop.hbase.master.HMaster', args, s.heap.hbase);
+  await waitFor(() => hbaseMasterActive(s), `${s.name} HBase master`, pid, log);
+}
+
+/** @param {string} name */
+export async function startSite(name) {
+  const classpath = resolveDeps();
+  const s = siteLayout(name, classpath);
+  writeSiteFiles(s);
+  const t0 = Date.now();
+  await startHdfs(s);
+  await startHbase(s);
+  return { site: name, seconds: (Date.now() - t0) / 1000 };
+}
+
+/**
+ * Stop a site's JVMs. `crash` sends SIGKILL at once, like a machine dying.
+ * @param {string} name @param {{crash?: boolean}} [opts]
+ */
+export async function stopSite(name, { crash = false } = {}) {
+  const s = siteLayout(name, '');
+  for (const proc of ['hbase', 'hdfs']) {
+    const pidFile = path.join(s.pidDir, `${proc}.pid`);
+    const pid = readPid(pidFile);
+    if (pid) {
+      try { process.kill(-pid, crash ? 'SIGKILL' : 'SIGTERM'); } catch { /* already gone */ }
+      const deadline = Date.now() + 30_000;
+      while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      if (alive(pid)) { try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ } }
+      while (alive(pid)) await new Promise((r) => setTimeout(r, 100));
+    }
+    fs.rmSync(pidFile, { force: true });
+  }
+}
+
+export async function up() {
+  const t0 = Date.now();
+  const classpath = resolveDeps();
+  for (const name of SITE_NAMES) writeSiteFiles(siteLayout(name, classpath));
+  writeClustersYaml(SITE_NAMES.map((n) => siteLayout(n, classpath)));
+  // The two sites start side by side; each waits for its own HDFS before its HBase.
+  const results = await Promise.all(SITE_NAMES.map((n) => startSite(n)));
+  for (const r of results) say(`${r.site}: up (${r.seconds.toFixed(1)}s)`);
+  say(`sandbox up in ${((Date.now() - t0) / 1000).toFixed(1)}s; clusters file: ${path.join(sandboxDir(), 'clusters.yaml')}`);
+  return { seconds: (Date.now() - t0) / 1000, sites: results };
+}
+
+export async function down({ wipe = false } = {}) {
+  await Promise.all(SITE_NAMES.map((n) => stopSite(n)));
+  if (wipe) fs.rmSync(sandboxDir(), { recursive: true, force: true });
+}
+
+export async function status() {
+  const rows = [];
+  for (const name of SITE_NAMES) {
+    const s = siteLayout(name, '');
+    rows.push({
+      site: name,
+      hdfsPid: readPid(path.join(s.pidDir, 'hdfs.pid')) ?? null,
+      hbasePid: readPid(path.join(s.pidDir, 'hbase.pid')) ?? null,
+      webhdfs: `http://127.0.0.1:${s.ports.nnHttp}`,
+      webhdfsUp: await webhdfsUp(s),
+      hbaseMasterActive: await hbaseMasterActive(s),
+    });
+  }
+  return rows;
+}
+
+async function main() {
+  const [cmd, arg] = process.argv.slice(2);
+  const needSite = () => {
+    if (!arg || !SITE_NAMES.includes(arg)) throw new Error(`name a site: ${SITE_NAMES.join(' | ')}`);
+    return arg;
+  };
+  switch (cmd) {
+    case 'deps': resolveDeps({ force: true }); break;
+    case 'up': await up(); break;
+    case 'down': await down({ wipe: arg === '--wipe' }); say('sandbox down'); break;
+    case 'kill': await stopSite(needSite(), { crash: true }); say(`${arg}: killed (SIGKILL)`); break;
+    case 'stop': await stopSite(needSite()); say(`${arg}: stopped`); break;
+    case 'start': { const r = await startSite(needSite()); say(`${arg}: up (${r.seconds.toFixed(1)}s)`); break; }
+    case 'status': {
+      const rows = await status();
+      for (const r of rows) {
+        console.log(`${r.site.padEnd(10)} webhdfs ${r.webhdfsUp ? 'up  ' : 'DOWN'} ${r.webhdfs}  ` +
+          `hbase master ${r.hbaseMasterActive ? 'active' : 'DOWN'}  pids hdfs=${r.hdfsPid ?? '-'} hbase=${r.hbasePid ?? '-'}`);
+      }
+      if (rows.some((r) => !r.webhdfsUp || !r.hbaseMasterActive)) process.exitCode = 1;
+      break;
+    }
+    default:
+      console.error('usage: sandbox.js deps | up | down [--wipe] | status | kill <site> | stop <site> | start <site>');
+      process.exitCode = 2;
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((e) => { say(`error: ${e.message}`); process.exit(1); });
+}

@@ -1,0 +1,77 @@
+/**
+ * One run per service at a time on this control host: an exclusive lock file holding the owner's
+ * pid. A lock left by a process that no longer exists (a crash, kill -9) is taken over.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { LockedError } from '../errors.js';
+
+export interface LockInfo {
+  pid: number;
+  host: string;
+  startedAt: string;
+  command: string;
+}
+
+export interface Lock {
+  file: string;
+  takenOver?: LockInfo;
+  release(): void;
+}
+
+export function stateDir(env = process.env): string {
+  return path.resolve(env.HBACKUP_STATE_DIR ?? path.join(os.homedir(), '.local', 'state', 'hbackup'));
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+function readInfo(file: string): LockInfo | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as LockInfo;
+  } catch {
+    return undefined;
+  }
+}
+
+export function acquireLock(service: string, command: string, dir = stateDir()): Lock {
+  const lockDir = path.join(dir, 'locks');
+  fs.mkdirSync(lockDir, { recursive: true });
+  const file = path.join(lockDir, `${service}.lock`);
+  const me: LockInfo = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString(), command };
+  let takenOver: LockInfo | undefined;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = fs.openSync(file, 'wx');
+      fs.writeSync(fd, JSON.stringify(me));
+      fs.closeSync(fd);
+      return {
+        file,
+        takenOver,
+        release: () => {
+          if (readInfo(file)?.pid === process.pid) fs.rmSync(file, { force: true });
+        },
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const owner = readInfo(file);
+      if (owner && owner.host === me.host && !alive(owner.pid)) {
+        takenOver = owner;
+        fs.rmSync(file, { force: true });
+        continue;
+      }
+      const who = owner ? `pid ${owner.pid} on ${owner.host} since ${owner.startedAt}` : 'another process';
+      throw new LockedError(
+        `service ${service} is already being worked on by ${who}; wait for it to finish (lock: ${file})`,
+      );
+    }
+  }
+  throw new LockedError(`service ${service}: could not take the lock ${file}`);
+}

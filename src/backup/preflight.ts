@@ -1,0 +1,149 @@
+/**
+ * Preflight: everything read-only. Both sites answer, roles are right, clocks agree, every data
+ * set can be snapshotted and copied; the previous restore point and the copy mode of each data set
+ * are decided here. Any refusal stops the run before anything changes (exit 3).
+ */
+import { PreflightError } from '../errors.js';
+import type { Dataset } from '../config/schema.js';
+import type { FileStatus } from '../hdfs/webhdfs.js';
+import { listRestorePoints, type CopyMode, type RestorePoint } from './catalog.js';
+import type { BackupContext, Site } from './context.js';
+
+export interface DatasetPlan {
+  source: string;
+  target: string;
+  mode: CopyMode;
+  /** Why the copy is full: the first backup, --full, or why an incremental copy is not possible. */
+  reason: string;
+  /** Set when an incremental copy was expected but is not possible. */
+  fallbackReason?: string;
+  /** The snapshot both sides share, for an incremental copy. */
+  previousSnapshot?: string;
+  targetExists: boolean;
+  targetSnapshottable: boolean;
+}
+
+export interface PreflightFacts {
+  restorePoints: RestorePoint[];
+  previous?: RestorePoint;
+  datasets: DatasetPlan[];
+  clockSkewMs: Record<string, number>;
+}
+
+const targetOf = (d: Dataset) => d.target ?? d.hdfs;
+const isInside = (child: string, parent: string) => parent === '/' || child.startsWith(`${parent}/`);
+
+async function reach(site: Site, now: () => Date, maxSkewMs: number, reasons: string[]): Promise<number | undefined> {
+  const before = now().getTime();
+  try {
+    await site.hdfs.getFileStatus('/');
+  } catch (e) {
+    reasons.push(`${site.cluster.name} (${site.cluster.role}) is not reachable: ${(e as Error).message}`);
+    return undefined;
+  }
+  const after = now().getTime();
+  const server = site.hdfs.lastServerDate?.getTime();
+  if (server === undefined || Number.isNaN(server)) return 0;
+  // The Date header has second precision: allow for it and for the round trip.
+  const local = (before + after) / 2;
+  const skew = Math.max(0, Math.abs(server + 500 - local) - 500 - (after - before) / 2);
+  if (skew > maxSkewMs) {
+    reasons.push(
+      `clock skew between this host and ${site.cluster.name} is ${(skew / 1000).toFixed(1)}s (limit ${maxSkewMs / 1000}s): fix NTP on both`,
+    );
+  }
+  return skew;
+}
+
+interface ModeDecision {
+  mode: CopyMode;
+  reason: string;
+  fallbackReason?: string | undefined;
+  previousSnapshot?: string;
+}
+
+async function decideMode(ctx: BackupContext, d: Dataset, previous: RestorePoint | undefined): Promise<ModeDecision> {
+  const target = targetOf(d);
+  const full = (reason: string, fallbackReason?: string): ModeDecision => ({ mode: 'full', reason, fallbackReason });
+  if (ctx.opts.full) return full('--full requested');
+  if (!previous) return full('first backup of the service');
+  const prevRecord = previous.datasets.find((r) => r.source === d.hdfs && r.target === target);
+  if (!prevRecord) return full('new data set (not in the previous restore point)');
+  const prev = previous.snapshot;
+  const srcSnaps = await ctx.primary.hdfs.listSnapshots(d.hdfs);
+  if (!srcSnaps.includes(prev)) return full('full copy', `the primary no longer has snapshot ${prev} of ${d.hdfs}`);
+  const tgtSnaps = await ctx.secondary.hdfs.listSnapshots(target);
+  if (!tgtSnaps.includes(prev)) return full('full copy', `the secondary has no snapshot ${prev} of ${target}`);
+  const changes = await ctx.secondary.hdfs.snapshotDiff(target, prev, '');
+  if (changes.length) {
+    const first = changes[0]!;
+    return full(
+      'full copy',
+      `the target ${target} changed since ${prev} (${changes.length} change${changes.length > 1 ? 's' : ''}, e.g. ${first.type} ${first.sourcePath || '.'})`,
+    );
+  }
+  return { mode: 'incremental', reason: `diff from ${prev}`, previousSnapshot: prev };
+}
+
+export async function preflight(ctx: BackupContext): Promise<PreflightFacts> {
+  const { policy } = ctx.rp;
+  const reasons: string[] = [];
+  const maxSkewMs = policy.preflight.maxClockSkewSeconds * 1000;
+  const clockSkewMs: Record<string, number> = {};
+  for (const site of [ctx.primary, ctx.secondary]) {
+    const skew = await reach(site, ctx.deps.now, maxSkewMs, reasons);
+    if (skew !== undefined) clockSkewMs[site.cluster.name] = skew;
+  }
+  if (reasons.length) throw new PreflightError(reasons);
+
+  const statuses: (FileStatus | undefined)[] = await Promise.all(
+    policy.datasets.map((d) => ctx.primary.hdfs.getFileStatus(d.hdfs)),
+  );
+  const snapshottableOnTarget = await ctx.secondary.hdfs.snapshottableDirs();
+  policy.datasets.forEach((d, i) => {
+    const st = statuses[i];
+    const p = ctx.primary.cluster.name;
+    if (!st) reasons.push(`${d.hdfs} does not exist on ${p}`);
+    else if (st.type !== 'DIRECTORY') reasons.push(`${d.hdfs} on ${p} is not a directory`);
+    else if (st.snapshotEnabled === false) {
+      reasons.push(
+        `${d.hdfs} on ${p} is not snapshottable: as the HDFS superuser run "hdfs dfsadmin -allowSnapshot ${d.hdfs}"`,
+      );
+    }
+    const t = targetOf(d);
+    for (const s of snapshottableOnTarget) {
+      if (s !== t && (isInside(t, s) || isInside(s, t))) {
+        reasons.push(
+          `target ${t} on ${ctx.secondary.cluster.name} is nested with the snapshottable directory ${s}; HDFS cannot snapshot both`,
+        );
+      }
+    }
+  });
+
+  const targetStatuses = await Promise.all(policy.datasets.map((d) => ctx.secondary.hdfs.getFileStatus(targetOf(d))));
+  targetStatuses.forEach((st, i) => {
+    if (st && st.type !== 'DIRECTORY') {
+      reasons.push(`target ${targetOf(policy.datasets[i]!)} on ${ctx.secondary.cluster.name} exists and is not a directory`);
+    }
+  });
+  if (reasons.length) throw new PreflightError(reasons);
+
+  const restorePoints = await listRestorePoints(ctx.secondary.hdfs, policy.service);
+  const previous = restorePoints[restorePoints.length - 1];
+  const datasets: DatasetPlan[] = [];
+  for (const [i, d] of policy.datasets.entries()) {
+    const decided = await decideMode(ctx, d, previous);
+    const st = targetStatuses[i];
+    datasets.push({
+      source: d.hdfs,
+      target: targetOf(d),
+      mode: decided.mode,
+      reason: decided.reason,
+      ...(decided.fallbackReason ? { fallbackReason: decided.fallbackReason } : {}),
+      ...(decided.previousSnapshot ? { previousSnapshot: decided.previousSnapshot } : {}),
+      targetExists: Boolean(st),
+      targetSnapshottable: st?.snapshotEnabled === true,
+    });
+  }
+  return { restorePoints, previous, datasets, clockSkewMs };
+}

@@ -1,0 +1,102 @@
+/**
+ * The command line: declares commands and options, and maps what happens to an exit code.
+ * Commands are loaded when used; each is a plain async function returning its exit code.
+ */
+import { createRequire } from 'node:module';
+import { Command, CommanderError } from 'commander';
+import { ExitCode, HbackupError } from './errors.js';
+import { execaRunner } from './exec/runner.js';
+import { Output } from './output.js';
+import type { CommandEnv } from './commands/context.js';
+
+const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
+
+export interface MainIo {
+  env?: Partial<Omit<CommandEnv, 'out'>>;
+  stdout?: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr?: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0   ok
+  1   failed (a step failed; the previous restore point is intact)
+  2   invalid input (command line, policy or clusters file)
+  3   preflight refused (nothing was changed)
+  75  another run of the same service holds the lock`;
+
+export async function main(argv: string[], io: MainIo = {}): Promise<number> {
+  let code: number = ExitCode.OK;
+  let out: Output | undefined;
+  const program = new Command('hbackup');
+  const stderr = io.stderr ?? process.stderr;
+  const stdout = io.stdout ?? process.stdout;
+  program
+    .description('Consistent, verified restore points of Hadoop services on a secondary cluster.')
+    .version(pkg.version, '-V, --version')
+    .option('--json', 'machine-readable output on stdout')
+    .option('--verbose', 'show every WebHDFS call and command, and stack traces')
+    .option('--no-color', 'no colours (also when NO_COLOR is set or output is not a terminal)')
+    .option('--clusters <file>', 'clusters file (default: $HBACKUP_CLUSTERS, else the policy\'s "clusters:")')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .configureOutput({ writeOut: (s) => stdout.write(s), writeErr: (s) => stderr.write(s) })
+    .exitOverride()
+    .showHelpAfterError('(run hbackup --help for usage)');
+
+  const clustersFlag = () => program.opts<{ clusters?: string }>().clusters;
+  const env = (): CommandEnv => {
+    const g = program.opts<{ json?: boolean; verbose?: boolean; color?: boolean }>();
+    out = new Output({ json: Boolean(g.json), verbose: Boolean(g.verbose), color: g.color !== false, stdout, stderr });
+    return { out, runner: io.env?.runner ?? execaRunner, fetch: io.env?.fetch, now: io.env?.now ?? (() => new Date()) };
+  };
+
+  program
+    .command('validate')
+    .description('check policy files (and, with --online, the data sets on the primary)')
+    .argument('<policy...>', 'policy files')
+    .option('--online', 'also check on the primary that every data set is a snapshottable directory')
+    .action(async (files: string[], opts) => {
+      const { validateCommand } = await import('./commands/validate.js');
+      code = await validateCommand(files, { ...opts, clusters: clustersFlag() }, env());
+    });
+
+  program
+    .command('backup')
+    .description('snapshot every data set of each service at one moment, copy, verify, and record a restore point')
+    .argument('<policy...>', 'policy files; each service runs with its own moment')
+    .option('--dry-run', 'check everything read-only and print every call and command it would run')
+    .option('--full', 'copy everything, not only what changed since the last restore point')
+    .option('--no-fallback', 'fail instead of falling back to a full copy when an incremental one is impossible')
+    .option('--checksums', 'also compare the checksum of every file (as policy verify.checksums)')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(async (files: string[], opts) => {
+      const { backupCommand } = await import('./commands/backup.js');
+      code = await backupCommand(files, { ...opts, clusters: clustersFlag() }, env());
+    });
+
+  program
+    .command('list')
+    .description("list the service's restore points from the secondary's catalog")
+    .argument('<policy>', 'policy file')
+    .action(async (file: string, opts) => {
+      const { listCommand } = await import('./commands/list.js');
+      code = await listCommand(file, { clusters: clustersFlag() }, env());
+    });
+
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
+    }
+    const o = out ?? new Output({ json: false, verbose: argv.includes('--verbose'), color: false, stdout, stderr });
+    if (e instanceof HbackupError) {
+      stderr.write(`${o.c.red('error:')} ${e.message}\n`);
+      if (o.verbose && e.stack) stderr.write(`${e.stack}\n`);
+      return e.exitCode;
+    }
+    stderr.write(`unexpected error: ${(e as Error).stack ?? String(e)}\nThis is a bug in hbackup; please report it with the command you ran.\n`);
+    return ExitCode.FAILED;
+  }
+}

@@ -1,0 +1,33 @@
+import { listRestorePoints } from '../backup/catalog.js';
+import { makeSite } from '../backup/context.js';
+import { resolvePolicy } from '../config/load.js';
+import type { CommandEnv } from './context.js';
+
+export interface ListCommandOptions {
+  clusters?: string;
+}
+
+/** The service's restore points, from the secondary's catalog. */
+export async function listCommand(file: string, opts: ListCommandOptions, env: CommandEnv): Promise<number> {
+  const rp = resolvePolicy(file, opts.clusters);
+  const site = makeSite(rp.secondary, { runner: env.runner, fetch: env.fetch, now: env.now, out: env.out }, false, []);
+  const points = await listRestorePoints(site.hdfs, rp.policy.service);
+  if (env.out.json) {
+    env.out.printJson({ service: rp.policy.service, secondary: rp.secondary.name, restorePoints: points });
+    return 0;
+  }
+  if (!points.length) {
+    env.out.print(`${rp.policy.service}: no restore points on ${rp.secondary.name} yet`);
+    return 0;
+  }
+  env.out.print(`${rp.policy.service}: ${points.length} restore point(s) on ${rp.secondary.name}, newest last`);
+  env.out.print('RESTORE POINT                          MOMENT                DATA SETS  MODES        BYTES COPIED  WINDOW');
+  for (const p of points) {
+    const modes = [...new Set(p.datasets.map((d) => d.mode))].join('+');
+    const bytes = p.datasets.reduce((n, d) => n + d.bytesCopied, 0);
+    env.out.print(
+      `${p.snapshot.padEnd(38)} ${p.moment.padEnd(21)} ${String(p.datasets.length).padEnd(10)} ${modes.padEnd(12)} ${String(bytes).padEnd(13)} ${p.consistencyWindowMs} ms`,
+    );
+  }
+  return 0;
+}

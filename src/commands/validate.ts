@@ -1,0 +1,46 @@
+import { makeSite } from '../backup/context.js';
+import { resolvePolicy } from '../config/load.js';
+import { ConfigError, ExitCode, formatProblem, HbackupError } from '../errors.js';
+import type { CommandEnv } from './context.js';
+
+export interface ValidateCommandOptions {
+  clusters?: string;
+  online?: boolean;
+}
+
+/** Check policies statically; with --online also that every data set is a snapshottable directory on the primary. */
+export async function validateCommand(files: string[], opts: ValidateCommandOptions, env: CommandEnv): Promise<number> {
+  let code: number = ExitCode.OK;
+  const results: { file: string; ok: boolean; service?: string; problems: string[] }[] = [];
+  for (const file of files) {
+    try {
+      const rp = resolvePolicy(file, opts.clusters);
+      const problems: string[] = [];
+      if (opts.online) {
+        const site = makeSite(rp.primary, { runner: env.runner, fetch: env.fetch, now: env.now, out: env.out }, true, []);
+        for (const d of rp.policy.datasets) {
+          const st = await site.hdfs.getFileStatus(d.hdfs);
+          if (!st) problems.push(`${file}: ${d.hdfs} does not exist on ${rp.primary.name}`);
+          else if (st.type !== 'DIRECTORY') problems.push(`${file}: ${d.hdfs} on ${rp.primary.name} is not a directory`);
+          else if (!st.snapshotEnabled) {
+            problems.push(`${file}: ${d.hdfs} on ${rp.primary.name} is not snapshottable; as the HDFS superuser run: hdfs dfsadmin -allowSnapshot ${d.hdfs}`);
+          }
+        }
+        if (problems.length && code === ExitCode.OK) code = ExitCode.PREFLIGHT;
+      }
+      results.push({ file, ok: problems.length === 0, service: rp.policy.service, problems });
+      if (!problems.length) {
+        env.out.print(`${file}: ok (service ${rp.policy.service}, ${rp.policy.datasets.length} data set(s), ${rp.primary.name} → ${rp.secondary.name}${opts.online ? ', checked online' : ''})`);
+      }
+      for (const p of problems) env.out.print(p);
+    } catch (e) {
+      if (!(e instanceof HbackupError)) throw e;
+      const problems = e instanceof ConfigError ? e.problems.map(formatProblem) : [e.message];
+      results.push({ file, ok: false, problems });
+      for (const p of problems) env.out.print(p);
+      code = e.exitCode;
+    }
+  }
+  if (env.out.json) env.out.printJson({ ok: code === ExitCode.OK, results });
+  return code;
+}

@@ -1,0 +1,165 @@
+/**
+ * Loading a policy and its clusters file: parse → schema → rules, every mistake located.
+ * Nothing here talks to a cluster.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Cron } from 'croner';
+import { ConfigError, UsageError, type ConfigProblem } from '../errors.js';
+import { parseYaml, problemAt, validate, type LocatedDoc } from './located.js';
+import { ClustersFileSchema, PolicySchema, type Cluster, type ClustersFile, type Policy } from './schema.js';
+
+export interface LoadedPolicy {
+  file: string;
+  policy: Policy;
+  located: LocatedDoc;
+}
+
+export interface NamedCluster extends Cluster {
+  name: string;
+}
+
+/** A policy with the two clusters it runs between. */
+export interface ResolvedPolicy extends LoadedPolicy {
+  clustersFile: string;
+  primary: NamedCluster;
+  secondary: NamedCluster;
+}
+
+function readText(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${code ?? String(e)})`,
+    );
+  }
+}
+
+const isInside = (child: string, parent: string) => parent === '/' || child.startsWith(`${parent}/`);
+
+/** Rules a schema cannot say: duplicates, nesting, cron syntax. */
+export function policyRules(located: LocatedDoc, policy: Policy): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const checkSet = (key: 'hdfs' | 'target', label: string) => {
+    const paths = policy.datasets.map((d) => (key === 'hdfs' ? d.hdfs : (d.target ?? d.hdfs)));
+    paths.forEach((p, i) => {
+      const at = ['datasets', i, policy.datasets[i]?.target && key === 'target' ? 'target' : 'hdfs'];
+      const first = paths.indexOf(p);
+      if (first < i) {
+        problems.push(problemAt(located, at, `${label} ${p} is listed twice (also datasets[${first}]); list it once`));
+        return;
+      }
+      const parent = paths.findIndex((q, j) => j !== i && q !== p && isInside(p, q));
+      if (parent >= 0) {
+        problems.push(
+          problemAt(
+            located,
+            at,
+            `${label} ${p} lies inside datasets[${parent}] (${paths[parent]}); HDFS cannot snapshot nested directories: keep only one of them`,
+          ),
+        );
+      }
+    });
+  };
+  checkSet('hdfs', 'directory');
+  checkSet('target', 'target');
+  if (policy.schedule !== undefined) {
+    const fields = policy.schedule.trim().split(/\s+/);
+    let error: string | undefined;
+    if (fields.length !== 5) error = `has ${fields.length} fields; write 5: minute hour day-of-month month day-of-week (UTC), e.g. "0 2 * * *"`;
+    else {
+      try {
+        new Cron(policy.schedule, { paused: true, timezone: 'UTC' });
+      } catch (e) {
+        error = `${(e as Error).message.replace(/^CronPattern: /, '')}; e.g. "0 2 * * *" for 02:00 UTC daily`;
+      }
+    }
+    if (error) problems.push(problemAt(located, ['schedule'], `not a valid cron expression: ${error}`));
+  }
+  return problems;
+}
+
+export function loadPolicy(file: string): LoadedPolicy {
+  const { located, problems } = parseYaml(file, readText(file));
+  if (problems.length) throw new ConfigError(problems);
+  const { value, problems: schemaProblems } = validate(located, PolicySchema);
+  if (!value) throw new ConfigError(schemaProblems);
+  const ruleProblems = policyRules(located, value);
+  if (ruleProblems.length) throw new ConfigError(ruleProblems);
+  return { file, policy: value, located };
+}
+
+export function loadClusters(file: string): { clusters: ClustersFile; located: LocatedDoc } {
+  const { located, problems } = parseYaml(file, readText(file));
+  if (problems.length) throw new ConfigError(problems);
+  const { value, problems: schemaProblems } = validate(located, ClustersFileSchema);
+  if (!value) throw new ConfigError(schemaProblems);
+  return { clusters: value, located };
+}
+
+/** Where the clusters file is: --clusters, else HBACKUP_CLUSTERS, else the policy's `clusters:` key. */
+export function clustersFileFor(loaded: LoadedPolicy, flag?: string, env = process.env): string {
+  if (flag) return path.resolve(flag);
+  if (env.HBACKUP_CLUSTERS) return path.resolve(env.HBACKUP_CLUSTERS);
+  if (loaded.policy.clusters) return path.resolve(path.dirname(loaded.file), loaded.policy.clusters);
+  throw new UsageError(
+    `${loaded.file}: no clusters file: pass --clusters FILE, set HBACKUP_CLUSTERS, or add "clusters: ./clusters.yaml" to the policy`,
+  );
+}
+
+/** Pick the policy's two clusters and check their roles. */
+export function pairClusters(
+  loaded: LoadedPolicy,
+  clusters: ClustersFile,
+  clustersLocated: LocatedDoc,
+): { primary: NamedCluster; secondary: NamedCluster } {
+  const names = Object.keys(clusters.clusters);
+  const problems: ConfigProblem[] = [];
+  let pair: string[];
+  if (loaded.policy.sites) {
+    pair = loaded.policy.sites;
+    pair.forEach((n, i) => {
+      if (!clusters.clusters[n]) {
+        problems.push(
+          problemAt(loaded.located, ['sites', i], `unknown cluster "${n}"; ${clustersLocated.file} names ${names.join(', ')}`),
+        );
+      }
+    });
+    if (pair[0] === pair[1]) problems.push(problemAt(loaded.located, ['sites', 1], 'name two different clusters'));
+  } else if (names.length === 2) {
+    pair = names;
+  } else {
+    problems.push(
+      problemAt(loaded.located, [], `${clustersLocated.file} names ${names.length} clusters; add "sites: [<primary>, <secondary>]" to the policy`),
+    );
+    pair = [];
+  }
+  if (problems.length) throw new ConfigError(problems);
+  const named = pair.map((n) => ({ name: n, ...clusters.clusters[n]! }));
+  const primaries = named.filter((c) => c.role === 'primary');
+  const secondaries = named.filter((c) => c.role === 'secondary');
+  if (primaries.length !== 1 || secondaries.length !== 1) {
+    throw new ConfigError(
+      named.map((c) =>
+        problemAt(
+          clustersLocated,
+          ['clusters', c.name, 'role'],
+          `the service needs one primary and one secondary; ${named.map((x) => `${x.name} is ${x.role}`).join(', ')}`,
+        ),
+      ),
+    );
+  }
+  return { primary: primaries[0]!, secondary: secondaries[0]! };
+}
+
+export function resolvePolicy(file: string, clustersFlag?: string): ResolvedPolicy {
+  const loaded = loadPolicy(file);
+  const clustersFile = clustersFileFor(loaded, clustersFlag);
+  const { clusters, located } = loadClusters(clustersFile);
+  return { ...loaded, clustersFile, ...pairClusters(loaded, clusters, located) };
+}
+
+/** The WebHDFS endpoints of a cluster as a list. */
+export const webhdfsUrls = (c: Cluster): string[] => (Array.isArray(c.webhdfs) ? c.webhdfs : [c.webhdfs]);

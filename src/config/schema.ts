@@ -1,0 +1,112 @@
+/**
+ * The one source of truth for hbackup's two file formats: the clusters file and the policy.
+ * TypeScript types, validation and the published JSON Schemas (schema/*.json) all come from here.
+ */
+import { z } from 'zod';
+
+const clusterName = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'a cluster name starts with a letter, then letters, digits, "-" or "_"');
+
+const httpUrl = z
+  .string()
+  .regex(/^https?:\/\/[^/\s]+\/?$/, 'a WebHDFS endpoint is http(s)://host:port, e.g. http://nn1.example.com:9870');
+
+export const ClusterSchema = z
+  .strictObject({
+    role: z.enum(['primary', 'secondary']).describe('The role this cluster starts with.'),
+    webhdfs: z
+      .union([httpUrl, z.array(httpUrl).min(1)])
+      .describe('NameNode HTTP endpoint(s); several for an HA pair (the active one is used).'),
+    fs: z
+      .string()
+      .regex(/^(hdfs|webhdfs|swebhdfs):\/\/[^/\s]+\/?$/, 'fs is the filesystem URI DistCp uses, e.g. hdfs://nameservice1')
+      .describe('Filesystem URI of this cluster as its tools and the other cluster\'s tools reach it.'),
+    user: z.string().min(1).default('hdfs').describe('The user to act as (simple authentication).'),
+    tools: z
+      .strictObject({
+        hadoop: z.string().min(1).default('hadoop'),
+        hdfs: z.string().min(1).default('hdfs'),
+        hbase: z.string().min(1).default('hbase'),
+        env: z.record(z.string(), z.string()).default({}),
+        ssh: z.string().min(1).optional().describe('Run the tools on this edge node (user@host) through ssh.'),
+      })
+      .default({ hadoop: 'hadoop', hdfs: 'hdfs', hbase: 'hbase', env: {} }),
+    hbase: z
+      .strictObject({
+        rootdir: z.string().min(1).optional(),
+        zookeeper: z.string().min(1).optional(),
+        masterInfo: httpUrl.optional(),
+      })
+      .optional(),
+  })
+  .describe('One Hadoop cluster hbackup talks to.');
+
+export const ClustersFileSchema = z
+  .strictObject({
+    clusters: z
+      .record(clusterName, ClusterSchema)
+      .refine((c) => Object.keys(c).length >= 2, 'name at least two clusters: a primary and a secondary'),
+  })
+  .describe('The clusters hbackup works with.');
+
+export const hdfsPath = z
+  .string()
+  .refine((p) => p.startsWith('/'), 'an HDFS path must be absolute, e.g. /data/orders')
+  .refine(
+    (p) => p === '/' || (!p.endsWith('/') && !p.split('/').slice(1).some((s) => s === '' || s === '.' || s === '..')),
+    'write the path normalised: no "//", ".", ".." or trailing "/"',
+  )
+  .refine((p) => !p.split('/').includes('.snapshot'), 'name the directory itself, not a path inside .snapshot');
+
+export const DatasetSchema = z
+  .strictObject({
+    hdfs: hdfsPath.describe('A directory on the primary; it must be snapshottable.'),
+    target: hdfsPath.optional().describe('Where the copy lives on the secondary; the same path by default.'),
+  })
+  .describe('One data set of the service.');
+
+export const PolicySchema = z
+  .strictObject({
+    service: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,62}$/, 'a service name is lower-case letters, digits and "-", starting with a letter'),
+    clusters: z.string().min(1).optional().describe('The clusters file, relative to this policy.'),
+    sites: z
+      .tuple([clusterName, clusterName])
+      .optional()
+      .describe('The two clusters of the clusters file this service runs between; needed when it names more.'),
+    schedule: z.string().optional().describe('Cron expression (UTC) of the moments to capture; absent = on demand.'),
+    datasets: z.array(DatasetSchema).min(1, 'list at least one data set'),
+    copy: z
+      .strictObject({
+        initiator: z.enum(['primary', 'secondary']).default('primary'),
+        mappers: z.int().min(1).max(1000).default(8),
+        bandwidthMBps: z.number().positive().optional().describe('DistCp -bandwidth: MB/s per map.'),
+      })
+      .default({ initiator: 'primary', mappers: 8 }),
+    retention: z
+      .strictObject({
+        primary: z.int().min(1).default(3),
+        secondary: z.int().min(1).default(14),
+      })
+      .default({ primary: 3, secondary: 14 }),
+    verify: z.strictObject({ checksums: z.boolean().default(false) }).default({ checksums: false }),
+    preflight: z
+      .strictObject({ maxClockSkewSeconds: z.number().positive().default(30) })
+      .default({ maxClockSkewSeconds: 30 }),
+  })
+  .describe('One service: its data sets and the moment they are captured together.');
+
+export type Cluster = z.infer<typeof ClusterSchema>;
+export type ClustersFile = z.infer<typeof ClustersFileSchema>;
+export type Dataset = z.infer<typeof DatasetSchema>;
+export type Policy = z.infer<typeof PolicySchema>;
+
+/** JSON Schemas published under schema/. */
+export function jsonSchemas(): Record<string, unknown> {
+  return {
+    'policy.schema.json': z.toJSONSchema(PolicySchema, { io: 'input' }),
+    'clusters.schema.json': z.toJSONSchema(ClustersFileSchema, { io: 'input' }),
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * DistCp: building its command lines (pure) and reading what it reports.
+ */
+
+export interface DistCpTuning {
+  mappers: number;
+  bandwidthMBps?: number | undefined;
+}
+
+/** Preserve replication? No: the secondary keeps its own. Block size and checksum type, so checksums compare
+ * like with like; user, group, permission, ACLs, xattrs and times, so applications find what they left. */
+export const PRESERVE = '-pbcugpaxt';
+
+function tuning(t: DistCpTuning): string[] {
+  const args = ['-m', String(t.mappers)];
+  if (t.bandwidthMBps !== undefined) args.push('-bandwidth', String(t.bandwidthMBps));
+  return args;
+}
+
+/** A full copy of a snapshot: `-update -delete` so a re-run converges on the snapshot exactly. */
+export function fullCopyArgs(sourceSnapshotUri: string, targetUri: string, t: DistCpTuning): string[] {
+  return ['distcp', '-update', '-delete', PRESERVE, ...tuning(t), sourceSnapshotUri, targetUri];
+}
+
+/** An incremental copy: apply the source's snapshot diff `from`→`to` to a target that still equals `from`. */
+export function diffCopyArgs(
+  sourceDirUri: string,
+  targetUri: string,
+  from: string,
+  to: string,
+  t: DistCpTuning,
+): string[] {
+  return ['distcp', '-update', '-diff', from, to, PRESERVE, ...tuning(t), sourceDirUri, targetUri];
+}
+
+export interface DistCpCounters {
+  bytesCopied: number;
+  filesCopied: number;
+  bytesSkipped: number;
+  filesSkipped: number;
+}
+
+/** DistCp's counters from its log (the job prints them when it ends); absent counters are 0. */
+export function parseCounters(log: string): DistCpCounters {
+  const read = (name: string) => {
+    const matches = [...log.matchAll(new RegExp(`^\\s*${name}=(\\d+)\\s*$`, 'gm'))];
+    const last = matches[matches.length - 1];
+    return last ? Number(last[1]) : 0;
+  };
+  return {
+    bytesCopied: read('Bytes Copied'),
+    filesCopied: read('Files Copied'),
+    bytesSkipped: read('Bytes Skipped'),
+    filesSkipped: read('Files Skipped'),
+  };
+}
+
+/** Did DistCp refuse `-diff` because the target changed since the `from` snapshot (or lacks it)? */
+export function diffRefusal(log: string): string | undefined {
+  const patterns = [
+    /The target has been modified since snapshot \S+/,
+    /Cannot find the snapshot of the target[^\n]*/,
+    /The source path .* is not a snapshottable directory/,
+  ];
+  for (const p of patterns) {
+    const m = log.match(p);
+    if (m) return m[0];
+  }
+  return undefined;
+}
+
+/** A full HDFS URI for a path on a filesystem (`hdfs://nn:8020` + `/a b` → `hdfs://nn:8020/a b`). */
+export function fsUri(fs: string, p: string): string {
+  return `${fs.replace(/\/+$/, '')}${p}`;
+}

@@ -1,0 +1,80 @@
+/**
+ * Running the clusters' own tools. Always an argument array, never a shell string; when a cluster
+ * is reached through ssh, each argument is quoted for the remote shell one by one.
+ */
+import { execa } from 'execa';
+
+export interface Command {
+  /** The program and its arguments. */
+  argv: string[];
+  /** Extra environment for the program. */
+  env?: Record<string, string>;
+  /** Run on this ssh destination (user@host) instead of locally. */
+  ssh?: string;
+}
+
+export interface RunResult {
+  exitCode: number | undefined;
+  stdout: string;
+  stderr: string;
+  /** Ended by a signal rather than an exit. */
+  signal?: string;
+}
+
+export interface RunOptions {
+  input?: string;
+  /** Called with each line the program writes to stderr (tools log there). */
+  onStderrLine?: (line: string) => void;
+}
+
+export type Runner = (cmd: Command, opts?: RunOptions) => Promise<RunResult>;
+
+/** Quote one argument for a POSIX shell on the far side of ssh. */
+export function shellQuote(arg: string): string {
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(arg)) return arg;
+  return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The argv actually executed: the command itself, or ssh carrying it. */
+export function effectiveArgv(cmd: Command): string[] {
+  if (!cmd.ssh) return cmd.argv;
+  const envPrefix = Object.entries(cmd.env ?? {}).map(([k, v]) => `${k}=${shellQuote(v)}`);
+  const remote = [...(envPrefix.length ? ['env', ...envPrefix] : []), ...cmd.argv.map(shellQuote)].join(' ');
+  return ['ssh', '-o', 'BatchMode=yes', cmd.ssh, '--', remote];
+}
+
+/** Shown in --dry-run and logs: env assignments, then the argv, each argument quoted if needed. */
+export function displayCommand(cmd: Command): string {
+  if (cmd.ssh) return effectiveArgv(cmd).map(shellQuote).join(' ');
+  const env = Object.entries(cmd.env ?? {}).map(([k, v]) => `${k}=${shellQuote(v)}`);
+  return [...env, ...cmd.argv.map(shellQuote)].join(' ');
+}
+
+/** The real runner, on execa. */
+export const execaRunner: Runner = async (cmd, opts = {}) => {
+  const [file, ...args] = effectiveArgv(cmd);
+  if (!file) throw new Error('empty command');
+  const child = execa(file, args, {
+    env: cmd.ssh ? undefined : cmd.env,
+    input: opts.input,
+    reject: false,
+    stripFinalNewline: false,
+    buffer: true,
+  });
+  if (opts.onStderrLine && child.stderr) {
+    let pending = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      pending += chunk.toString('utf8');
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const l of lines) opts.onStderrLine?.(l);
+    });
+  }
+  const r = await child;
+  return {
+    exitCode: r.exitCode,
+    stdout: String(r.stdout ?? ''),
+    stderr: String(r.stderr ?? ''),
+    signal: r.signal ?? undefined,
+  };
+};

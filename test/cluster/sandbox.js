@@ -101,7 +101,7 @@ function startJvm(s, name, main, args, heap) {
 async function startHdfs(s) {
   const pidFile = path.join(s.pidDir, 'hdfs.pid');
   if (readPid(pidFile) && (await webhdfsUp(s))) return;
-  const fresh = !fs.existsSync(path.join(s.dfsDir, 'name1'));
+  const fresh = !fs.existsSync(path.join(s.dfsDir, 'name-0-1', 'current', 'VERSION'));
   const args = ['-nnport', String(s.ports.nnRpc), '-httpport', String(s.ports.nnHttp), '-datanodes', '1',
     '-writeDetails', path.join(s.dir, 'hdfs-details.json'),
     ...s.hdfsServerProps.flatMap(([k, v]) => ['-D', `${k}=${v}`])];

@@ -105,7 +105,7 @@ export async function preflight(ctx: BackupContext): Promise<PreflightFacts> {
     const p = ctx.primary.cluster.name;
     if (!st) reasons.push(`${d.hdfs} does not exist on ${p}`);
     else if (st.type !== 'DIRECTORY') reasons.push(`${d.hdfs} on ${p} is not a directory`);
-    else if (st.snapshotEnabled === false) {
+    else if (st.snapshotEnabled !== true) {
       reasons.push(
         `${d.hdfs} on ${p} is not snapshottable: as the HDFS superuser run "hdfs dfsadmin -allowSnapshot ${d.hdfs}"`,
       );

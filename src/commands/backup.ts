@@ -46,7 +46,7 @@ export async function backupCommand(files: string[], opts: BackupCommandOptions,
     if (r.status === 'rejected') {
       const err = r.reason as Error;
       if (code === ExitCode.OK) code = err instanceof HbackupError ? err.exitCode : ExitCode.FAILED;
-      if (!env.out.json || !report) env.out.info(env.out.c.red(`${resolved[i]!.policy.service}: ${err.message}`));
+      env.out.info(env.out.c.red(`${resolved[i]!.policy.service}: ${err.message}`));
       if (!(err instanceof HbackupError) && env.out.verbose) env.out.info(err.stack ?? '');
     }
     if (report) {

@@ -99,8 +99,8 @@ function startJvm(s, name, main, args, heap) {
 
 /** @param {ReturnType<typeof siteLayout>} s */
 async function startHdfs(s) {
-  const pidFile = path.join(s.pidDir, 'hdfs.pid');
-  if (readPid(pidFile) && (await webhdfsUp(s))) return;
+  const running = readPid(path.join(s.pidDir, 'hdfs.pid'));
+  if (running) return waitFor(() => webhdfsUp(s), `${s.name} HDFS`, running, path.join(s.logDir, 'hdfs.log'));
   const fresh = !fs.existsSync(path.join(s.dfsDir, 'name-0-1', 'current', 'VERSION'));
   const args = ['-nnport', String(s.ports.nnRpc), '-httpport', String(s.ports.nnHttp), '-datanodes', '1',
     '-writeDetails', path.join(s.dir, 'hdfs-details.json'),
@@ -112,8 +112,8 @@ async function startHdfs(s) {
 
 /** @param {ReturnType<typeof siteLayout>} s */
 async function startHbase(s) {
-  const pidFile = path.join(s.pidDir, 'hbase.pid');
-  if (readPid(pidFile) && (await hbaseMasterActive(s))) return;
+  const running = readPid(path.join(s.pidDir, 'hbase.pid'));
+  if (running) return waitFor(() => hbaseMasterActive(s), `${s.name} HBase master`, running, path.join(s.logDir, 'hbase.log'));
   // ZooKeeper holds nothing HBase 2 cannot rebuild: start it clean so a crashed site's
   // ephemeral nodes do not delay the restart.
   fs.rmSync(s.zkDir, { recursive: true, force: true });

@@ -48,11 +48,11 @@ export const tmpDir = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), 
 /** A state dir of its own per test file, so locks of one file never meet another's. */
 export const stateDir = tmpDir('state');
 
-export async function hbackup(args: string[], opts: { env?: Record<string, string> } = {}) {
-  return execa('node', [hbackupBin, ...args], {
-    reject: false,
-    env: { HBACKUP_STATE_DIR: stateDir, HBACKUP_CLUSTERS: clustersFile, NO_COLOR: '1', ...opts.env },
-  });
+export const hbackupEnv = { HBACKUP_STATE_DIR: stateDir, HBACKUP_CLUSTERS: clustersFile, NO_COLOR: '1' };
+
+/** Run the hbackup CLI as a separate process (await it for its result, or watch it while it runs). */
+export function hbackup(args: string[], opts: { env?: Record<string, string> } = {}) {
+  return execa('node', [hbackupBin, ...args], { reject: false, env: { ...hbackupEnv, ...opts.env } });
 }
 
 /** Write a policy file into a temporary directory; returns its path. */

@@ -1,0 +1,220 @@
+// The admin's runbook for HDFS backups, run against the real sandbox: a first full backup, an
+// incremental one after changes, a target someone touched, odd file names, two cron starts at
+// once, a control host killed mid-copy, a dry run, retention, and a refusal.
+import { spawn } from 'node:child_process';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  east, ensureSandboxUp, hbackup, hbackupBin, hbackupEnv, jsonLines, putTree, runId, tool, tree,
+  webhdfs, west, writePolicy,
+} from './helpers.js';
+
+const id = runId();
+
+async function snapshottable(dir: string, files: Record<string, string | Buffer | null>) {
+  await putTree(east, dir, files);
+  await tool(east, 'hdfs', ['dfsadmin', '-allowSnapshot', dir]);
+}
+
+const bytes = (n: number, seed = 1) => Buffer.from(Array.from({ length: n }, (_, i) => (i * seed + 7) % 251));
+
+async function backup(policy: string, ...flags: string[]) {
+  const r = await hbackup(['backup', policy, '--json', ...flags]);
+  const reports = jsonLines(String(r.stdout));
+  return { r, report: reports[0], stderr: String(r.stderr) };
+}
+
+async function restorePoints(policy: string) {
+  const r = await hbackup(['list', policy, '--json']);
+  expect(r.exitCode, String(r.stderr)).toBe(0);
+  return (JSON.parse(String(r.stdout)) as { restorePoints: { snapshot: string; datasets: unknown[] }[] }).restorePoints;
+}
+
+const snap = (dir: string, name: string) => `${dir}/.snapshot/${name}`;
+
+describe('hbackup backup (HDFS)', () => {
+  beforeAll(ensureSandboxUp);
+
+  it('copies everything first, then only what changed; the secondary equals the primary\'s snapshot', async () => {
+    const root = `/it/inc-${id}`;
+    await snapshottable(`${root}/raw`, {
+      'a.txt': bytes(10_000), 'b.txt': bytes(20_000, 3), 'olddir/c.txt': bytes(5_000, 5), 'gone.txt': bytes(3_000),
+    });
+    await snapshottable(`${root}/wh`, { 'x/y.txt': bytes(4_000, 7) });
+    const policy = writePolicy({ service: `inc-${id}`, datasets: [{ hdfs: `${root}/raw` }, { hdfs: `${root}/wh` }] });
+
+    const first = await backup(policy);
+    expect(first.r.exitCode, first.stderr).toBe(0);
+    expect(first.report).toMatchObject({ result: 'ok', service: `inc-${id}` });
+    expect(first.report!.datasets.map((d: { mode: string }) => d.mode)).toEqual(['full', 'full']);
+    expect(first.report!.datasets[0].bytesCopied).toBe(38_000);
+    expect(first.report!.consistencyWindowMs).toBeGreaterThanOrEqual(0);
+
+    // New, modified, deleted files and a renamed directory.
+    const h = webhdfs(east);
+    await h.createFile(`${root}/raw/new.txt`, bytes(7_000, 11), true);
+    await h.createFile(`${root}/raw/a.txt`, bytes(12_000, 13), true);
+    await h.delete(`${root}/raw/gone.txt`);
+    await h.rename(`${root}/raw/olddir`, `${root}/raw/newdir`);
+
+    const second = await backup(policy, '--checksums');
+    expect(second.r.exitCode, second.stderr).toBe(0);
+    const [raw, wh] = second.report!.datasets;
+    expect(raw).toMatchObject({ mode: 'incremental', bytesCopied: 19_000, filesCopied: 2 });
+    expect(raw.fallbackReason).toBeUndefined();
+    expect(wh).toMatchObject({ mode: 'incremental', bytesCopied: 0 });
+
+    const name = second.report!.restorePoint as string;
+    for (const dir of [`${root}/raw`, `${root}/wh`]) {
+      expect(await tree(west, snap(dir, name))).toEqual(await tree(east, snap(dir, name)));
+    }
+    const rawTree = await tree(west, snap(`${root}/raw`, name));
+    expect(rawTree.map((e) => e.rel)).toEqual(['a.txt', 'b.txt', 'new.txt', 'newdir', 'newdir/c.txt']);
+    expect((await restorePoints(policy)).map((p) => p.snapshot)).toEqual([first.report!.restorePoint, name]);
+  });
+
+  it('falls back to a full copy when the target was touched, says why, and ends equal', async () => {
+    const root = `/it/touched-${id}`;
+    await snapshottable(`${root}/d`, { 'keep.txt': bytes(2_000), 'sub/more.txt': bytes(3_000, 2) });
+    const policy = writePolicy({ service: `touched-${id}`, datasets: [{ hdfs: `${root}/d` }] });
+    expect((await backup(policy)).r.exitCode).toBe(0);
+
+    await webhdfs(west).createFile(`${root}/d/intruder.txt`, 'someone wrote on the secondary', true);
+    await webhdfs(east).createFile(`${root}/d/later.txt`, bytes(1_000, 9), true);
+
+    const refused = await backup(policy, '--no-fallback');
+    expect(refused.r.exitCode).toBe(3);
+    expect(refused.stderr).toMatch(/changed since hb-touched-.*--no-fallback/);
+    expect(await restorePoints(policy)).toHaveLength(1);
+
+    const second = await backup(policy);
+    expect(second.r.exitCode, second.stderr).toBe(0);
+    expect(second.report!.datasets[0]).toMatchObject({ mode: 'full' });
+    expect(second.report!.datasets[0].fallbackReason).toMatch(/target .* changed since hb-touched-\S+ \(\d+ change/);
+    const name = second.report!.restorePoint as string;
+    expect(await tree(west, snap(`${root}/d`, name))).toEqual(await tree(east, snap(`${root}/d`, name)));
+    expect(await webhdfs(west).getFileStatus(`${root}/d/intruder.txt`)).toBeUndefined();
+  });
+
+  it('keeps names with spaces and non-ASCII characters intact', async () => {
+    const root = `/it/names-${id}`;
+    const dir = `${root}/data with space`;
+    await snapshottable(dir, {
+      'dir with space/ünïcödé файл.txt': bytes(1_500), '日本/a b.txt': 'x', "quote's & dollar$.txt": 'y',
+    });
+    const policy = writePolicy({ service: `names-${id}`, datasets: [{ hdfs: dir, target: `${root}/cópia` }] });
+    expect((await backup(policy)).r.exitCode).toBe(0);
+    await webhdfs(east).createFile(`${dir}/日本/新しい ファイル.txt`, bytes(500), true);
+    const second = await backup(policy, '--checksums');
+    expect(second.r.exitCode, second.stderr).toBe(0);
+    expect(second.report!.datasets[0]).toMatchObject({ mode: 'incremental', filesCopied: 1, bytesCopied: 500 });
+    const name = second.report!.restorePoint as string;
+    const copied = await tree(west, snap(`${root}/cópia`, name));
+    expect(copied).toEqual(await tree(east, snap(dir, name)));
+    expect(copied.map((e) => e.rel)).toContain('日本/新しい ファイル.txt');
+  });
+
+  it('lets only one of two simultaneous runs of a service proceed; the other exits 75 and changes nothing', async () => {
+    const root = `/it/lock-${id}`;
+    await snapshottable(`${root}/d`, { 'f.txt': bytes(1_000) });
+    const policy = writePolicy({ service: `lock-${id}`, datasets: [{ hdfs: `${root}/d` }] });
+    const first = hbackup(['backup', policy]);
+    // Start the second once the first has taken the lock and begun its preflight.
+    await new Promise<void>((resolve) => first.stderr!.on('data', (c: Buffer) => c.toString().includes('preflight') && resolve()));
+    const second = await hbackup(['backup', policy]);
+    const done = await first;
+    expect(second.exitCode).toBe(75);
+    expect(String(second.stderr)).toMatch(/already being worked on by pid \d+/);
+    expect(done.exitCode, String(done.stderr)).toBe(0);
+    expect(await restorePoints(policy)).toHaveLength(1);
+    expect(await webhdfs(east).listSnapshots(`${root}/d`)).toHaveLength(1);
+  });
+
+  it('survives kill -9 during DistCp: the earlier restore point stays intact, the next run completes', async () => {
+    const root = `/it/crash-${id}`;
+    await snapshottable(`${root}/d`, { 'base.bin': bytes(300_000) });
+    // 1 MB/s with one map: the second copy takes several seconds, time enough to kill it.
+    const policy = writePolicy({
+      service: `crash-${id}`, datasets: [{ hdfs: `${root}/d` }], copy: { mappers: 1, bandwidthMBps: 1 },
+    });
+    const first = await backup(policy);
+    expect(first.r.exitCode, first.stderr).toBe(0);
+    const rp1 = first.report!.restorePoint as string;
+    const rp1Tree = await tree(east, snap(`${root}/d`, rp1));
+
+    await webhdfs(east).createFile(`${root}/d/big.bin`, bytes(6 * 1024 * 1024, 17), true);
+    const child = spawn('node', [hbackupBin, 'backup', policy, '--verbose'], {
+      detached: true,
+      env: { ...process.env, ...hbackupEnv },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.on('exit', () => reject(new Error('the run ended before it could be killed')));
+      child.stderr!.on('data', (c: Buffer) => {
+        if (/mapreduce\.Job: Running job|Number of paths in the copy list/.test(c.toString())) resolve();
+      });
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    process.kill(-child.pid!, 'SIGKILL');
+
+    expect((await restorePoints(policy)).map((p) => p.snapshot)).toEqual([rp1]);
+    expect(await tree(west, snap(`${root}/d`, rp1))).toEqual(rp1Tree);
+
+    const third = await backup(policy, '--checksums');
+    expect(third.r.exitCode, third.stderr).toBe(0);
+    const rp3 = third.report!.restorePoint as string;
+    expect((await restorePoints(policy)).map((p) => p.snapshot)).toEqual([rp1, rp3]);
+    expect(await tree(west, snap(`${root}/d`, rp3))).toEqual(await tree(east, snap(`${root}/d`, rp3)));
+    expect(await tree(west, snap(`${root}/d`, rp1))).toEqual(rp1Tree);
+    // The interrupted run's snapshot was cleaned up on both sides.
+    expect((await webhdfs(east).listSnapshots(`${root}/d`)).sort()).toEqual([rp1, rp3]);
+    expect((await webhdfs(west).listSnapshots(`${root}/d`)).sort()).toEqual([rp1, rp3]);
+  });
+
+  it('--dry-run checks against the real clusters, prints every call and command, and changes nothing', async () => {
+    const root = `/it/dry-${id}`;
+    await snapshottable(`${root}/d`, { 'f.txt': bytes(1_000) });
+    const policy = writePolicy({ service: `dry-${id}`, datasets: [{ hdfs: `${root}/d` }] });
+    expect((await backup(policy)).r.exitCode).toBe(0);
+    await webhdfs(east).createFile(`${root}/d/g.txt`, bytes(100), true);
+    const before = [await webhdfs(east).listSnapshots(`${root}/d`), await restorePoints(policy)];
+
+    const r = await hbackup(['backup', policy, '--dry-run']);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    const out = String(r.stdout);
+    expect(out).toMatch(new RegExp(`PUT http://127\\.0\\.0\\.1:${east.ports.nnHttp}/webhdfs/v1/it/dry-${id}/d\\?op=CREATESNAPSHOT`));
+    expect(out).toMatch(/\/bin\/hadoop distcp -update -diff hb-dry-\S+ hb-dry-\S+ -pbcugpaxt -m 8 hdfs:\/\//);
+    expect(out).toMatch(/op=RENAME.*destination=%2F\.hbackup%2Fcatalog/);
+    expect([await webhdfs(east).listSnapshots(`${root}/d`), await restorePoints(policy)]).toEqual(before);
+  });
+
+  it('keeps as many restore points as the policy says, on each side', async () => {
+    const root = `/it/keep-${id}`;
+    await snapshottable(`${root}/d`, { 'f.txt': bytes(100) });
+    const policy = writePolicy({
+      service: `keep-${id}`, datasets: [{ hdfs: `${root}/d` }], retention: { primary: 1, secondary: 2 },
+    });
+    const names: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      await webhdfs(east).createFile(`${root}/d/f${i}.txt`, bytes(100 + i), true);
+      const b = await backup(policy);
+      expect(b.r.exitCode, b.stderr).toBe(0);
+      names.push(b.report!.restorePoint as string);
+      await new Promise((r) => setTimeout(r, 1000)); // one moment per second
+    }
+    expect((await restorePoints(policy)).map((p) => p.snapshot)).toEqual(names.slice(1));
+    expect(await webhdfs(east).listSnapshots(`${root}/d`)).toEqual(names.slice(2));
+    expect((await webhdfs(west).listSnapshots(`${root}/d`)).sort()).toEqual(names.slice(1));
+  });
+
+  it('refuses (exit 3) when a data set is not snapshottable, saying how to fix it, and touches nothing', async () => {
+    const root = `/it/refuse-${id}`;
+    await snapshottable(`${root}/ok`, { 'f.txt': 'x' });
+    await putTree(east, `${root}/plain`, { 'f.txt': 'y' });
+    const policy = writePolicy({ service: `refuse-${id}`, datasets: [{ hdfs: `${root}/ok` }, { hdfs: `${root}/plain` }] });
+    const r = await hbackup(['backup', policy]);
+    expect(r.exitCode).toBe(3);
+    expect(String(r.stderr)).toContain(`hdfs dfsadmin -allowSnapshot ${root}/plain`);
+    expect(await webhdfs(east).listSnapshots(`${root}/ok`)).toEqual([]);
+    expect(await webhdfs(west).getFileStatus(`${root}/ok`)).toBeUndefined();
+  });
+});

@@ -44,14 +44,16 @@ export function policyRules(located: LocatedDoc, policy: Policy): ConfigProblem[
   const problems: ConfigProblem[] = [];
   const checkSet = (key: 'hdfs' | 'target', label: string) => {
     const paths = policy.datasets.map((d) => (key === 'hdfs' ? d.hdfs : (d.target ?? d.hdfs)));
+    // Targets left to default equal their sources, whose clashes the source check reports already.
+    const explicit = (j: number) => key === 'hdfs' || policy.datasets[j]?.target !== undefined;
     paths.forEach((p, i) => {
-      const at = ['datasets', i, policy.datasets[i]?.target && key === 'target' ? 'target' : 'hdfs'];
-      const first = paths.indexOf(p);
-      if (first < i) {
+      const at = ['datasets', i, key === 'target' && explicit(i) ? 'target' : 'hdfs'];
+      const first = paths.findIndex((q, j) => q === p && (explicit(i) || explicit(j)));
+      if (first >= 0 && first < i) {
         problems.push(problemAt(located, at, `${label} ${p} is listed twice (also datasets[${first}]); list it once`));
         return;
       }
-      const parent = paths.findIndex((q, j) => j !== i && q !== p && isInside(p, q));
+      const parent = paths.findIndex((q, j) => j !== i && q !== p && isInside(p, q) && (explicit(i) || explicit(j)));
       if (parent >= 0) {
         problems.push(
           problemAt(

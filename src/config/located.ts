@@ -16,7 +16,7 @@ export type PathKey = string | number;
 
 export function parseYaml(file: string, text: string): { located: LocatedDoc; problems: ConfigProblem[] } {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   const problems: ConfigProblem[] = doc.errors.map((e) => {
     const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
     const msg = e.message.split('\n')[0] ?? e.message;
@@ -73,7 +73,7 @@ function describeIssue(issue: z.core.$ZodIssue, present: boolean): string {
   switch (issue.code) {
     case 'invalid_type':
       if (!present) return `missing; expected ${issue.expected}`;
-      return `expected ${issue.expected}`;
+      return issue.message.replace(/^Invalid input: /, '');
     case 'invalid_value':
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'too_small':

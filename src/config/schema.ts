@@ -52,7 +52,7 @@ export const ClustersFileSchema = z
 
 export const hdfsPath = z
   .string()
-  .refine((p) => p.startsWith('/'), 'an HDFS path must be absolute, e.g. /data/orders')
+  .regex(/^\//, 'an HDFS path must be absolute, e.g. /data/orders')
   .refine(
     (p) => p === '/' || (!p.endsWith('/') && !p.split('/').slice(1).some((s) => s === '' || s === '.' || s === '..')),
     'write the path normalised: no "//", ".", ".." or trailing "/"',

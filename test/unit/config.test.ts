@@ -1,0 +1,84 @@
+// Every mistake in a policy is reported as file:line:col with a fix, all at once, exit code 2,
+// before anything reaches a cluster.
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli.js';
+import { loadPolicy, resolvePolicy } from '../../src/config/load.js';
+import { ConfigError, formatProblem } from '../../src/errors.js';
+import { capture, CLUSTERS, files } from './helpers.js';
+
+function problemsOf(policyYaml: string, clusters = CLUSTERS): string[] {
+  const dir = files({ 'p.yaml': policyYaml, 'clusters.yaml': clusters });
+  try {
+    resolvePolicy(path.join(dir, 'p.yaml'));
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems.map((p) => formatProblem({ ...p, file: path.basename(p.file) }));
+    throw e;
+  }
+  return [];
+}
+
+const base = (datasets: string, extra = '') =>
+  `service: orders\nclusters: ./clusters.yaml\n${extra}datasets:\n${datasets}`;
+
+describe('policy validation', () => {
+  it.each([
+    ['YAML syntax', 'service: orders\ndatasets: [\n', /^p\.yaml:3:1: YAML syntax: /],
+    ['an unknown key', base('  - hdfs: /a\n', 'retension: {primary: 1}\n'), /^p\.yaml:3:1: retension: unknown key; remove it or check its spelling$/],
+    ['a wrong type', base('  - hdfs: /a\n', 'copy: {mappers: many}\n'), /^p\.yaml:3:17: copy\.mappers: expected number, received string$/],
+    ['a missing field', 'clusters: ./clusters.yaml\ndatasets:\n  - hdfs: /a\n', /^p\.yaml:1:1: service: missing; expected string$/],
+    ['a relative path', base('  - hdfs: data/raw\n'), /^p\.yaml:4:11: datasets\[0\]\.hdfs: an HDFS path must be absolute, e\.g\. \/data\/orders$/],
+    ['a path with ..', base('  - hdfs: /data/../raw\n'), /^p\.yaml:4:11: datasets\[0\]\.hdfs: write the path normalised: no "\/\/", "\.", "\.\." or trailing "\/"$/],
+    ['a trailing slash', base('  - hdfs: /data/raw/\n'), /datasets\[0\]\.hdfs: write the path normalised/],
+    ['a duplicate data set', base('  - hdfs: /a\n  - hdfs: /b\n  - hdfs: /a\n'), /^p\.yaml:6:11: datasets\[2\]\.hdfs: directory \/a is listed twice \(also datasets\[0\]\); list it once$/],
+    ['nested data sets', base('  - hdfs: /data\n  - hdfs: /data/raw\n'), /^p\.yaml:5:11: datasets\[1\]\.hdfs: directory \/data\/raw lies inside datasets\[0\] \(\/data\); HDFS cannot snapshot nested directories/],
+    ['nested targets', base('  - hdfs: /a\n    target: /t\n  - hdfs: /b\n    target: /t/b\n'), /^p\.yaml:7:13: datasets\[1\]\.target: target \/t\/b lies inside datasets\[0\]/],
+    ['a bad cron expression', base('  - hdfs: /a\n', 'schedule: "61 2 * * *"\n'), /^p\.yaml:3:11: schedule: not a valid cron expression: .*e\.g\. "0 2 \* \* \*"/],
+    ['a cron expression with 6 fields', base('  - hdfs: /a\n', 'schedule: "0 0 2 * * *"\n'), /schedule: not a valid cron expression: has 6 fields; write 5/],
+    ['an unknown cluster', base('  - hdfs: /a\n', 'sites: [east, north]\n'), /^p\.yaml:3:15: sites\[1\]: unknown cluster "north"; .*clusters\.yaml names east, west$/],
+    ['a bad initiator', base('  - hdfs: /a\n', 'copy: {initiator: both}\n'), /copy\.initiator: must be one of "primary", "secondary"$/],
+  ])('locates %s', (_what, yaml, expected) => {
+    const problems = problemsOf(yaml);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(expected);
+  });
+
+  it('reports every mistake of a file at once, in file order', () => {
+    const problems = problemsOf('service: Orders\nbogus: 1\ndatasets:\n  - hdfs: rel\ncopy: {mappers: 0}\n');
+    expect(problems.map((p) => p.split(': ')[0])).toEqual(['p.yaml:1:10', 'p.yaml:2:1', 'p.yaml:4:11', 'p.yaml:5:17']);
+  });
+
+  it('checks that the two clusters are one primary and one secondary', () => {
+    const problems = problemsOf(base('  - hdfs: /a\n'), CLUSTERS.replace('role: secondary', 'role: primary'));
+    expect(problems[0]).toMatch(/^clusters\.yaml:3:11: clusters\.east\.role: the service needs one primary and one secondary; east is primary, west is primary$/);
+  });
+
+  it('applies defaults a policy leaves out', () => {
+    const dir = files({ 'p.yaml': base('  - hdfs: /a\n') });
+    const { policy } = loadPolicy(path.join(dir, 'p.yaml'));
+    expect(policy.copy).toEqual({ initiator: 'primary', mappers: 8 });
+    expect(policy.retention).toEqual({ primary: 3, secondary: 14 });
+    expect(policy.verify.checksums).toBe(false);
+  });
+
+  it('finds the clusters file from --clusters, then HBACKUP_CLUSTERS, then the policy', () => {
+    const dir = files({ 'p.yaml': 'service: s\ndatasets:\n  - hdfs: /a\n', 'c.yaml': CLUSTERS });
+    expect(() => resolvePolicy(path.join(dir, 'p.yaml'))).toThrow(/no clusters file: pass --clusters FILE, set HBACKUP_CLUSTERS/);
+    expect(resolvePolicy(path.join(dir, 'p.yaml'), path.join(dir, 'c.yaml')).secondary.name).toBe('west');
+  });
+
+  it('exits 2 from the command line with the located messages and contacts no cluster', async () => {
+    const dir = files({ 'p.yaml': base('  - hdfs: /a/\n  - hdfs: /a/b\n'), 'clusters.yaml': CLUSTERS });
+    const out = capture();
+    const err = capture();
+    let calls = 0;
+    const code = await main(['node', 'hbackup', 'backup', path.join(dir, 'p.yaml')], {
+      stdout: out.stream,
+      stderr: err.stream,
+      env: { fetch: async () => { calls++; throw new Error('no network in this test'); } },
+    });
+    expect(code).toBe(2);
+    expect(calls).toBe(0);
+    expect(err.text).toContain(`${path.join(dir, 'p.yaml')}:4:11: datasets[0].hdfs: write the path normalised`);
+  });
+});

@@ -1,0 +1,31 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { acquireLock } from '../../src/backup/lock.js';
+import { LockedError } from '../../src/errors.js';
+import { tmp } from './helpers.js';
+
+describe('the per-service lock', () => {
+  it('lets one holder in and tells the next who holds it', () => {
+    const dir = tmp('lock');
+    const lock = acquireLock('orders', 'backup', dir);
+    const e = (() => { try { acquireLock('orders', 'backup', dir); } catch (x) { return x; } })();
+    expect(e).toBeInstanceOf(LockedError);
+    expect((e as LockedError).exitCode).toBe(75);
+    expect((e as Error).message).toMatch(new RegExp(`already being worked on by pid ${process.pid} on ${os.hostname()}`));
+    acquireLock('billing', 'backup', dir).release();
+    lock.release();
+    acquireLock('orders', 'backup', dir).release();
+  });
+
+  it('takes over a lock whose process no longer exists', () => {
+    const dir = tmp('lock');
+    fs.mkdirSync(`${dir}/locks`);
+    const dead = { pid: 2 ** 22 + 12345, host: os.hostname(), startedAt: '2026-11-25T02:00:00Z', command: 'backup' };
+    fs.writeFileSync(`${dir}/locks/orders.lock`, JSON.stringify(dead));
+    const lock = acquireLock('orders', 'backup', dir);
+    expect(lock.takenOver).toEqual(dead);
+    lock.release();
+    expect(fs.existsSync(`${dir}/locks/orders.lock`)).toBe(false);
+  });
+});

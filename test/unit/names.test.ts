@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { momentOf, momentStamp, parseStamp, snapshotName, stampOfSnapshot } from '../../src/backup/names.js';
+import { displayCommand, effectiveArgv, shellQuote } from '../../src/exec/runner.js';
+
+describe('names of a moment', () => {
+  it('stamps a moment in UTC to the second and reads it back', () => {
+    const m = momentOf(new Date('2026-11-25T02:00:07.891Z'));
+    expect(momentStamp(m)).toBe('20261125T020007Z');
+    expect(parseStamp('20261125T020007Z').toISOString()).toBe('2026-11-25T02:00:07.000Z');
+    expect(snapshotName('orders', '20261125T020007Z')).toBe('hb-orders-20261125T020007Z');
+  });
+
+  it('recognises only its own service\'s snapshots', () => {
+    expect(stampOfSnapshot('orders', 'hb-orders-20261125T020007Z')).toBe('20261125T020007Z');
+    expect(stampOfSnapshot('orders', 'hb-orders-eu-20261125T020007Z')).toBeUndefined();
+    expect(stampOfSnapshot('orders', 's1')).toBeUndefined();
+  });
+});
+
+describe('commands as argument arrays', () => {
+  it('quotes for a remote shell only where needed', () => {
+    expect(shellQuote('/data/orders')).toBe('/data/orders');
+    expect(shellQuote("it's here")).toBe(`'it'\\''s here'`);
+    expect(shellQuote('$(rm -rf /)')).toBe(`'$(rm -rf /)'`);
+  });
+
+  it('runs through ssh with each argument quoted, environment first', () => {
+    const cmd = { argv: ['hadoop', 'distcp', '/a b'], env: { HADOOP_CONF_DIR: '/etc/h c' }, ssh: 'ops@edge' };
+    expect(effectiveArgv(cmd)).toEqual([
+      'ssh', '-o', 'BatchMode=yes', 'ops@edge', '--', `env HADOOP_CONF_DIR='/etc/h c' hadoop distcp '/a b'`,
+    ]);
+    expect(effectiveArgv({ argv: ['hdfs', 'dfs'] })).toEqual(['hdfs', 'dfs']);
+    expect(displayCommand({ argv: ['hdfs', 'dfs', '-ls', '/a b'] })).toBe(`hdfs dfs -ls '/a b'`);
+  });
+});

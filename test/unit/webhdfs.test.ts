@@ -1,0 +1,71 @@
+// The WebHDFS client's own logic, against a scripted fetch: HA endpoints, path encoding, errors,
+// and dry runs. (Its behaviour against a real NameNode is proven by the integration tests.)
+import { describe, expect, it } from 'vitest';
+import { UnreachableError, WebHdfsError } from '../../src/errors.js';
+import { encodeHdfsPath, WebHdfs, type FetchLike, type HttpCall } from '../../src/hdfs/webhdfs.js';
+
+type Reply = { status: number; body?: unknown } | Error;
+
+function scripted(replies: Record<string, Reply>) {
+  const seen: string[] = [];
+  const fetch: FetchLike = async (url, init) => {
+    seen.push(`${init?.method ?? 'GET'} ${url}`);
+    const key = Object.keys(replies).find((k) => url.startsWith(k));
+    const r = key ? replies[key]! : new Error('unexpected');
+    if (r instanceof Error) throw Object.assign(new TypeError('fetch failed'), { cause: { code: r.message } });
+    return new Response(r.body === undefined ? '' : JSON.stringify(r.body), {
+      status: r.status, headers: { date: 'Wed, 25 Nov 2026 02:00:00 GMT' },
+    });
+  };
+  return { fetch, seen };
+}
+
+const standby = { status: 403, body: { RemoteException: { exception: 'StandbyException', message: 'Operation category READ is not supported in state standby' } } };
+const status = { status: 200, body: { FileStatus: { type: 'DIRECTORY', pathSuffix: '', length: 0, snapshotEnabled: true } } };
+
+describe('WebHdfs', () => {
+  it('encodes each path segment', () => {
+    expect(encodeHdfsPath('/a b/ü/x?y#z')).toBe('/a%20b/%C3%BC/x%3Fy%23z');
+  });
+
+  it('skips a standby NameNode and a dead one, then stays with the active one', async () => {
+    const { fetch, seen } = scripted({ 'http://nn1': new Error('ECONNREFUSED'), 'http://nn2': standby, 'http://nn3': status });
+    const h = new WebHdfs({ urls: ['http://nn1', 'http://nn2', 'http://nn3'], user: 'hdfs', fetch });
+    expect((await h.getFileStatus('/d'))?.snapshotEnabled).toBe(true);
+    await h.getFileStatus('/e');
+    expect(seen.map((s) => s.split('/webhdfs')[0])).toEqual(['GET http://nn1', 'GET http://nn2', 'GET http://nn3', 'GET http://nn3']);
+    expect(h.endpoint).toBe('http://nn3');
+    expect(h.lastServerDate?.toISOString()).toBe('2026-11-25T02:00:00.000Z');
+  });
+
+  it('says which NameNodes failed how when none is active', async () => {
+    const { fetch } = scripted({ 'http://nn1': new Error('ECONNREFUSED'), 'http://nn2': standby });
+    const h = new WebHdfs({ urls: ['http://nn1', 'http://nn2'], user: 'hdfs', fetch });
+    await expect(h.getFileStatus('/d')).rejects.toThrow(UnreachableError);
+    await expect(h.getFileStatus('/d')).rejects.toThrow(/http:\/\/nn1: ECONNREFUSED; http:\/\/nn2: standby NameNode/);
+  });
+
+  it('turns a RemoteException into an error naming the operation', async () => {
+    const { fetch } = scripted({
+      'http://nn': { status: 403, body: { RemoteException: { exception: 'SnapshotException', message: 'Directory is not a snapshottable directory: /d' } } },
+    });
+    const h = new WebHdfs({ urls: ['http://nn'], user: 'hdfs', fetch });
+    const e = await h.createSnapshot('/d', 's1').catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(WebHdfsError);
+    expect((e as Error).message).toBe('CREATESNAPSHOT /d: SnapshotException: Directory is not a snapshottable directory: /d');
+  });
+
+  it('in a dry run reports changes instead of sending them, and still reads', async () => {
+    const { fetch, seen } = scripted({ 'http://nn': status });
+    const calls: HttpCall[] = [];
+    const h = new WebHdfs({ urls: ['http://nn'], user: 'hdfs', fetch, dryRun: true, onCall: (c) => calls.push(c) });
+    expect(await h.createSnapshot('/d', 's1')).toBe('/d/.snapshot/s1');
+    await h.deleteSnapshot('/d', 's0');
+    await h.getFileStatus('/d');
+    expect(seen).toEqual(['GET http://nn/webhdfs/v1/d?op=GETFILESTATUS&user.name=hdfs']);
+    expect(calls.filter((c) => c.dryRun).map((c) => `${c.method} ${c.url}`)).toEqual([
+      'PUT http://nn/webhdfs/v1/d?op=CREATESNAPSHOT&user.name=hdfs&snapshotname=s1',
+      'DELETE http://nn/webhdfs/v1/d?op=DELETESNAPSHOT&user.name=hdfs&snapshotname=s0',
+    ]);
+  });
+});

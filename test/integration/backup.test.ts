@@ -217,4 +217,29 @@ describe('hbackup backup (HDFS)', () => {
     expect(await webhdfs(east).listSnapshots(`${root}/ok`)).toEqual([]);
     expect(await webhdfs(west).getFileStatus(`${root}/ok`)).toBeUndefined();
   });
+
+  it('pulls with the secondary\'s own distcp when the policy says initiator: secondary', async () => {
+    const root = `/it/pull-${id}`;
+    await snapshottable(`${root}/d`, { 'f.txt': bytes(2_345) });
+    const policy = writePolicy({ service: `pull-${id}`, datasets: [{ hdfs: `${root}/d` }], copy: { initiator: 'secondary' } });
+    const dry = await hbackup(['backup', policy, '--dry-run']);
+    expect(String(dry.stdout)).toContain(`${west.binDir}/hadoop distcp -update -delete`);
+    const b = await backup(policy);
+    expect(b.r.exitCode, b.stderr).toBe(0);
+    expect(b.report!.datasets[0]).toMatchObject({ mode: 'full', bytesCopied: 2_345, filesCopied: 1 });
+  });
+
+  it('validate --online checks every data set on the primary and says how to allow snapshots', async () => {
+    const root = `/it/validate-${id}`;
+    await snapshottable(`${root}/ok`, { 'f.txt': 'x' });
+    await putTree(east, `${root}/plain`, { 'f.txt': 'y' });
+    const good = writePolicy({ service: `v1-${id}`, datasets: [{ hdfs: `${root}/ok` }] });
+    const bad = writePolicy({ service: `v2-${id}`, datasets: [{ hdfs: `${root}/plain` }, { hdfs: `${root}/missing` }] });
+    const ok = await hbackup(['validate', '--online', good]);
+    expect(ok.exitCode, String(ok.stdout)).toBe(0);
+    const r = await hbackup(['validate', '--online', bad]);
+    expect(r.exitCode).toBe(3);
+    expect(String(r.stdout)).toContain(`${root}/plain on east is not snapshottable; as the HDFS superuser run: hdfs dfsadmin -allowSnapshot ${root}/plain`);
+    expect(String(r.stdout)).toContain(`${root}/missing does not exist on east`);
+  });
 });

@@ -24,13 +24,13 @@ describe('distcp', () => {
   });
 
   it('reads the counters of a real DistCp run', () => {
-    expect(parseCounters(fixture('distcp-3.3.5-full.log'))).toEqual({
+    expect(parseCounters(fixture('distcp-3.3.5-full.txt'))).toEqual({
       bytesCopied: 23_893, filesCopied: 1, bytesSkipped: 0, filesSkipped: 0,
     });
   });
 
   it('recognises DistCp refusing -diff on a modified target', () => {
-    expect(diffRefusal(fixture('distcp-3.3.5-diff-refused.log'))).toBe('The target has been modified since snapshot s1');
-    expect(diffRefusal(fixture('distcp-3.3.5-full.log'))).toBeUndefined();
+    expect(diffRefusal(fixture('distcp-3.3.5-diff-refused.txt'))).toBe('The target has been modified since snapshot s1');
+    expect(diffRefusal(fixture('distcp-3.3.5-full.txt'))).toBeUndefined();
   });
 });

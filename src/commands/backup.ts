@@ -15,10 +15,12 @@ export interface BackupCommandOptions {
 function printHuman(env: CommandEnv, r: BackupReport): void {
   const { out } = env;
   const head = r.result === 'ok' ? out.c.green('ok') : out.c.red('FAILED');
-  const what = r.dryRun ? 'dry run, nothing changed' : r.restorePoint ? `restore point ${r.restorePoint}` : r.error ?? '';
-  out.print(`${r.service}: ${head} — ${what} (${r.datasets.length} data set(s), window ${r.consistencyWindowMs ?? '-'} ms, ${(r.durationMs / 1000).toFixed(1)} s)`);
+  const what = r.dryRun ? 'dry run, nothing changed' : r.restorePoint ? `restore point ${r.restorePoint}` : 'no new restore point';
+  const window = r.consistencyWindowMs === null ? '' : `, window ${r.consistencyWindowMs} ms`;
+  out.print(`${r.service}: ${head} — ${what} (${r.datasets.length} data set(s)${window}, ${(r.durationMs / 1000).toFixed(1)} s)`);
   for (const d of r.datasets) {
-    out.print(`  ${d.source} → ${d.target}  ${d.mode}  ${d.filesCopied} file(s), ${d.bytesCopied} bytes${d.fallbackReason ? `  (${d.fallbackReason})` : ''}`);
+    const copied = r.dryRun || r.result !== 'ok' ? d.reason : `${d.filesCopied} file(s), ${d.bytesCopied} bytes`;
+    out.print(`  ${d.source} → ${d.target}  ${d.mode}  ${copied}${d.fallbackReason ? `  (${d.fallbackReason})` : ''}`);
   }
   if (r.planned) {
     out.print('  would run, in order:');

@@ -80,6 +80,14 @@ export interface FileChecksum {
   length: number;
 }
 
+export interface AclStatus {
+  owner: string;
+  group: string;
+  permission: string;
+  entries: string[];
+  stickyBit: boolean;
+}
+
 export type DiffType = 'CREATE' | 'MODIFY' | 'DELETE' | 'RENAME';
 export interface DiffEntry {
   type: DiffType;
@@ -155,7 +163,8 @@ export class WebHdfs {
           redirect: 'follow',
         });
       } catch (e) {
-        const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message;
+        const c = (e as { cause?: { code?: string; message?: string } }).cause;
+        const cause = c?.code ?? c?.message ?? (e as Error).message;
         errors.push(`${base}: ${cause}`);
         continue;
       }
@@ -287,6 +296,19 @@ export class WebHdfs {
     const body = await this.json<{ ContentSummary: ContentSummary }>('GET', p, 'GETCONTENTSUMMARY');
     const s = body!.ContentSummary;
     return { directoryCount: s.directoryCount, fileCount: s.fileCount, length: s.length };
+  }
+
+  async aclStatus(p: string): Promise<AclStatus> {
+    const body = await this.json<{ AclStatus: AclStatus }>('GET', p, 'GETACLSTATUS');
+    return body!.AclStatus;
+  }
+
+  /** Extended attributes as name → value (values as WebHDFS encodes them, text by default). */
+  async xattrs(p: string): Promise<Record<string, string>> {
+    const body = await this.json<{ XAttrs: { name: string; value: string | null }[] }>('GET', p, 'GETXATTRS', {
+      encoding: 'text',
+    });
+    return Object.fromEntries((body?.XAttrs ?? []).map((x) => [x.name, x.value ?? '']));
   }
 
   async fileChecksum(p: string): Promise<FileChecksum> {

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  east, ensureSandboxUp, hbackup, hbackupBin, hbackupEnv, jsonLines, putTree, runId, tool, tree,
+  clustersFile, east, ensureSandboxUp, hbackup, hbackupBin, hbackupEnv, jsonLines, putTree, runId, tool, tree,
   webhdfs, west, writePolicy,
 } from './helpers.js';
 
@@ -241,5 +241,45 @@ describe('hbackup backup (HDFS)', () => {
     expect(r.exitCode).toBe(3);
     expect(String(r.stdout)).toContain(`${root}/plain on east is not snapshottable; as the HDFS superuser run: hdfs dfsadmin -allowSnapshot ${root}/plain`);
     expect(String(r.stdout)).toContain(`${root}/missing does not exist on east`);
+  });
+
+  it('preserves owner, group, permissions, ACLs, xattrs and times', async () => {
+    const root = `/it/attrs-${id}`;
+    const dir = `${root}/d`;
+    await snapshottable(dir, { 'secret.csv': bytes(1_000), 'shared/report.csv': bytes(2_000, 3) });
+    await tool(east, 'hdfs', ['dfs', '-chown', '-R', 'alice:analysts', `${dir}/shared`]);
+    await tool(east, 'hdfs', ['dfs', '-chmod', '640', `${dir}/secret.csv`]);
+    await tool(east, 'hdfs', ['dfs', '-setfacl', '-m', 'user:bob:r--', `${dir}/secret.csv`]);
+    await tool(east, 'hdfs', ['dfs', '-setfacl', '-m', 'default:group:auditors:r-x', `${dir}/shared`]);
+    await tool(east, 'hdfs', ['dfs', '-setfattr', '-n', 'user.origin', '-v', 'east', `${dir}/secret.csv`]);
+    const policy = writePolicy({ service: `attrs-${id}`, datasets: [{ hdfs: dir }] });
+    const b = await backup(policy);
+    expect(b.r.exitCode, b.stderr).toBe(0);
+
+    const [src, dst] = [webhdfs(east), webhdfs(west)];
+    for (const rel of ['secret.csv', 'shared', 'shared/report.csv']) {
+      const [a, z] = await Promise.all([src.getFileStatus(`${dir}/${rel}`), dst.getFileStatus(`${dir}/${rel}`)]);
+      expect({ owner: z?.owner, group: z?.group, permission: z?.permission, mtime: z?.modificationTime }, rel).toEqual({
+        owner: a?.owner, group: a?.group, permission: a?.permission, mtime: a?.modificationTime,
+      });
+      expect((await dst.aclStatus(`${dir}/${rel}`)).entries.sort(), rel).toEqual((await src.aclStatus(`${dir}/${rel}`)).entries.sort());
+    }
+    expect((await dst.getFileStatus(`${dir}/shared/report.csv`))?.owner).toBe('alice');
+    expect((await dst.aclStatus(`${dir}/secret.csv`)).entries).toContain('user:bob:r--');
+    expect(await dst.xattrs(`${dir}/secret.csv`)).toEqual({ 'user.origin': '"east"' });
+  });
+
+  it('refuses (exit 3) when the secondary does not answer, and changes nothing on the primary', async () => {
+    const root = `/it/unreachable-${id}`;
+    await snapshottable(`${root}/d`, { 'f.txt': 'x' });
+    const fs = await import('node:fs');
+    const broken = fs.readFileSync(clustersFile, 'utf8').replace(`http://127.0.0.1:${west.ports.nnHttp}`, 'http://127.0.0.1:29999');
+    const brokenFile = writePolicy({ service: 'unused', datasets: [{ hdfs: '/x' }] }).replace(/unused\.yaml$/, 'clusters.yaml');
+    fs.writeFileSync(brokenFile, broken);
+    const policy = writePolicy({ service: `unreachable-${id}`, datasets: [{ hdfs: `${root}/d` }] });
+    const r = await hbackup(['backup', policy, '--clusters', brokenFile]);
+    expect(r.exitCode).toBe(3);
+    expect(String(r.stderr)).toMatch(/west \(secondary\) is not reachable: .*127\.0\.0\.1:29999: ECONNREFUSED/);
+    expect(await webhdfs(east).listSnapshots(`${root}/d`)).toEqual([]);
   });
 });

@@ -24,6 +24,8 @@ export class Output {
   readonly json: boolean;
   readonly verbose: boolean;
   readonly c: ChalkInstance;
+  /** Spinners only make sense for one flow at a time; several side by side get plain lines. */
+  spinners = true;
   private readonly out: NodeJS.WritableStream;
   private readonly err: NodeJS.WritableStream & { isTTY?: boolean };
   private readonly tty: boolean;
@@ -56,7 +58,7 @@ export class Output {
   }
 
   private line(text: string): void {
-    this.err.write(this.tty ? `${text}\n` : `${this.now().toISOString()} ${text}\n`);
+    this.err.write(this.tty && this.spinners ? `${text}\n` : `${this.now().toISOString()} ${text}\n`);
   }
 
   info(text: string): void {
@@ -73,7 +75,7 @@ export class Output {
 
   /** A step in progress: a spinner on a TTY, a start and an end line otherwise. */
   step(text: string): Step {
-    if (this.tty) {
+    if (this.tty && this.spinners) {
       const spinner: Ora = ora({ text, stream: this.err, color: 'cyan' }).start();
       return {
         succeed: (t) => spinner.succeed(t ?? text),

@@ -3,7 +3,10 @@
  * set can be snapshotted and copied; the previous restore point and the copy mode of each data set
  * are decided here. Any refusal stops the run before anything changes (exit 3).
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { PreflightError } from '../errors.js';
+import type { NamedCluster } from '../config/load.js';
 import type { Dataset } from '../config/schema.js';
 import type { FileStatus } from '../hdfs/webhdfs.js';
 import { listRestorePoints, type CopyMode, type RestorePoint } from './catalog.js';
@@ -33,6 +36,16 @@ export interface PreflightFacts {
 const targetOf = (d: Dataset) => d.target ?? d.hdfs;
 const isInside = (child: string, parent: string) => parent === '/' || child.startsWith(`${parent}/`);
 
+/**
+ * How far a server's clock is from ours at least, from its HTTP Date header (whole seconds, so the
+ * server's time lies in [date, date + 1 s)) and our clock before and after the request.
+ */
+export function clockSkewMs(before: number, after: number, serverDate: number): number {
+  const local = (before + after) / 2;
+  const halfTrip = (after - before) / 2;
+  return Math.max(0, Math.abs(serverDate + 500 - local) - 500 - halfTrip);
+}
+
 async function reach(site: Site, now: () => Date, maxSkewMs: number, reasons: string[]): Promise<number | undefined> {
   const before = now().getTime();
   try {
@@ -44,9 +57,7 @@ async function reach(site: Site, now: () => Date, maxSkewMs: number, reasons: st
   const after = now().getTime();
   const server = site.hdfs.lastServerDate?.getTime();
   if (server === undefined || Number.isNaN(server)) return 0;
-  // The Date header has second precision: allow for it and for the round trip.
-  const local = (before + after) / 2;
-  const skew = Math.max(0, Math.abs(server + 500 - local) - 500 - (after - before) / 2);
+  const skew = clockSkewMs(before, after, server);
   if (skew > maxSkewMs) {
     reasons.push(
       `clock skew between this host and ${site.cluster.name} is ${(skew / 1000).toFixed(1)}s (limit ${maxSkewMs / 1000}s): fix NTP on both`,
@@ -94,6 +105,9 @@ export async function preflight(ctx: BackupContext): Promise<PreflightFacts> {
     const skew = await reach(site, ctx.deps.now, maxSkewMs, reasons);
     if (skew !== undefined) clockSkewMs[site.cluster.name] = skew;
   }
+  const initiator = policy.copy.initiator === 'primary' ? ctx.primary.cluster : ctx.secondary.cluster;
+  const missing = missingTool(initiator, 'hadoop');
+  if (missing) reasons.push(missing);
   if (reasons.length) throw new PreflightError(reasons);
 
   const statuses: (FileStatus | undefined)[] = await Promise.all(
@@ -146,4 +160,21 @@ export async function preflight(ctx: BackupContext): Promise<PreflightFacts> {
     });
   }
   return { restorePoints, previous, datasets, clockSkewMs };
+}
+
+/** A local tool that cannot be run, said so; tools behind ssh are checked when they run. */
+export function missingTool(cluster: NamedCluster, tool: 'hadoop' | 'hdfs' | 'hbase', env = process.env): string | undefined {
+  if (cluster.tools.ssh) return undefined;
+  const file = cluster.tools[tool];
+  const searchPath = cluster.tools.env.PATH ?? env.PATH ?? '';
+  const candidates = file.includes('/') ? [file] : searchPath.split(':').filter(Boolean).map((d) => path.join(d, file));
+  for (const c of candidates) {
+    try {
+      fs.accessSync(c, fs.constants.X_OK);
+      return undefined;
+    } catch {
+      /* try the next one */
+    }
+  }
+  return `${cluster.name}'s ${tool} (${file}) cannot be run from this host: set clusters.${cluster.name}.tools.${tool} to its path, or tools.ssh to run it on an edge node`;
 }

@@ -31,6 +31,7 @@ function printHuman(env: CommandEnv, r: BackupReport): void {
 /** Back up each policy's service; each its own moment and run, side by side. */
 export async function backupCommand(files: string[], opts: BackupCommandOptions, env: CommandEnv): Promise<number> {
   const resolved = files.map((f) => resolvePolicy(f, opts.clusters));
+  env.out.spinners = resolved.length === 1;
   const results = await Promise.allSettled(
     resolved.map((rp) =>
       runBackup(

@@ -1,3 +1,4 @@
+import { Cron } from 'croner';
 import { makeSite } from '../backup/context.js';
 import { resolvePolicy } from '../config/load.js';
 import { ConfigError, ExitCode, formatProblem, HbackupError } from '../errors.js';
@@ -30,7 +31,13 @@ export async function validateCommand(files: string[], opts: ValidateCommandOpti
       }
       results.push({ file, ok: problems.length === 0, service: rp.policy.service, problems });
       if (!problems.length) {
-        env.out.print(`${file}: ok (service ${rp.policy.service}, ${rp.policy.datasets.length} data set(s), ${rp.primary.name} → ${rp.secondary.name}${opts.online ? ', checked online' : ''})`);
+        const next = rp.policy.schedule
+          ? new Cron(rp.policy.schedule, { timezone: 'UTC', paused: true }).nextRun(env.now())
+          : null;
+        const when = next ? `, next moment ${next.toISOString().replace(/\.000Z$/, 'Z')}` : ', on demand';
+        env.out.print(
+          `${file}: ok (service ${rp.policy.service}, ${rp.policy.datasets.length} data set(s), ${rp.primary.name} → ${rp.secondary.name}${when}${opts.online ? ', checked online' : ''})`,
+        );
       }
       for (const p of problems) env.out.print(p);
     } catch (e) {

@@ -3,6 +3,7 @@
  * is reached through ssh, each argument is quoted for the remote shell one by one.
  */
 import { execa } from 'execa';
+import { HbackupError } from '../errors.js';
 
 export interface Command {
   /** The program and its arguments. */
@@ -71,6 +72,9 @@ export const execaRunner: Runner = async (cmd, opts = {}) => {
     });
   }
   const r = await child;
+  if (r.failed && r.exitCode === undefined && !r.signal) {
+    throw new HbackupError(`cannot run ${file}: ${r.code ?? r.shortMessage}; check its path in the clusters file (tools:)`);
+  }
   return {
     exitCode: r.exitCode,
     stdout: String(r.stdout ?? ''),

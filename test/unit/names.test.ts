@@ -33,3 +33,31 @@ describe('commands as argument arrays', () => {
     expect(displayCommand({ argv: ['hdfs', 'dfs', '-ls', '/a b'] })).toBe(`hdfs dfs -ls '/a b'`);
   });
 });
+
+describe('clock skew from an HTTP Date header', async () => {
+  const { clockSkewMs } = await import('../../src/backup/preflight.js');
+  it('is nothing when the server\'s whole second contains our time', () => {
+    expect(clockSkewMs(1_000_200, 1_000_400, 1_000_000)).toBe(0);
+  });
+  it('is the distance beyond the header\'s precision and the round trip', () => {
+    expect(clockSkewMs(1_000_200, 1_000_400, 1_040_000)).toBe(39_600);
+    expect(clockSkewMs(1_000_200, 1_000_400, 960_000)).toBe(39_200);
+  });
+});
+
+describe('tools that cannot be run', async () => {
+  const { missingTool } = await import('../../src/backup/preflight.js');
+  const cluster = (hadoop: string, extra = {}) =>
+    ({ name: 'east', role: 'primary', webhdfs: 'http://nn', fs: 'hdfs://east', user: 'hdfs',
+       tools: { hadoop, hdfs: 'hdfs', hbase: 'hbase', env: {}, ...extra } }) as Parameters<typeof missingTool>[0];
+  it('finds a tool by path or on PATH', () => {
+    expect(missingTool(cluster('/bin/sh'), 'hadoop')).toBeUndefined();
+    expect(missingTool(cluster('sh'), 'hadoop', { PATH: '/usr/bin:/bin' })).toBeUndefined();
+  });
+  it('says what to set when it is missing, and leaves ssh tools to the edge node', () => {
+    expect(missingTool(cluster('/opt/none/hadoop'), 'hadoop')).toBe(
+      "east's hadoop (/opt/none/hadoop) cannot be run from this host: set clusters.east.tools.hadoop to its path, or tools.ssh to run it on an edge node",
+    );
+    expect(missingTool(cluster('/opt/none/hadoop', { ssh: 'ops@edge' }), 'hadoop')).toBeUndefined();
+  });
+});

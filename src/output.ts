@@ -30,13 +30,16 @@ export class Output {
   private readonly err: NodeJS.WritableStream & { isTTY?: boolean };
   private readonly tty: boolean;
   private readonly now: () => Date;
+  private active: Ora | undefined;
 
   constructor(opts: OutputOptions) {
     this.json = opts.json;
     this.verbose = opts.verbose;
     this.out = opts.stdout ?? process.stdout;
     this.err = opts.stderr ?? process.stderr;
-    this.tty = Boolean(this.err.isTTY) && !process.env.CI;
+    // A terminal that does not say how wide it is cannot be redrawn safely: plain lines then.
+    const columns = (this.err as { columns?: number }).columns ?? 0;
+    this.tty = Boolean(this.err.isTTY) && columns > 0 && !process.env.CI;
     this.now = opts.now ?? (() => new Date());
     const colour = opts.color && this.tty && !process.env.NO_COLOR;
     this.c = new Chalk({ level: colour ? 1 : 0 });
@@ -58,6 +61,13 @@ export class Output {
   }
 
   private line(text: string): void {
+    if (this.active) {
+      // Keep the spinner below what is written meanwhile.
+      this.active.clear();
+      this.err.write(`${text}\n`);
+      this.active.render();
+      return;
+    }
     this.err.write(this.tty && this.spinners ? `${text}\n` : `${this.now().toISOString()} ${text}\n`);
   }
 
@@ -76,10 +86,15 @@ export class Output {
   /** A step in progress: a spinner on a TTY, a start and an end line otherwise. */
   step(text: string): Step {
     if (this.tty && this.spinners) {
-      const spinner: Ora = ora({ text, stream: this.err, color: 'cyan' }).start();
+      const spinner: Ora = ora({ text, stream: this.err, color: 'cyan', discardStdin: false }).start();
+      this.active = spinner;
+      const end = (how: 'succeed' | 'fail', t?: string) => {
+        if (this.active === spinner) this.active = undefined;
+        spinner[how](t ?? text);
+      };
       return {
-        succeed: (t) => spinner.succeed(t ?? text),
-        fail: (t) => spinner.fail(t ?? text),
+        succeed: (t) => end('succeed', t),
+        fail: (t) => end('fail', t),
         update: (t) => {
           spinner.text = t;
         },

@@ -14,6 +14,17 @@ export interface VerifyResult {
   problems: string[];
 }
 
+const CHECKSUM_CONCURRENCY = 8;
+
+/** Run `fn` over the items, at most `limit` at a time. */
+async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
 const snapPath = (dir: string, name: string) => `${dir === '/' ? '' : dir}/.snapshot/${name}`;
 
 export async function verifyCopy(
@@ -39,32 +50,26 @@ export async function verifyCopy(
       dst.listRecursive(snapPath(dstDir, snapshot)),
     ]);
     const byRel = new Map(right.map((e) => [e.rel, e.status]));
+    const toCompare: string[] = [];
     for (const { rel, status } of left) {
       const other = byRel.get(rel);
-      if (!other) {
-        problems.push(`${rel}: missing on the target`);
-        continue;
-      }
-      if (other.type !== status.type || other.length !== status.length) {
+      if (!other) problems.push(`${rel}: missing on the target`);
+      else if (other.type !== status.type || other.length !== status.length) {
         problems.push(`${rel}: ${status.type} of ${status.length} bytes on the source, ${other.type} of ${other.length} on the target`);
-        continue;
-      }
-      if (status.type !== 'FILE') continue;
+      } else if (status.type === 'FILE') toCompare.push(rel);
+    }
+    // Each checksum is computed by DataNodes: a few at a time, not one after another.
+    await eachLimited(toCompare, CHECKSUM_CONCURRENCY, async (rel) => {
       const [x, y] = await Promise.all([
         src.fileChecksum(`${snapPath(srcDir, snapshot)}/${rel}`),
         dst.fileChecksum(`${snapPath(dstDir, snapshot)}/${rel}`),
       ]);
       filesChecksummed++;
-      if (x.algorithm !== y.algorithm) {
-        problems.push(`${rel}: checksums not comparable (${x.algorithm} vs ${y.algorithm})`);
-      } else if (x.bytes !== y.bytes) {
-        problems.push(`${rel}: checksum differs`);
-      }
-    }
-    if (right.length !== left.length) {
-      const leftRels = new Set(left.map((e) => e.rel));
-      for (const e of right) if (!leftRels.has(e.rel)) problems.push(`${e.rel}: on the target only`);
-    }
+      if (x.algorithm !== y.algorithm) problems.push(`${rel}: checksums not comparable (${x.algorithm} vs ${y.algorithm})`);
+      else if (x.bytes !== y.bytes) problems.push(`${rel}: checksum differs`);
+    });
+    const leftRels = new Set(left.map((e) => e.rel));
+    for (const e of right) if (!leftRels.has(e.rel)) problems.push(`${e.rel}: on the target only`);
   }
   return {
     ok: problems.length === 0,

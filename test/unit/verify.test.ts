@@ -1,0 +1,53 @@
+// How a copy is judged: counts and bytes always, each file's checksum when asked.
+import { describe, expect, it } from 'vitest';
+import { verifyCopy } from '../../src/backup/verify.js';
+import type { WebHdfs } from '../../src/hdfs/webhdfs.js';
+
+type Files = Record<string, { length: number; sum: string; algorithm?: string }>;
+
+/** A snapshot tree as WebHDFS would describe it (flat files only, enough for the logic here). */
+function side(files: Files): WebHdfs {
+  const entries = Object.entries(files);
+  return {
+    contentSummary: async () => ({
+      fileCount: entries.length, directoryCount: 1, length: entries.reduce((n, [, f]) => n + f.length, 0),
+    }),
+    listRecursive: async () =>
+      entries.map(([rel, f]) => ({ rel, status: { pathSuffix: rel, type: 'FILE', length: f.length } })),
+    fileChecksum: async (p: string) => {
+      const f = files[p.split('/').pop()!]!;
+      return { algorithm: f.algorithm ?? 'MD5-of-0MD5-of-512CRC32C', bytes: f.sum, length: 28 };
+    },
+  } as unknown as WebHdfs;
+}
+
+const run = (a: Files, b: Files, checksums = true) => verifyCopy(side(a), '/d', side(b), '/t', 'hb-x-20261125T020000Z', checksums);
+
+describe('verifyCopy', () => {
+  it('passes equal trees, having checksummed every file', async () => {
+    const files = { 'a.txt': { length: 3, sum: 'aa' }, 'b.txt': { length: 5, sum: 'bb' } };
+    expect(await run(files, files)).toMatchObject({ ok: true, files: 2, bytes: 8, filesChecksummed: 2, problems: [] });
+  });
+
+  it('fails on different counts or bytes, without checksums', async () => {
+    const r = await run({ 'a.txt': { length: 3, sum: 'aa' } }, { 'a.txt': { length: 4, sum: 'aa' } }, false);
+    expect(r.ok).toBe(false);
+    expect(r.problems).toEqual(['length: source 3, target 4']);
+  });
+
+  it('fails on a file whose checksum differs, and says which', async () => {
+    const r = await run({ 'a.txt': { length: 3, sum: 'aa' }, 'b.txt': { length: 3, sum: 'bb' } },
+      { 'a.txt': { length: 3, sum: 'aa' }, 'b.txt': { length: 3, sum: 'XX' } });
+    expect(r.problems).toEqual(['b.txt: checksum differs']);
+  });
+
+  it('refuses to compare checksums computed differently', async () => {
+    const r = await run({ 'a.txt': { length: 3, sum: 'aa' } }, { 'a.txt': { length: 3, sum: 'aa', algorithm: 'COMPOSITE-CRC32C' } });
+    expect(r.problems).toEqual(['a.txt: checksums not comparable (MD5-of-0MD5-of-512CRC32C vs COMPOSITE-CRC32C)']);
+  });
+
+  it('finds a file present on one side only even when the totals agree', async () => {
+    const r = await run({ 'a.txt': { length: 3, sum: 'aa' } }, { 'z.txt': { length: 3, sum: 'aa' } });
+    expect(r.problems).toEqual(['a.txt: missing on the target', 'z.txt: on the target only']);
+  });
+});

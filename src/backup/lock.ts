@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { LockedError } from '../errors.js';
+import { HbackupError, LockedError } from '../errors.js';
 
 export interface LockInfo {
   pid: number;
@@ -43,7 +43,13 @@ function readInfo(file: string): LockInfo | undefined {
 
 export function acquireLock(service: string, command: string, dir = stateDir()): Lock {
   const lockDir = path.join(dir, 'locks');
-  fs.mkdirSync(lockDir, { recursive: true });
+  try {
+    fs.mkdirSync(lockDir, { recursive: true });
+  } catch (e) {
+    throw new HbackupError(
+      `cannot create the lock directory ${lockDir} (${(e as NodeJS.ErrnoException).code}); set HBACKUP_STATE_DIR to a writable directory`,
+    );
+  }
   const file = path.join(lockDir, `${service}.lock`);
   const me: LockInfo = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString(), command };
   let takenOver: LockInfo | undefined;
@@ -60,7 +66,10 @@ export function acquireLock(service: string, command: string, dir = stateDir()):
         },
       };
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST') {
+        throw new HbackupError(`cannot create the lock ${file} (${code}); set HBACKUP_STATE_DIR to a writable directory`);
+      }
       const owner = readInfo(file);
       if (owner && owner.host === me.host && !alive(owner.pid)) {
         takenOver = owner;

@@ -29,3 +29,13 @@ describe('the per-service lock', () => {
     expect(fs.existsSync(`${dir}/locks/orders.lock`)).toBe(false);
   });
 });
+
+describe('the lock where it cannot be written', () => {
+  it('says which directory and how to choose another', () => {
+    const file = `${tmp('lock')}/not-a-dir`;
+    fs.writeFileSync(file, '');
+    expect(() => acquireLock('orders', 'backup', file)).toThrow(
+      new RegExp(`cannot create the lock directory ${file}/locks \\(ENOTDIR\\); set HBACKUP_STATE_DIR to a writable directory`),
+    );
+  });
+});

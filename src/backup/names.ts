@@ -28,3 +28,6 @@ export function stampOfSnapshot(service: string, name: string): string | undefin
   const stamp = name.slice(prefix.length);
   return /^\d{8}T\d{6}Z$/.test(stamp) ? stamp : undefined;
 }
+
+/** `20261125T020000Z` → `2026-11-25T02:00:00Z`. */
+export const isoMoment = (stamp: string): string => parseStamp(stamp).toISOString().replace(/\.000Z$/, 'Z');

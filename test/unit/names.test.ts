@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { momentOf, momentStamp, parseStamp, snapshotName, stampOfSnapshot } from '../../src/backup/names.js';
+import { isoMoment, momentOf, momentStamp, parseStamp, snapshotName, stampOfSnapshot } from '../../src/backup/names.js';
 import { displayCommand, effectiveArgv, shellQuote } from '../../src/exec/runner.js';
 
 describe('names of a moment', () => {
@@ -8,6 +8,7 @@ describe('names of a moment', () => {
     expect(momentStamp(m)).toBe('20261125T020007Z');
     expect(parseStamp('20261125T020007Z').toISOString()).toBe('2026-11-25T02:00:07.000Z');
     expect(snapshotName('orders', '20261125T020007Z')).toBe('hb-orders-20261125T020007Z');
+    expect(isoMoment('20261125T020007Z')).toBe('2026-11-25T02:00:07Z');
   });
 
   it('recognises only its own service\'s snapshots', () => {

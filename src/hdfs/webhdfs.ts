@@ -4,40 +4,10 @@
  * trying each and skipping a standby's StandbyException. With `dryRun`, calls that change
  * anything are reported through `onCall` and not sent; reads are sent as usual.
  */
-import http from 'node:http';
-import https from 'node:https';
 import { UnreachableError, WebHdfsError } from '../errors.js';
+import { httpPutData, type PutData } from './put-data.js';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
-
-/** Send bytes to the DataNode a CREATE was redirected to; returns its HTTP status and body. */
-export type PutData = (url: string, data: Uint8Array, timeoutMs: number) => Promise<{ status: number; body: string }>;
-
-/**
- * DataNodes answer an upload with an unsolicited "100 Continue" before the final status, which
- * Node's fetch rejects as a bad response; node:http handles it.
- */
-export const httpPutData: PutData = (url, data, timeoutMs) =>
-  new Promise((resolve, reject) => {
-    const u = new URL(url);
-    const req = (u.protocol === 'https:' ? https : http).request(
-      u,
-      {
-        method: 'PUT',
-        headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': data.byteLength, 'X-XSRF-HEADER': 'hbackup' },
-        timeout: timeoutMs,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`PUT ${u.host}: timed out`)));
-    req.on('error', reject);
-    req.end(data);
-  });
 
 export interface HttpCall {
   method: 'GET' | 'PUT' | 'POST' | 'DELETE';

@@ -56,7 +56,8 @@ export async function verifyCopy(
       if (!other) problems.push(`${rel}: missing on the target`);
       else if (other.type !== status.type || other.length !== status.length) {
         problems.push(`${rel}: ${status.type} of ${status.length} bytes on the source, ${other.type} of ${other.length} on the target`);
-      } else if (status.type === 'FILE') toCompare.push(rel);
+      } else if (status.type === 'FILE' && status.length > 0) toCompare.push(rel);
+      // (An empty file has nothing to checksum; HDFS reports its checksum parameters as zeros.)
     }
     // Each checksum is computed by DataNodes: a few at a time, not one after another.
     await eachLimited(toCompare, CHECKSUM_CONCURRENCY, async (rel) => {

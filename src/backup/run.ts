@@ -8,6 +8,7 @@ import { HbackupError, PreflightError } from '../errors.js';
 import { writeRestorePoint, deleteRestorePoint, type DatasetRecord, type RestorePoint } from './catalog.js';
 import type { BackupContext } from './context.js';
 import { copyDataset, prepareTarget } from './copy.js';
+import { runHooks } from './hooks.js';
 import { acquireLock } from './lock.js';
 import { isoMoment, momentOf, momentStamp, snapshotName } from './names.js';
 import { preflight, type DatasetPlan, type PreflightFacts } from './preflight.js';
@@ -82,19 +83,34 @@ async function cleanUpInterrupted(ctx: BackupContext, facts: PreflightFacts): Pr
   if (cleaned) ctx.deps.out.info(`${policy.service}: removed ${cleaned} snapshot(s) left by an interrupted run`);
 }
 
-/** Step: snapshot every data set at the moment, side by side; returns when each snapshot was taken. */
-async function snapshotAll(ctx: BackupContext, facts: PreflightFacts, name: string): Promise<number[]> {
+/**
+ * Step: snapshot every data set at the moment, side by side, between the quiesce hooks; returns
+ * when each snapshot was taken. The afterSnapshot hooks run whatever happened, once the
+ * beforeSnapshot ones have begun: a paused service must not stay paused.
+ */
+async function snapshotAll(ctx: BackupContext, facts: PreflightFacts, name: string, moment: string): Promise<number[]> {
   const { out, now } = ctx.deps;
   const step = out.step(`${ctx.rp.policy.service}: snapshot ${facts.datasets.length} data set(s) as ${name}`);
-  const taken = await Promise.all(
-    facts.datasets.map(async (d) => {
-      await ctx.primary.hdfs.createSnapshot(d.source, name);
-      return now().getTime();
-    }),
-  ).catch((e) => {
+  let taken: number[];
+  try {
+    await runHooks(ctx, 'beforeSnapshot', name, moment);
+    taken = await Promise.all(
+      facts.datasets.map(async (d) => {
+        await ctx.primary.hdfs.createSnapshot(d.source, name);
+        return now().getTime();
+      }),
+    );
+  } catch (e) {
+    step.fail();
+    await runHooks(ctx, 'afterSnapshot', name, moment).catch((h: Error) => out.warn(h.message));
+    throw e;
+  }
+  try {
+    await runHooks(ctx, 'afterSnapshot', name, moment);
+  } catch (e) {
     step.fail();
     throw e;
-  });
+  }
   step.succeed(`${ctx.rp.policy.service}: ${taken.length} snapshot(s) ${name}, consistency window ${windowOf(taken)} ms`);
   return taken;
 }
@@ -192,7 +208,7 @@ export async function runBackup(ctx: BackupContext): Promise<BackupReport> {
     }));
 
     await cleanUpInterrupted(ctx, facts);
-    const taken = await snapshotAll(ctx, facts, name);
+    const taken = await snapshotAll(ctx, facts, name, report.moment);
     report.consistencyWindowMs = windowOf(taken);
     const records: DatasetRecord[] = [];
     for (const [i, plan] of facts.datasets.entries()) {

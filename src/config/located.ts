@@ -77,6 +77,7 @@ function describeIssue(issue: z.core.$ZodIssue, present: boolean): string {
     case 'invalid_value':
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'too_small':
+      if (!issue.message.startsWith('Too small')) return issue.message; // the schema's own words
       return issue.origin === 'array' ? `list at least ${issue.minimum}` : issue.message;
     default:
       return issue.message;

@@ -92,6 +92,16 @@ export const PolicySchema = z
       })
       .default({ primary: 3, secondary: 14 }),
     verify: z.strictObject({ checksums: z.boolean().default(false) }).default({ checksums: false }),
+    hooks: z
+      .strictObject({
+        beforeSnapshot: z.array(z.array(z.string()).min(1, 'a command is a non-empty list: [program, arg, ...]')).default([]),
+        afterSnapshot: z.array(z.array(z.string()).min(1, 'a command is a non-empty list: [program, arg, ...]')).default([]),
+        timeoutSeconds: z.number().positive().default(300),
+      })
+      .default({ beforeSnapshot: [], afterSnapshot: [], timeoutSeconds: 300 })
+      .describe(
+        'Commands (argument lists, run on this host) that quiesce the service just before its snapshots and resume it right after.',
+      ),
     preflight: z
       .strictObject({ maxClockSkewSeconds: z.number().positive().default(30) })
       .default({ maxClockSkewSeconds: 30 }),

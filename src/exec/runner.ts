@@ -24,6 +24,8 @@ export interface RunResult {
 
 export interface RunOptions {
   input?: string;
+  /** Kill the program after this long. */
+  timeoutMs?: number;
   /** Called with each line the program writes to stderr (tools log there). */
   onStderrLine?: (line: string) => void;
 }
@@ -58,6 +60,7 @@ export const execaRunner: Runner = async (cmd, opts = {}) => {
   const child = execa(file, args, {
     env: cmd.ssh ? undefined : cmd.env,
     input: opts.input,
+    timeout: opts.timeoutMs,
     reject: false,
     stripFinalNewline: false,
     buffer: true,
@@ -72,6 +75,7 @@ export const execaRunner: Runner = async (cmd, opts = {}) => {
     });
   }
   const r = await child;
+  if (r.timedOut) return { exitCode: undefined, stdout: String(r.stdout ?? ''), stderr: `timed out after ${opts.timeoutMs} ms`, signal: r.signal ?? 'SIGTERM' };
   if (r.failed && r.exitCode === undefined && !r.signal) {
     throw new HbackupError(`cannot run ${file}: ${r.code ?? r.shortMessage}; check its path in the clusters file (tools:)`);
   }

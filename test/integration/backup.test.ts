@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   clustersFile, east, ensureSandboxUp, hbackup, hbackupBin, hbackupEnv, jsonLines, putTree, runId, tool, tree,
-  webhdfs, west, writePolicy,
+  tmpDir, webhdfs, west, writePolicy,
 } from './helpers.js';
 
 const id = runId();
@@ -281,5 +281,36 @@ describe('hbackup backup (HDFS)', () => {
     expect(r.exitCode).toBe(3);
     expect(String(r.stderr)).toMatch(/west \(secondary\) is not reachable: .*127\.0\.0\.1:29999: ECONNREFUSED/);
     expect(await webhdfs(east).listSnapshots(`${root}/d`)).toEqual([]);
+  });
+
+  it('runs the quiesce hooks around the moment: the snapshots see the paused state, the live data the resumed one', async () => {
+    const root = `/it/hooks-${id}`;
+    const dir = `${root}/d`;
+    await snapshottable(dir, { 'f.txt': bytes(500) });
+    const fs = await import('node:fs');
+    const scripts = tmpDir('hooks');
+    const hdfsBin = `${east.binDir}/hdfs`;
+    fs.writeFileSync(`${scripts}/pause`, `#!/usr/bin/env bash\nset -e\necho "paused for $HBACKUP_SNAPSHOT at $HBACKUP_MOMENT" | ${hdfsBin} dfs -put -f - '${dir}/PAUSED'\n`);
+    fs.writeFileSync(`${scripts}/resume`, `#!/usr/bin/env bash\nset -e\n${hdfsBin} dfs -rm -f -skipTrash '${dir}/PAUSED' > /dev/null\ntouch '${scripts}/resumed'\n`);
+    for (const f of ['pause', 'resume']) fs.chmodSync(`${scripts}/${f}`, 0o755);
+    const policy = writePolicy({
+      service: `hooks-${id}`, datasets: [{ hdfs: dir }],
+      hooks: { beforeSnapshot: [[`${scripts}/pause`]], afterSnapshot: [[`${scripts}/resume`]] },
+    });
+    const b = await backup(policy);
+    expect(b.r.exitCode, b.stderr).toBe(0);
+    const name = b.report!.restorePoint as string;
+    const paused = await webhdfs(west).readFile(`${snap(dir, name)}/PAUSED`);
+    expect(paused?.toString()).toBe(`paused for ${name} at ${b.report!.moment}\n`);
+    expect(await webhdfs(east).getFileStatus(`${dir}/PAUSED`)).toBeUndefined();
+
+    // A pause that fails: no snapshot is taken, and the resume still runs.
+    fs.rmSync(`${scripts}/resumed`);
+    fs.writeFileSync(`${scripts}/pause`, '#!/usr/bin/env bash\necho "ingest did not stop" >&2\nexit 4\n');
+    const failed = await backup(policy);
+    expect(failed.r.exitCode).toBe(1);
+    expect(failed.stderr).toMatch(/beforeSnapshot hook \[".*\/pause"\] exited with 4: ingest did not stop/);
+    expect(fs.existsSync(`${scripts}/resumed`)).toBe(true);
+    expect(await webhdfs(east).listSnapshots(dir)).toEqual([name]);
   });
 });

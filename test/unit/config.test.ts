@@ -36,6 +36,8 @@ describe('policy validation', () => {
     ['a bad cron expression', base('  - hdfs: /a\n', 'schedule: "61 2 * * *"\n'), /^p\.yaml:3:11: schedule: not a valid cron expression: .*e\.g\. "0 2 \* \* \*"/],
     ['a cron expression with 6 fields', base('  - hdfs: /a\n', 'schedule: "0 0 2 * * *"\n'), /schedule: not a valid cron expression: has 6 fields; write 5/],
     ['an unknown cluster', base('  - hdfs: /a\n', 'sites: [east, north]\n'), /^p\.yaml:3:15: sites\[1\]: unknown cluster "north"; .*clusters\.yaml names east, west$/],
+    ['an empty hook command', base('  - hdfs: /a\n', 'hooks:\n  beforeSnapshot: [[]]\n'), /^p\.yaml:4:20: hooks\.beforeSnapshot\[0\]: a command is a non-empty list: \[program, arg, \.\.\.\]$/],
+    ['a hook written as a string', base('  - hdfs: /a\n', 'hooks:\n  afterSnapshot: ["/opt/resume --now"]\n'), /^p\.yaml:4:19: hooks\.afterSnapshot\[0\]: expected array, received string$/],
     ['a bad initiator', base('  - hdfs: /a\n', 'copy: {initiator: both}\n'), /copy\.initiator: must be one of "primary", "secondary"$/],
   ])('locates %s', (_what, yaml, expected) => {
     const problems = problemsOf(yaml);

@@ -68,6 +68,7 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
     .option('--full', 'copy everything, not only what changed since the last restore point')
     .option('--no-fallback', 'fail instead of falling back to a full copy when an incremental one is impossible')
     .option('--checksums', 'also compare the checksum of every file (as policy verify.checksums)')
+    .option('--adopt-target', 'let the first copy replace the contents of a target directory that already holds data')
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (files: string[], opts) => {
       const { backupCommand } = await import('./commands/backup.js');

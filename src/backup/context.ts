@@ -13,6 +13,8 @@ export interface BackupOptions {
   full: boolean;
   noFallback: boolean;
   checksums: boolean;
+  /** Let the first copy replace the contents of a target that already holds data. */
+  adoptTarget: boolean;
 }
 
 export interface Deps {

@@ -5,6 +5,7 @@
  */
 import { HbackupError, ToolError } from '../errors.js';
 import { diffCopyArgs, diffRefusal, fsUri, fullCopyArgs, parseCounters, type DistCpCounters } from '../distcp/distcp.js';
+import { claimTarget } from './claims.js';
 import { toolCommand, type BackupContext } from './context.js';
 import type { DatasetPlan } from './preflight.js';
 
@@ -17,9 +18,10 @@ export interface CopyOutcome {
 
 const snapshotPath = (dir: string, name: string) => `${dir === '/' ? '' : dir}/.snapshot/${name}`;
 
-/** Make sure the target directory exists and can be snapshotted before the first copy into it. */
+/** Before the first copy into a target: claim it for the service, create it, allow its snapshots. */
 export async function prepareTarget(ctx: BackupContext, plan: DatasetPlan): Promise<void> {
   const dst = ctx.secondary.hdfs;
+  if (!plan.targetClaimed) await claimTarget(dst, ctx.rp.policy.service, plan.target);
   if (!plan.targetExists) await dst.mkdirs(plan.target);
   if (!plan.targetSnapshottable) await dst.allowSnapshot(plan.target);
 }

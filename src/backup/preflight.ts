@@ -10,6 +10,7 @@ import type { NamedCluster } from '../config/load.js';
 import type { Dataset } from '../config/schema.js';
 import type { FileStatus } from '../hdfs/webhdfs.js';
 import { listRestorePoints, type CopyMode, type RestorePoint } from './catalog.js';
+import { readClaims } from './claims.js';
 import type { BackupContext, Site } from './context.js';
 
 export interface DatasetPlan {
@@ -24,6 +25,8 @@ export interface DatasetPlan {
   previousSnapshot?: string;
   targetExists: boolean;
   targetSnapshottable: boolean;
+  /** This service has claimed the target already (see claims.ts). */
+  targetClaimed: boolean;
 }
 
 export interface PreflightFacts {
@@ -144,6 +147,8 @@ export async function preflight(ctx: BackupContext): Promise<PreflightFacts> {
 
   const restorePoints = await listRestorePoints(ctx.secondary.hdfs, policy.service);
   const previous = restorePoints[restorePoints.length - 1];
+  const claimed = await targetOwnership(ctx, restorePoints, targetStatuses, reasons);
+  if (reasons.length) throw new PreflightError(reasons);
   const datasets: DatasetPlan[] = [];
   for (const [i, d] of policy.datasets.entries()) {
     const decided = await decideMode(ctx, d, previous);
@@ -157,9 +162,49 @@ export async function preflight(ctx: BackupContext): Promise<PreflightFacts> {
       ...(decided.previousSnapshot ? { previousSnapshot: decided.previousSnapshot } : {}),
       targetExists: Boolean(st),
       targetSnapshottable: st?.snapshotEnabled === true,
+      targetClaimed: claimed[i]!,
     });
   }
   return { restorePoints, previous, datasets, clockSkewMs };
+}
+
+/**
+ * Whether each target is this service's own: claimed by it, or named in one of its restore points.
+ * Refuses a target another service claims, and an unowned one that already holds data (DistCp's
+ * -delete would remove what the source lacks) unless --adopt-target says to replace its contents.
+ */
+async function targetOwnership(
+  ctx: BackupContext,
+  restorePoints: RestorePoint[],
+  statuses: (FileStatus | undefined)[],
+  reasons: string[],
+): Promise<boolean[]> {
+  const { service, datasets } = ctx.rp.policy;
+  const west = ctx.secondary.cluster.name;
+  const claims = await readClaims(ctx.secondary.hdfs);
+  const inCatalog = new Set(restorePoints.flatMap((r) => r.datasets.map((d) => d.target)));
+  const own = new Set([...(claims.get(service) ?? []), ...inCatalog]);
+  const result: boolean[] = [];
+  for (const [i, d] of datasets.entries()) {
+    const t = targetOf(d);
+    for (const [other, targets] of claims) {
+      if (other === service) continue;
+      const clash = targets.find((c) => c === t || isInside(t, c) || isInside(c, t));
+      if (clash) reasons.push(`target ${t} on ${west} overlaps ${clash}, the target of service ${other}; give each service its own target`);
+    }
+    const mine = own.has(t);
+    result.push(mine);
+    if (mine || !statuses[i] || ctx.opts.adoptTarget) continue;
+    const held = await ctx.secondary.hdfs.contentSummary(t);
+    const entries = held.fileCount + held.directoryCount - 1;
+    if (entries > 0) {
+      reasons.push(
+        `target ${t} on ${west} already holds ${held.fileCount} file(s) that service ${service} did not write; ` +
+          'choose an empty or new target, or pass --adopt-target to let the first copy replace its contents (what the source lacks is deleted)',
+      );
+    }
+  }
+  return result;
 }
 
 /** A local tool that cannot be run, said so; tools behind ssh are checked when they run. */

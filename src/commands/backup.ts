@@ -10,6 +10,7 @@ export interface BackupCommandOptions {
   full?: boolean;
   fallback?: boolean;
   checksums?: boolean;
+  adoptTarget?: boolean;
 }
 
 function printHuman(env: CommandEnv, r: BackupReport): void {
@@ -37,7 +38,7 @@ export async function backupCommand(files: string[], opts: BackupCommandOptions,
       runBackup(
         makeContext(
           rp,
-          { dryRun: Boolean(opts.dryRun), full: Boolean(opts.full), noFallback: opts.fallback === false, checksums: Boolean(opts.checksums) },
+          { dryRun: Boolean(opts.dryRun), full: Boolean(opts.full), noFallback: opts.fallback === false, checksums: Boolean(opts.checksums), adoptTarget: Boolean(opts.adoptTarget) },
           { runner: env.runner, fetch: env.fetch, now: env.now, out: env.out },
         ),
       ),

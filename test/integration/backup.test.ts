@@ -313,4 +313,26 @@ describe('hbackup backup (HDFS)', () => {
     expect(fs.existsSync(`${scripts}/resumed`)).toBe(true);
     expect(await webhdfs(east).listSnapshots(dir)).toEqual([name]);
   });
+
+  it('refuses a target that already holds other data, unless told to adopt it; never shares a target', async () => {
+    const root = `/it/adopt-${id}`;
+    await snapshottable(`${root}/src`, { 'a.txt': bytes(700) });
+    await putTree(west, `${root}/existing`, { 'precious.db': 'data someone keeps here' });
+    const policy = writePolicy({ service: `adopt-${id}`, datasets: [{ hdfs: `${root}/src`, target: `${root}/existing` }] });
+
+    const refused = await backup(policy);
+    expect(refused.r.exitCode).toBe(3);
+    expect(refused.stderr).toContain(`target ${root}/existing on west already holds 1 file(s) that service adopt-${id} did not write`);
+    expect((await webhdfs(west).readFile(`${root}/existing/precious.db`))?.toString()).toBe('data someone keeps here');
+
+    const adopted = await backup(policy, '--adopt-target');
+    expect(adopted.r.exitCode, adopted.stderr).toBe(0);
+    expect((await tree(west, `${root}/existing`)).map((e) => e.rel)).toEqual(['a.txt']);
+    expect((await backup(policy)).r.exitCode).toBe(0); // its own target from now on
+
+    const other = writePolicy({ service: `other-${id}`, datasets: [{ hdfs: `${root}/src`, target: `${root}/existing` }] });
+    const clash = await backup(other);
+    expect(clash.r.exitCode).toBe(3);
+    expect(clash.stderr).toContain(`target ${root}/existing on west overlaps ${root}/existing, the target of service adopt-${id}`);
+  });
 });

@@ -8,12 +8,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+/** Where the sandbox's own Java classes (src/) are compiled to. */
+export const classesDir = path.join(here, 'target', 'classes');
 const repoRoot = path.resolve(here, '..', '..');
 
 /** The two sites. `east` starts as the primary, `west` as the secondary; roles can change. */
 export const SITE_NAMES = ['east', 'west'];
-const INITIAL_ROLE = { east: 'primary', west: 'secondary' };
-const DEFAULT_PORT_BASE = { east: 20000, west: 21000 };
+/** `ha`: an extra HDFS-only site with an HA pair of NameNodes, started by the tests that need it. */
+const INITIAL_ROLE = { east: 'primary', west: 'secondary', ha: 'primary' };
+const DEFAULT_PORT_BASE = { east: 20000, west: 21000, ha: 22000 };
+const HA_NAMESERVICE = 'hasite';
 
 export const sandboxDir = () => path.resolve(process.env.HBACKUP_SANDBOX_DIR ?? path.join(repoRoot, '.sandbox'));
 
@@ -31,16 +35,17 @@ const JDK17_OPTS = [
 /** @param {string} name @param {string} classpath */
 export function siteLayout(name, classpath) {
   const envName = name.toUpperCase();
-  const base = Number(process.env[`HBACKUP_SANDBOX_${envName}_PORT_BASE`] ?? DEFAULT_PORT_BASE[/** @type {'east'|'west'} */ (name)]);
+  const base = Number(process.env[`HBACKUP_SANDBOX_${envName}_PORT_BASE`] ?? DEFAULT_PORT_BASE[/** @type {'east'|'west'|'ha'} */ (name)]);
   const ports = {
     hbaseMaster: base, hbaseMasterInfo: base + 10, nnRpc: base + 20, regionServer: base + 30,
-    regionServerInfo: base + 40, nnHttp: base + 70, zk: base + 81,
+    regionServerInfo: base + 40, nnHttp: base + 70, zk: base + 81, nn2Rpc: base + 21, nn2Http: base + 71,
   };
+  const ha = name === 'ha' ? { nameservice: HA_NAMESERVICE } : undefined;
   const dir = path.join(sandboxDir(), name);
   const user = os.userInfo().username;
-  const fsUri = `hdfs://127.0.0.1:${ports.nnRpc}`;
+  const fsUri = ha ? `hdfs://${ha.nameservice}` : `hdfs://127.0.0.1:${ports.nnRpc}`;
   const s = {
-    name, role: INITIAL_ROLE[/** @type {'east'|'west'} */ (name)], dir, user, ports, classpath, fsUri,
+    name, role: INITIAL_ROLE[/** @type {'east'|'west'|'ha'} */ (name)], dir, user, ports, classpath, fsUri, ha,
     confDir: path.join(dir, 'conf'), binDir: path.join(dir, 'bin'), logDir: path.join(dir, 'logs'),
     pidDir: path.join(dir, 'pids'), dfsDir: path.join(dir, 'dfs'), zkDir: path.join(dir, 'zk'),
     serverLog4j: path.join(dir, 'conf', 'log4j-server.properties'),
@@ -138,6 +143,7 @@ const COMMANDS = {
     snapshotDiff: 'org.apache.hadoop.hdfs.tools.snapshot.SnapshotDiff',
     lsSnapshottableDir: 'org.apache.hadoop.hdfs.tools.snapshot.LsSnapshottableDir',
     getconf: 'org.apache.hadoop.hdfs.tools.GetConf',
+    haadmin: 'org.apache.hadoop.hdfs.tools.DFSHAAdmin',
     fsck: 'org.apache.hadoop.hdfs.tools.DFSck',
     version: 'org.apache.hadoop.util.VersionInfo',
   },
@@ -173,7 +179,7 @@ ${cases.join('\n')}
   classpath) echo "$conf_dir:$(cat "$classpath_file")"; exit 0 ;;
   *) echo "usage: ${tool} ${names}|classpath [args...]" >&2; exit 1 ;;
 esac
-classpath="$(cat "$classpath_file")"
+classpath="${JSON.stringify(path.join(here, 'target', 'classes'))}:$(cat "$classpath_file")"
 if [ "$main" = org.jruby.JarBootstrapMain ]; then
   # JRuby carries its own joni/jcodings: it must come before HBase's copies.
   export JRUBY_OPTS="\${JRUBY_OPTS:--X+O}"
@@ -194,7 +200,19 @@ export function writeSiteFiles(s) {
     'fs.defaultFS': s.fsUri,
     'hadoop.tmp.dir': toolTmp,
   }));
-  fs.writeFileSync(path.join(s.confDir, 'hdfs-site.xml'), siteXml({ 'dfs.replication': '1' }));
+  const haClient = s.ha
+    ? {
+        'dfs.nameservices': s.ha.nameservice,
+        [`dfs.ha.namenodes.${s.ha.nameservice}`]: 'nn1,nn2',
+        [`dfs.namenode.rpc-address.${s.ha.nameservice}.nn1`]: `127.0.0.1:${s.ports.nnRpc}`,
+        [`dfs.namenode.rpc-address.${s.ha.nameservice}.nn2`]: `127.0.0.1:${s.ports.nn2Rpc}`,
+        [`dfs.namenode.http-address.${s.ha.nameservice}.nn1`]: `127.0.0.1:${s.ports.nnHttp}`,
+        [`dfs.namenode.http-address.${s.ha.nameservice}.nn2`]: `127.0.0.1:${s.ports.nn2Http}`,
+        [`dfs.client.failover.proxy.provider.${s.ha.nameservice}`]:
+          'org.apache.hadoop.hdfs.server.namenode.ha.ConfiguredFailoverProxyProvider',
+      }
+    : {};
+  fs.writeFileSync(path.join(s.confDir, 'hdfs-site.xml'), siteXml({ 'dfs.replication': '1', ...haClient }));
   fs.writeFileSync(path.join(s.confDir, 'mapred-site.xml'), siteXml({
     'mapreduce.framework.name': 'local',
     'mapreduce.cluster.local.dir': path.join(toolTmp, 'mapred-local'),

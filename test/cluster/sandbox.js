@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { siteLayout, SITE_NAMES, sandboxDir, writeSiteFiles, writeClustersYaml } from './layout.js';
+import { classesDir, siteLayout, SITE_NAMES, sandboxDir, writeSiteFiles, writeClustersYaml } from './layout.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const classpathFile = path.join(here, 'target', 'classpath.txt');
@@ -18,16 +18,34 @@ const say = (msg) => process.stderr.write(`[sandbox] ${msg}\n`);
 
 /** Resolve the Maven dependencies and write the classpath file (idempotent). */
 export function resolveDeps({ force = false } = {}) {
-  if (!force && fs.existsSync(classpathFile)) return fs.readFileSync(classpathFile, 'utf8').trim();
+  if (!force && fs.existsSync(classpathFile) && fs.existsSync(classesDir)) return fs.readFileSync(classpathFile, 'utf8').trim();
   say('resolving Maven dependencies (test/cluster/pom.xml)…');
   const r = spawnSync('mvn', ['-B', '-q', '-f', path.join(here, 'pom.xml'),
     'dependency:build-classpath', `-Dmdep.outputFile=${classpathFile}`], { stdio: 'inherit' });
   if (r.status !== 0) throw new Error(`mvn dependency:build-classpath failed (exit ${r.status})`);
-  return fs.readFileSync(classpathFile, 'utf8').trim();
+  const classpath = fs.readFileSync(classpathFile, 'utf8').trim();
+  compileLaunchers(classpath);
+  return classpath;
+}
+
+/** Compile the sandbox's own launchers (test/cluster/src) against the classpath. */
+export function compileLaunchers(classpath) {
+  const sources = [];
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (p.endsWith('.java')) sources.push(p);
+    }
+  };
+  walk(path.join(here, 'src'));
+  const javac = process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'javac') : 'javac';
+  const r = spawnSync(javac, ['-nowarn', '-d', classesDir, '-cp', classpath, ...sources], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`javac failed (exit ${r.status})`);
 }
 
 /** @param {number} pid */
-function alive(pid) {
+export function alive(pid) {
   try { process.kill(pid, 0); return true; } catch { return false; }
 }
 
@@ -70,7 +88,7 @@ export async function hbaseMasterActive(s) {
  * @param {number} pid
  * @param {string} log
  */
-async function waitFor(check, what, pid, log, timeoutMs = 240_000) {
+export async function waitFor(check, what, pid, log, timeoutMs = 240_000) {
   const start = Date.now();
   while (Date.now() - start < timeoutMs) {
     if (await check()) return;
@@ -84,11 +102,11 @@ async function waitFor(check, what, pid, log, timeoutMs = 240_000) {
  * Start one JVM detached, its output to a log file; returns its pid.
  * @param {ReturnType<typeof siteLayout>} s @param {string} name @param {string} main @param {string[]} args @param {string} heap
  */
-function startJvm(s, name, main, args, heap) {
+export function startJvm(s, name, main, args, heap) {
   const log = path.join(s.logDir, `${name}.log`);
   const out = fs.openSync(log, 'a');
   const argv = [...s.jvmOpts, `-Xmx${heap}`, `-Dlog4j.configuration=file:${s.serverLog4j}`,
-    `-Dhbackup.sandbox.site=${s.name}`, '-cp', `${s.confDir}:${s.classpath}`, main, ...args];
+    `-Dhbackup.sandbox.site=${s.name}`, '-cp', `${s.confDir}:${classesDir}:${s.classpath}`, main, ...args];
   const child = spawn(s.java, argv, { detached: true, stdio: ['ignore', out, out], cwd: s.dir });
   child.unref();
   fs.closeSync(out);
@@ -166,7 +184,8 @@ export async function up() {
 }
 
 export async function down({ wipe = false } = {}) {
-  await Promise.all(SITE_NAMES.map((n) => stopSite(n)));
+  // The HA site (ha.js) too, if a test left it running.
+  await Promise.all([...SITE_NAMES, 'ha'].map((n) => stopSite(n)));
   if (wipe) fs.rmSync(sandboxDir(), { recursive: true, force: true });
 }
 

@@ -79,6 +79,9 @@ export function makeContext(rp: ResolvedPolicy, opts: BackupOptions, deps: Deps)
 export function toolCommand(cluster: NamedCluster, tool: 'hadoop' | 'hdfs' | 'hbase', args: string[]): Command {
   const cmd: Command = { argv: [cluster.tools[tool], ...args] };
   if (Object.keys(cluster.tools.env).length) cmd.env = cluster.tools.env;
-  if (cluster.tools.ssh) cmd.ssh = cluster.tools.ssh;
+  if (cluster.tools.ssh) {
+    cmd.ssh = cluster.tools.ssh;
+    if (cluster.tools.sshOptions.length) cmd.sshOptions = cluster.tools.sshOptions;
+  }
   return cmd;
 }

@@ -30,8 +30,12 @@ export const ClusterSchema = z
         hbase: z.string().min(1).default('hbase'),
         env: z.record(z.string(), z.string()).default({}),
         ssh: z.string().min(1).optional().describe('Run the tools on this edge node (user@host) through ssh.'),
+        sshOptions: z
+          .array(z.string())
+          .default([])
+          .describe('Extra ssh arguments before the destination, e.g. [-p, "2222", -i, /etc/hbackup/id_ed25519].'),
       })
-      .default({ hadoop: 'hadoop', hdfs: 'hdfs', hbase: 'hbase', env: {} }),
+      .default({ hadoop: 'hadoop', hdfs: 'hdfs', hbase: 'hbase', env: {}, sshOptions: [] }),
     hbase: z
       .strictObject({
         rootdir: z.string().min(1).optional(),

@@ -12,6 +12,8 @@ export interface Command {
   env?: Record<string, string>;
   /** Run on this ssh destination (user@host) instead of locally. */
   ssh?: string;
+  /** Extra ssh arguments (port, identity, options), before the destination. */
+  sshOptions?: string[];
 }
 
 export interface RunResult {
@@ -43,7 +45,7 @@ export function effectiveArgv(cmd: Command): string[] {
   if (!cmd.ssh) return cmd.argv;
   const envPrefix = Object.entries(cmd.env ?? {}).map(([k, v]) => `${k}=${shellQuote(v)}`);
   const remote = [...(envPrefix.length ? ['env', ...envPrefix] : []), ...cmd.argv.map(shellQuote)].join(' ');
-  return ['ssh', '-o', 'BatchMode=yes', cmd.ssh, '--', remote];
+  return ['ssh', '-o', 'BatchMode=yes', ...(cmd.sshOptions ?? []), cmd.ssh, '--', remote];
 }
 
 /** Shown in --dry-run and logs: env assignments, then the argv, each argument quoted if needed. */

@@ -30,6 +30,7 @@ describe('commands as argument arrays', () => {
     expect(effectiveArgv(cmd)).toEqual([
       'ssh', '-o', 'BatchMode=yes', 'ops@edge', '--', `env HADOOP_CONF_DIR='/etc/h c' hadoop distcp '/a b'`,
     ]);
+    expect(effectiveArgv({ ...cmd, sshOptions: ['-p', '2222'] }).slice(0, 6)).toEqual(['ssh', '-o', 'BatchMode=yes', '-p', '2222', 'ops@edge']);
     expect(effectiveArgv({ argv: ['hdfs', 'dfs'] })).toEqual(['hdfs', 'dfs']);
     expect(displayCommand({ argv: ['hdfs', 'dfs', '-ls', '/a b'] })).toBe(`hdfs dfs -ls '/a b'`);
   });

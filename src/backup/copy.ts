@@ -5,6 +5,7 @@
  */
 import { HbackupError, ToolError } from '../errors.js';
 import { diffCopyArgs, diffRefusal, fsUri, fullCopyArgs, parseCounters, type DistCpCounters } from '../distcp/distcp.js';
+import { snapshotPath } from '../hdfs/paths.js';
 import { claimTarget } from './claims.js';
 import { toolCommand, type BackupContext } from './context.js';
 import type { DatasetPlan } from './preflight.js';
@@ -15,8 +16,6 @@ export interface CopyOutcome {
   counters: DistCpCounters;
   copyMs: number;
 }
-
-const snapshotPath = (dir: string, name: string) => `${dir === '/' ? '' : dir}/.snapshot/${name}`;
 
 /** Before the first copy into a target: claim it for the service, create it, allow its snapshots. */
 export async function prepareTarget(ctx: BackupContext, plan: DatasetPlan): Promise<void> {

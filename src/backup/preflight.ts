@@ -8,6 +8,7 @@ import path from 'node:path';
 import { PreflightError } from '../errors.js';
 import type { NamedCluster } from '../config/load.js';
 import type { Dataset } from '../config/schema.js';
+import { isInside } from '../hdfs/paths.js';
 import type { FileStatus } from '../hdfs/webhdfs.js';
 import { listRestorePoints, type CopyMode, type RestorePoint } from './catalog.js';
 import { readClaims } from './claims.js';
@@ -37,7 +38,6 @@ export interface PreflightFacts {
 }
 
 const targetOf = (d: Dataset) => d.target ?? d.hdfs;
-const isInside = (child: string, parent: string) => parent === '/' || child.startsWith(`${parent}/`);
 
 /**
  * How far a server's clock is from ours at least, from its HTTP Date header (whole seconds, so the

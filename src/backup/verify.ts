@@ -3,6 +3,7 @@
  * files and directories and the same bytes; with checksums, every file's HDFS checksum must match
  * (the copy preserves block size and checksum type, so the two are computed alike).
  */
+import { snapshotPath } from '../hdfs/paths.js';
 import type { WebHdfs } from '../hdfs/webhdfs.js';
 
 export interface VerifyResult {
@@ -25,8 +26,6 @@ async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promis
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-const snapPath = (dir: string, name: string) => `${dir === '/' ? '' : dir}/.snapshot/${name}`;
-
 export async function verifyCopy(
   src: WebHdfs,
   srcDir: string,
@@ -36,8 +35,8 @@ export async function verifyCopy(
   checksums: boolean,
 ): Promise<VerifyResult> {
   const [a, b] = await Promise.all([
-    src.contentSummary(snapPath(srcDir, snapshot)),
-    dst.contentSummary(snapPath(dstDir, snapshot)),
+    src.contentSummary(snapshotPath(srcDir, snapshot)),
+    dst.contentSummary(snapshotPath(dstDir, snapshot)),
   ]);
   const problems: string[] = [];
   for (const key of ['fileCount', 'directoryCount', 'length'] as const) {
@@ -46,8 +45,8 @@ export async function verifyCopy(
   let filesChecksummed = 0;
   if (checksums && problems.length === 0) {
     const [left, right] = await Promise.all([
-      src.listRecursive(snapPath(srcDir, snapshot)),
-      dst.listRecursive(snapPath(dstDir, snapshot)),
+      src.listRecursive(snapshotPath(srcDir, snapshot)),
+      dst.listRecursive(snapshotPath(dstDir, snapshot)),
     ]);
     const byRel = new Map(right.map((e) => [e.rel, e.status]));
     const toCompare: string[] = [];
@@ -62,8 +61,8 @@ export async function verifyCopy(
     // Each checksum is computed by DataNodes: a few at a time, not one after another.
     await eachLimited(toCompare, CHECKSUM_CONCURRENCY, async (rel) => {
       const [x, y] = await Promise.all([
-        src.fileChecksum(`${snapPath(srcDir, snapshot)}/${rel}`),
-        dst.fileChecksum(`${snapPath(dstDir, snapshot)}/${rel}`),
+        src.fileChecksum(`${snapshotPath(srcDir, snapshot)}/${rel}`),
+        dst.fileChecksum(`${snapshotPath(dstDir, snapshot)}/${rel}`),
       ]);
       filesChecksummed++;
       if (x.algorithm !== y.algorithm) problems.push(`${rel}: checksums not comparable (${x.algorithm} vs ${y.algorithm})`);

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Cron } from 'croner';
 import { ConfigError, UsageError, type ConfigProblem } from '../errors.js';
+import { isInside } from '../hdfs/paths.js';
 import { parseYaml, problemAt, validate, type LocatedDoc } from './located.js';
 import { ClustersFileSchema, PolicySchema, type Cluster, type ClustersFile, type Policy } from './schema.js';
 
@@ -37,7 +38,6 @@ function readText(file: string): string {
   }
 }
 
-const isInside = (child: string, parent: string) => parent === '/' || child.startsWith(`${parent}/`);
 
 /** Rules a schema cannot say: duplicates, nesting, cron syntax. */
 export function policyRules(located: LocatedDoc, policy: Policy): ConfigProblem[] {

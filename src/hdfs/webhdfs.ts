@@ -5,6 +5,7 @@
  * anything are reported through `onCall` and not sent; reads are sent as usual.
  */
 import { UnreachableError, WebHdfsError } from '../errors.js';
+import { snapshotPath } from './paths.js';
 import { httpPutData, type PutData } from './put-data.js';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -231,7 +232,7 @@ export class WebHdfs {
   /** Create a snapshot; returns its path (`<dir>/.snapshot/<name>`). */
   async createSnapshot(p: string, name: string): Promise<string> {
     const body = await this.json<{ Path: string }>('PUT', p, 'CREATESNAPSHOT', { snapshotname: name });
-    return body?.Path ?? `${p}/.snapshot/${name}`;
+    return body?.Path ?? snapshotPath(p, name);
   }
 
   async deleteSnapshot(p: string, name: string): Promise<void> {

@@ -7,6 +7,7 @@ import {
   clustersFile, east, ensureSandboxUp, hbackup, hbackupBin, hbackupEnv, jsonLines, putTree, runId, tool, tree,
   tmpDir, webhdfs, west, writePolicy,
 } from './helpers.js';
+import { momentStamp, parseStamp, snapshotName } from '../../src/backup/names.js';
 
 const id = runId();
 
@@ -334,5 +335,33 @@ describe('hbackup backup (HDFS)', () => {
     const clash = await backup(other);
     expect(clash.r.exitCode).toBe(3);
     expect(clash.stderr).toContain(`target ${root}/existing on west overlaps ${root}/existing, the target of service adopt-${id}`);
+  });
+
+  it('cleans up after a run that died between the target snapshot and its catalog entry', async () => {
+    const root = `/it/died-${id}`;
+    const dir = `${root}/d`;
+    await snapshottable(dir, { 'a.txt': bytes(1_000) });
+    const policy = writePolicy({ service: `died-${id}`, datasets: [{ hdfs: dir }] });
+    const first = await backup(policy);
+    expect(first.r.exitCode, first.stderr).toBe(0);
+    const rp1 = first.report!.restorePoint as string;
+
+    // What the dead run left: its snapshot on both sides and a copied file, but no catalog entry.
+    const dead = snapshotName(`died-${id}`, momentStamp(new Date(parseStamp(rp1.slice(-16)).getTime() + 1000)));
+    await webhdfs(east).createFile(`${dir}/b.txt`, bytes(2_000, 3), true);
+    await webhdfs(east).createSnapshot(dir, dead);
+    await webhdfs(west).createFile(`${dir}/b.txt`, bytes(2_000, 3), true);
+    await webhdfs(west).createSnapshot(dir, dead);
+    expect((await restorePoints(policy)).map((p) => p.snapshot)).toEqual([rp1]);
+
+    const next = await backup(policy);
+    expect(next.r.exitCode, next.stderr).toBe(0);
+    expect(next.stderr).toContain('removed 2 snapshot(s) left by an interrupted run');
+    expect(next.report!.datasets[0].fallbackReason).toMatch(/changed since/);
+    const rp2 = next.report!.restorePoint as string;
+    expect((await restorePoints(policy)).map((p) => p.snapshot)).toEqual([rp1, rp2]);
+    expect(await webhdfs(east).listSnapshots(dir)).toEqual([rp1, rp2]);
+    expect(await webhdfs(west).listSnapshots(dir)).toEqual([rp1, rp2]);
+    expect(await tree(west, snap(dir, rp2))).toEqual(await tree(east, snap(dir, rp2)));
   });
 });

@@ -3,6 +3,7 @@
  * list: one JSON file per restore point, `/.hbackup/catalog/<service>/<stamp>.json`, written under
  * a temporary name and renamed, so a half-written entry never exists.
  */
+import { snapshotPath } from '../hdfs/paths.js';
 import type { WebHdfs } from '../hdfs/webhdfs.js';
 
 export const CATALOG_ROOT = '/.hbackup/catalog';
@@ -77,4 +78,32 @@ export async function writeRestorePoint(hdfs: WebHdfs, rp: RestorePoint): Promis
 
 export async function deleteRestorePoint(hdfs: WebHdfs, service: string, stamp: string): Promise<void> {
   await hdfs.delete(entryPath(service, stamp));
+}
+
+export interface RestorePointCheck {
+  /** Every data set's snapshot is still on the secondary. */
+  intact: boolean;
+  /** `<target>/.snapshot/<name>` of each one that is gone. */
+  missing: string[];
+}
+
+/**
+ * Does each restore point still hold what its catalog entry says? A snapshot deleted by hand
+ * would leave an entry that cannot be restored from: say so instead of listing it as good.
+ */
+export async function checkRestorePoints(hdfs: WebHdfs, points: RestorePoint[]): Promise<RestorePointCheck[]> {
+  const snapshotsOf = new Map<string, Promise<string[]>>();
+  const snapshots = (dir: string) => {
+    if (!snapshotsOf.has(dir)) snapshotsOf.set(dir, hdfs.listSnapshots(dir).catch(() => []));
+    return snapshotsOf.get(dir)!;
+  };
+  return Promise.all(
+    points.map(async (p) => {
+      const missing: string[] = [];
+      for (const d of p.datasets) {
+        if (!(await snapshots(d.target)).includes(d.snapshot)) missing.push(snapshotPath(d.target, d.snapshot));
+      }
+      return { intact: missing.length === 0, missing };
+    }),
+  );
 }

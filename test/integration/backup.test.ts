@@ -364,4 +364,21 @@ describe('hbackup backup (HDFS)', () => {
     expect(await webhdfs(west).listSnapshots(dir)).toEqual([rp1, rp2]);
     expect(await tree(west, snap(dir, rp2))).toEqual(await tree(east, snap(dir, rp2)));
   });
+
+  it('lists a restore point whose snapshot was deleted by hand as incomplete, not as good', async () => {
+    const root = `/it/gone-${id}`;
+    await snapshottable(`${root}/d`, { 'f.txt': bytes(300) });
+    const policy = writePolicy({ service: `gone-${id}`, datasets: [{ hdfs: `${root}/d` }] });
+    const b = await backup(policy);
+    expect(b.r.exitCode, b.stderr).toBe(0);
+    const name = b.report!.restorePoint as string;
+    const before = await hbackup(['list', policy, '--json']);
+    expect(JSON.parse(String(before.stdout)).restorePoints[0]).toMatchObject({ snapshot: name, intact: true, missing: [] });
+
+    await webhdfs(west).deleteSnapshot(`${root}/d`, name);
+    const json = await hbackup(['list', policy, '--json']);
+    expect(JSON.parse(String(json.stdout)).restorePoints[0]).toMatchObject({ intact: false, missing: [snap(`${root}/d`, name)] });
+    const human = await hbackup(['list', policy]);
+    expect(String(human.stdout)).toContain(`INCOMPLETE: missing ${snap(`${root}/d`, name)}`);
+  });
 });

@@ -118,15 +118,8 @@ export async function preflight(ctx: BackupContext): Promise<PreflightFacts> {
   );
   const snapshottableOnTarget = await ctx.secondary.hdfs.snapshottableDirs();
   policy.datasets.forEach((d, i) => {
-    const st = statuses[i];
-    const p = ctx.primary.cluster.name;
-    if (!st) reasons.push(`${d.hdfs} does not exist on ${p}`);
-    else if (st.type !== 'DIRECTORY') reasons.push(`${d.hdfs} on ${p} is not a directory`);
-    else if (st.snapshotEnabled !== true) {
-      reasons.push(
-        `${d.hdfs} on ${p} is not snapshottable: as the HDFS superuser run "hdfs dfsadmin -allowSnapshot ${d.hdfs}"`,
-      );
-    }
+    const problem = sourceProblem(d.hdfs, statuses[i], ctx.primary.cluster.name);
+    if (problem) reasons.push(problem);
     const t = targetOf(d);
     for (const s of snapshottableOnTarget) {
       if (s !== t && (isInside(t, s) || isInside(s, t))) {
@@ -205,6 +198,16 @@ async function targetOwnership(
     }
   }
   return result;
+}
+
+/** What keeps a data set's directory on the primary from being snapshotted, said with the fix. */
+export function sourceProblem(dir: string, st: FileStatus | undefined, cluster: string): string | undefined {
+  if (!st) return `${dir} does not exist on ${cluster}`;
+  if (st.type !== 'DIRECTORY') return `${dir} on ${cluster} is not a directory`;
+  if (st.snapshotEnabled !== true) {
+    return `${dir} on ${cluster} is not snapshottable; as the HDFS superuser run: hdfs dfsadmin -allowSnapshot ${dir}`;
+  }
+  return undefined;
 }
 
 /** A local tool that cannot be run, said so; tools behind ssh are checked when they run. */

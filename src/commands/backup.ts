@@ -39,7 +39,7 @@ export async function backupCommand(files: string[], opts: BackupCommandOptions,
         makeContext(
           rp,
           { dryRun: Boolean(opts.dryRun), full: Boolean(opts.full), noFallback: opts.fallback === false, checksums: Boolean(opts.checksums), adoptTarget: Boolean(opts.adoptTarget) },
-          { runner: env.runner, fetch: env.fetch, now: env.now, out: env.out },
+          env,
         ),
       ),
     ),

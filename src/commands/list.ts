@@ -10,7 +10,7 @@ export interface ListCommandOptions {
 /** The service's restore points, from the secondary's catalog. */
 export async function listCommand(file: string, opts: ListCommandOptions, env: CommandEnv): Promise<number> {
   const rp = resolvePolicy(file, opts.clusters);
-  const site = makeSite(rp.secondary, { runner: env.runner, fetch: env.fetch, now: env.now, out: env.out }, false, []);
+  const site = makeSite(rp.secondary, env, false, []);
   const points = await listRestorePoints(site.hdfs, rp.policy.service);
   const checks = await checkRestorePoints(site.hdfs, points);
   if (env.out.json) {

@@ -1,5 +1,6 @@
 import { Cron } from 'croner';
 import { makeSite } from '../backup/context.js';
+import { sourceProblem } from '../backup/preflight.js';
 import { resolvePolicy } from '../config/load.js';
 import { ConfigError, ExitCode, formatProblem, HbackupError } from '../errors.js';
 import type { CommandEnv } from './context.js';
@@ -18,14 +19,10 @@ export async function validateCommand(files: string[], opts: ValidateCommandOpti
       const rp = resolvePolicy(file, opts.clusters);
       const problems: string[] = [];
       if (opts.online) {
-        const site = makeSite(rp.primary, { runner: env.runner, fetch: env.fetch, now: env.now, out: env.out }, true, []);
+        const site = makeSite(rp.primary, env, true, []);
         for (const d of rp.policy.datasets) {
-          const st = await site.hdfs.getFileStatus(d.hdfs);
-          if (!st) problems.push(`${file}: ${d.hdfs} does not exist on ${rp.primary.name}`);
-          else if (st.type !== 'DIRECTORY') problems.push(`${file}: ${d.hdfs} on ${rp.primary.name} is not a directory`);
-          else if (!st.snapshotEnabled) {
-            problems.push(`${file}: ${d.hdfs} on ${rp.primary.name} is not snapshottable; as the HDFS superuser run: hdfs dfsadmin -allowSnapshot ${d.hdfs}`);
-          }
+          const problem = sourceProblem(d.hdfs, await site.hdfs.getFileStatus(d.hdfs), rp.primary.name);
+          if (problem) problems.push(`${file}: ${problem}`);
         }
         if (problems.length && code === ExitCode.OK) code = ExitCode.PREFLIGHT;
       }

@@ -4,8 +4,9 @@
  */
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
-import { ExitCode, HbackupError } from './errors.js';
+import { ExitCode, exitCodesHelp, HbackupError } from './errors.js';
 import { execaRunner } from './exec/runner.js';
+import { stateDir } from './lock/lock.js';
 import { Output } from './output.js';
 import type { CommandEnv } from './commands/context.js';
 
@@ -17,13 +18,7 @@ export interface MainIo {
   stderr?: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
-const EXIT_CODES_HELP = `
-Exit codes:
-  0   ok
-  1   failed (a step failed; the previous restore point is intact)
-  2   invalid input (command line, policy or clusters file)
-  3   preflight refused (nothing was changed)
-  75  another run of the same service holds the lock`;
+const EXIT_CODES_HELP = exitCodesHelp();
 
 export async function main(argv: string[], io: MainIo = {}): Promise<number> {
   let code: number = ExitCode.OK;
@@ -47,7 +42,14 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
   const env = (): CommandEnv => {
     const g = program.opts<{ json?: boolean; verbose?: boolean; color?: boolean }>();
     out = new Output({ json: Boolean(g.json), verbose: Boolean(g.verbose), color: g.color !== false, stdout, stderr });
-    return { out, runner: io.env?.runner ?? execaRunner, fetch: io.env?.fetch, now: io.env?.now ?? (() => new Date()) };
+    return {
+      out,
+      runner: io.env?.runner ?? execaRunner,
+      fetch: io.env?.fetch,
+      putData: io.env?.putData,
+      now: io.env?.now ?? (() => new Date()),
+      stateDir: io.env?.stateDir ?? stateDir(),
+    };
   };
 
   program
@@ -93,7 +95,7 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
     }
     const o = out ?? new Output({ json: false, verbose: argv.includes('--verbose'), color: false, stdout, stderr });
     if (e instanceof HbackupError) {
-      stderr.write(`${o.c.red('error:')} ${e.message}\n`);
+      o.error(e.message);
       if (o.verbose && e.stack) stderr.write(`${e.stack}\n`);
       return e.exitCode;
     }

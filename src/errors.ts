@@ -2,6 +2,16 @@
  * Exit codes and the errors that carry them. Only the entry point turns them into an exit;
  * everything else throws. A HbackupError's message is one line a person can act on.
  */
+
+/** The exit codes, once: the help text and the README table are made from this list. */
+export const EXIT_CODES = [
+  { code: 0, name: 'ok', meaning: 'ok (a dry run: the plan was printed, nothing was changed)' },
+  { code: 1, name: 'failed', meaning: 'failed: a step failed or a cluster could not be reached (the previous restore point is intact)' },
+  { code: 2, name: 'invalid', meaning: 'invalid input: command line, policy or clusters file' },
+  { code: 3, name: 'refused', meaning: 'preflight refused: nothing was changed' },
+  { code: 75, name: 'locked', meaning: 'another run of the same service holds the lock' },
+] as const;
+
 export const ExitCode = {
   OK: 0,
   FAILED: 1,
@@ -9,7 +19,10 @@ export const ExitCode = {
   PREFLIGHT: 3,
   LOCKED: 75,
 } as const;
-export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** The exit-code section of `--help`. */
+export const exitCodesHelp = (): string =>
+  `\nExit codes:\n${EXIT_CODES.map((e) => `  ${String(e.code).padEnd(3)} ${e.meaning}`).join('\n')}`;
 
 export class HbackupError extends Error {
   constructor(
@@ -67,7 +80,7 @@ export class UnreachableError extends HbackupError {
   }
 }
 
-/** WebHDFS answered with a RemoteException. */
+/** WebHDFS answered with a RemoteException, or with something that is not WebHDFS. */
 export class WebHdfsError extends HbackupError {
   constructor(
     readonly status: number,
@@ -79,7 +92,10 @@ export class WebHdfsError extends HbackupError {
   }
 }
 
-/** An external tool (hadoop, hdfs, hbase) failed. */
+/** The catalog on the secondary holds something hbackup cannot use, or refused a write. */
+export class CatalogError extends HbackupError {}
+
+/** An external tool (hadoop, hdfs, hbase, a hook) failed. */
 export class ToolError extends HbackupError {
   constructor(
     readonly argv: readonly string[],
@@ -87,10 +103,30 @@ export class ToolError extends HbackupError {
     readonly stderrTail: string,
     hint?: string,
   ) {
-    const tail = stderrTail.trim().split('\n').slice(-1)[0] ?? '';
     super(
-      `${argv.slice(0, 2).join(' ')} exited with ${exitCodeOfTool ?? 'a signal'}${tail ? `: ${tail}` : ''}` +
+      `${argv.slice(0, 2).join(' ')} exited with ${exitCodeOfTool ?? 'a signal'}${lastLine(stderrTail, ': ')}` +
         (hint ? ` (${hint})` : ''),
     );
   }
+}
+
+/**
+ * Text from a server or a tool as one cleaned, shortened line: the last non-empty line, control
+ * characters removed, at most `max` characters; `prefix` before it when there is any.
+ */
+export function lastLine(text: string, prefix = '', max = 300): string {
+  const line =
+    text
+      .split('\n')
+      .map((l) => cleanLine(l, max))
+      .filter(Boolean)
+      .pop() ?? '';
+  return line ? `${prefix}${line}` : '';
+}
+
+/** One line of foreign text made safe to print: no control characters, trimmed, shortened. */
+export function cleanLine(text: string, max = 300): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }

@@ -1,23 +1,21 @@
 /**
- * How hbackup talks to people and scripts. Progress goes to stderr: a spinner per step on a TTY,
- * plain timestamped lines otherwise (cron, CI). Results go to stdout: human text, or JSON with --json.
+ * How hbackup talks to people and scripts. Progress (flow events) goes to stderr: a spinner per
+ * step on a terminal, plain timestamped lines otherwise (cron, CI). Results go to stdout: human
+ * text, or JSON with --json.
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import ora, { type Ora } from 'ora';
+import type { FlowEvent } from './flow/events.js';
+
+type Stream = NodeJS.WritableStream & { isTTY?: boolean };
 
 export interface OutputOptions {
   json: boolean;
   verbose: boolean;
   color: boolean;
-  stdout?: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr?: NodeJS.WritableStream & { isTTY?: boolean };
+  stdout?: Stream;
+  stderr?: Stream;
   now?: () => Date;
-}
-
-export interface Step {
-  succeed(text?: string): void;
-  fail(text?: string): void;
-  update(text: string): void;
 }
 
 export class Output {
@@ -26,11 +24,11 @@ export class Output {
   readonly c: ChalkInstance;
   /** Spinners only make sense for one flow at a time; several side by side get plain lines. */
   spinners = true;
-  private readonly out: NodeJS.WritableStream;
-  private readonly err: NodeJS.WritableStream & { isTTY?: boolean };
+  private readonly out: Stream;
+  private readonly err: Stream;
   private readonly tty: boolean;
   private readonly now: () => Date;
-  private active: Ora | undefined;
+  private readonly spinning = new Map<number, Ora>();
 
   constructor(opts: OutputOptions) {
     this.json = opts.json;
@@ -60,51 +58,56 @@ export class Output {
     this.out.write(`${JSON.stringify(value)}\n`);
   }
 
+  /** An error line on stderr. */
+  error(text: string): void {
+    this.line(`${this.c.red('error:')} ${text}`);
+  }
+
+  /** Draw one flow event. */
+  readonly handle = (e: FlowEvent): void => {
+    switch (e.type) {
+      case 'note':
+        if (e.level === 'info') this.line(e.text);
+        else if (e.level === 'warn') this.line(this.c.yellow(`warning: ${e.text}`));
+        else if (this.verbose) this.line(this.c.dim(e.text));
+        return;
+      case 'begin':
+        if (this.animated) {
+          const spinner = ora({ text: e.text, stream: this.err, color: 'cyan', discardStdin: false }).start();
+          this.spinning.set(e.id, spinner);
+        } else {
+          this.line(`… ${e.text}`);
+        }
+        return;
+      case 'update': {
+        const spinner = this.spinning.get(e.id);
+        if (spinner) spinner.text = e.text;
+        else if (this.verbose) this.line(this.c.dim(e.text));
+        return;
+      }
+      case 'end': {
+        const spinner = this.spinning.get(e.id);
+        this.spinning.delete(e.id);
+        if (spinner) spinner[e.ok ? 'succeed' : 'fail'](e.text);
+        else this.line(`${e.ok ? 'ok' : 'FAILED'} ${e.text}`);
+        return;
+      }
+    }
+  };
+
+  private get animated(): boolean {
+    return this.tty && this.spinners;
+  }
+
   private line(text: string): void {
-    if (this.active) {
+    const spinner = [...this.spinning.values()].pop();
+    if (spinner) {
       // Keep the spinner below what is written meanwhile.
-      this.active.clear();
+      spinner.clear();
       this.err.write(`${text}\n`);
-      this.active.render();
+      spinner.render();
       return;
     }
-    this.err.write(this.tty && this.spinners ? `${text}\n` : `${this.now().toISOString()} ${text}\n`);
-  }
-
-  info(text: string): void {
-    this.line(text);
-  }
-
-  warn(text: string): void {
-    this.line(this.c.yellow(`warning: ${text}`));
-  }
-
-  debug(text: string): void {
-    if (this.verbose) this.line(this.c.dim(text));
-  }
-
-  /** A step in progress: a spinner on a TTY, a start and an end line otherwise. */
-  step(text: string): Step {
-    if (this.tty && this.spinners) {
-      const spinner: Ora = ora({ text, stream: this.err, color: 'cyan', discardStdin: false }).start();
-      this.active = spinner;
-      const end = (how: 'succeed' | 'fail', t?: string) => {
-        if (this.active === spinner) this.active = undefined;
-        spinner[how](t ?? text);
-      };
-      return {
-        succeed: (t) => end('succeed', t),
-        fail: (t) => end('fail', t),
-        update: (t) => {
-          spinner.text = t;
-        },
-      };
-    }
-    this.line(`… ${text}`);
-    return {
-      succeed: (t) => this.line(`ok ${t ?? text}`),
-      fail: (t) => this.line(`FAILED ${t ?? text}`),
-      update: (t) => this.debug(t),
-    };
+    this.err.write(this.animated ? `${text}\n` : `${this.now().toISOString()} ${text}\n`);
   }
 }

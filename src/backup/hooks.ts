@@ -3,24 +3,26 @@
  * service's data, `afterSnapshot` commands resume it as soon as the snapshots exist — before the
  * long copy. Each is an argument list run on this host, with the moment in its environment.
  */
-import { HbackupError } from '../errors.js';
-import type { BackupContext } from './context.js';
+import { HbackupError, lastLine } from '../errors.js';
+import { type Change, commandChange, run } from '../flow/change.js';
+import type { FlowContext } from '../datasets/kind.js';
 
 export type HookPhase = 'beforeSnapshot' | 'afterSnapshot';
 
+/** One phase's commands as planned changes (run on this host). */
+export function hookChanges(ctx: FlowContext, phase: HookPhase, snapshot: string, moment: string): Change[] {
+  const env = { HBACKUP_SERVICE: ctx.service, HBACKUP_SNAPSHOT: snapshot, HBACKUP_MOMENT: moment, HBACKUP_PHASE: phase };
+  return ctx.policy.hooks[phase].map((argv) => commandChange('local', { argv, env }));
+}
+
 /** Run one phase's commands in order; stop at the first that fails and say which. */
-export async function runHooks(ctx: BackupContext, phase: HookPhase, snapshot: string, moment: string): Promise<void> {
-  const { hooks, service } = ctx.rp.policy;
-  for (const argv of hooks[phase]) {
-    const r = await ctx.exec(
-      { argv, env: { HBACKUP_SERVICE: service, HBACKUP_SNAPSHOT: snapshot, HBACKUP_MOMENT: moment, HBACKUP_PHASE: phase } },
-      { timeoutMs: hooks.timeoutSeconds * 1000 },
-    );
+export async function runHooks(ctx: FlowContext, changes: Change[], phase: HookPhase): Promise<void> {
+  for (const change of changes) {
+    if (!('command' in change)) continue;
+    const r = await run(ctx, change.command, { timeoutMs: ctx.policy.hooks.timeoutSeconds * 1000 });
     if (r.exitCode !== 0) {
-      const last = r.stderr.trim().split('\n').pop() ?? '';
-      throw new HbackupError(
-        `${phase} hook ${JSON.stringify(argv)} ${r.exitCode === undefined ? `ended (${r.signal ?? 'killed'})` : `exited with ${r.exitCode}`}${last ? `: ${last}` : ''}`,
-      );
+      const how = r.exitCode === undefined ? `ended (${r.signal ?? 'killed'})` : `exited with ${r.exitCode}`;
+      throw new HbackupError(`${phase} hook ${JSON.stringify(change.command.argv)} ${how}${lastLine(r.stderr, ': ')}`);
     }
   }
 }

@@ -1,17 +1,19 @@
 /**
- * What to delete, decided from names alone (pure): snapshots a crashed run left without a catalog
+ * What to delete, decided from stamps alone (pure): snapshots a crashed run left without a catalog
  * entry, and restore points beyond the policy's retention on each side. The newest restore point —
- * the snapshot both sides share, which the next incremental copy starts from — is never deleted.
+ * the snapshot both sides share, which the next incremental copy starts from — is never deleted,
+ * nor is anything of a catalog entry that could not be read.
  */
-import { stampOfSnapshot } from './names.js';
+import type { OwnSnapshot } from '../datasets/kind.js';
 
 export interface RetentionInput {
-  service: string;
-  /** Stamps of the catalog's restore points. */
+  /** Stamps of the catalog's readable restore points. */
   restorePoints: string[];
-  /** Snapshot names per source directory (primary) and per target directory (secondary). */
-  sourceSnapshots: Record<string, string[]>;
-  targetSnapshots: Record<string, string[]>;
+  /** Stamps of catalog entries that could not be read: kept, with their snapshots, until someone looks. */
+  protect?: string[];
+  /** This service's snapshots per data-set location, on the primary (source) and the secondary (target). */
+  sourceSnapshots: Record<string, OwnSnapshot[]>;
+  targetSnapshots: Record<string, OwnSnapshot[]>;
   keepPrimary: number;
   keepSecondary: number;
   /** The stamp of the run in progress: never an orphan. */
@@ -19,7 +21,7 @@ export interface RetentionInput {
 }
 
 export interface SnapshotRef {
-  dir: string;
+  location: string;
   name: string;
   why: 'orphan' | 'retention';
 }
@@ -37,18 +39,19 @@ export function planRetention(input: RetentionInput): RetentionPlan {
   if (newest) keptOnSecondary.add(newest);
   const deleteRestorePoints = points.filter((s) => !keptOnSecondary.has(s));
   const known = new Set(points);
+  const protect = new Set(input.protect ?? []);
 
-  const decide = (snaps: Record<string, string[]>, keep: (stamp: string, ownStamps: string[]) => boolean) => {
+  const decide = (snaps: Record<string, OwnSnapshot[]>, keep: (stamp: string, ownStamps: string[]) => boolean) => {
     const out: SnapshotRef[] = [];
-    for (const [dir, names] of Object.entries(snaps)) {
-      const own = names
-        .map((name) => ({ name, stamp: stampOfSnapshot(input.service, name) }))
-        .filter((x): x is { name: string; stamp: string } => x.stamp !== undefined);
-      const ownStamps = own.map((x) => x.stamp).filter((s) => known.has(s)).sort();
+    for (const [location, own] of Object.entries(snaps)) {
+      const ownStamps = own
+        .map((x) => x.stamp)
+        .filter((s) => known.has(s))
+        .sort();
       for (const { name, stamp } of own) {
-        if (stamp === input.current || stamp === newest) continue;
-        if (!known.has(stamp)) out.push({ dir, name, why: 'orphan' });
-        else if (!keep(stamp, ownStamps)) out.push({ dir, name, why: 'retention' });
+        if (stamp === input.current || stamp === newest || protect.has(stamp)) continue;
+        if (!known.has(stamp)) out.push({ location, name, why: 'orphan' });
+        else if (!keep(stamp, ownStamps)) out.push({ location, name, why: 'retention' });
       }
     }
     return out;

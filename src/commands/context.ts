@@ -1,14 +1,37 @@
 /**
- * What every command receives: its output, and the I/O it may use (process runner, fetch, clock),
- * so tests can run commands in-process.
+ * What every command receives: its output, and the I/O it may use (process runner, fetch, the
+ * DataNode upload, clock, state directory), so tests can run commands in-process against fakes.
  */
 import type { Runner } from '../exec/runner.js';
+import { Progress } from '../flow/events.js';
+import type { FlowIo } from '../flow/context.js';
+import type { PutData } from '../hdfs/put-data.js';
 import type { FetchLike } from '../hdfs/webhdfs.js';
 import type { Output } from '../output.js';
+import type { SiteIo } from '../sites/site.js';
 
 export interface CommandEnv {
   out: Output;
   runner: Runner;
-  fetch?: FetchLike;
+  fetch?: FetchLike | undefined;
+  putData?: PutData | undefined;
   now: () => Date;
+  stateDir: string;
 }
+
+/** The I/O a flow gets from a command, with its progress drawn by the command's output. */
+export const flowIo = (env: CommandEnv): FlowIo => ({
+  runner: env.runner,
+  fetch: env.fetch,
+  putData: env.putData,
+  now: env.now,
+  stateDir: env.stateDir,
+  progress: new Progress(env.out.handle),
+});
+
+/** How a command's sites reach their clusters, every call logged under --verbose. */
+export const siteIo = (env: CommandEnv): SiteIo => ({
+  fetch: env.fetch,
+  putData: env.putData,
+  debug: (text) => env.out.handle({ type: 'note', level: 'debug', text }),
+});

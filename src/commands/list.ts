@@ -1,7 +1,9 @@
-import { checkRestorePoints, listRestorePoints } from '../backup/catalog.js';
-import { makeSite } from '../backup/context.js';
 import { resolvePolicy } from '../config/load.js';
-import type { CommandEnv } from './context.js';
+import { ExitCode } from '../errors.js';
+import { listRestorePoints } from '../list/list.js';
+import { decideRoles } from '../sites/roles.js';
+import { openSite } from '../sites/site.js';
+import { type CommandEnv, siteIo } from './context.js';
 
 export interface ListCommandOptions {
   clusters?: string;
@@ -10,31 +12,30 @@ export interface ListCommandOptions {
 /** The service's restore points, from the secondary's catalog. */
 export async function listCommand(file: string, opts: ListCommandOptions, env: CommandEnv): Promise<number> {
   const rp = resolvePolicy(file, opts.clusters);
-  const site = makeSite(rp.secondary, env, false, []);
-  const points = await listRestorePoints(site.hdfs, rp.policy.service);
-  const checks = await checkRestorePoints(site.hdfs, points);
-  if (env.out.json) {
-    env.out.printJson({
-      service: rp.policy.service,
-      secondary: rp.secondary.name,
-      restorePoints: points.map((p, i) => ({ ...p, intact: checks[i]!.intact, missing: checks[i]!.missing })),
-    });
-    return 0;
+  const { secondary } = decideRoles(rp);
+  const site = openSite(secondary, siteIo(env));
+  const listing = await listRestorePoints(site, rp.policy.service);
+  const { out } = env;
+  for (const u of listing.unreadable) out.error(`catalog entry ${u.path} on ${site.name} cannot be read: ${u.reason}`);
+  if (out.json) {
+    out.printJson(listing);
+    return listing.unreadable.length ? ExitCode.FAILED : ExitCode.OK;
   }
-  if (!points.length) {
-    env.out.print(`${rp.policy.service}: no restore points on ${rp.secondary.name} yet`);
-    return 0;
+  const { service, restorePoints: points } = listing;
+  if (!points.length && !listing.unreadable.length) {
+    out.print(`${service}: no restore points on ${site.name} yet`);
+    return ExitCode.OK;
   }
-  env.out.print(`${rp.policy.service}: ${points.length} restore point(s) on ${rp.secondary.name}, newest last`);
-  env.out.print('RESTORE POINT                          MOMENT                DATA SETS  MODES        BYTES COPIED  WINDOW  STATE');
-  for (const [i, p] of points.entries()) {
+  out.print(`${service}: ${points.length} restore point(s) on ${site.name}, newest last`);
+  out.print('RESTORE POINT                          MOMENT                DATA SETS  MODES        BYTES COPIED  WINDOW  STATE');
+  for (const p of points) {
     const modes = [...new Set(p.datasets.map((d) => d.mode))].join('+');
     const bytes = p.datasets.reduce((n, d) => n + d.bytesCopied, 0);
-    const check = checks[i]!;
-    const state = check.intact ? 'ok' : env.out.c.red(`INCOMPLETE: missing ${check.missing.join(', ')}`);
-    env.out.print(
+    const state = p.intact ? 'ok' : out.c.red(`INCOMPLETE: missing ${p.missing.join(', ')}`);
+    out.print(
       `${p.snapshot.padEnd(38)} ${p.moment.padEnd(21)} ${String(p.datasets.length).padEnd(10)} ${modes.padEnd(12)} ${String(bytes).padEnd(13)} ${`${p.consistencyWindowMs} ms`.padEnd(7)} ${state}`,
     );
   }
-  return 0;
+  for (const u of listing.unreadable) out.print(`${u.path}  ${out.c.red(`UNREADABLE: ${u.reason}`)}`);
+  return listing.unreadable.length ? ExitCode.FAILED : ExitCode.OK;
 }

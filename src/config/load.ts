@@ -20,11 +20,11 @@ export interface NamedCluster extends Cluster {
   name: string;
 }
 
-/** A policy with the two clusters it runs between. */
+/** A policy with the two sites it runs between (which is which is decided when a command runs: sites/roles.ts). */
 export interface ResolvedPolicy extends LoadedPolicy {
   clustersFile: string;
-  primary: NamedCluster;
-  secondary: NamedCluster;
+  clustersLocated: LocatedDoc;
+  pair: [NamedCluster, NamedCluster];
 }
 
 function readText(file: string): string {
@@ -37,7 +37,6 @@ function readText(file: string): string {
     );
   }
 }
-
 
 /** Rules a schema cannot say: duplicates, nesting, cron syntax. */
 export function policyRules(located: LocatedDoc, policy: Policy): ConfigProblem[] {
@@ -111,12 +110,8 @@ export function clustersFileFor(loaded: LoadedPolicy, flag?: string, env = proce
   );
 }
 
-/** Pick the policy's two clusters and check their roles. */
-export function pairClusters(
-  loaded: LoadedPolicy,
-  clusters: ClustersFile,
-  clustersLocated: LocatedDoc,
-): { primary: NamedCluster; secondary: NamedCluster } {
+/** The policy's two sites: its `sites:`, or the clusters file's only two. */
+export function pairClusters(loaded: LoadedPolicy, clusters: ClustersFile, clustersLocated: LocatedDoc): [NamedCluster, NamedCluster] {
   const names = Object.keys(clusters.clusters);
   const problems: ConfigProblem[] = [];
   let pair: string[];
@@ -139,28 +134,15 @@ export function pairClusters(
     pair = [];
   }
   if (problems.length) throw new ConfigError(problems);
-  const named = pair.map((n) => ({ name: n, ...clusters.clusters[n]! }));
-  const primaries = named.filter((c) => c.role === 'primary');
-  const secondaries = named.filter((c) => c.role === 'secondary');
-  if (primaries.length !== 1 || secondaries.length !== 1) {
-    throw new ConfigError(
-      named.map((c) =>
-        problemAt(
-          clustersLocated,
-          ['clusters', c.name, 'role'],
-          `the service needs one primary and one secondary; ${named.map((x) => `${x.name} is ${x.role}`).join(', ')}`,
-        ),
-      ),
-    );
-  }
-  return { primary: primaries[0]!, secondary: secondaries[0]! };
+  const [a, b] = pair.map((n) => ({ name: n, ...clusters.clusters[n]! }));
+  return [a!, b!];
 }
 
 export function resolvePolicy(file: string, clustersFlag?: string): ResolvedPolicy {
   const loaded = loadPolicy(file);
   const clustersFile = clustersFileFor(loaded, clustersFlag);
   const { clusters, located } = loadClusters(clustersFile);
-  return { ...loaded, clustersFile, ...pairClusters(loaded, clusters, located) };
+  return { ...loaded, clustersFile, clustersLocated: located, pair: pairClusters(loaded, clusters, located) };
 }
 
 /** The WebHDFS endpoints of a cluster as a list. */

@@ -1,29 +1,54 @@
 /**
  * A WebHDFS client on Node's fetch: file status, snapshots, snapshot diffs, content summaries,
  * checksums and small files. Several endpoints (an HA pair): the active NameNode is found by
- * trying each and skipping a standby's StandbyException. With `dryRun`, calls that change
- * anything are reported through `onCall` and not sent; reads are sent as usual.
+ * trying each and skipping a standby's StandbyException.
+ *
+ * Every call that changes something is first a `WebHdfsRequest` (see `ops`): plain data a plan can
+ * hold and print (`describe`), and that the client sends as is (`send`).
  */
-import { UnreachableError, WebHdfsError } from '../errors.js';
+import { cleanLine, UnreachableError, WebHdfsError } from '../errors.js';
 import { snapshotPath } from './paths.js';
 import { httpPutData, type PutData } from './put-data.js';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
 export interface HttpCall {
-  method: 'GET' | 'PUT' | 'POST' | 'DELETE';
+  method: WebHdfsRequest['method'];
   url: string;
-  mutation: boolean;
-  dryRun: boolean;
 }
+
+/** One WebHDFS operation, as data. */
+export interface WebHdfsRequest {
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE';
+  path: string;
+  op: string;
+  params?: Record<string, string | number | boolean>;
+}
+
+/** The operations that change something. */
+export const ops = {
+  mkdirs: (path: string): WebHdfsRequest => ({ method: 'PUT', path, op: 'MKDIRS' }),
+  rename: (path: string, destination: string): WebHdfsRequest => ({ method: 'PUT', path, op: 'RENAME', params: { destination } }),
+  delete: (path: string, recursive = false): WebHdfsRequest => ({ method: 'DELETE', path, op: 'DELETE', params: { recursive } }),
+  /** The NameNode half of a file write: it names the DataNode that takes the bytes. */
+  create: (path: string, overwrite: boolean): WebHdfsRequest => ({
+    method: 'PUT', path, op: 'CREATE', params: { overwrite, noredirect: true },
+  }),
+  allowSnapshot: (path: string): WebHdfsRequest => ({ method: 'PUT', path, op: 'ALLOWSNAPSHOT' }),
+  createSnapshot: (path: string, name: string): WebHdfsRequest => ({
+    method: 'PUT', path, op: 'CREATESNAPSHOT', params: { snapshotname: name },
+  }),
+  deleteSnapshot: (path: string, name: string): WebHdfsRequest => ({
+    method: 'DELETE', path, op: 'DELETESNAPSHOT', params: { snapshotname: name },
+  }),
+};
 
 export interface WebHdfsOptions {
   urls: string[];
   user: string;
-  fetch?: FetchLike;
-  putData?: PutData;
+  fetch?: FetchLike | undefined;
+  putData?: PutData | undefined;
   timeoutMs?: number;
-  dryRun?: boolean;
   onCall?: (call: HttpCall) => void;
 }
 
@@ -80,7 +105,6 @@ export class WebHdfs {
   private readonly fetchImpl: FetchLike;
   private readonly putData: PutData;
   readonly user: string;
-  readonly dryRun: boolean;
   private readonly timeoutMs: number;
   private readonly onCall: ((call: HttpCall) => void) | undefined;
   /** The `Date` header of the last answer, for clock-skew checks. */
@@ -92,7 +116,6 @@ export class WebHdfs {
     this.fetchImpl = opts.fetch ?? ((input, init) => fetch(input, init));
     this.putData = opts.putData ?? httpPutData;
     this.timeoutMs = opts.timeoutMs ?? 30_000;
-    this.dryRun = opts.dryRun ?? false;
     this.onCall = opts.onCall;
   }
 
@@ -101,34 +124,29 @@ export class WebHdfs {
     return this.urls[this.active]!;
   }
 
-  url(base: string, p: string, op: string, params: Record<string, string | number | boolean> = {}): string {
-    const q = new URLSearchParams({ op, 'user.name': this.user });
-    for (const [k, v] of Object.entries(params)) q.set(k, String(v));
-    return `${base}/webhdfs/v1${encodeHdfsPath(p)}?${q.toString()}`;
+  url(base: string, req: WebHdfsRequest): string {
+    const q = new URLSearchParams({ op: req.op, 'user.name': this.user });
+    for (const [k, v] of Object.entries(req.params ?? {})) q.set(k, String(v));
+    return `${base}/webhdfs/v1${encodeHdfsPath(req.path)}?${q.toString()}`;
+  }
+
+  /** A request as it would be sent to the active NameNode: `PUT http://nn:9870/webhdfs/v1/…`. */
+  describe(req: WebHdfsRequest): string {
+    return `${req.method} ${this.url(this.endpoint, req)}`;
   }
 
   /** Send one WebHDFS operation to the active NameNode; returns the response (2xx or 404). */
-  private async call(
-    method: HttpCall['method'],
-    p: string,
-    op: string,
-    params: Record<string, string | number | boolean> = {},
-    mutation = method !== 'GET',
-  ): Promise<Response | undefined> {
-    if (mutation && this.dryRun) {
-      this.onCall?.({ method, url: this.url(this.endpoint, p, op, params), mutation, dryRun: true });
-      return undefined;
-    }
+  private async call(req: WebHdfsRequest): Promise<Response> {
     const errors: string[] = [];
     for (let attempt = 0; attempt < this.urls.length; attempt++) {
       const index = (this.active + attempt) % this.urls.length;
       const base = this.urls[index]!;
-      const url = this.url(base, p, op, params);
-      this.onCall?.({ method, url, mutation, dryRun: false });
+      const url = this.url(base, req);
+      this.onCall?.({ method: req.method, url });
       let res: Response;
       try {
         res = await this.fetchImpl(url, {
-          method,
+          method: req.method,
           headers: { 'X-XSRF-HEADER': 'hbackup' },
           signal: AbortSignal.timeout(this.timeoutMs),
           redirect: 'follow',
@@ -136,7 +154,7 @@ export class WebHdfs {
       } catch (e) {
         const c = (e as { cause?: { code?: string; message?: string } }).cause;
         const cause = c?.code ?? c?.message ?? (e as Error).message;
-        errors.push(`${base}: ${cause}`);
+        errors.push(`${base}: ${cleanLine(String(cause), 120)}`);
         continue;
       }
       const date = res.headers.get('date');
@@ -151,31 +169,38 @@ export class WebHdfs {
         continue;
       }
       this.active = index;
-      throw new WebHdfsError(res.status, remote.exception, remote.message, `${op} ${p}`);
+      throw new WebHdfsError(res.status, remote.exception, remote.message, `${req.op} ${req.path}`);
     }
-    throw new UnreachableError(`WebHDFS ${op} ${p}: no active NameNode answered (${errors.join('; ')})`);
+    throw new UnreachableError(`WebHDFS ${req.op} ${req.path}: no active NameNode answered (${errors.join('; ')})`);
   }
 
-  private async json<T>(method: HttpCall['method'], p: string, op: string, params = {}): Promise<T | undefined> {
-    const res = await this.call(method, p, op, params);
-    if (!res) return undefined;
+  /** Send a request and read its JSON answer; a 404 is an error here. */
+  async send<T = Record<string, unknown>>(req: WebHdfsRequest): Promise<T> {
+    const res = await this.call(req);
     if (res.status === 404) {
       const remote = await remoteException(res);
-      throw new WebHdfsError(404, remote.exception, remote.message, `${op} ${p}`);
+      throw new WebHdfsError(404, remote.exception, remote.message, `${req.op} ${req.path}`);
     }
-    const text = await res.text();
-    return (text ? JSON.parse(text) : {}) as T;
+    return answer<T>(res, req);
+  }
+
+  private get<T>(path: string, op: string, params?: WebHdfsRequest['params']): Promise<T> {
+    return this.send<T>({ method: 'GET', path, op, ...(params ? { params } : {}) });
   }
 
   async getFileStatus(p: string): Promise<FileStatus | undefined> {
-    const res = await this.call('GET', p, 'GETFILESTATUS');
-    if (!res || res.status === 404) return undefined;
-    return ((await res.json()) as { FileStatus: FileStatus }).FileStatus;
+    const req: WebHdfsRequest = { method: 'GET', path: p, op: 'GETFILESTATUS' };
+    const res = await this.call(req);
+    if (res.status === 404) return undefined;
+    return field<FileStatus>(await answer(res, req), 'FileStatus', req);
   }
 
   async listStatus(p: string): Promise<FileStatus[]> {
-    const body = await this.json<{ FileStatuses: { FileStatus: FileStatus[] } }>('GET', p, 'LISTSTATUS');
-    return body?.FileStatuses.FileStatus ?? [];
+    const req: WebHdfsRequest = { method: 'GET', path: p, op: 'LISTSTATUS' };
+    const body = await this.send(req);
+    const list = field<{ FileStatus: FileStatus[] }>(body, 'FileStatuses', req).FileStatus;
+    if (!Array.isArray(list)) throw notWebHdfs(req, 'FileStatuses.FileStatus is not a list');
+    return list;
   }
 
   /** Every entry below a directory, with its path relative to it ("a/b.txt"), directories first. */
@@ -192,27 +217,26 @@ export class WebHdfs {
     return out;
   }
 
-  async mkdirs(p: string, permission?: string): Promise<void> {
-    await this.json('PUT', p, 'MKDIRS', permission ? { permission } : {});
+  async mkdirs(p: string): Promise<void> {
+    await this.send(ops.mkdirs(p));
   }
 
+  /** Rename; false when HDFS refused without an exception (e.g. the destination exists). */
   async rename(src: string, dst: string): Promise<boolean> {
-    const body = await this.json<{ boolean: boolean }>('PUT', src, 'RENAME', { destination: dst });
-    return body?.boolean ?? true;
+    return (await this.send<{ boolean?: boolean }>(ops.rename(src, dst))).boolean === true;
   }
 
   async delete(p: string, recursive = false): Promise<boolean> {
-    const body = await this.json<{ boolean: boolean }>('DELETE', p, 'DELETE', { recursive });
-    return body?.boolean ?? true;
+    return (await this.send<{ boolean?: boolean }>(ops.delete(p, recursive))).boolean === true;
   }
 
   /** Write a small file (two steps: the NameNode names a DataNode, the DataNode takes the bytes). */
   async createFile(p: string, data: string | Uint8Array, overwrite = false): Promise<void> {
-    const res = await this.call('PUT', p, 'CREATE', { overwrite, noredirect: true });
-    if (!res) return;
-    const { Location } = (await res.json()) as { Location: string };
+    const req = ops.create(p, overwrite);
+    const location = (await this.send<{ Location?: unknown }>(req)).Location;
+    if (typeof location !== 'string') throw notWebHdfs(req, 'no DataNode Location in the answer');
     const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
-    const put = await this.putData(Location, bytes, this.timeoutMs);
+    const put = await this.putData(location, bytes, this.timeoutMs);
     if (put.status < 200 || put.status > 299) {
       const remote = parseRemote(put.body, put.status);
       throw new WebHdfsError(put.status, remote.exception, remote.message, `CREATE ${p}`);
@@ -220,82 +244,102 @@ export class WebHdfs {
   }
 
   async readFile(p: string): Promise<Buffer | undefined> {
-    const res = await this.call('GET', p, 'OPEN');
-    if (!res || res.status === 404) return undefined;
+    const res = await this.call({ method: 'GET', path: p, op: 'OPEN' });
+    if (res.status === 404) return undefined;
     return Buffer.from(await res.arrayBuffer());
   }
 
   async allowSnapshot(p: string): Promise<void> {
-    await this.call('PUT', p, 'ALLOWSNAPSHOT');
+    await this.send(ops.allowSnapshot(p));
   }
 
-  /** Create a snapshot; returns its path (`<dir>/.snapshot/<name>`). */
-  async createSnapshot(p: string, name: string): Promise<string> {
-    const body = await this.json<{ Path: string }>('PUT', p, 'CREATESNAPSHOT', { snapshotname: name });
-    return body?.Path ?? snapshotPath(p, name);
+  async createSnapshot(p: string, name: string): Promise<void> {
+    await this.send(ops.createSnapshot(p, name));
   }
 
   async deleteSnapshot(p: string, name: string): Promise<void> {
-    await this.json('DELETE', p, 'DELETESNAPSHOT', { snapshotname: name });
+    await this.send(ops.deleteSnapshot(p, name));
   }
 
   /** Names of the snapshots of a snapshottable directory. */
   async listSnapshots(p: string): Promise<string[]> {
-    const snapDir = p === '/' ? '/.snapshot' : `${p}/.snapshot`;
-    return (await this.listStatus(snapDir)).map((s) => s.pathSuffix);
+    return (await this.listStatus(snapshotPath(p, '').slice(0, -1))).map((s) => s.pathSuffix);
   }
 
   /** Every snapshottable directory of the filesystem (paths). */
   async snapshottableDirs(): Promise<string[]> {
     type Entry = { dirStatus: { pathSuffix: string }; parentFullPath: string };
-    const body = await this.json<{ SnapshottableDirectoryList: Entry[] | null }>('GET', '/', 'GETSNAPSHOTTABLEDIRECTORYLIST');
-    return (body?.SnapshottableDirectoryList ?? []).map((e) =>
+    const body = await this.get<{ SnapshottableDirectoryList?: Entry[] | null }>('/', 'GETSNAPSHOTTABLEDIRECTORYLIST');
+    return (body.SnapshottableDirectoryList ?? []).map((e) =>
       e.parentFullPath === '/' ? `/${e.dirStatus.pathSuffix}` : `${e.parentFullPath}/${e.dirStatus.pathSuffix}`,
     );
   }
 
   /** The changes from snapshot `from` to snapshot `to` ("" = the directory as it is now). */
   async snapshotDiff(p: string, from: string, to: string): Promise<DiffEntry[]> {
-    const body = await this.json<{ SnapshotDiffReport: { diffList: DiffEntry[] } }>('GET', p, 'GETSNAPSHOTDIFF', {
-      oldsnapshotname: from,
-      snapshotname: to,
-    });
-    return body?.SnapshotDiffReport.diffList ?? [];
+    const req: WebHdfsRequest = { method: 'GET', path: p, op: 'GETSNAPSHOTDIFF', params: { oldsnapshotname: from, snapshotname: to } };
+    const list = field<{ diffList?: DiffEntry[] }>(await this.send(req), 'SnapshotDiffReport', req).diffList ?? [];
+    if (!Array.isArray(list)) throw notWebHdfs(req, 'diffList is not a list');
+    return list;
   }
 
   async contentSummary(p: string): Promise<ContentSummary> {
-    const body = await this.json<{ ContentSummary: ContentSummary }>('GET', p, 'GETCONTENTSUMMARY');
-    const s = body!.ContentSummary;
+    const req: WebHdfsRequest = { method: 'GET', path: p, op: 'GETCONTENTSUMMARY' };
+    const s = field<ContentSummary>(await this.send(req), 'ContentSummary', req);
     return { directoryCount: s.directoryCount, fileCount: s.fileCount, length: s.length };
   }
 
   async aclStatus(p: string): Promise<AclStatus> {
-    const body = await this.json<{ AclStatus: AclStatus }>('GET', p, 'GETACLSTATUS');
-    return body!.AclStatus;
+    const req: WebHdfsRequest = { method: 'GET', path: p, op: 'GETACLSTATUS' };
+    return field<AclStatus>(await this.send(req), 'AclStatus', req);
   }
 
   /** Extended attributes as name → value (values as WebHDFS encodes them, text by default). */
   async xattrs(p: string): Promise<Record<string, string>> {
-    const body = await this.json<{ XAttrs: { name: string; value: string | null }[] }>('GET', p, 'GETXATTRS', {
-      encoding: 'text',
-    });
-    return Object.fromEntries((body?.XAttrs ?? []).map((x) => [x.name, x.value ?? '']));
+    const body = await this.get<{ XAttrs?: { name: string; value: string | null }[] }>(p, 'GETXATTRS', { encoding: 'text' });
+    return Object.fromEntries((body.XAttrs ?? []).map((x) => [x.name, x.value ?? '']));
   }
 
   async fileChecksum(p: string): Promise<FileChecksum> {
-    const body = await this.json<{ FileChecksum: FileChecksum }>('GET', p, 'GETFILECHECKSUM');
-    return body!.FileChecksum;
+    const req: WebHdfsRequest = { method: 'GET', path: p, op: 'GETFILECHECKSUM' };
+    return field<FileChecksum>(await this.send(req), 'FileChecksum', req);
   }
+}
+
+const notWebHdfs = (req: WebHdfsRequest, what: string) =>
+  new WebHdfsError(200, 'not a WebHDFS answer', what, `${req.op} ${req.path}`);
+
+/** The JSON object of an answer; anything else (HTML, a list, null) is not WebHDFS talking. */
+async function answer<T>(res: Response, req: WebHdfsRequest): Promise<T> {
+  const text = await res.text();
+  if (!text) return {} as T;
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw notWebHdfs(req, `HTTP ${res.status} with ${cleanLine(text, 80) || 'an empty body'}`);
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw notWebHdfs(req, `HTTP ${res.status} with ${cleanLine(text, 80)}`);
+  }
+  return body as T;
+}
+
+/** The named object of an answer, which WebHDFS always sends for that operation. */
+function field<T>(body: Record<string, unknown>, name: string, req: WebHdfsRequest): T {
+  const v = body[name];
+  if (v === null || typeof v !== 'object') throw notWebHdfs(req, `no ${name} in the answer`);
+  return v as T;
 }
 
 function parseRemote(text: string, status: number): { exception: string; message: string } {
   try {
-    const r = (JSON.parse(text) as { RemoteException?: { exception?: string; message?: string } }).RemoteException;
-    if (r) return { exception: r.exception ?? 'RemoteException', message: (r.message ?? '').split('\n')[0] ?? '' };
+    const r = (JSON.parse(text) as { RemoteException?: { exception?: string; message?: string } } | null)?.RemoteException;
+    if (r) return { exception: cleanLine(r.exception ?? 'RemoteException', 80), message: cleanLine((r.message ?? '').split('\n')[0] ?? '') };
   } catch {
     /* not JSON */
   }
-  return { exception: `HTTP ${status}`, message: text.slice(0, 200).trim() };
+  return { exception: `HTTP ${status}`, message: cleanLine(text, 200) };
 }
 
 async function remoteException(res: Response): Promise<{ exception: string; message: string }> {

@@ -7,7 +7,7 @@ import {
   clustersFile, east, ensureSandboxUp, hbackup, hbackupBin, hbackupEnv, jsonLines, putTree, runId, tool, tree,
   tmpDir, webhdfs, west, writePolicy,
 } from './helpers.js';
-import { momentStamp, parseStamp, snapshotName } from '../../src/backup/names.js';
+import { momentStamp, parseStamp, snapshotName } from '../../src/names/names.js';
 
 const id = runId();
 

@@ -5,12 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import { loadPolicy, resolvePolicy } from '../../src/config/load.js';
 import { ConfigError, formatProblem } from '../../src/errors.js';
+import { decideRoles } from '../../src/sites/roles.js';
 import { capture, CLUSTERS, files } from './helpers.js';
 
 function problemsOf(policyYaml: string, clusters = CLUSTERS): string[] {
   const dir = files({ 'p.yaml': policyYaml, 'clusters.yaml': clusters });
   try {
-    resolvePolicy(path.join(dir, 'p.yaml'));
+    decideRoles(resolvePolicy(path.join(dir, 'p.yaml')));
   } catch (e) {
     if (e instanceof ConfigError) return e.problems.map((p) => formatProblem({ ...p, file: path.basename(p.file) }));
     throw e;
@@ -66,7 +67,7 @@ describe('policy validation', () => {
   it('finds the clusters file from --clusters, then HBACKUP_CLUSTERS, then the policy', () => {
     const dir = files({ 'p.yaml': 'service: s\ndatasets:\n  - hdfs: /a\n', 'c.yaml': CLUSTERS });
     expect(() => resolvePolicy(path.join(dir, 'p.yaml'))).toThrow(/no clusters file: pass --clusters FILE, set HBACKUP_CLUSTERS/);
-    expect(resolvePolicy(path.join(dir, 'p.yaml'), path.join(dir, 'c.yaml')).secondary.name).toBe('west');
+    expect(decideRoles(resolvePolicy(path.join(dir, 'p.yaml'), path.join(dir, 'c.yaml'))).secondary.name).toBe('west');
   });
 
   it('exits 2 from the command line with the located messages and contacts no cluster', async () => {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { acquireLock } from '../../src/backup/lock.js';
+import { acquireLock } from '../../src/lock/lock.js';
 import { LockedError } from '../../src/errors.js';
 import { tmp } from './helpers.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isoMoment, momentOf, momentStamp, parseStamp, snapshotName, stampOfSnapshot } from '../../src/backup/names.js';
+import { isoMoment, momentOf, momentStamp, parseStamp, snapshotName, stampOfSnapshot } from '../../src/names/names.js';
 import { displayCommand, effectiveArgv, shellQuote } from '../../src/exec/runner.js';
 
 describe('names of a moment', () => {
@@ -37,7 +37,7 @@ describe('commands as argument arrays', () => {
 });
 
 describe('clock skew from an HTTP Date header', async () => {
-  const { clockSkewMs } = await import('../../src/backup/preflight.js');
+  const { clockSkewMs } = await import('../../src/sites/checks.js');
   it('is nothing when the server\'s whole second contains our time', () => {
     expect(clockSkewMs(1_000_200, 1_000_400, 1_000_000)).toBe(0);
   });
@@ -48,7 +48,7 @@ describe('clock skew from an HTTP Date header', async () => {
 });
 
 describe('tools that cannot be run', async () => {
-  const { missingTool } = await import('../../src/backup/preflight.js');
+  const { missingTool } = await import('../../src/sites/checks.js');
   const cluster = (hadoop: string, extra = {}) =>
     ({ name: 'east', role: 'primary', webhdfs: 'http://nn', fs: 'hdfs://east', user: 'hdfs',
        tools: { hadoop, hdfs: 'hdfs', hbase: 'hbase', env: {}, ...extra } }) as Parameters<typeof missingTool>[0];

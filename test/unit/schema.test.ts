@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolvePolicy } from '../../src/config/load.js';
 import { jsonSchemas } from '../../src/config/schema.js';
+import { decideRoles } from '../../src/sites/roles.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 
@@ -17,6 +18,7 @@ describe('schemas and examples', () => {
   it.each(policies)('policies/%s validates against the example clusters file', (file) => {
     const rp = resolvePolicy(path.join(root, 'policies', file), path.join(root, 'policies', 'clusters.example.yaml'));
     expect(rp.policy.datasets.length).toBeGreaterThan(0);
-    expect([rp.primary.name, rp.secondary.name]).toEqual(['east', 'west']);
+    const roles = decideRoles(rp);
+    expect([roles.primary.name, roles.secondary.name]).toEqual(['east', 'west']);
   });
 });

@@ -1,6 +1,6 @@
 // How a copy is judged: counts and bytes always, each file's checksum when asked.
 import { describe, expect, it } from 'vitest';
-import { verifyCopy } from '../../src/backup/verify.js';
+import { verifyCopy } from '../../src/datasets/hdfs/verify.js';
 import type { WebHdfs } from '../../src/hdfs/webhdfs.js';
 
 type Files = Record<string, { length: number; sum: string; algorithm?: string }>;

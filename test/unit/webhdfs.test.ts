@@ -1,8 +1,8 @@
 // The WebHDFS client's own logic, against a scripted fetch: HA endpoints, path encoding, errors,
-// and dry runs. (Its behaviour against a real NameNode is proven by the integration tests.)
+// and answers that are not WebHDFS. (Its behaviour against a real NameNode is proven by the integration tests.)
 import { describe, expect, it } from 'vitest';
 import { UnreachableError, WebHdfsError } from '../../src/errors.js';
-import { encodeHdfsPath, WebHdfs, type FetchLike, type HttpCall } from '../../src/hdfs/webhdfs.js';
+import { encodeHdfsPath, type FetchLike, ops, WebHdfs } from '../../src/hdfs/webhdfs.js';
 
 type Reply = { status: number; body?: unknown } | Error;
 
@@ -55,17 +55,26 @@ describe('WebHdfs', () => {
     expect((e as Error).message).toBe('CREATESNAPSHOT /d: SnapshotException: Directory is not a snapshottable directory: /d');
   });
 
-  it('in a dry run reports changes instead of sending them, and still reads', async () => {
-    const { fetch, seen } = scripted({ 'http://nn': status });
-    const calls: HttpCall[] = [];
-    const h = new WebHdfs({ urls: ['http://nn'], user: 'hdfs', fetch, dryRun: true, onCall: (c) => calls.push(c) });
-    expect(await h.createSnapshot('/d', 's1')).toBe('/d/.snapshot/s1');
-    await h.deleteSnapshot('/d', 's0');
-    await h.getFileStatus('/d');
-    expect(seen).toEqual(['GET http://nn/webhdfs/v1/d?op=GETFILESTATUS&user.name=hdfs']);
-    expect(calls.filter((c) => c.dryRun).map((c) => `${c.method} ${c.url}`)).toEqual([
-      'PUT http://nn/webhdfs/v1/d?op=CREATESNAPSHOT&user.name=hdfs&snapshotname=s1',
-      'DELETE http://nn/webhdfs/v1/d?op=DELETESNAPSHOT&user.name=hdfs&snapshotname=s0',
-    ]);
+  it('describes a change exactly as it sends it, to the active NameNode', async () => {
+    const { fetch, seen } = scripted({ 'http://nn1': standby, 'http://nn2': status });
+    const h = new WebHdfs({ urls: ['http://nn1', 'http://nn2'], user: 'hdfs', fetch });
+    await h.getFileStatus('/');
+    const req = ops.createSnapshot('/a b', 's1');
+    expect(h.describe(req)).toBe('PUT http://nn2/webhdfs/v1/a%20b?op=CREATESNAPSHOT&user.name=hdfs&snapshotname=s1');
+    await h.send(req);
+    expect(seen.at(-1)).toBe(h.describe(req));
+  });
+
+  it.each([
+    ['an HTML page', '<html><body>Login</body></html>'],
+    ['null', 'null'],
+    ['a list', '[1,2,3]'],
+    ['an object without FileStatus', '{}'],
+  ])('calls %s from a NameNode not WebHDFS, naming the operation', async (_, body) => {
+    const fetch: FetchLike = async () => new Response(body, { status: 200 });
+    const h = new WebHdfs({ urls: ['http://nn'], user: 'hdfs', fetch });
+    const e = await h.getFileStatus('/').catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(WebHdfsError);
+    expect((e as Error).message).toMatch(/^GETFILESTATUS \/: not a WebHDFS answer: /);
   });
 });

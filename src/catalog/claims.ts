@@ -2,10 +2,10 @@
  * Which service owns which target directory on the secondary. A full copy runs DistCp with
  * `-delete`: pointed by mistake at a directory holding other data, it would delete that data. So
  * a service claims a target before its first copy into it — one empty file per target,
- * `/.hbackup/targets/<service>/<target, URI-encoded>`, created atomically — and preflight refuses a
- * target that another service claims, or that holds data no claim or restore point accounts for.
+ * `/.hbackup/targets/<service>/<target, URI-encoded>` — and preflight refuses a target that
+ * another service claims, or that holds data no claim or restore point accounts for.
  */
-import type { WebHdfs } from '../hdfs/webhdfs.js';
+import { ops, type WebHdfs, type WebHdfsRequest } from '../hdfs/webhdfs.js';
 
 export const CLAIMS_ROOT = '/.hbackup/targets';
 
@@ -18,12 +18,16 @@ export async function readClaims(hdfs: WebHdfs): Promise<Map<string, string[]>> 
   for (const svc of await hdfs.listStatus(CLAIMS_ROOT)) {
     if (svc.type !== 'DIRECTORY') continue;
     const files = await hdfs.listStatus(`${CLAIMS_ROOT}/${svc.pathSuffix}`);
-    claims.set(svc.pathSuffix, files.map((f) => decodeURIComponent(f.pathSuffix)));
+    claims.set(
+      svc.pathSuffix,
+      files.map((f) => decodeURIComponent(f.pathSuffix)),
+    );
   }
   return claims;
 }
 
-export async function claimTarget(hdfs: WebHdfs, service: string, target: string): Promise<void> {
-  await hdfs.mkdirs(`${CLAIMS_ROOT}/${service}`);
-  await hdfs.createFile(claimFile(service, target), '', true);
-}
+/** The calls that claim a target: the service's claims directory, then the claim file (empty, written through the DataNode). */
+export const claimWrites = (service: string, target: string): WebHdfsRequest[] => [
+  ops.mkdirs(`${CLAIMS_ROOT}/${service}`),
+  ops.create(claimFile(service, target), true),
+];

@@ -3,8 +3,8 @@
  * files and directories and the same bytes; with checksums, every file's HDFS checksum must match
  * (the copy preserves block size and checksum type, so the two are computed alike).
  */
-import { snapshotPath } from '../hdfs/paths.js';
-import type { WebHdfs } from '../hdfs/webhdfs.js';
+import { snapshotPath } from '../../hdfs/paths.js';
+import type { WebHdfs } from '../../hdfs/webhdfs.js';
 
 export interface VerifyResult {
   ok: boolean;

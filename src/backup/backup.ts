@@ -1,0 +1,71 @@
+/**
+ * One backup of one service: lock → plan (preflight, read-only) → execute → report. A dry run stops
+ * after the plan and reports it. Whatever happens, the service ends with a typed outcome and a
+ * report; nothing here exits or prints results.
+ */
+import type { ResolvedPolicy } from '../config/load.js';
+import { HbackupError } from '../errors.js';
+import { type FlowIo, type FlowOptions, openFlow } from '../flow/context.js';
+import { outcomeOf } from '../flow/outcome.js';
+import { acquireLock, type Lock } from '../lock/lock.js';
+import { decideRoles } from '../sites/roles.js';
+import { executeBackup } from './execute.js';
+import { planBackup, plannedChanges } from './plan.js';
+import type { BackupReport } from './report.js';
+
+export interface BackupOptions extends FlowOptions {
+  dryRun: boolean;
+}
+
+export async function backupService(rp: ResolvedPolicy, options: BackupOptions, io: FlowIo): Promise<BackupReport> {
+  const { service } = rp.policy;
+  const started = io.now().getTime();
+  const report: BackupReport = {
+    service,
+    moment: null,
+    result: 'failed',
+    restorePoint: null,
+    consistencyWindowMs: null,
+    durationMs: 0,
+    dryRun: options.dryRun,
+    datasets: [],
+  };
+  let lock: Lock | undefined;
+  try {
+    const ctx = openFlow(rp, decideRoles(rp), options, io);
+    // A dry run changes nothing, so it needs no lock and never waits for one.
+    if (!options.dryRun) {
+      lock = acquireLock(service, 'backup', io.stateDir);
+      if (lock.takenOver) io.progress.warn(`took over the lock of pid ${lock.takenOver.pid}, which no longer runs`);
+    }
+    const plan = await io.progress.step(
+      `${service}: preflight (${ctx.primary.name} → ${ctx.secondary.name})`,
+      () => planBackup(ctx),
+      (p) => `${service}: preflight ok; ${p.previous ? `previous restore point ${p.previous.snapshot}` : 'no restore point yet'}`,
+    );
+    report.moment = plan.moment;
+    report.datasets = plan.datasets.map((d) => ({
+      type: d.spec.type,
+      source: d.spec.source,
+      target: d.spec.target,
+      mode: d.mode,
+      reason: d.reason,
+      ...(d.fallbackReason ? { fallbackReason: d.fallbackReason } : {}),
+    }));
+    if (options.dryRun) {
+      report.planned = plannedChanges(plan).map((c) => c.text);
+      report.result = 'planned';
+      return report;
+    }
+    await executeBackup(ctx, plan, report, started);
+    report.result = 'ok';
+  } catch (e) {
+    report.result = outcomeOf(e);
+    report.error = (e as Error).message;
+    if (!(e instanceof HbackupError)) io.progress.debug((e as Error).stack ?? String(e));
+  } finally {
+    lock?.release();
+    report.durationMs = io.now().getTime() - started;
+  }
+  return report;
+}

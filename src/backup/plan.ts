@@ -1,0 +1,155 @@
+/**
+ * Preflight: everything read-only, ending in the plan — plain data naming every change the backup
+ * will make, in order. Both sites answer, clocks agree, every data set can be snapshotted and
+ * copied, the previous restore point and each data set's copy mode are decided, and what clean-up
+ * and retention will delete is known. Any refusal stops the run before anything changes (exit 3).
+ */
+import { type Catalog, entryDelete, entryPath, entryWrites, readCatalog, type RestorePoint } from '../catalog/catalog.js';
+import { readClaims } from '../catalog/claims.js';
+import { kindOf, specsOf } from '../datasets/index.js';
+import type { DatasetPlan, DatasetSpec, FlowContext, OwnSnapshot, PlanFacts } from '../datasets/kind.js';
+import { PreflightError } from '../errors.js';
+import { type Change, httpChange } from '../flow/change.js';
+import { isoMoment, momentOf, momentStamp, snapshotName } from '../names/names.js';
+import { missingTool, reach } from '../sites/checks.js';
+import { hookChanges } from './hooks.js';
+import { planRetention } from './retention.js';
+
+export interface BackupPlan {
+  service: string;
+  /** The moment (UTC, to the second), its stamp, and the snapshot name of this run. */
+  moment: string;
+  stamp: string;
+  snapshot: string;
+  primary: string;
+  secondary: string;
+  initiator: 'primary' | 'secondary';
+  /** The newest restore point, which incremental copies start from. */
+  previous: RestorePoint | undefined;
+  clockSkewMs: Record<string, number>;
+  /** Snapshots an interrupted run left (no catalog entry): deleted before this run's snapshots. */
+  cleanup: Change[];
+  hooks: { before: Change[]; after: Change[] };
+  datasets: DatasetPlan[];
+  catalog: { path: string; changes: Change[] };
+  retention: { restorePoints: string[]; changes: Change[] };
+  /** Catalog entries that could not be read: kept, with their snapshots. */
+  unreadable: Catalog['unreadable'];
+}
+
+/** Every change of a plan, in the order a real run makes them. */
+export function plannedChanges(plan: BackupPlan): Change[] {
+  const byKind = plan.datasets.map((d) => kindOf(d.spec.type).changes(d));
+  return [
+    ...plan.cleanup,
+    ...plan.hooks.before,
+    ...byKind.flatMap((c) => c.snapshot),
+    ...plan.hooks.after,
+    ...byKind.flatMap((c) => c.copy),
+    ...plan.catalog.changes,
+    ...plan.retention.changes,
+  ];
+}
+
+/** This service's snapshots of each data set, on each side. */
+async function ownSnapshots(ctx: FlowContext, specs: DatasetSpec[]) {
+  const source: Record<string, OwnSnapshot[]> = {};
+  const target: Record<string, OwnSnapshot[]> = {};
+  for (const s of specs) {
+    const kind = kindOf(s.type);
+    source[s.source] = await kind.snapshots(ctx.primary, s.source, ctx.service);
+    target[s.target] = await kind.snapshots(ctx.secondary, s.target, ctx.service);
+  }
+  return { source, target };
+}
+
+export async function planBackup(ctx: FlowContext): Promise<BackupPlan> {
+  const { policy, primary, secondary } = ctx;
+  const stamp = momentStamp(momentOf(ctx.now()));
+  const snapshot = snapshotName(ctx.service, stamp);
+  const moment = isoMoment(stamp);
+
+  const reasons: string[] = [];
+  const maxSkewMs = policy.preflight.maxClockSkewSeconds * 1000;
+  const clockSkewMs: Record<string, number> = {};
+  for (const [site, role] of [[primary, 'primary'], [secondary, 'secondary']] as const) {
+    const skew = await reach(site, role, ctx.now, maxSkewMs, reasons);
+    if (skew !== undefined) clockSkewMs[site.name] = skew;
+  }
+  const missing = missingTool(ctx.initiator.cluster, 'hadoop');
+  if (missing) reasons.push(missing);
+  if (reasons.length) throw new PreflightError(reasons);
+
+  const specs = specsOf(policy.datasets);
+  for (const spec of specs) {
+    const problem = await kindOf(spec.type).sourceProblem(primary, spec);
+    if (problem) reasons.push(problem);
+  }
+  const catalog = await readCatalog(secondary.hdfs, ctx.service);
+  for (const u of catalog.unreadable) {
+    ctx.progress.warn(`catalog entry ${u.path} on ${secondary.name} cannot be read (${u.reason}); it and its snapshots are kept: fix or remove it`);
+  }
+  const facts: PlanFacts = {
+    claims: await readClaims(secondary.hdfs),
+    firstBackup: catalog.points.length === 0,
+    targetsInCatalog: new Set(catalog.points.flatMap((p) => p.datasets.map((d) => d.target))),
+  };
+  for (const type of new Set(specs.map((s) => s.type))) {
+    reasons.push(...(await kindOf(type).targetProblems(ctx, specs.filter((s) => s.type === type), facts)));
+  }
+  if (reasons.length) throw new PreflightError(reasons);
+
+  const previous = catalog.points[catalog.points.length - 1];
+  const datasets: DatasetPlan[] = [];
+  for (const spec of specs) {
+    const record = previous?.datasets.find((r) => r.type === spec.type && r.source === spec.source && r.target === spec.target);
+    datasets.push(await kindOf(spec.type).plan(ctx, spec, snapshot, record, facts));
+  }
+  const refused = ctx.options.noFallback ? datasets.filter((d) => d.fallbackReason) : [];
+  if (refused.length) {
+    throw new PreflightError(refused.map((d) => `${d.spec.source}: ${d.fallbackReason}; --no-fallback forbids a full copy`));
+  }
+
+  const snaps = await ownSnapshots(ctx, specs);
+  const points = catalog.points.map((p) => p.stamp);
+  const retentionInput = {
+    protect: catalog.unreadable.map((u) => u.stamp),
+    sourceSnapshots: snaps.source,
+    targetSnapshots: snaps.target,
+    keepPrimary: policy.retention.primary,
+    keepSecondary: policy.retention.secondary,
+  };
+  const orphans = planRetention({ ...retentionInput, restorePoints: points });
+  const retained = planRetention({ ...retentionInput, restorePoints: [...points, stamp], current: stamp });
+  const sourceKind = (location: string) => kindOf(specs.find((s) => s.source === location)!.type);
+  const targetKind = (location: string) => kindOf(specs.find((s) => s.target === location)!.type);
+  const deletions = (plan: typeof orphans, why: 'orphan' | 'retention') => [
+    ...plan.deleteTarget.filter((r) => r.why === why).map((r) => targetKind(r.location).deleteSnapshot(secondary, r.location, r.name)),
+    ...plan.deleteSource.filter((r) => r.why === why).map((r) => sourceKind(r.location).deleteSnapshot(primary, r.location, r.name)),
+  ];
+
+  return {
+    service: ctx.service,
+    moment,
+    stamp,
+    snapshot,
+    primary: primary.name,
+    secondary: secondary.name,
+    initiator: policy.copy.initiator,
+    previous,
+    clockSkewMs,
+    cleanup: deletions(orphans, 'orphan'),
+    hooks: { before: hookChanges(ctx, 'beforeSnapshot', snapshot, moment), after: hookChanges(ctx, 'afterSnapshot', snapshot, moment) },
+    datasets,
+    catalog: { path: entryPath(ctx.service, stamp), changes: entryWrites(ctx.service, stamp).map((r) => httpChange(secondary, r)) },
+    retention: {
+      restorePoints: retained.deleteRestorePoints,
+      changes: [
+        // A restore point leaves the catalog before its snapshots go.
+        ...retained.deleteRestorePoints.map((s) => httpChange(secondary, entryDelete(ctx.service, s))),
+        ...deletions(retained, 'retention'),
+      ],
+    },
+    unreadable: catalog.unreadable,
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * What a backup run says when it ends: built from the plan and from what really happened. A dry
+ * run's report is the plan (`result: "planned"`, no restore point, `planned`: every change once).
+ */
+import type { CopyMode } from '../catalog/catalog.js';
+import type { DatasetType } from '../datasets/kind.js';
+import type { Outcome } from '../flow/outcome.js';
+import type { Output } from '../output.js';
+
+export interface DatasetReport {
+  type: DatasetType;
+  source: string;
+  target: string;
+  mode: CopyMode;
+  reason: string;
+  fallbackReason?: string;
+  /** Set once the copy ran. */
+  bytesCopied?: number;
+  filesCopied?: number;
+  /** Set once the copy was verified. */
+  verified?: { files: number; bytes: number; checksums: boolean };
+}
+
+export interface BackupReport {
+  service: string;
+  moment: string | null;
+  result: Outcome;
+  restorePoint: string | null;
+  consistencyWindowMs: number | null;
+  durationMs: number;
+  dryRun: boolean;
+  datasets: DatasetReport[];
+  retention?: { restorePointsDeleted: string[]; snapshotsDeleted: number };
+  /** Under --dry-run: every change the run would make, in order, each once. */
+  planned?: string[];
+  error?: string;
+}
+
+export function printReport(out: Output, r: BackupReport): void {
+  const head = r.result === 'ok' ? out.c.green('ok') : r.result === 'planned' ? out.c.cyan('planned') : out.c.red(r.result.toUpperCase());
+  const what = r.dryRun
+    ? 'dry run: nothing was changed'
+    : r.restorePoint
+      ? `restore point ${r.restorePoint}`
+      : 'no new restore point';
+  const window = r.consistencyWindowMs === null ? '' : `, window ${r.consistencyWindowMs} ms`;
+  out.print(`${r.service}: ${head} — ${what} (${r.datasets.length} data set(s)${window}, ${(r.durationMs / 1000).toFixed(1)} s)`);
+  for (const d of r.datasets) {
+    const copied = d.bytesCopied === undefined ? d.reason : `${d.filesCopied} file(s), ${d.bytesCopied} bytes copied`;
+    out.print(`  ${d.source} → ${d.target}  ${d.mode}  ${copied}${d.fallbackReason ? `  (${d.fallbackReason})` : ''}`);
+  }
+  if (r.retention && (r.retention.snapshotsDeleted || r.retention.restorePointsDeleted.length)) {
+    out.print(`  retention: ${r.retention.restorePointsDeleted.length} restore point(s), ${r.retention.snapshotsDeleted} snapshot(s) deleted`);
+  }
+  if (r.planned) {
+    out.print(r.planned.length ? '  would make these changes, in order:' : '  would change nothing');
+    for (const p of r.planned) out.print(`    ${p}`);
+  }
+}

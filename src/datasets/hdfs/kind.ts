@@ -1,0 +1,116 @@
+/**
+ * HDFS directories as a data-set kind: snapshots by WebHDFS, copies by DistCp (full, or by
+ * snapshot diff), verification by content summary and, when asked, every file's checksum.
+ */
+import { HbackupError } from '../../errors.js';
+import { httpChange } from '../../flow/change.js';
+import { isInside, snapshotPath } from '../../hdfs/paths.js';
+import { ops, type WebHdfs } from '../../hdfs/webhdfs.js';
+import { stampOfSnapshot } from '../../names/names.js';
+import type { DatasetKind, DatasetSpec, FlowContext, OwnSnapshot, PlanFacts } from '../kind.js';
+import { copyHdfs } from './copy.js';
+import { type HdfsPlan, planHdfs } from './plan.js';
+import { verifyCopy } from './verify.js';
+
+/** What keeps a directory on the primary from being snapshotted, said with the fix. */
+async function sourceProblem(hdfs: WebHdfs, dir: string, site: string): Promise<string | undefined> {
+  const st = await hdfs.getFileStatus(dir);
+  if (!st) return `${dir} does not exist on ${site}`;
+  if (st.type !== 'DIRECTORY') return `${dir} on ${site} is not a directory`;
+  if (st.snapshotEnabled !== true) return `${dir} on ${site} is not snapshottable; as the HDFS superuser run: hdfs dfsadmin -allowSnapshot ${dir}`;
+  return undefined;
+}
+
+/**
+ * Targets that cannot take a copy: nested with another snapshottable directory, not a directory,
+ * another service's, or holding data this service did not write (DistCp's -delete would remove
+ * what the source lacks) unless --adopt-target says to replace it.
+ */
+async function targetProblems(ctx: FlowContext, specs: DatasetSpec[], facts: PlanFacts): Promise<string[]> {
+  const { secondary, service } = ctx;
+  const site = secondary.name;
+  const reasons: string[] = [];
+  const snapshottable = await secondary.hdfs.snapshottableDirs();
+  const own = new Set([...(facts.claims.get(service) ?? []), ...facts.targetsInCatalog]);
+  for (const { target: t } of specs) {
+    for (const s of snapshottable) {
+      if (s !== t && (isInside(t, s) || isInside(s, t))) {
+        reasons.push(`target ${t} on ${site} is nested with the snapshottable directory ${s}; HDFS cannot snapshot both`);
+      }
+    }
+    for (const [other, targets] of facts.claims) {
+      if (other === service) continue;
+      const clash = targets.find((c) => c === t || isInside(t, c) || isInside(c, t));
+      if (clash) reasons.push(`target ${t} on ${site} overlaps ${clash}, the target of service ${other}; give each service its own target`);
+    }
+    const st = await secondary.hdfs.getFileStatus(t);
+    if (!st) continue;
+    if (st.type !== 'DIRECTORY') {
+      reasons.push(`target ${t} on ${site} exists and is not a directory`);
+      continue;
+    }
+    if (own.has(t) || ctx.options.adoptTarget) continue;
+    const held = await secondary.hdfs.contentSummary(t);
+    if (held.fileCount + held.directoryCount - 1 > 0) {
+      reasons.push(
+        `target ${t} on ${site} already holds ${held.fileCount} file(s) that service ${service} did not write; ` +
+          'choose an empty or new target, or pass --adopt-target to let the first copy replace its contents (what the source lacks is deleted)',
+      );
+    }
+  }
+  return reasons;
+}
+
+export const hdfsKind: DatasetKind<HdfsPlan> = {
+  type: 'hdfs',
+
+  spec: (entry) => ({ type: 'hdfs', source: entry.hdfs, target: entry.target ?? entry.hdfs }),
+
+  sourceProblem: (primary, spec) => sourceProblem(primary.hdfs, spec.source, primary.name),
+
+  targetProblems,
+
+  plan: planHdfs,
+
+  changes: (plan) => ({
+    snapshot: [plan.snapshotChange],
+    copy: [...plan.prepare, plan.copyCommand, plan.targetSnapshotChange],
+  }),
+
+  async snapshot(ctx, plans) {
+    return Promise.all(
+      plans.map(async (p) => {
+        const requestedAt = ctx.now().getTime();
+        await ctx.primary.hdfs.send(ops.createSnapshot(p.spec.source, p.snapshot));
+        return { requestedAt, completedAt: ctx.now().getTime() };
+      }),
+    );
+  },
+
+  copy: copyHdfs,
+
+  async verify(ctx, plan) {
+    const v = await verifyCopy(ctx.primary.hdfs, plan.spec.source, ctx.secondary.hdfs, plan.spec.target, plan.snapshot, plan.checksums);
+    if (!v.ok) throw new HbackupError(`${plan.spec.target}: verification failed: ${v.problems.slice(0, 3).join('; ')}`);
+    return { files: v.files, directories: v.directories, bytes: v.bytes, checksums: plan.checksums, filesChecksummed: v.filesChecksummed };
+  },
+
+  async snapshots(site, dir, service) {
+    const st = await site.hdfs.getFileStatus(dir);
+    if (!st?.snapshotEnabled) return [];
+    const out: OwnSnapshot[] = [];
+    for (const name of await site.hdfs.listSnapshots(dir)) {
+      const stamp = stampOfSnapshot(service, name);
+      if (stamp) out.push({ name, stamp });
+    }
+    return out;
+  },
+
+  deleteSnapshot: (site, dir, name) => httpChange(site, ops.deleteSnapshot(dir, name)),
+
+  async missing(secondary, record) {
+    const st = await secondary.hdfs.getFileStatus(record.target);
+    const has = st?.snapshotEnabled ? (await secondary.hdfs.listSnapshots(record.target)).includes(record.snapshot) : false;
+    return has ? [] : [snapshotPath(record.target, record.snapshot)];
+  },
+};

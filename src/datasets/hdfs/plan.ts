@@ -1,0 +1,94 @@
+/**
+ * Planning the backup of one HDFS directory, read-only: is an incremental copy possible (both
+ * sides still hold the previous restore point's snapshot and the target has not changed since),
+ * and which calls and commands will the backup make.
+ */
+import type { DatasetRecord } from '../../catalog/catalog.js';
+import { claimWrites } from '../../catalog/claims.js';
+import { diffCopyArgs, fsUri, fullCopyArgs } from '../../distcp/distcp.js';
+import { type Change, commandChange, httpChange } from '../../flow/change.js';
+import { snapshotPath } from '../../hdfs/paths.js';
+import { ops } from '../../hdfs/webhdfs.js';
+import type { DatasetPlan, DatasetSpec, FlowContext, PlanFacts } from '../kind.js';
+
+export interface HdfsPlan extends DatasetPlan {
+  /** The snapshot both sides share, for an incremental copy. */
+  previousSnapshot?: string;
+  checksums: boolean;
+  /** CREATESNAPSHOT of the source at the moment. */
+  snapshotChange: Change;
+  /** Before the first copy into a target: claim it, create it, allow its snapshots. */
+  prepare: Change[];
+  /** The DistCp command: the diff for an incremental copy, else the full copy. */
+  copyCommand: Change;
+  /** The full copy, also what follows when DistCp refuses the diff. */
+  fullCopy: Change;
+  /** CREATESNAPSHOT of the target once the copy is done. */
+  targetSnapshotChange: Change;
+}
+
+type Decision = Pick<HdfsPlan, 'mode' | 'reason' | 'fallbackReason' | 'previousSnapshot'>;
+
+async function decideMode(ctx: FlowContext, spec: DatasetSpec, previous: DatasetRecord | undefined, facts: PlanFacts): Promise<Decision> {
+  const full = (reason: string, fallbackReason?: string): Decision => ({
+    mode: 'full',
+    reason,
+    ...(fallbackReason ? { fallbackReason } : {}),
+  });
+  if (ctx.options.full) return full('--full requested');
+  if (!previous) return full(facts.firstBackup ? 'first backup of the service' : 'new data set (not in the previous restore point)');
+  const prev = previous.snapshot;
+  if (!(await ctx.primary.hdfs.listSnapshots(spec.source)).includes(prev)) {
+    return full('full copy', `the primary no longer has snapshot ${prev} of ${spec.source}`);
+  }
+  const target = await ctx.secondary.hdfs.getFileStatus(spec.target);
+  if (!target?.snapshotEnabled || !(await ctx.secondary.hdfs.listSnapshots(spec.target)).includes(prev)) {
+    return full('full copy', `the secondary has no snapshot ${prev} of ${spec.target}`);
+  }
+  const changes = await ctx.secondary.hdfs.snapshotDiff(spec.target, prev, '');
+  if (changes.length) {
+    const first = changes[0]!;
+    return full(
+      'full copy',
+      `the target ${spec.target} changed since ${prev} (${changes.length} change${changes.length > 1 ? 's' : ''}, e.g. ${first.type} ${first.sourcePath || '.'})`,
+    );
+  }
+  return { mode: 'incremental', reason: `diff from ${prev}`, previousSnapshot: prev };
+}
+
+export async function planHdfs(
+  ctx: FlowContext,
+  spec: DatasetSpec,
+  snapshot: string,
+  previous: DatasetRecord | undefined,
+  facts: PlanFacts,
+): Promise<HdfsPlan> {
+  const { primary, secondary, initiator, policy } = ctx;
+  const decision = await decideMode(ctx, spec, previous, facts);
+  const tuning = { mappers: policy.copy.mappers, bandwidthMBps: policy.copy.bandwidthMBps };
+  const targetUri = fsUri(secondary.cluster.fs, spec.target);
+  const distcp = (args: string[]) => commandChange(initiator.name, initiator.tool('hadoop', args));
+  const fullCopy = distcp(fullCopyArgs(fsUri(primary.cluster.fs, snapshotPath(spec.source, snapshot)), targetUri, tuning));
+  const copyCommand = decision.previousSnapshot
+    ? distcp(diffCopyArgs(fsUri(primary.cluster.fs, spec.source), targetUri, decision.previousSnapshot, snapshot, tuning))
+    : fullCopy;
+
+  const status = await secondary.hdfs.getFileStatus(spec.target);
+  const claimed = facts.claims.get(ctx.service)?.includes(spec.target) || facts.targetsInCatalog.has(spec.target);
+  const prepare: Change[] = [];
+  if (!claimed) prepare.push(...claimWrites(ctx.service, spec.target).map((r) => httpChange(secondary, r, '')));
+  if (!status) prepare.push(httpChange(secondary, ops.mkdirs(spec.target)));
+  if (!status?.snapshotEnabled) prepare.push(httpChange(secondary, ops.allowSnapshot(spec.target)));
+
+  return {
+    spec,
+    snapshot,
+    ...decision,
+    checksums: ctx.options.checksums || policy.verify.checksums,
+    snapshotChange: httpChange(primary, ops.createSnapshot(spec.source, snapshot)),
+    prepare,
+    copyCommand,
+    fullCopy,
+    targetSnapshotChange: httpChange(secondary, ops.createSnapshot(spec.target, snapshot)),
+  };
+}

@@ -1,0 +1,25 @@
+/**
+ * The data-set kinds hbackup knows. A policy entry belongs to the first kind that recognises it.
+ */
+import type { Dataset } from '../config/schema.js';
+import { hdfsKind } from './hdfs/kind.js';
+import type { DatasetKind, DatasetSpec, DatasetType } from './kind.js';
+
+const KINDS: DatasetKind[] = [hdfsKind as unknown as DatasetKind];
+
+export function kindOf(type: DatasetType): DatasetKind {
+  const kind = KINDS.find((k) => k.type === type);
+  if (!kind) throw new Error(`no data-set kind ${type}`);
+  return kind;
+}
+
+/** The policy's data sets, each normalised by its kind. */
+export function specsOf(datasets: Dataset[]): DatasetSpec[] {
+  return datasets.map((entry) => {
+    for (const kind of KINDS) {
+      const spec = kind.spec(entry);
+      if (spec) return spec;
+    }
+    throw new Error(`no data-set kind for ${JSON.stringify(entry)}`);
+  });
+}

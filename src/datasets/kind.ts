@@ -1,0 +1,97 @@
+/**
+ * What a flow needs of a data set, whatever component holds it: check it, decide how to copy it,
+ * snapshot it, copy it, verify it, find and delete its own snapshots, describe it in the catalog.
+ * HDFS directories are one kind (datasets/hdfs/); each further kind is one more implementation
+ * of this interface and one more entry in datasets/index.ts — the flows do not change.
+ */
+import type { CopyMode, DatasetRecord } from '../catalog/catalog.js';
+import type { Dataset } from '../config/schema.js';
+import type { Change } from '../flow/change.js';
+import type { FlowContext } from '../flow/context.js';
+import type { Site } from '../sites/site.js';
+
+export type { FlowContext };
+
+export type DatasetType = DatasetRecord['type'];
+
+/** One data set of a policy, normalised: where it lives on the primary and on the secondary. */
+export interface DatasetSpec {
+  type: DatasetType;
+  source: string;
+  target: string;
+}
+
+/** One of this service's snapshots on one side. */
+export interface OwnSnapshot {
+  name: string;
+  stamp: string;
+}
+
+/** What the plan knows of the secondary before any data set is planned. */
+export interface PlanFacts {
+  /** service → the targets it claims on the secondary. */
+  claims: Map<string, string[]>;
+  /** No restore point of this service exists yet. */
+  firstBackup: boolean;
+  /** Targets named in this service's restore points. */
+  targetsInCatalog: Set<string>;
+}
+
+export interface DatasetPlan {
+  spec: DatasetSpec;
+  /** The snapshot name of this run for this data set. */
+  snapshot: string;
+  mode: CopyMode;
+  /** Why this mode: the first backup, --full, a diff from the previous restore point, … */
+  reason: string;
+  /** Set when an incremental copy was expected but is not possible. */
+  fallbackReason?: string;
+}
+
+export interface SnapshotTiming {
+  /** When the snapshot was asked for and when it existed (ms since the epoch). */
+  requestedAt: number;
+  completedAt: number;
+}
+
+export interface CopyResult {
+  mode: CopyMode;
+  fallbackReason?: string;
+  bytesCopied: number;
+  filesCopied: number;
+  copyMs: number;
+}
+
+export interface Verification {
+  files: number;
+  directories: number;
+  bytes: number;
+  checksums: boolean;
+  filesChecksummed: number;
+}
+
+export interface DatasetKind<P extends DatasetPlan = DatasetPlan> {
+  readonly type: DatasetType;
+  /** The data set a policy entry names, or undefined when the entry is of another kind. */
+  spec(entry: Dataset): DatasetSpec | undefined;
+  /** Read-only, on the primary: what keeps the data set from being backed up, said with the fix. */
+  sourceProblem(primary: Site, spec: DatasetSpec): Promise<string | undefined>;
+  /** Read-only, on the secondary: what keeps the targets from taking copies. */
+  targetProblems(ctx: FlowContext, specs: DatasetSpec[], facts: PlanFacts): Promise<string[]>;
+  /** Read-only: the copy mode and every change this data set's backup makes. */
+  plan(ctx: FlowContext, spec: DatasetSpec, snapshot: string, previous: DatasetRecord | undefined, facts: PlanFacts): Promise<P>;
+  /** The plan's changes in the order execute makes them: at the moment, then the copy. */
+  changes(plan: P): { snapshot: Change[]; copy: Change[] };
+  /** Take the snapshots of all of this kind's data sets at once; one timing per plan. */
+  snapshot(ctx: FlowContext, plans: P[]): Promise<SnapshotTiming[]>;
+  /** Copy one data set from its snapshot to the secondary and snapshot the copy. */
+  copy(ctx: FlowContext, plan: P, update: (text: string) => void): Promise<CopyResult>;
+  /** Compare the source snapshot with the copy; throws when they differ. */
+  verify(ctx: FlowContext, plan: P): Promise<Verification>;
+  /** This service's snapshots of a data set's source (on the primary) or target (on the secondary). */
+  snapshots(site: Site, location: string, service: string): Promise<OwnSnapshot[]>;
+  /** The change that deletes one of them. */
+  deleteSnapshot(site: Site, location: string, name: string): Change;
+  /** What of a restore point's data set is gone from the secondary (for `list`). */
+  missing(secondary: Site, record: DatasetRecord): Promise<string[]>;
+}

@@ -1,0 +1,63 @@
+/**
+ * What a flow works with: the service's policy, its two sites (roles decided by sites/roles.ts),
+ * the initiator whose tools copy, the options it was given, and its I/O — process runner, fetch,
+ * clock, progress — passed in, so tests run flows in-process against fakes.
+ */
+import type { ResolvedPolicy } from '../config/load.js';
+import type { Policy } from '../config/schema.js';
+import type { Runner } from '../exec/runner.js';
+import type { PutData } from '../hdfs/put-data.js';
+import type { FetchLike } from '../hdfs/webhdfs.js';
+import type { Roles } from '../sites/roles.js';
+import { openSite, type Site } from '../sites/site.js';
+import type { Performer } from './change.js';
+import type { Progress } from './events.js';
+
+export interface FlowIo {
+  runner: Runner;
+  fetch?: FetchLike | undefined;
+  putData?: PutData | undefined;
+  now: () => Date;
+  progress: Progress;
+  /** Where per-service locks live (HBACKUP_STATE_DIR). */
+  stateDir: string;
+}
+
+export interface FlowOptions {
+  full: boolean;
+  noFallback: boolean;
+  checksums: boolean;
+  adoptTarget: boolean;
+}
+
+export interface FlowContext extends Performer {
+  service: string;
+  policy: Policy;
+  primary: Site;
+  secondary: Site;
+  /** The site whose tools copy (push: the primary; pull: the secondary). */
+  initiator: Site;
+  options: FlowOptions;
+  now: () => Date;
+  progress: Progress;
+}
+
+export function openFlow(rp: ResolvedPolicy, roles: Roles, options: FlowOptions, io: FlowIo): FlowContext {
+  const debug = (text: string) => io.progress.debug(text);
+  const siteIo = { fetch: io.fetch, putData: io.putData, debug };
+  const primary = openSite(roles.primary, siteIo);
+  const secondary = openSite(roles.secondary, siteIo);
+  return {
+    service: rp.policy.service,
+    policy: rp.policy,
+    primary,
+    secondary,
+    initiator: rp.policy.copy.initiator === 'primary' ? primary : secondary,
+    options,
+    now: io.now,
+    progress: io.progress,
+    sites: { [primary.name]: primary, [secondary.name]: secondary },
+    runner: io.runner,
+    debug,
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * Read-only checks of a site any flow makes before it changes anything: does it answer, is its
+ * clock close to ours, can its tools be run from here.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { NamedCluster } from '../config/load.js';
+import type { Site, ToolName } from './site.js';
+
+/**
+ * How far a server's clock is from ours at least, from its HTTP Date header (whole seconds, so the
+ * server's time lies in [date, date + 1 s)) and our clock before and after the request.
+ */
+export function clockSkewMs(before: number, after: number, serverDate: number): number {
+  const local = (before + after) / 2;
+  const halfTrip = (after - before) / 2;
+  return Math.max(0, Math.abs(serverDate + 500 - local) - 500 - halfTrip);
+}
+
+/** Reach a site and measure its clock skew; a problem (said with its fix) is added to `reasons`. */
+export async function reach(
+  site: Site,
+  role: string,
+  now: () => Date,
+  maxSkewMs: number,
+  reasons: string[],
+): Promise<number | undefined> {
+  const before = now().getTime();
+  try {
+    await site.hdfs.getFileStatus('/');
+  } catch (e) {
+    reasons.push(`${site.name} (${role}) is not reachable: ${(e as Error).message}`);
+    return undefined;
+  }
+  const after = now().getTime();
+  const server = site.hdfs.lastServerDate?.getTime();
+  if (server === undefined || Number.isNaN(server)) return 0;
+  const skew = clockSkewMs(before, after, server);
+  if (skew > maxSkewMs) {
+    reasons.push(
+      `clock skew between this host and ${site.name} is ${(skew / 1000).toFixed(1)}s (limit ${maxSkewMs / 1000}s): fix NTP on both`,
+    );
+  }
+  return skew;
+}
+
+/** A local tool that cannot be run, said so; tools behind ssh are checked when they run. */
+export function missingTool(cluster: NamedCluster, tool: ToolName, env = process.env): string | undefined {
+  if (cluster.tools.ssh) return undefined;
+  const file = cluster.tools[tool];
+  const searchPath = cluster.tools.env.PATH ?? env.PATH ?? '';
+  const candidates = file.includes('/') ? [file] : searchPath.split(':').filter(Boolean).map((d) => path.join(d, file));
+  for (const c of candidates) {
+    try {
+      fs.accessSync(c, fs.constants.X_OK);
+      return undefined;
+    } catch {
+      /* try the next one */
+    }
+  }
+  return `${cluster.name}'s ${tool} (${file}) cannot be run from this host: set clusters.${cluster.name}.tools.${tool} to its path, or tools.ssh to run it on an edge node`;
+}

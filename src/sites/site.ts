@@ -1,0 +1,48 @@
+/**
+ * A site: one cluster of the clusters file with the clients hbackup reaches it through — its
+ * WebHDFS client and its own tools (`hadoop`, `hdfs`, `hbase`) as commands, locally or on an
+ * edge node through ssh. Every command uses sites; none builds its own clients.
+ */
+import type { NamedCluster } from '../config/load.js';
+import { webhdfsUrls } from '../config/load.js';
+import type { Command } from '../exec/runner.js';
+import type { PutData } from '../hdfs/put-data.js';
+import { type FetchLike, WebHdfs } from '../hdfs/webhdfs.js';
+
+export type ToolName = 'hadoop' | 'hdfs' | 'hbase';
+
+export interface Site {
+  name: string;
+  cluster: NamedCluster;
+  hdfs: WebHdfs;
+  /** One of the site's tools as a command: its path, environment and ssh destination from the clusters file. */
+  tool(name: ToolName, args: string[]): Command;
+}
+
+/** How sites reach their NameNodes: fetch and the DataNode upload (fakes in tests), and a log of every call. */
+export interface SiteIo {
+  fetch?: FetchLike | undefined;
+  putData?: PutData | undefined;
+  debug?: (text: string) => void;
+}
+
+export function openSite(cluster: NamedCluster, io: SiteIo = {}): Site {
+  const hdfs = new WebHdfs({
+    urls: webhdfsUrls(cluster),
+    user: cluster.user,
+    fetch: io.fetch,
+    putData: io.putData,
+    onCall: (call) => io.debug?.(`${call.method} ${call.url}`),
+  });
+  return { name: cluster.name, cluster, hdfs, tool: (name, args) => toolCommand(cluster, name, args) };
+}
+
+export function toolCommand(cluster: NamedCluster, tool: ToolName, args: string[]): Command {
+  const cmd: Command = { argv: [cluster.tools[tool], ...args] };
+  if (Object.keys(cluster.tools.env).length) cmd.env = cluster.tools.env;
+  if (cluster.tools.ssh) {
+    cmd.ssh = cluster.tools.ssh;
+    if (cluster.tools.sshOptions.length) cmd.sshOptions = cluster.tools.sshOptions;
+  }
+  return cmd;
+}

@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
-import { sandboxDir, siteLayout } from '../test/cluster/layout.js';
 import { WebHdfs } from '../dist/hdfs/webhdfs.js';
+import { sandboxDir, siteLayout } from '../test/cluster/layout.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const east = siteLayout('east', '');
@@ -48,7 +48,9 @@ for (let i = 0; i < 5; i++) {
   windows.push((await backup(wp)).consistencyWindowMs);
   await new Promise((r) => setTimeout(r, 1000));
 }
-console.log(`consistency window, 10 HDFS data sets, 5 runs: min ${Math.min(...windows)} ms, median ${median(windows)} ms, max ${Math.max(...windows)} ms`);
+console.log(
+  `consistency window, 10 HDFS data sets, 5 runs: min ${Math.min(...windows)} ms, median ${median(windows)} ms, max ${Math.max(...windows)} ms`,
+);
 
 // 2. Incremental efficiency.
 const inc = `/bench/${id}/inc`;
@@ -57,13 +59,21 @@ for (let i = 0; i < 5; i++) await h(east).createFile(`${inc}/old/g${i}.bin`, blo
 const ip = await policy(`inc-${id}`, [inc], { copy: { mappers: 2 } });
 const first = await backup(ip);
 let changed = 0;
-for (let i = 0; i < 3; i++) { await h(east).createFile(`${inc}/new${i}.bin`, blob(MB, i + 90), true); changed += MB; }
-for (let i = 0; i < 2; i++) { await h(east).createFile(`${inc}/f${i}.bin`, blob(MB, i + 70), true); changed += MB; }
+for (let i = 0; i < 3; i++) {
+  await h(east).createFile(`${inc}/new${i}.bin`, blob(MB, i + 90), true);
+  changed += MB;
+}
+for (let i = 0; i < 2; i++) {
+  await h(east).createFile(`${inc}/f${i}.bin`, blob(MB, i + 70), true);
+  changed += MB;
+}
 for (let i = 2; i < 4; i++) await h(east).delete(`${inc}/f${i}.bin`);
 await h(east).rename(`${inc}/old`, `${inc}/renamed`);
 const second = await backup(ip);
 const copied = second.datasets[0].bytesCopied;
-console.log(`incremental efficiency: full copy ${(first.datasets[0].bytesCopied / MB).toFixed(1)} MB; after 3 new + 2 modified (${(changed / MB).toFixed(1)} MB), 2 deleted and a renamed 5 MB directory: copied ${(copied / MB).toFixed(2)} MB (${second.datasets[0].mode}) → ratio ${(copied / changed).toFixed(3)}`);
+console.log(
+  `incremental efficiency: full copy ${(first.datasets[0].bytesCopied / MB).toFixed(1)} MB; after 3 new + 2 modified (${(changed / MB).toFixed(1)} MB), 2 deleted and a renamed 5 MB directory: copied ${(copied / MB).toFixed(2)} MB (${second.datasets[0].mode}) → ratio ${(copied / changed).toFixed(3)}`,
+);
 
 // 3. hbackup vs by hand, one data set, incremental after one new 1 MB file.
 const hand = `/bench/${id}/hand`;
@@ -75,7 +85,16 @@ await backup(mp);
 await tool(east, 'hdfs', ['dfs', '-createSnapshot', hand, 's1']);
 await tool(west, 'hdfs', ['dfs', '-mkdir', '-p', hand]);
 await tool(west, 'hdfs', ['dfsadmin', '-allowSnapshot', hand]);
-await tool(east, 'hadoop', ['distcp', '-update', '-delete', '-pbcugpaxt', '-m', '2', `${east.fsUri}${hand}/.snapshot/s1`, `${west.fsUri}${hand}`]);
+await tool(east, 'hadoop', [
+  'distcp',
+  '-update',
+  '-delete',
+  '-pbcugpaxt',
+  '-m',
+  '2',
+  `${east.fsUri}${hand}/.snapshot/s1`,
+  `${west.fsUri}${hand}`,
+]);
 await tool(west, 'hdfs', ['dfs', '-createSnapshot', hand, 's1']);
 const rounds = 3;
 const times = { mine: [], hand: [] };
@@ -91,5 +110,7 @@ for (let i = 0; i < rounds; i++) {
   times.hand.push(Date.now() - t);
   await new Promise((r) => setTimeout(r, 1000));
 }
-console.log(`incremental backup of one data set (1 MB new), median of ${rounds}: hbackup ${median(times.mine)} ms (preflight, snapshot, distcp -diff, target snapshot, verify, catalog, retention) vs by hand ${median(times.hand)} ms (hdfs dfs -createSnapshot, hadoop distcp -diff, hdfs dfs -createSnapshot)`);
+console.log(
+  `incremental backup of one data set (1 MB new), median of ${rounds}: hbackup ${median(times.mine)} ms (preflight, snapshot, distcp -diff, target snapshot, verify, catalog, retention) vs by hand ${median(times.hand)} ms (hdfs dfs -createSnapshot, hadoop distcp -diff, hdfs dfs -createSnapshot)`,
+);
 fs.rmSync(work, { recursive: true, force: true });

@@ -4,11 +4,11 @@
  */
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
+import type { CommandEnv } from './commands/context.js';
 import { ExitCode, exitCodesHelp, HbackupError } from './errors.js';
 import { execaRunner } from './exec/runner.js';
 import { stateDir } from './lock/lock.js';
 import { Output } from './output.js';
-import type { CommandEnv } from './commands/context.js';
 
 const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -81,7 +81,7 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
     .command('list')
     .description("list the service's restore points from the secondary's catalog")
     .argument('<policy>', 'policy file')
-    .action(async (file: string, opts) => {
+    .action(async (file: string) => {
       const { listCommand } = await import('./commands/list.js');
       code = await listCommand(file, { clusters: clustersFlag() }, env());
     });
@@ -99,7 +99,9 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
       if (o.verbose && e.stack) stderr.write(`${e.stack}\n`);
       return e.exitCode;
     }
-    stderr.write(`unexpected error: ${(e as Error).stack ?? String(e)}\nThis is a bug in hbackup; please report it with the command you ran.\n`);
+    stderr.write(
+      `unexpected error: ${(e as Error).stack ?? String(e)}\nThis is a bug in hbackup; please report it with the command you ran.\n`,
+    );
     return ExitCode.FAILED;
   }
 }

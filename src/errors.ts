@@ -104,8 +104,7 @@ export class ToolError extends HbackupError {
     hint?: string,
   ) {
     super(
-      `${argv.slice(0, 2).join(' ')} exited with ${exitCodeOfTool ?? 'a signal'}${lastLine(stderrTail, ': ')}` +
-        (hint ? ` (${hint})` : ''),
+      `${argv.slice(0, 2).join(' ')} exited with ${exitCodeOfTool ?? 'a signal'}${lastLine(stderrTail, ': ')}${hint ? ` (${hint})` : ''}`,
     );
   }
 }
@@ -126,7 +125,10 @@ export function lastLine(text: string, prefix = '', max = 300): string {
 
 /** One line of foreign text made safe to print: no control characters, trimmed, shortened. */
 export function cleanLine(text: string, max = 300): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const clean = text
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }

@@ -9,8 +9,8 @@ import { type DatasetRecord, type RestorePoint, writeRestorePoint } from '../cat
 import { kindOf } from '../datasets/index.js';
 import type { DatasetPlan, FlowContext, SnapshotTiming } from '../datasets/kind.js';
 import { perform } from '../flow/change.js';
-import type { BackupPlan } from './plan.js';
 import { runHooks } from './hooks.js';
+import type { BackupPlan } from './plan.js';
 import type { BackupReport } from './report.js';
 
 /** The consistency window: from the first snapshot asked for to the last one taken. */
@@ -23,7 +23,10 @@ async function snapshotAll(ctx: FlowContext, plans: DatasetPlan[]): Promise<Snap
   await Promise.all(
     types.map(async (type) => {
       const indexes = plans.flatMap((p, i) => (p.spec.type === type ? [i] : []));
-      const got = await kindOf(type).snapshot(ctx, indexes.map((i) => plans[i]!));
+      const got = await kindOf(type).snapshot(
+        ctx,
+        indexes.map((i) => plans[i]!),
+      );
       indexes.forEach((i, j) => {
         timings[i] = got[j]!;
       });

@@ -3,9 +3,10 @@
  * service's data, `afterSnapshot` commands resume it as soon as the snapshots exist — before the
  * long copy. Each is an argument list run on this host, with the moment in its environment.
  */
+
+import type { FlowContext } from '../datasets/kind.js';
 import { HbackupError, lastLine } from '../errors.js';
 import { type Change, commandChange, run } from '../flow/change.js';
-import type { FlowContext } from '../datasets/kind.js';
 
 export type HookPhase = 'beforeSnapshot' | 'afterSnapshot';
 

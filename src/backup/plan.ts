@@ -4,7 +4,7 @@
  * copied, the previous restore point and each data set's copy mode are decided, and what clean-up
  * and retention will delete is known. Any refusal stops the run before anything changes (exit 3).
  */
-import { type Catalog, entryDelete, entryPath, entryWrites, readCatalog, type RestorePoint } from '../catalog/catalog.js';
+import { type Catalog, entryDelete, entryPath, entryWrites, type RestorePoint, readCatalog } from '../catalog/catalog.js';
 import { readClaims } from '../catalog/claims.js';
 import { kindOf, specsOf } from '../datasets/index.js';
 import type { DatasetPlan, DatasetSpec, FlowContext, OwnSnapshot, PlanFacts } from '../datasets/kind.js';
@@ -72,7 +72,10 @@ export async function planBackup(ctx: FlowContext): Promise<BackupPlan> {
   const reasons: string[] = [];
   const maxSkewMs = policy.preflight.maxClockSkewSeconds * 1000;
   const clockSkewMs: Record<string, number> = {};
-  for (const [site, role] of [[primary, 'primary'], [secondary, 'secondary']] as const) {
+  for (const [site, role] of [
+    [primary, 'primary'],
+    [secondary, 'secondary'],
+  ] as const) {
     const skew = await reach(site, role, ctx.now, maxSkewMs, reasons);
     if (skew !== undefined) clockSkewMs[site.name] = skew;
   }
@@ -87,7 +90,9 @@ export async function planBackup(ctx: FlowContext): Promise<BackupPlan> {
   }
   const catalog = await readCatalog(secondary.hdfs, ctx.service);
   for (const u of catalog.unreadable) {
-    ctx.progress.warn(`catalog entry ${u.path} on ${secondary.name} cannot be read (${u.reason}); it and its snapshots are kept: fix or remove it`);
+    ctx.progress.warn(
+      `catalog entry ${u.path} on ${secondary.name} cannot be read (${u.reason}); it and its snapshots are kept: fix or remove it`,
+    );
   }
   const facts: PlanFacts = {
     claims: await readClaims(secondary.hdfs),
@@ -95,7 +100,13 @@ export async function planBackup(ctx: FlowContext): Promise<BackupPlan> {
     targetsInCatalog: new Set(catalog.points.flatMap((p) => p.datasets.map((d) => d.target))),
   };
   for (const type of new Set(specs.map((s) => s.type))) {
-    reasons.push(...(await kindOf(type).targetProblems(ctx, specs.filter((s) => s.type === type), facts)));
+    reasons.push(
+      ...(await kindOf(type).targetProblems(
+        ctx,
+        specs.filter((s) => s.type === type),
+        facts,
+      )),
+    );
   }
   if (reasons.length) throw new PreflightError(reasons);
 
@@ -120,7 +131,16 @@ export async function planBackup(ctx: FlowContext): Promise<BackupPlan> {
     keepSecondary: policy.retention.secondary,
   };
   const orphans = planRetention({ ...retentionInput, restorePoints: points });
-  const retained = planRetention({ ...retentionInput, restorePoints: [...points, stamp], current: stamp });
+  // By retention time this run's snapshots exist on both sides.
+  const withCurrent = (m: Record<string, OwnSnapshot[]>) =>
+    Object.fromEntries(Object.entries(m).map(([location, own]) => [location, [...own, { name: snapshot, stamp }]]));
+  const retained = planRetention({
+    ...retentionInput,
+    sourceSnapshots: withCurrent(snaps.source),
+    targetSnapshots: withCurrent(snaps.target),
+    restorePoints: [...points, stamp],
+    current: stamp,
+  });
   const sourceKind = (location: string) => kindOf(specs.find((s) => s.source === location)!.type);
   const targetKind = (location: string) => kindOf(specs.find((s) => s.target === location)!.type);
   const deletions = (plan: typeof orphans, why: 'orphan' | 'retention') => [

@@ -38,11 +38,7 @@ export interface BackupReport {
 
 export function printReport(out: Output, r: BackupReport): void {
   const head = r.result === 'ok' ? out.c.green('ok') : r.result === 'planned' ? out.c.cyan('planned') : out.c.red(r.result.toUpperCase());
-  const what = r.dryRun
-    ? 'dry run: nothing was changed'
-    : r.restorePoint
-      ? `restore point ${r.restorePoint}`
-      : 'no new restore point';
+  const what = r.dryRun ? 'dry run: nothing was changed' : r.restorePoint ? `restore point ${r.restorePoint}` : 'no new restore point';
   const window = r.consistencyWindowMs === null ? '' : `, window ${r.consistencyWindowMs} ms`;
   out.print(`${r.service}: ${head} — ${what} (${r.datasets.length} data set(s)${window}, ${(r.durationMs / 1000).toFixed(1)} s)`);
   for (const d of r.datasets) {
@@ -50,7 +46,9 @@ export function printReport(out: Output, r: BackupReport): void {
     out.print(`  ${d.source} → ${d.target}  ${d.mode}  ${copied}${d.fallbackReason ? `  (${d.fallbackReason})` : ''}`);
   }
   if (r.retention && (r.retention.snapshotsDeleted || r.retention.restorePointsDeleted.length)) {
-    out.print(`  retention: ${r.retention.restorePointsDeleted.length} restore point(s), ${r.retention.snapshotsDeleted} snapshot(s) deleted`);
+    out.print(
+      `  retention: ${r.retention.restorePointsDeleted.length} restore point(s), ${r.retention.snapshotsDeleted} snapshot(s) deleted`,
+    );
   }
   if (r.planned) {
     out.print(r.planned.length ? '  would make these changes, in order:' : '  would change nothing');

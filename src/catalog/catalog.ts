@@ -78,7 +78,8 @@ export function parseEntry(text: string, service: string, stamp: string): Restor
     const issue = r.error.issues[0]!;
     return `${issue.path.join('.') || 'the entry'}: ${issue.message}`;
   }
-  if (r.data.service !== service || r.data.stamp !== stamp) return `names service ${r.data.service} at ${r.data.stamp}, not its own file name`;
+  if (r.data.service !== service || r.data.stamp !== stamp)
+    return `names service ${r.data.service} at ${r.data.stamp}, not its own file name`;
   return r.data;
 }
 
@@ -104,7 +105,11 @@ export async function readCatalog(hdfs: WebHdfs, service: string): Promise<Catal
 
 /** The calls that write an entry, in order: its directory, the temporary file, the rename. */
 export function entryWrites(service: string, stamp: string): WebHdfsRequest[] {
-  return [ops.mkdirs(serviceDir(service)), ops.create(tmpPath(service, stamp), true), ops.rename(tmpPath(service, stamp), entryPath(service, stamp))];
+  return [
+    ops.mkdirs(serviceDir(service)),
+    ops.create(tmpPath(service, stamp), true),
+    ops.rename(tmpPath(service, stamp), entryPath(service, stamp)),
+  ];
 }
 
 export async function writeRestorePoint(hdfs: WebHdfs, rp: RestorePoint): Promise<string> {
@@ -113,7 +118,9 @@ export async function writeRestorePoint(hdfs: WebHdfs, rp: RestorePoint): Promis
   await hdfs.mkdirs(serviceDir(rp.service));
   await hdfs.createFile(tmp, `${JSON.stringify(rp, null, 2)}\n`, true);
   if (!(await hdfs.rename(tmp, final))) {
-    throw new CatalogError(`the secondary refused to rename ${tmp} to ${final} (does ${final} exist already?); no restore point was recorded`);
+    throw new CatalogError(
+      `the secondary refused to rename ${tmp} to ${final} (does ${final} exist already?); no restore point was recorded`,
+    );
   }
   return final;
 }

@@ -3,8 +3,8 @@
  * DataNode upload, clock, state directory), so tests can run commands in-process against fakes.
  */
 import type { Runner } from '../exec/runner.js';
-import { Progress } from '../flow/events.js';
 import type { FlowIo } from '../flow/context.js';
+import { Progress } from '../flow/events.js';
 import type { PutData } from '../hdfs/put-data.js';
 import type { FetchLike } from '../hdfs/webhdfs.js';
 import type { Output } from '../output.js';

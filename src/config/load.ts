@@ -5,10 +5,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Cron } from 'croner';
-import { ConfigError, UsageError, type ConfigProblem } from '../errors.js';
+import { ConfigError, type ConfigProblem, UsageError } from '../errors.js';
 import { isInside } from '../hdfs/paths.js';
-import { parseYaml, problemAt, validate, type LocatedDoc } from './located.js';
-import { ClustersFileSchema, PolicySchema, type Cluster, type ClustersFile, type Policy } from './schema.js';
+import { type LocatedDoc, parseYaml, problemAt, validate } from './located.js';
+import { type Cluster, type ClustersFile, ClustersFileSchema, type Policy, PolicySchema } from './schema.js';
 
 export interface LoadedPolicy {
   file: string;
@@ -32,9 +32,7 @@ function readText(file: string): string {
     return fs.readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(
-      code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${code ?? String(e)})`,
-    );
+    throw new UsageError(code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${code ?? String(e)})`);
   }
 }
 
@@ -69,7 +67,8 @@ export function policyRules(located: LocatedDoc, policy: Policy): ConfigProblem[
   if (policy.schedule !== undefined) {
     const fields = policy.schedule.trim().split(/\s+/);
     let error: string | undefined;
-    if (fields.length !== 5) error = `has ${fields.length} fields; write 5: minute hour day-of-month month day-of-week (UTC), e.g. "0 2 * * *"`;
+    if (fields.length !== 5)
+      error = `has ${fields.length} fields; write 5: minute hour day-of-month month day-of-week (UTC), e.g. "0 2 * * *"`;
     else {
       try {
         new Cron(policy.schedule, { paused: true, timezone: 'UTC' });
@@ -119,9 +118,7 @@ export function pairClusters(loaded: LoadedPolicy, clusters: ClustersFile, clust
     pair = loaded.policy.sites;
     pair.forEach((n, i) => {
       if (!clusters.clusters[n]) {
-        problems.push(
-          problemAt(loaded.located, ['sites', i], `unknown cluster "${n}"; ${clustersLocated.file} names ${names.join(', ')}`),
-        );
+        problems.push(problemAt(loaded.located, ['sites', i], `unknown cluster "${n}"; ${clustersLocated.file} names ${names.join(', ')}`));
       }
     });
     if (pair[0] === pair[1]) problems.push(problemAt(loaded.located, ['sites', 1], 'name two different clusters'));
@@ -129,7 +126,11 @@ export function pairClusters(loaded: LoadedPolicy, clusters: ClustersFile, clust
     pair = names;
   } else {
     problems.push(
-      problemAt(loaded.located, [], `${clustersLocated.file} names ${names.length} clusters; add "sites: [<primary>, <secondary>]" to the policy`),
+      problemAt(
+        loaded.located,
+        [],
+        `${clustersLocated.file} names ${names.length} clusters; add "sites: [<primary>, <secondary>]" to the policy`,
+      ),
     );
     pair = [];
   }

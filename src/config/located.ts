@@ -2,7 +2,7 @@
  * Parse YAML keeping positions, validate with a zod schema, and report every mistake as
  * `file:line:col: path: message` — all of them at once.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import type { ConfigProblem } from '../errors.js';
 
@@ -85,10 +85,7 @@ function describeIssue(issue: z.core.$ZodIssue, present: boolean): string {
 }
 
 /** Validate the document's data against a schema; located problems, or the parsed value. */
-export function validate<S extends z.ZodType>(
-  located: LocatedDoc,
-  schema: S,
-): { value?: z.infer<S>; problems: ConfigProblem[] } {
+export function validate<S extends z.ZodType>(located: LocatedDoc, schema: S): { value?: z.infer<S>; problems: ConfigProblem[] } {
   const data = located.doc.toJS() ?? {};
   const result = schema.safeParse(data);
   if (result.success) return { value: result.data, problems: [] };

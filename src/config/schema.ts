@@ -4,13 +4,9 @@
  */
 import { z } from 'zod';
 
-const clusterName = z
-  .string()
-  .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'a cluster name starts with a letter, then letters, digits, "-" or "_"');
+const clusterName = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'a cluster name starts with a letter, then letters, digits, "-" or "_"');
 
-const httpUrl = z
-  .string()
-  .regex(/^https?:\/\/[^/\s]+\/?$/, 'a WebHDFS endpoint is http(s)://host:port, e.g. http://nn1.example.com:9870');
+const httpUrl = z.string().regex(/^https?:\/\/[^/\s]+\/?$/, 'a WebHDFS endpoint is http(s)://host:port, e.g. http://nn1.example.com:9870');
 
 export const ClusterSchema = z
   .strictObject({
@@ -21,7 +17,7 @@ export const ClusterSchema = z
     fs: z
       .string()
       .regex(/^(hdfs|webhdfs|swebhdfs):\/\/[^/\s]+\/?$/, 'fs is the filesystem URI DistCp uses, e.g. hdfs://nameservice1')
-      .describe('Filesystem URI of this cluster as its tools and the other cluster\'s tools reach it.'),
+      .describe("Filesystem URI of this cluster as its tools and the other cluster's tools reach it."),
     user: z.string().min(1).default('hdfs').describe('The user to act as (simple authentication).'),
     tools: z
       .strictObject({
@@ -58,7 +54,13 @@ export const hdfsPath = z
   .string()
   .regex(/^\//, 'an HDFS path must be absolute, e.g. /data/orders')
   .refine(
-    (p) => p === '/' || (!p.endsWith('/') && !p.split('/').slice(1).some((s) => s === '' || s === '.' || s === '..')),
+    (p) =>
+      p === '/' ||
+      (!p.endsWith('/') &&
+        !p
+          .split('/')
+          .slice(1)
+          .some((s) => s === '' || s === '.' || s === '..')),
     'write the path normalised: no "//", ".", ".." or trailing "/"',
   )
   .refine((p) => !p.split('/').includes('.snapshot'), 'name the directory itself, not a path inside .snapshot');
@@ -72,9 +74,7 @@ export const DatasetSchema = z
 
 export const PolicySchema = z
   .strictObject({
-    service: z
-      .string()
-      .regex(/^[a-z][a-z0-9-]{0,62}$/, 'a service name is lower-case letters, digits and "-", starting with a letter'),
+    service: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'a service name is lower-case letters, digits and "-", starting with a letter'),
     clusters: z.string().min(1).optional().describe('The clusters file, relative to this policy.'),
     sites: z
       .tuple([clusterName, clusterName])
@@ -106,9 +106,7 @@ export const PolicySchema = z
       .describe(
         'Commands (argument lists, run on this host) that quiesce the service just before its snapshots and resume it right after.',
       ),
-    preflight: z
-      .strictObject({ maxClockSkewSeconds: z.number().positive().default(30) })
-      .default({ maxClockSkewSeconds: 30 }),
+    preflight: z.strictObject({ maxClockSkewSeconds: z.number().positive().default(30) }).default({ maxClockSkewSeconds: 30 }),
   })
   .describe('One service: its data sets and the moment they are captured together.');
 

@@ -23,13 +23,7 @@ export function fullCopyArgs(sourceSnapshotUri: string, targetUri: string, t: Di
 }
 
 /** An incremental copy: apply the source's snapshot diff `from`→`to` to a target that still equals `from`. */
-export function diffCopyArgs(
-  sourceDirUri: string,
-  targetUri: string,
-  from: string,
-  to: string,
-  t: DistCpTuning,
-): string[] {
+export function diffCopyArgs(sourceDirUri: string, targetUri: string, from: string, to: string, t: DistCpTuning): string[] {
   return ['distcp', '-update', '-diff', from, to, PRESERVE, ...tuning(t), sourceDirUri, targetUri];
 }
 

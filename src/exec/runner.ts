@@ -77,7 +77,13 @@ export const execaRunner: Runner = async (cmd, opts = {}) => {
     });
   }
   const r = await child;
-  if (r.timedOut) return { exitCode: undefined, stdout: String(r.stdout ?? ''), stderr: `timed out after ${opts.timeoutMs} ms`, signal: r.signal ?? 'SIGTERM' };
+  if (r.timedOut)
+    return {
+      exitCode: undefined,
+      stdout: String(r.stdout ?? ''),
+      stderr: `timed out after ${opts.timeoutMs} ms`,
+      signal: r.signal ?? 'SIGTERM',
+    };
   if (r.failed && r.exitCode === undefined && !r.signal) {
     throw new HbackupError(`cannot run ${file}: ${r.code ?? r.shortMessage}; check its path in the clusters file (tools:)`);
   }

@@ -32,14 +32,23 @@ export const ops = {
   delete: (path: string, recursive = false): WebHdfsRequest => ({ method: 'DELETE', path, op: 'DELETE', params: { recursive } }),
   /** The NameNode half of a file write: it names the DataNode that takes the bytes. */
   create: (path: string, overwrite: boolean): WebHdfsRequest => ({
-    method: 'PUT', path, op: 'CREATE', params: { overwrite, noredirect: true },
+    method: 'PUT',
+    path,
+    op: 'CREATE',
+    params: { overwrite, noredirect: true },
   }),
   allowSnapshot: (path: string): WebHdfsRequest => ({ method: 'PUT', path, op: 'ALLOWSNAPSHOT' }),
   createSnapshot: (path: string, name: string): WebHdfsRequest => ({
-    method: 'PUT', path, op: 'CREATESNAPSHOT', params: { snapshotname: name },
+    method: 'PUT',
+    path,
+    op: 'CREATESNAPSHOT',
+    params: { snapshotname: name },
   }),
   deleteSnapshot: (path: string, name: string): WebHdfsRequest => ({
-    method: 'DELETE', path, op: 'DELETESNAPSHOT', params: { snapshotname: name },
+    method: 'DELETE',
+    path,
+    op: 'DELETESNAPSHOT',
+    params: { snapshotname: name },
   }),
 };
 
@@ -306,8 +315,7 @@ export class WebHdfs {
   }
 }
 
-const notWebHdfs = (req: WebHdfsRequest, what: string) =>
-  new WebHdfsError(200, 'not a WebHDFS answer', what, `${req.op} ${req.path}`);
+const notWebHdfs = (req: WebHdfsRequest, what: string) => new WebHdfsError(200, 'not a WebHDFS answer', what, `${req.op} ${req.path}`);
 
 /** The JSON object of an answer; anything else (HTML, a list, null) is not WebHDFS talking. */
 async function answer<T>(res: Response, req: WebHdfsRequest): Promise<T> {
@@ -335,7 +343,8 @@ function field<T>(body: Record<string, unknown>, name: string, req: WebHdfsReque
 function parseRemote(text: string, status: number): { exception: string; message: string } {
   try {
     const r = (JSON.parse(text) as { RemoteException?: { exception?: string; message?: string } } | null)?.RemoteException;
-    if (r) return { exception: cleanLine(r.exception ?? 'RemoteException', 80), message: cleanLine((r.message ?? '').split('\n')[0] ?? '') };
+    if (r)
+      return { exception: cleanLine(r.exception ?? 'RemoteException', 80), message: cleanLine((r.message ?? '').split('\n')[0] ?? '') };
   } catch {
     /* not JSON */
   }

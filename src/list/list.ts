@@ -3,7 +3,7 @@
  * secondary: a snapshot deleted by hand leaves an entry that cannot be restored from, and says so.
  * An unreachable secondary is an error, never a list of missing snapshots.
  */
-import { readCatalog, type RestorePoint, type UnreadableEntry } from '../catalog/catalog.js';
+import { type RestorePoint, readCatalog, type UnreadableEntry } from '../catalog/catalog.js';
 import { kindOf } from '../datasets/index.js';
 import type { Site } from '../sites/site.js';
 

@@ -77,9 +77,7 @@ export function acquireLock(service: string, command: string, dir = stateDir()):
         continue;
       }
       const who = owner ? `pid ${owner.pid} on ${owner.host} since ${owner.startedAt}` : 'another process';
-      throw new LockedError(
-        `service ${service} is already being worked on by ${who}; wait for it to finish (lock: ${file})`,
-      );
+      throw new LockedError(`service ${service} is already being worked on by ${who}; wait for it to finish (lock: ${file})`);
     }
   }
   throw new LockedError(`service ${service}: could not take the lock ${file}`);

@@ -4,7 +4,10 @@
 
 /** `2026-11-25T02:00:00.123Z` → `20261125T020000Z` (UTC, second precision). */
 export function momentStamp(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  return d
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
 }
 
 /** `20261125T020000Z` → Date. */
@@ -30,4 +33,7 @@ export function stampOfSnapshot(service: string, name: string): string | undefin
 }
 
 /** `20261125T020000Z` → `2026-11-25T02:00:00Z`. */
-export const isoMoment = (stamp: string): string => parseStamp(stamp).toISOString().replace(/\.000Z$/, 'Z');
+export const isoMoment = (stamp: string): string =>
+  parseStamp(stamp)
+    .toISOString()
+    .replace(/\.000Z$/, 'Z');

@@ -18,13 +18,7 @@ export function clockSkewMs(before: number, after: number, serverDate: number): 
 }
 
 /** Reach a site and measure its clock skew; a problem (said with its fix) is added to `reasons`. */
-export async function reach(
-  site: Site,
-  role: string,
-  now: () => Date,
-  maxSkewMs: number,
-  reasons: string[],
-): Promise<number | undefined> {
+export async function reach(site: Site, role: string, now: () => Date, maxSkewMs: number, reasons: string[]): Promise<number | undefined> {
   const before = now().getTime();
   try {
     await site.hdfs.getFileStatus('/');
@@ -49,7 +43,12 @@ export function missingTool(cluster: NamedCluster, tool: ToolName, env = process
   if (cluster.tools.ssh) return undefined;
   const file = cluster.tools[tool];
   const searchPath = cluster.tools.env.PATH ?? env.PATH ?? '';
-  const candidates = file.includes('/') ? [file] : searchPath.split(':').filter(Boolean).map((d) => path.join(d, file));
+  const candidates = file.includes('/')
+    ? [file]
+    : searchPath
+        .split(':')
+        .filter(Boolean)
+        .map((d) => path.join(d, file));
   for (const c of candidates) {
     try {
       fs.accessSync(c, fs.constants.X_OK);

@@ -4,7 +4,7 @@
  */
 import { Cron } from 'croner';
 import { resolvePolicy } from '../config/load.js';
-import { specsOf, kindOf } from '../datasets/index.js';
+import { kindOf, specsOf } from '../datasets/index.js';
 import { ConfigError, formatProblem, HbackupError } from '../errors.js';
 import { type Outcome, outcomeOf } from '../flow/outcome.js';
 import { decideRoles } from '../sites/roles.js';
@@ -20,7 +20,11 @@ export interface Validation {
   problems: string[];
 }
 
-export async function validatePolicy(file: string, opts: { clusters?: string | undefined; online: boolean; now: Date }, io: SiteIo): Promise<Validation> {
+export async function validatePolicy(
+  file: string,
+  opts: { clusters?: string | undefined; online: boolean; now: Date },
+  io: SiteIo,
+): Promise<Validation> {
   try {
     const rp = resolvePolicy(file, opts.clusters);
     const roles = decideRoles(rp);

@@ -26,12 +26,27 @@ export async function startHa() {
   writeSiteFiles(s);
   const ready = path.join(s.dir, 'ready');
   fs.rmSync(ready, { force: true });
-  const { pid, log } = startJvm(s, 'hdfs', 'hbackup.sandbox.HaDfs', [
-    path.join(s.dir, 'dfs'), /** @type {{nameservice: string}} */ (s.ha).nameservice,
-    String(s.ports.nnRpc), String(s.ports.nnHttp), String(s.ports.nn2Rpc), String(s.ports.nn2Http), ready,
-  ], s.heap.hdfs);
-  await waitFor(async () => fs.existsSync(ready) && (await answers(s.ports.nnHttp)) && (await answers(s.ports.nn2Http)),
-    'ha HDFS', pid, log);
+  const { pid, log } = startJvm(
+    s,
+    'hdfs',
+    'hbackup.sandbox.HaDfs',
+    [
+      path.join(s.dir, 'dfs'),
+      /** @type {{nameservice: string}} */ (s.ha).nameservice,
+      String(s.ports.nnRpc),
+      String(s.ports.nnHttp),
+      String(s.ports.nn2Rpc),
+      String(s.ports.nn2Http),
+      ready,
+    ],
+    s.heap.hdfs,
+  );
+  await waitFor(
+    async () => fs.existsSync(ready) && (await answers(s.ports.nnHttp)) && (await answers(s.ports.nn2Http)),
+    'ha HDFS',
+    pid,
+    log,
+  );
   return s;
 }
 
@@ -41,5 +56,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const cmd = process.argv[2];
   (cmd === 'up' ? startHa() : cmd === 'down' ? stopHa() : Promise.reject(new Error('usage: ha.js up|down')))
     .then(() => process.stderr.write(`[sandbox] ha: ${cmd}\n`))
-    .catch((e) => { process.stderr.write(`[sandbox] error: ${e.message}\n`); process.exit(1); });
+    .catch((e) => {
+      process.stderr.write(`[sandbox] error: ${e.message}\n`);
+      process.exit(1);
+    });
 }

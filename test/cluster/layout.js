@@ -23,10 +23,26 @@ export const sandboxDir = () => path.resolve(process.env.HBACKUP_SANDBOX_DIR ?? 
 
 /** Java 17 needs these for Hadoop and HBase (as their own launch scripts pass). */
 const JDK17_OPTS = [
-  '-Djava.net.preferIPv4Stack=true', '--add-modules', 'jdk.unsupported',
-  ...['java.io', 'java.nio', 'java.lang', 'java.lang.reflect', 'java.math', 'java.net', 'java.text',
-    'java.util', 'java.util.concurrent', 'java.util.concurrent.atomic', 'java.util.zip', 'jdk.internal.ref',
-    'sun.nio.ch', 'sun.security.util', 'sun.security.x509'].map((p) => `--add-opens=java.base/${p}=ALL-UNNAMED`),
+  '-Djava.net.preferIPv4Stack=true',
+  '--add-modules',
+  'jdk.unsupported',
+  ...[
+    'java.io',
+    'java.nio',
+    'java.lang',
+    'java.lang.reflect',
+    'java.math',
+    'java.net',
+    'java.text',
+    'java.util',
+    'java.util.concurrent',
+    'java.util.concurrent.atomic',
+    'java.util.zip',
+    'jdk.internal.ref',
+    'sun.nio.ch',
+    'sun.security.util',
+    'sun.security.x509',
+  ].map((p) => `--add-opens=java.base/${p}=ALL-UNNAMED`),
   ...['jdk.internal.misc', 'sun.net.dns', 'sun.net.util'].map((p) => `--add-exports=java.base/${p}=ALL-UNNAMED`),
   '-Dio.netty.tryReflectionSetAccessible=true',
   '-Dorg.apache.hbase.thirdparty.io.netty.tryReflectionSetAccessible=true',
@@ -37,17 +53,35 @@ export function siteLayout(name, classpath) {
   const envName = name.toUpperCase();
   const base = Number(process.env[`HBACKUP_SANDBOX_${envName}_PORT_BASE`] ?? DEFAULT_PORT_BASE[/** @type {'east'|'west'|'ha'} */ (name)]);
   const ports = {
-    hbaseMaster: base, hbaseMasterInfo: base + 10, nnRpc: base + 20, regionServer: base + 30,
-    regionServerInfo: base + 40, nnHttp: base + 70, zk: base + 81, nn2Rpc: base + 21, nn2Http: base + 71,
+    hbaseMaster: base,
+    hbaseMasterInfo: base + 10,
+    nnRpc: base + 20,
+    regionServer: base + 30,
+    regionServerInfo: base + 40,
+    nnHttp: base + 70,
+    zk: base + 81,
+    nn2Rpc: base + 21,
+    nn2Http: base + 71,
   };
   const ha = name === 'ha' ? { nameservice: HA_NAMESERVICE } : undefined;
   const dir = path.join(sandboxDir(), name);
   const user = os.userInfo().username;
   const fsUri = ha ? `hdfs://${ha.nameservice}` : `hdfs://127.0.0.1:${ports.nnRpc}`;
   const s = {
-    name, role: INITIAL_ROLE[/** @type {'east'|'west'|'ha'} */ (name)], dir, user, ports, classpath, fsUri, ha,
-    confDir: path.join(dir, 'conf'), binDir: path.join(dir, 'bin'), logDir: path.join(dir, 'logs'),
-    pidDir: path.join(dir, 'pids'), dfsDir: path.join(dir, 'dfs'), zkDir: path.join(dir, 'zk'),
+    name,
+    role: INITIAL_ROLE[/** @type {'east'|'west'|'ha'} */ (name)],
+    dir,
+    user,
+    ports,
+    classpath,
+    fsUri,
+    ha,
+    confDir: path.join(dir, 'conf'),
+    binDir: path.join(dir, 'bin'),
+    logDir: path.join(dir, 'logs'),
+    pidDir: path.join(dir, 'pids'),
+    dfsDir: path.join(dir, 'dfs'),
+    zkDir: path.join(dir, 'zk'),
     serverLog4j: path.join(dir, 'conf', 'log4j-server.properties'),
     java: process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java',
     jvmOpts: JDK17_OPTS,
@@ -95,7 +129,8 @@ export function siteLayout(name, classpath) {
 /** @param {Record<string, string>} props */
 function siteXml(props) {
   const body = Object.entries(props)
-    .map(([k, v]) => `  <property><name>${k}</name><value>${v}</value></property>`).join('\n');
+    .map(([k, v]) => `  <property><name>${k}</name><value>${v}</value></property>`)
+    .join('\n');
   return `<?xml version="1.0"?>\n<!-- written by the hbackup sandbox -->\n<configuration>\n${body}\n</configuration>\n`;
 }
 
@@ -196,10 +231,13 @@ exec "$java_bin" ${s.jvmOpts.join(' ')} -Xmx${s.heap.tool} -XX:TieredStopAtLevel
 export function writeSiteFiles(s) {
   for (const d of [s.confDir, s.binDir, s.logDir, s.pidDir, path.join(s.dir, 'tools-tmp')]) fs.mkdirSync(d, { recursive: true });
   const toolTmp = path.join(s.dir, 'tools-tmp');
-  fs.writeFileSync(path.join(s.confDir, 'core-site.xml'), siteXml({
-    'fs.defaultFS': s.fsUri,
-    'hadoop.tmp.dir': toolTmp,
-  }));
+  fs.writeFileSync(
+    path.join(s.confDir, 'core-site.xml'),
+    siteXml({
+      'fs.defaultFS': s.fsUri,
+      'hadoop.tmp.dir': toolTmp,
+    }),
+  );
   const haClient = s.ha
     ? {
         'dfs.nameservices': s.ha.nameservice,
@@ -213,17 +251,23 @@ export function writeSiteFiles(s) {
       }
     : {};
   fs.writeFileSync(path.join(s.confDir, 'hdfs-site.xml'), siteXml({ 'dfs.replication': '1', ...haClient }));
-  fs.writeFileSync(path.join(s.confDir, 'mapred-site.xml'), siteXml({
-    'mapreduce.framework.name': 'local',
-    'mapreduce.cluster.local.dir': path.join(toolTmp, 'mapred-local'),
-  }));
-  fs.writeFileSync(path.join(s.confDir, 'hbase-site.xml'), siteXml({
-    'hbase.rootdir': `${s.fsUri}/hbase`,
-    'hbase.zookeeper.quorum': '127.0.0.1',
-    'hbase.zookeeper.property.clientPort': String(s.ports.zk),
-    'hbase.tmp.dir': path.join(toolTmp, 'hbase'),
-    'hbase.client.retries.number': '10',
-  }));
+  fs.writeFileSync(
+    path.join(s.confDir, 'mapred-site.xml'),
+    siteXml({
+      'mapreduce.framework.name': 'local',
+      'mapreduce.cluster.local.dir': path.join(toolTmp, 'mapred-local'),
+    }),
+  );
+  fs.writeFileSync(
+    path.join(s.confDir, 'hbase-site.xml'),
+    siteXml({
+      'hbase.rootdir': `${s.fsUri}/hbase`,
+      'hbase.zookeeper.quorum': '127.0.0.1',
+      'hbase.zookeeper.property.clientPort': String(s.ports.zk),
+      'hbase.tmp.dir': path.join(toolTmp, 'hbase'),
+      'hbase.client.retries.number': '10',
+    }),
+  );
   fs.writeFileSync(path.join(s.confDir, 'log4j.properties'), TOOL_LOG4J);
   fs.writeFileSync(s.serverLog4j, SERVER_LOG4J);
   for (const tool of /** @type {const} */ (['hadoop', 'hdfs', 'hbase'])) {
@@ -235,7 +279,11 @@ export function writeSiteFiles(s) {
 
 /** The clusters file in hbackup's own format, usable by the CLI as it is. @param {ReturnType<typeof siteLayout>[]} sites */
 export function writeClustersYaml(sites) {
-  const lines = ['# Written by the hbackup sandbox (test/cluster/layout.js). Usable as is:', '#   hbackup --clusters .sandbox/clusters.yaml ...', 'clusters:'];
+  const lines = [
+    '# Written by the hbackup sandbox (test/cluster/layout.js). Usable as is:',
+    '#   hbackup --clusters .sandbox/clusters.yaml ...',
+    'clusters:',
+  ];
   for (const s of sites) {
     lines.push(
       `  ${s.name}:`,
@@ -254,5 +302,5 @@ export function writeClustersYaml(sites) {
     );
   }
   fs.mkdirSync(sandboxDir(), { recursive: true });
-  fs.writeFileSync(path.join(sandboxDir(), 'clusters.yaml'), lines.join('\n') + '\n');
+  fs.writeFileSync(path.join(sandboxDir(), 'clusters.yaml'), `${lines.join('\n')}\n`);
 }

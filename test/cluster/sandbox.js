@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { classesDir, siteLayout, SITE_NAMES, sandboxDir, writeSiteFiles, writeClustersYaml } from './layout.js';
+import { classesDir, SITE_NAMES, sandboxDir, siteLayout, writeClustersYaml, writeSiteFiles } from './layout.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const classpathFile = path.join(here, 'target', 'classpath.txt');
@@ -20,8 +20,11 @@ const say = (msg) => process.stderr.write(`[sandbox] ${msg}\n`);
 export function resolveDeps({ force = false } = {}) {
   if (!force && fs.existsSync(classpathFile) && fs.existsSync(classesDir)) return fs.readFileSync(classpathFile, 'utf8').trim();
   say('resolving Maven dependencies (test/cluster/pom.xml)…');
-  const r = spawnSync('mvn', ['-B', '-q', '-f', path.join(here, 'pom.xml'),
-    'dependency:build-classpath', `-Dmdep.outputFile=${classpathFile}`], { stdio: 'inherit' });
+  const r = spawnSync(
+    'mvn',
+    ['-B', '-q', '-f', path.join(here, 'pom.xml'), 'dependency:build-classpath', `-Dmdep.outputFile=${classpathFile}`],
+    { stdio: 'inherit' },
+  );
   if (r.status !== 0) throw new Error(`mvn dependency:build-classpath failed (exit ${r.status})`);
   const classpath = fs.readFileSync(classpathFile, 'utf8').trim();
   compileLaunchers(classpath);
@@ -46,7 +49,12 @@ export function compileLaunchers(classpath) {
 
 /** @param {number} pid */
 export function alive(pid) {
-  try { process.kill(pid, 0); return true; } catch { return false; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** @param {string} file */
@@ -54,7 +62,9 @@ function readPid(file) {
   try {
     const pid = Number(fs.readFileSync(file, 'utf8').trim());
     return Number.isInteger(pid) && pid > 0 && alive(pid) ? pid : undefined;
-  } catch { return undefined; }
+  } catch {
+    return undefined;
+  }
 }
 
 /** @param {string} url */
@@ -63,7 +73,9 @@ async function httpOk(url) {
     const res = await fetch(url, { signal: AbortSignal.timeout(3000) });
     const body = await res.text();
     return { ok: res.ok, body };
-  } catch { return { ok: false, body: '' }; }
+  } catch {
+    return { ok: false, body: '' };
+  }
 }
 
 /** @param {ReturnType<typeof siteLayout>} s */
@@ -79,7 +91,9 @@ export async function hbaseMasterActive(s) {
   try {
     const bean = JSON.parse(r.body).beans?.[0] ?? {};
     return String(bean['tag.isActiveMaster']) === 'true' && Number(bean.numRegionServers) >= 1;
-  } catch { return false; }
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -105,8 +119,16 @@ export async function waitFor(check, what, pid, log, timeoutMs = 240_000) {
 export function startJvm(s, name, main, args, heap) {
   const log = path.join(s.logDir, `${name}.log`);
   const out = fs.openSync(log, 'a');
-  const argv = [...s.jvmOpts, `-Xmx${heap}`, `-Dlog4j.configuration=file:${s.serverLog4j}`,
-    `-Dhbackup.sandbox.site=${s.name}`, '-cp', `${s.confDir}:${classesDir}:${s.classpath}`, main, ...args];
+  const argv = [
+    ...s.jvmOpts,
+    `-Xmx${heap}`,
+    `-Dlog4j.configuration=file:${s.serverLog4j}`,
+    `-Dhbackup.sandbox.site=${s.name}`,
+    '-cp',
+    `${s.confDir}:${classesDir}:${s.classpath}`,
+    main,
+    ...args,
+  ];
   const child = spawn(s.java, argv, { detached: true, stdio: ['ignore', out, out], cwd: s.dir });
   child.unref();
   fs.closeSync(out);
@@ -120,9 +142,17 @@ async function startHdfs(s) {
   const running = readPid(path.join(s.pidDir, 'hdfs.pid'));
   if (running) return waitFor(() => webhdfsUp(s), `${s.name} HDFS`, running, path.join(s.logDir, 'hdfs.log'));
   const fresh = !fs.existsSync(path.join(s.dfsDir, 'name-0-1', 'current', 'VERSION'));
-  const args = ['-nnport', String(s.ports.nnRpc), '-httpport', String(s.ports.nnHttp), '-datanodes', '1',
-    '-writeDetails', path.join(s.dir, 'hdfs-details.json'),
-    ...s.hdfsServerProps.flatMap(([k, v]) => ['-D', `${k}=${v}`])];
+  const args = [
+    '-nnport',
+    String(s.ports.nnRpc),
+    '-httpport',
+    String(s.ports.nnHttp),
+    '-datanodes',
+    '1',
+    '-writeDetails',
+    path.join(s.dir, 'hdfs-details.json'),
+    ...s.hdfsServerProps.flatMap(([k, v]) => ['-D', `${k}=${v}`]),
+  ];
   if (fresh) args.unshift('-format');
   const { pid, log } = startJvm(s, 'hdfs', 'org.apache.hadoop.test.MiniDFSClusterManager', args, s.heap.hdfs);
   await waitFor(() => webhdfsUp(s), `${s.name} HDFS`, pid, log);
@@ -161,10 +191,20 @@ export async function stopSite(name, { crash = false } = {}) {
     const pidFile = path.join(s.pidDir, `${proc}.pid`);
     const pid = readPid(pidFile);
     if (pid) {
-      try { process.kill(-pid, crash ? 'SIGKILL' : 'SIGTERM'); } catch { /* already gone */ }
+      try {
+        process.kill(-pid, crash ? 'SIGKILL' : 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
       const deadline = Date.now() + 30_000;
       while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-      if (alive(pid)) { try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ } }
+      if (alive(pid)) {
+        try {
+          process.kill(-pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
       while (alive(pid)) await new Promise((r) => setTimeout(r, 100));
     }
     fs.rmSync(pidFile, { force: true });
@@ -212,17 +252,36 @@ async function main() {
     return arg;
   };
   switch (cmd) {
-    case 'deps': resolveDeps({ force: true }); break;
-    case 'up': await up(); break;
-    case 'down': await down({ wipe: arg === '--wipe' }); say('sandbox down'); break;
-    case 'kill': await stopSite(needSite(), { crash: true }); say(`${arg}: killed (SIGKILL)`); break;
-    case 'stop': await stopSite(needSite()); say(`${arg}: stopped`); break;
-    case 'start': { const r = await startSite(needSite()); say(`${arg}: up (${r.seconds.toFixed(1)}s)`); break; }
+    case 'deps':
+      resolveDeps({ force: true });
+      break;
+    case 'up':
+      await up();
+      break;
+    case 'down':
+      await down({ wipe: arg === '--wipe' });
+      say('sandbox down');
+      break;
+    case 'kill':
+      await stopSite(needSite(), { crash: true });
+      say(`${arg}: killed (SIGKILL)`);
+      break;
+    case 'stop':
+      await stopSite(needSite());
+      say(`${arg}: stopped`);
+      break;
+    case 'start': {
+      const r = await startSite(needSite());
+      say(`${arg}: up (${r.seconds.toFixed(1)}s)`);
+      break;
+    }
     case 'status': {
       const rows = await status();
       for (const r of rows) {
-        console.log(`${r.site.padEnd(10)} webhdfs ${r.webhdfsUp ? 'up  ' : 'DOWN'} ${r.webhdfs}  ` +
-          `hbase master ${r.hbaseMasterActive ? 'active' : 'DOWN'}  pids hdfs=${r.hdfsPid ?? '-'} hbase=${r.hbasePid ?? '-'}`);
+        console.log(
+          `${r.site.padEnd(10)} webhdfs ${r.webhdfsUp ? 'up  ' : 'DOWN'} ${r.webhdfs}  ` +
+            `hbase master ${r.hbaseMasterActive ? 'active' : 'DOWN'}  pids hdfs=${r.hdfsPid ?? '-'} hbase=${r.hbasePid ?? '-'}`,
+        );
       }
       if (rows.some((r) => !r.webhdfsUp || !r.hbaseMasterActive)) process.exitCode = 1;
       break;
@@ -234,5 +293,8 @@ async function main() {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main().catch((e) => { say(`error: ${e.message}`); process.exit(1); });
+  main().catch((e) => {
+    say(`error: ${e.message}`);
+    process.exit(1);
+  });
 }

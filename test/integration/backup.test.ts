@@ -3,11 +3,24 @@
 // once, a control host killed mid-copy, a dry run, retention, and a refusal.
 import { spawn } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  clustersFile, east, ensureSandboxUp, hbackup, hbackupBin, hbackupEnv, jsonLines, putTree, runId, tool, tree,
-  tmpDir, webhdfs, west, writePolicy,
-} from './helpers.js';
 import { momentStamp, parseStamp, snapshotName } from '../../src/names/names.js';
+import {
+  clustersFile,
+  east,
+  ensureSandboxUp,
+  hbackup,
+  hbackupBin,
+  hbackupEnv,
+  jsonLines,
+  putTree,
+  runId,
+  tmpDir,
+  tool,
+  tree,
+  webhdfs,
+  west,
+  writePolicy,
+} from './helpers.js';
 
 const id = runId();
 
@@ -35,10 +48,13 @@ const snap = (dir: string, name: string) => `${dir}/.snapshot/${name}`;
 describe('hbackup backup (HDFS)', () => {
   beforeAll(ensureSandboxUp);
 
-  it('copies everything first, then only what changed; the secondary equals the primary\'s snapshot', async () => {
+  it("copies everything first, then only what changed; the secondary equals the primary's snapshot", async () => {
     const root = `/it/inc-${id}`;
     await snapshottable(`${root}/raw`, {
-      'a.txt': bytes(10_000), 'b.txt': bytes(20_000, 3), 'olddir/c.txt': bytes(5_000, 5), 'gone.txt': bytes(3_000),
+      'a.txt': bytes(10_000),
+      'b.txt': bytes(20_000, 3),
+      'olddir/c.txt': bytes(5_000, 5),
+      'gone.txt': bytes(3_000),
     });
     await snapshottable(`${root}/wh`, { 'x/y.txt': bytes(4_000, 7) });
     const policy = writePolicy({ service: `inc-${id}`, datasets: [{ hdfs: `${root}/raw` }, { hdfs: `${root}/wh` }] });
@@ -100,7 +116,9 @@ describe('hbackup backup (HDFS)', () => {
     const root = `/it/names-${id}`;
     const dir = `${root}/data with space`;
     await snapshottable(dir, {
-      'dir with space/ünïcödé файл.txt': bytes(1_500), '日本/a b.txt': 'x', "quote's & dollar$.txt": 'y',
+      'dir with space/ünïcödé файл.txt': bytes(1_500),
+      '日本/a b.txt': 'x',
+      "quote's & dollar$.txt": 'y',
     });
     const policy = writePolicy({ service: `names-${id}`, datasets: [{ hdfs: dir, target: `${root}/cópia` }] });
     expect((await backup(policy)).r.exitCode).toBe(0);
@@ -135,7 +153,9 @@ describe('hbackup backup (HDFS)', () => {
     await snapshottable(`${root}/d`, { 'base.bin': bytes(300_000) });
     // 1 MB/s with one map: the second copy takes several seconds, time enough to kill it.
     const policy = writePolicy({
-      service: `crash-${id}`, datasets: [{ hdfs: `${root}/d` }], copy: { mappers: 1, bandwidthMBps: 1 },
+      service: `crash-${id}`,
+      datasets: [{ hdfs: `${root}/d` }],
+      copy: { mappers: 1, bandwidthMBps: 1 },
     });
     const first = await backup(policy);
     expect(first.r.exitCode, first.stderr).toBe(0);
@@ -188,11 +208,65 @@ describe('hbackup backup (HDFS)', () => {
     expect([await webhdfs(east).listSnapshots(`${root}/d`), await restorePoints(policy)]).toEqual(before);
   });
 
+  it('--dry-run changes nothing on either site, claims nothing happened, and lists each change of the real run once, in its order', async () => {
+    const root = `/it/plan-${id}`;
+    const service = `plan-${id}`;
+    await snapshottable(`${root}/one`, { 'f.txt': bytes(1_000) });
+    const first = writePolicy({ service, datasets: [{ hdfs: `${root}/one` }], retention: { primary: 1, secondary: 1 } });
+    expect((await backup(first)).r.exitCode).toBe(0);
+    // What an interrupted run left on both sides, a change to copy, and a data set new to the service.
+    const [e, w] = [webhdfs(east), webhdfs(west)];
+    const dead = snapshotName(service, '20200101T000000Z');
+    await e.createSnapshot(`${root}/one`, dead);
+    await w.createSnapshot(`${root}/one`, dead);
+    await e.createFile(`${root}/one/g.txt`, bytes(300, 5), true);
+    await snapshottable(`${root}/two`, { 'h.txt': bytes(200, 3) });
+    const policy = writePolicy({
+      service,
+      datasets: [{ hdfs: `${root}/one` }, { hdfs: `${root}/two` }],
+      retention: { primary: 1, secondary: 1 },
+    });
+    const state = async () => ({
+      east: [await e.listSnapshots(`${root}/one`), await e.listSnapshots(`${root}/two`)],
+      west: [await w.listSnapshots(`${root}/one`), await w.getFileStatus(`${root}/two`)],
+      targetTree: await tree(west, `${root}/one`),
+      catalog: (await w.listStatus(`/.hbackup/catalog/${service}`)).map((f) => f.pathSuffix),
+      claims: (await w.listStatus(`/.hbackup/targets/${service}`)).map((f) => f.pathSuffix),
+    });
+    const before = await state();
+
+    const dry = await hbackup(['backup', policy, '--dry-run', '--json']);
+    expect(dry.exitCode, String(dry.stderr)).toBe(0);
+    expect(await state()).toEqual(before);
+    const report = jsonLines(String(dry.stdout))[0]!;
+    expect(report).toMatchObject({ result: 'planned', restorePoint: null, dryRun: true, consistencyWindowMs: null });
+    expect(report.datasets.map((d: Record<string, unknown>) => [d.mode, 'bytesCopied' in d])).toEqual([
+      ['incremental', false],
+      ['full', false],
+    ]);
+    expect(String(dry.stderr)).not.toMatch(/removed|verified|copied|recorded|snapshot\(s\) hb-/);
+    const planned: string[] = report.planned;
+    expect(new Set(planned).size).toBe(planned.length);
+    expect(planned.filter((p) => p.includes(`snapshotname=${dead}`))).toHaveLength(2); // once per side
+
+    const real = await hbackup(['backup', policy, '--json', '--verbose']);
+    expect(real.exitCode, String(real.stderr)).toBe(0);
+    const made = String(real.stderr)
+      .split('\n')
+      .map((l) => l.replace(/^\S+ /, ''))
+      .filter((l) => /^(PUT|POST|DELETE) /.test(l) || l.startsWith('run: '))
+      .map((l) => l.replace(/^run: /, ''));
+    const stampless = (lines: string[]) => lines.map((l) => l.replace(/\d{8}T\d{6}Z/g, 'STAMP'));
+    expect(stampless(made)).toEqual(stampless(planned));
+  });
+
   it('keeps as many restore points as the policy says, on each side', async () => {
     const root = `/it/keep-${id}`;
     await snapshottable(`${root}/d`, { 'f.txt': bytes(100) });
     const policy = writePolicy({
-      service: `keep-${id}`, datasets: [{ hdfs: `${root}/d` }], retention: { primary: 1, secondary: 2 },
+      service: `keep-${id}`,
+      datasets: [{ hdfs: `${root}/d` }],
+      retention: { primary: 1, secondary: 2 },
     });
     const names: string[] = [];
     for (let i = 0; i < 3; i++) {
@@ -219,7 +293,7 @@ describe('hbackup backup (HDFS)', () => {
     expect(await webhdfs(west).getFileStatus(`${root}/ok`)).toBeUndefined();
   });
 
-  it('pulls with the secondary\'s own distcp when the policy says initiator: secondary', async () => {
+  it("pulls with the secondary's own distcp when the policy says initiator: secondary", async () => {
     const root = `/it/pull-${id}`;
     await snapshottable(`${root}/d`, { 'f.txt': bytes(2_345) });
     const policy = writePolicy({ service: `pull-${id}`, datasets: [{ hdfs: `${root}/d` }], copy: { initiator: 'secondary' } });
@@ -240,7 +314,9 @@ describe('hbackup backup (HDFS)', () => {
     expect(ok.exitCode, String(ok.stdout)).toBe(0);
     const r = await hbackup(['validate', '--online', bad]);
     expect(r.exitCode).toBe(3);
-    expect(String(r.stdout)).toContain(`${root}/plain on east is not snapshottable; as the HDFS superuser run: hdfs dfsadmin -allowSnapshot ${root}/plain`);
+    expect(String(r.stdout)).toContain(
+      `${root}/plain on east is not snapshottable; as the HDFS superuser run: hdfs dfsadmin -allowSnapshot ${root}/plain`,
+    );
     expect(String(r.stdout)).toContain(`${root}/missing does not exist on east`);
   });
 
@@ -261,7 +337,10 @@ describe('hbackup backup (HDFS)', () => {
     for (const rel of ['secret.csv', 'shared', 'shared/report.csv']) {
       const [a, z] = await Promise.all([src.getFileStatus(`${dir}/${rel}`), dst.getFileStatus(`${dir}/${rel}`)]);
       expect({ owner: z?.owner, group: z?.group, permission: z?.permission, mtime: z?.modificationTime }, rel).toEqual({
-        owner: a?.owner, group: a?.group, permission: a?.permission, mtime: a?.modificationTime,
+        owner: a?.owner,
+        group: a?.group,
+        permission: a?.permission,
+        mtime: a?.modificationTime,
       });
       expect((await dst.aclStatus(`${dir}/${rel}`)).entries.sort(), rel).toEqual((await src.aclStatus(`${dir}/${rel}`)).entries.sort());
     }
@@ -291,11 +370,18 @@ describe('hbackup backup (HDFS)', () => {
     const fs = await import('node:fs');
     const scripts = tmpDir('hooks');
     const hdfsBin = `${east.binDir}/hdfs`;
-    fs.writeFileSync(`${scripts}/pause`, `#!/usr/bin/env bash\nset -e\necho "paused for $HBACKUP_SNAPSHOT at $HBACKUP_MOMENT" | ${hdfsBin} dfs -put -f - '${dir}/PAUSED'\n`);
-    fs.writeFileSync(`${scripts}/resume`, `#!/usr/bin/env bash\nset -e\n${hdfsBin} dfs -rm -f -skipTrash '${dir}/PAUSED' > /dev/null\ntouch '${scripts}/resumed'\n`);
+    fs.writeFileSync(
+      `${scripts}/pause`,
+      `#!/usr/bin/env bash\nset -e\necho "paused for $HBACKUP_SNAPSHOT at $HBACKUP_MOMENT" | ${hdfsBin} dfs -put -f - '${dir}/PAUSED'\n`,
+    );
+    fs.writeFileSync(
+      `${scripts}/resume`,
+      `#!/usr/bin/env bash\nset -e\n${hdfsBin} dfs -rm -f -skipTrash '${dir}/PAUSED' > /dev/null\ntouch '${scripts}/resumed'\n`,
+    );
     for (const f of ['pause', 'resume']) fs.chmodSync(`${scripts}/${f}`, 0o755);
     const policy = writePolicy({
-      service: `hooks-${id}`, datasets: [{ hdfs: dir }],
+      service: `hooks-${id}`,
+      datasets: [{ hdfs: dir }],
       hooks: { beforeSnapshot: [[`${scripts}/pause`]], afterSnapshot: [[`${scripts}/resume`]] },
     });
     const b = await backup(policy);

@@ -7,7 +7,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 // @ts-expect-error the sandbox launcher is plain JavaScript
 import { startHa, stopHa } from '../cluster/ha.js';
-import { clustersFile, ensureSandboxUp, hbackup, jsonLines, runId, tmpDir, tool, tree, west, writePolicy, type SiteInfo } from './helpers.js';
+import {
+  clustersFile,
+  ensureSandboxUp,
+  hbackup,
+  jsonLines,
+  runId,
+  type SiteInfo,
+  tmpDir,
+  tool,
+  tree,
+  west,
+  writePolicy,
+} from './helpers.js';
 
 const id = runId();
 type HaSite = SiteInfo & { ports: SiteInfo['ports'] & { nn2Http: number } };
@@ -25,15 +37,21 @@ describe('an HA primary', () => {
     const nn2 = `http://127.0.0.1:${ha.ports.nn2Http}`;
     const sandbox = parse(fs.readFileSync(clustersFile, 'utf8')) as { clusters: Record<string, unknown> };
     const clusters = path.join(tmpDir('ha'), 'clusters.yaml');
-    fs.writeFileSync(clusters, stringify({
-      clusters: {
-        ha: {
-          role: 'primary', webhdfs: [nn2, nn1], fs: ha.fsUri, user: ha.user,
-          tools: { hadoop: `${ha.binDir}/hadoop`, hdfs: `${ha.binDir}/hdfs`, hbase: `${ha.binDir}/hbase` },
+    fs.writeFileSync(
+      clusters,
+      stringify({
+        clusters: {
+          ha: {
+            role: 'primary',
+            webhdfs: [nn2, nn1],
+            fs: ha.fsUri,
+            user: ha.user,
+            tools: { hadoop: `${ha.binDir}/hadoop`, hdfs: `${ha.binDir}/hdfs`, hbase: `${ha.binDir}/hbase` },
+          },
+          west: sandbox.clusters.west,
         },
-        west: sandbox.clusters.west,
-      },
-    }));
+      }),
+    );
     const dir = `/it/ha-${id}/d`;
     const local = tmpDir('ha-data');
     fs.writeFileSync(path.join(local, 'one.txt'), 'first file\n');

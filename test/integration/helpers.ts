@@ -5,11 +5,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
+import { WebHdfs } from '../../src/hdfs/webhdfs.js';
 // @ts-expect-error the sandbox layout is plain JavaScript
 import { sandboxDir, siteLayout } from '../cluster/layout.js';
 // @ts-expect-error the sandbox launcher is plain JavaScript
 import { startSite, status } from '../cluster/sandbox.js';
-import { WebHdfs } from '../../src/hdfs/webhdfs.js';
 
 export interface SiteInfo {
   name: string;
@@ -28,8 +28,7 @@ export const hbackupBin = path.join(repoRoot, 'bin', 'hbackup.js');
 /** A short id that keeps one test run's paths and services apart from another's. */
 export const runId = () => `${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
 
-export const webhdfs = (site: SiteInfo) =>
-  new WebHdfs({ urls: [`http://127.0.0.1:${site.ports.nnHttp}`], user: site.user });
+export const webhdfs = (site: SiteInfo) => new WebHdfs({ urls: [`http://127.0.0.1:${site.ports.nnHttp}`], user: site.user });
 
 /** Run one of a site's real tools (hadoop, hdfs, hbase); throws with its stderr when it fails. */
 export async function tool(site: SiteInfo, name: 'hadoop' | 'hdfs' | 'hbase', args: string[], input?: string) {

@@ -12,7 +12,7 @@ describe('the sandbox', () => {
   beforeAll(ensureSandboxUp);
   afterAll(ensureSandboxUp);
 
-  it('copies a file written through WebHDFS on east to west with east\'s own distcp', async () => {
+  it("copies a file written through WebHDFS on east to west with east's own distcp", async () => {
     const bytes = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 31) % 256));
     const dir = `/it/sandbox-${id}`;
     await webhdfs(east).createFile(`${dir}/blob.bin`, bytes, true);

@@ -5,9 +5,20 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import {
-  clustersFile, east, ensureSandboxUp, hbackup, jsonLines, putTree, runId, tmpDir, tool, tree, west, writePolicy,
+  clustersFile,
+  east,
+  ensureSandboxUp,
+  hbackup,
+  jsonLines,
+  putTree,
+  runId,
+  tmpDir,
+  tool,
+  tree,
+  west,
+  writePolicy,
 } from './helpers.js';
-import { startSshd, type Sshd } from './sshd.js';
+import { type Sshd, startSshd } from './sshd.js';
 
 const id = runId();
 let sshd: Sshd;
@@ -19,7 +30,7 @@ describe('tools on an edge node', () => {
   });
   afterAll(() => sshd?.stop());
 
-  it('runs the primary\'s distcp through ssh, with its environment, names with spaces intact', async () => {
+  it("runs the primary's distcp through ssh, with its environment, names with spaces intact", async () => {
     const sandbox = parse(fs.readFileSync(clustersFile, 'utf8')) as { clusters: Record<string, Record<string, any>> };
     const marker = path.join(tmpDir('ssh'), 'ran here');
     // A wrapper on the "edge node" that proves it ran there with the cluster's environment.
@@ -27,16 +38,24 @@ describe('tools on an edge node', () => {
     fs.writeFileSync(wrapper, `#!/usr/bin/env bash\necho "$EDGE_MARK" > "${marker}"\nexec ${east.binDir}/hadoop "$@"\n`);
     fs.chmodSync(wrapper, 0o755);
     const clusters = path.join(tmpDir('ssh-clusters'), 'clusters.yaml');
-    fs.writeFileSync(clusters, stringify({
-      clusters: {
-        east: {
-          ...sandbox.clusters.east,
-          tools: { ...sandbox.clusters.east!.tools, hadoop: wrapper, ssh: sshd.destination, sshOptions: sshd.options,
-            env: { EDGE_MARK: "it's the edge node" } },
+    fs.writeFileSync(
+      clusters,
+      stringify({
+        clusters: {
+          east: {
+            ...sandbox.clusters.east,
+            tools: {
+              ...sandbox.clusters.east!.tools,
+              hadoop: wrapper,
+              ssh: sshd.destination,
+              sshOptions: sshd.options,
+              env: { EDGE_MARK: "it's the edge node" },
+            },
+          },
+          west: sandbox.clusters.west,
         },
-        west: sandbox.clusters.west,
-      },
-    }));
+      }),
+    );
     const dir = `/it/ssh-${id}/with space`;
     await putTree(east, dir, { 'a file.txt': 'through ssh' });
     await tool(east, 'hdfs', ['dfsadmin', '-allowSnapshot', dir]);

@@ -60,8 +60,18 @@ export async function startSshd(port = 22222): Promise<Sshd> {
     port,
     commands,
     destination: `${os.userInfo().username}@127.0.0.1`,
-    options: ['-p', String(port), '-i', path.join(dir, 'client_key'), '-o', 'StrictHostKeyChecking=no',
-      '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR'],
+    options: [
+      '-p',
+      String(port),
+      '-i',
+      path.join(dir, 'client_key'),
+      '-o',
+      'StrictHostKeyChecking=no',
+      '-o',
+      'UserKnownHostsFile=/dev/null',
+      '-o',
+      'LogLevel=ERROR',
+    ],
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

@@ -6,7 +6,7 @@ import { main } from '../../src/cli.js';
 import { loadPolicy, resolvePolicy } from '../../src/config/load.js';
 import { ConfigError, formatProblem } from '../../src/errors.js';
 import { decideRoles } from '../../src/sites/roles.js';
-import { capture, CLUSTERS, files } from './helpers.js';
+import { CLUSTERS, capture, files } from './helpers.js';
 
 function problemsOf(policyYaml: string, clusters = CLUSTERS): string[] {
   const dir = files({ 'p.yaml': policyYaml, 'clusters.yaml': clusters });
@@ -19,26 +19,69 @@ function problemsOf(policyYaml: string, clusters = CLUSTERS): string[] {
   return [];
 }
 
-const base = (datasets: string, extra = '') =>
-  `service: orders\nclusters: ./clusters.yaml\n${extra}datasets:\n${datasets}`;
+const base = (datasets: string, extra = '') => `service: orders\nclusters: ./clusters.yaml\n${extra}datasets:\n${datasets}`;
 
 describe('policy validation', () => {
   it.each([
     ['YAML syntax', 'service: orders\ndatasets: [\n', /^p\.yaml:3:1: YAML syntax: /],
-    ['an unknown key', base('  - hdfs: /a\n', 'retension: {primary: 1}\n'), /^p\.yaml:3:1: retension: unknown key; remove it or check its spelling$/],
+    [
+      'an unknown key',
+      base('  - hdfs: /a\n', 'retension: {primary: 1}\n'),
+      /^p\.yaml:3:1: retension: unknown key; remove it or check its spelling$/,
+    ],
     ['a wrong type', base('  - hdfs: /a\n', 'copy: {mappers: many}\n'), /^p\.yaml:3:17: copy\.mappers: expected number, received string$/],
     ['a missing field', 'clusters: ./clusters.yaml\ndatasets:\n  - hdfs: /a\n', /^p\.yaml:1:1: service: missing; expected string$/],
-    ['a relative path', base('  - hdfs: data/raw\n'), /^p\.yaml:4:11: datasets\[0\]\.hdfs: an HDFS path must be absolute, e\.g\. \/data\/orders$/],
-    ['a path with ..', base('  - hdfs: /data/../raw\n'), /^p\.yaml:4:11: datasets\[0\]\.hdfs: write the path normalised: no "\/\/", "\.", "\.\." or trailing "\/"$/],
+    [
+      'a relative path',
+      base('  - hdfs: data/raw\n'),
+      /^p\.yaml:4:11: datasets\[0\]\.hdfs: an HDFS path must be absolute, e\.g\. \/data\/orders$/,
+    ],
+    [
+      'a path with ..',
+      base('  - hdfs: /data/../raw\n'),
+      /^p\.yaml:4:11: datasets\[0\]\.hdfs: write the path normalised: no "\/\/", "\.", "\.\." or trailing "\/"$/,
+    ],
     ['a trailing slash', base('  - hdfs: /data/raw/\n'), /datasets\[0\]\.hdfs: write the path normalised/],
-    ['a duplicate data set', base('  - hdfs: /a\n  - hdfs: /b\n  - hdfs: /a\n'), /^p\.yaml:6:11: datasets\[2\]\.hdfs: directory \/a is listed twice \(also datasets\[0\]\); list it once$/],
-    ['nested data sets', base('  - hdfs: /data\n  - hdfs: /data/raw\n'), /^p\.yaml:5:11: datasets\[1\]\.hdfs: directory \/data\/raw lies inside datasets\[0\] \(\/data\); HDFS cannot snapshot nested directories/],
-    ['nested targets', base('  - hdfs: /a\n    target: /t\n  - hdfs: /b\n    target: /t/b\n'), /^p\.yaml:7:13: datasets\[1\]\.target: target \/t\/b lies inside datasets\[0\]/],
-    ['a bad cron expression', base('  - hdfs: /a\n', 'schedule: "61 2 * * *"\n'), /^p\.yaml:3:11: schedule: not a valid cron expression: .*e\.g\. "0 2 \* \* \*"/],
-    ['a cron expression with 6 fields', base('  - hdfs: /a\n', 'schedule: "0 0 2 * * *"\n'), /schedule: not a valid cron expression: has 6 fields; write 5/],
-    ['an unknown cluster', base('  - hdfs: /a\n', 'sites: [east, north]\n'), /^p\.yaml:3:15: sites\[1\]: unknown cluster "north"; .*clusters\.yaml names east, west$/],
-    ['an empty hook command', base('  - hdfs: /a\n', 'hooks:\n  beforeSnapshot: [[]]\n'), /^p\.yaml:4:20: hooks\.beforeSnapshot\[0\]: a command is a non-empty list: \[program, arg, \.\.\.\]$/],
-    ['a hook written as a string', base('  - hdfs: /a\n', 'hooks:\n  afterSnapshot: ["/opt/resume --now"]\n'), /^p\.yaml:4:19: hooks\.afterSnapshot\[0\]: expected array, received string$/],
+    [
+      'a duplicate data set',
+      base('  - hdfs: /a\n  - hdfs: /b\n  - hdfs: /a\n'),
+      /^p\.yaml:6:11: datasets\[2\]\.hdfs: directory \/a is listed twice \(also datasets\[0\]\); list it once$/,
+    ],
+    [
+      'nested data sets',
+      base('  - hdfs: /data\n  - hdfs: /data/raw\n'),
+      /^p\.yaml:5:11: datasets\[1\]\.hdfs: directory \/data\/raw lies inside datasets\[0\] \(\/data\); HDFS cannot snapshot nested directories/,
+    ],
+    [
+      'nested targets',
+      base('  - hdfs: /a\n    target: /t\n  - hdfs: /b\n    target: /t/b\n'),
+      /^p\.yaml:7:13: datasets\[1\]\.target: target \/t\/b lies inside datasets\[0\]/,
+    ],
+    [
+      'a bad cron expression',
+      base('  - hdfs: /a\n', 'schedule: "61 2 * * *"\n'),
+      /^p\.yaml:3:11: schedule: not a valid cron expression: .*e\.g\. "0 2 \* \* \*"/,
+    ],
+    [
+      'a cron expression with 6 fields',
+      base('  - hdfs: /a\n', 'schedule: "0 0 2 * * *"\n'),
+      /schedule: not a valid cron expression: has 6 fields; write 5/,
+    ],
+    [
+      'an unknown cluster',
+      base('  - hdfs: /a\n', 'sites: [east, north]\n'),
+      /^p\.yaml:3:15: sites\[1\]: unknown cluster "north"; .*clusters\.yaml names east, west$/,
+    ],
+    [
+      'an empty hook command',
+      base('  - hdfs: /a\n', 'hooks:\n  beforeSnapshot: [[]]\n'),
+      /^p\.yaml:4:20: hooks\.beforeSnapshot\[0\]: a command is a non-empty list: \[program, arg, \.\.\.\]$/,
+    ],
+    [
+      'a hook written as a string',
+      base('  - hdfs: /a\n', 'hooks:\n  afterSnapshot: ["/opt/resume --now"]\n'),
+      /^p\.yaml:4:19: hooks\.afterSnapshot\[0\]: expected array, received string$/,
+    ],
     ['a bad initiator', base('  - hdfs: /a\n', 'copy: {initiator: both}\n'), /copy\.initiator: must be one of "primary", "secondary"$/],
   ])('locates %s', (_what, yaml, expected) => {
     const problems = problemsOf(yaml);
@@ -53,7 +96,9 @@ describe('policy validation', () => {
 
   it('checks that the two clusters are one primary and one secondary', () => {
     const problems = problemsOf(base('  - hdfs: /a\n'), CLUSTERS.replace('role: secondary', 'role: primary'));
-    expect(problems[0]).toMatch(/^clusters\.yaml:3:11: clusters\.east\.role: the service needs one primary and one secondary; east is primary, west is primary$/);
+    expect(problems[0]).toMatch(
+      /^clusters\.yaml:3:11: clusters\.east\.role: the service needs one primary and one secondary; east is primary, west is primary$/,
+    );
   });
 
   it('applies defaults a policy leaves out', () => {
@@ -78,7 +123,12 @@ describe('policy validation', () => {
     const code = await main(['node', 'hbackup', 'backup', path.join(dir, 'p.yaml')], {
       stdout: out.stream,
       stderr: err.stream,
-      env: { fetch: async () => { calls++; throw new Error('no network in this test'); } },
+      env: {
+        fetch: async () => {
+          calls++;
+          throw new Error('no network in this test');
+        },
+      },
     });
     expect(code).toBe(2);
     expect(calls).toBe(0);

@@ -9,13 +9,31 @@ const fixture = (name: string) => fs.readFileSync(path.join(import.meta.dirname,
 describe('distcp', () => {
   it('copies a snapshot in full with -update -delete, preserving attributes', () => {
     expect(fullCopyArgs('hdfs://east/d/.snapshot/s2', 'hdfs://west/d', { mappers: 4, bandwidthMBps: 50 })).toEqual([
-      'distcp', '-update', '-delete', '-pbcugpaxt', '-m', '4', '-bandwidth', '50', 'hdfs://east/d/.snapshot/s2', 'hdfs://west/d',
+      'distcp',
+      '-update',
+      '-delete',
+      '-pbcugpaxt',
+      '-m',
+      '4',
+      '-bandwidth',
+      '50',
+      'hdfs://east/d/.snapshot/s2',
+      'hdfs://west/d',
     ]);
   });
 
   it('copies incrementally with -update -diff from the directory itself', () => {
     expect(diffCopyArgs('hdfs://east/d', 'hdfs://west/d', 's1', 's2', { mappers: 8 })).toEqual([
-      'distcp', '-update', '-diff', 's1', 's2', '-pbcugpaxt', '-m', '8', 'hdfs://east/d', 'hdfs://west/d',
+      'distcp',
+      '-update',
+      '-diff',
+      's1',
+      's2',
+      '-pbcugpaxt',
+      '-m',
+      '8',
+      'hdfs://east/d',
+      'hdfs://west/d',
     ]);
   });
 
@@ -25,7 +43,10 @@ describe('distcp', () => {
 
   it('reads the counters of a real DistCp run', () => {
     expect(parseCounters(fixture('distcp-3.3.5-full.txt'))).toEqual({
-      bytesCopied: 23_893, filesCopied: 1, bytesSkipped: 0, filesSkipped: 0,
+      bytesCopied: 23_893,
+      filesCopied: 1,
+      bytesSkipped: 0,
+      filesSkipped: 0,
     });
   });
 

@@ -26,7 +26,13 @@ export const CLUSTERS = `clusters:
 export function capture() {
   let text = '';
   return {
-    stream: { write: (s: string) => ((text += s), true), isTTY: false } as unknown as NodeJS.WritableStream,
+    stream: {
+      write: (s: string) => {
+        text += s;
+        return true;
+      },
+      isTTY: false,
+    } as unknown as NodeJS.WritableStream,
     get text() {
       return text;
     },

@@ -1,15 +1,21 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { acquireLock } from '../../src/lock/lock.js';
 import { LockedError } from '../../src/errors.js';
+import { acquireLock } from '../../src/lock/lock.js';
 import { tmp } from './helpers.js';
 
 describe('the per-service lock', () => {
   it('lets one holder in and tells the next who holds it', () => {
     const dir = tmp('lock');
     const lock = acquireLock('orders', 'backup', dir);
-    const e = (() => { try { acquireLock('orders', 'backup', dir); } catch (x) { return x; } })();
+    const e = (() => {
+      try {
+        acquireLock('orders', 'backup', dir);
+      } catch (x) {
+        return x;
+      }
+    })();
     expect(e).toBeInstanceOf(LockedError);
     expect((e as LockedError).exitCode).toBe(75);
     expect((e as Error).message).toMatch(new RegExp(`already being worked on by pid ${process.pid} on ${os.hostname()}`));

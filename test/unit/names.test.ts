@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isoMoment, momentOf, momentStamp, parseStamp, snapshotName, stampOfSnapshot } from '../../src/names/names.js';
 import { displayCommand, effectiveArgv, shellQuote } from '../../src/exec/runner.js';
+import { isoMoment, momentOf, momentStamp, parseStamp, snapshotName, stampOfSnapshot } from '../../src/names/names.js';
 
 describe('names of a moment', () => {
   it('stamps a moment in UTC to the second and reads it back', () => {
@@ -11,7 +11,7 @@ describe('names of a moment', () => {
     expect(isoMoment('20261125T020007Z')).toBe('2026-11-25T02:00:07Z');
   });
 
-  it('recognises only its own service\'s snapshots', () => {
+  it("recognises only its own service's snapshots", () => {
     expect(stampOfSnapshot('orders', 'hb-orders-20261125T020007Z')).toBe('20261125T020007Z');
     expect(stampOfSnapshot('orders', 'hb-orders-eu-20261125T020007Z')).toBeUndefined();
     expect(stampOfSnapshot('orders', 's1')).toBeUndefined();
@@ -28,9 +28,21 @@ describe('commands as argument arrays', () => {
   it('runs through ssh with each argument quoted, environment first', () => {
     const cmd = { argv: ['hadoop', 'distcp', '/a b'], env: { HADOOP_CONF_DIR: '/etc/h c' }, ssh: 'ops@edge' };
     expect(effectiveArgv(cmd)).toEqual([
-      'ssh', '-o', 'BatchMode=yes', 'ops@edge', '--', `env HADOOP_CONF_DIR='/etc/h c' hadoop distcp '/a b'`,
+      'ssh',
+      '-o',
+      'BatchMode=yes',
+      'ops@edge',
+      '--',
+      `env HADOOP_CONF_DIR='/etc/h c' hadoop distcp '/a b'`,
     ]);
-    expect(effectiveArgv({ ...cmd, sshOptions: ['-p', '2222'] }).slice(0, 6)).toEqual(['ssh', '-o', 'BatchMode=yes', '-p', '2222', 'ops@edge']);
+    expect(effectiveArgv({ ...cmd, sshOptions: ['-p', '2222'] }).slice(0, 6)).toEqual([
+      'ssh',
+      '-o',
+      'BatchMode=yes',
+      '-p',
+      '2222',
+      'ops@edge',
+    ]);
     expect(effectiveArgv({ argv: ['hdfs', 'dfs'] })).toEqual(['hdfs', 'dfs']);
     expect(displayCommand({ argv: ['hdfs', 'dfs', '-ls', '/a b'] })).toBe(`hdfs dfs -ls '/a b'`);
   });
@@ -38,10 +50,10 @@ describe('commands as argument arrays', () => {
 
 describe('clock skew from an HTTP Date header', async () => {
   const { clockSkewMs } = await import('../../src/sites/checks.js');
-  it('is nothing when the server\'s whole second contains our time', () => {
+  it("is nothing when the server's whole second contains our time", () => {
     expect(clockSkewMs(1_000_200, 1_000_400, 1_000_000)).toBe(0);
   });
-  it('is the distance beyond the header\'s precision and the round trip', () => {
+  it("is the distance beyond the header's precision and the round trip", () => {
     expect(clockSkewMs(1_000_200, 1_000_400, 1_040_000)).toBe(39_600);
     expect(clockSkewMs(1_000_200, 1_000_400, 960_000)).toBe(39_200);
   });
@@ -50,8 +62,14 @@ describe('clock skew from an HTTP Date header', async () => {
 describe('tools that cannot be run', async () => {
   const { missingTool } = await import('../../src/sites/checks.js');
   const cluster = (hadoop: string, extra = {}) =>
-    ({ name: 'east', role: 'primary', webhdfs: 'http://nn', fs: 'hdfs://east', user: 'hdfs',
-       tools: { hadoop, hdfs: 'hdfs', hbase: 'hbase', env: {}, ...extra } }) as Parameters<typeof missingTool>[0];
+    ({
+      name: 'east',
+      role: 'primary',
+      webhdfs: 'http://nn',
+      fs: 'hdfs://east',
+      user: 'hdfs',
+      tools: { hadoop, hdfs: 'hdfs', hbase: 'hbase', env: {}, ...extra },
+    }) as Parameters<typeof missingTool>[0];
   it('finds a tool by path or on PATH', () => {
     expect(missingTool(cluster('/bin/sh'), 'hadoop')).toBeUndefined();
     expect(missingTool(cluster('sh'), 'hadoop', { PATH: '/usr/bin:/bin' })).toBeUndefined();

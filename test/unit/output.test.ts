@@ -6,7 +6,15 @@ import { Output } from '../../src/output.js';
 function stream(props: { isTTY?: boolean; columns?: number } = {}) {
   let text = '';
   return {
-    s: Object.assign({ write: (chunk: string) => ((text += chunk), true) }, props) as unknown as NodeJS.WritableStream,
+    s: Object.assign(
+      {
+        write: (chunk: string) => {
+          text += chunk;
+          return true;
+        },
+      },
+      props,
+    ) as unknown as NodeJS.WritableStream,
     get text() {
       return text;
     },
@@ -19,7 +27,11 @@ describe('Output', () => {
     const err = stream();
     const out = new Output({ json: false, verbose: false, color: true, stdout: stream().s, stderr: err.s, now });
     const progress = new Progress(out.handle);
-    await progress.step('orders: preflight', async () => 'ok', (r) => `orders: preflight ${r}`);
+    await progress.step(
+      'orders: preflight',
+      async () => 'ok',
+      (r) => `orders: preflight ${r}`,
+    );
     progress.warn('clock skew 2s');
     expect(err.text).toBe(
       '2026-11-25T02:00:00.000Z … orders: preflight\n' +

@@ -10,10 +10,11 @@ function side(files: Files): WebHdfs {
   const entries = Object.entries(files);
   return {
     contentSummary: async () => ({
-      fileCount: entries.length, directoryCount: 1, length: entries.reduce((n, [, f]) => n + f.length, 0),
+      fileCount: entries.length,
+      directoryCount: 1,
+      length: entries.reduce((n, [, f]) => n + f.length, 0),
     }),
-    listRecursive: async () =>
-      entries.map(([rel, f]) => ({ rel, status: { pathSuffix: rel, type: 'FILE', length: f.length } })),
+    listRecursive: async () => entries.map(([rel, f]) => ({ rel, status: { pathSuffix: rel, type: 'FILE', length: f.length } })),
     fileChecksum: async (p: string) => {
       const f = files[p.split('/').pop()!]!;
       return { algorithm: f.algorithm ?? 'MD5-of-0MD5-of-512CRC32C', bytes: f.sum, length: 28 };
@@ -36,8 +37,10 @@ describe('verifyCopy', () => {
   });
 
   it('fails on a file whose checksum differs, and says which', async () => {
-    const r = await run({ 'a.txt': { length: 3, sum: 'aa' }, 'b.txt': { length: 3, sum: 'bb' } },
-      { 'a.txt': { length: 3, sum: 'aa' }, 'b.txt': { length: 3, sum: 'XX' } });
+    const r = await run(
+      { 'a.txt': { length: 3, sum: 'aa' }, 'b.txt': { length: 3, sum: 'bb' } },
+      { 'a.txt': { length: 3, sum: 'aa' }, 'b.txt': { length: 3, sum: 'XX' } },
+    );
     expect(r.problems).toEqual(['b.txt: checksum differs']);
   });
 

@@ -14,13 +14,17 @@ function scripted(replies: Record<string, Reply>) {
     const r = key ? replies[key]! : new Error('unexpected');
     if (r instanceof Error) throw Object.assign(new TypeError('fetch failed'), { cause: { code: r.message } });
     return new Response(r.body === undefined ? '' : JSON.stringify(r.body), {
-      status: r.status, headers: { date: 'Wed, 25 Nov 2026 02:00:00 GMT' },
+      status: r.status,
+      headers: { date: 'Wed, 25 Nov 2026 02:00:00 GMT' },
     });
   };
   return { fetch, seen };
 }
 
-const standby = { status: 403, body: { RemoteException: { exception: 'StandbyException', message: 'Operation category READ is not supported in state standby' } } };
+const standby = {
+  status: 403,
+  body: { RemoteException: { exception: 'StandbyException', message: 'Operation category READ is not supported in state standby' } },
+};
 const status = { status: 200, body: { FileStatus: { type: 'DIRECTORY', pathSuffix: '', length: 0, snapshotEnabled: true } } };
 
 describe('WebHdfs', () => {
@@ -47,7 +51,10 @@ describe('WebHdfs', () => {
 
   it('turns a RemoteException into an error naming the operation', async () => {
     const { fetch } = scripted({
-      'http://nn': { status: 403, body: { RemoteException: { exception: 'SnapshotException', message: 'Directory is not a snapshottable directory: /d' } } },
+      'http://nn': {
+        status: 403,
+        body: { RemoteException: { exception: 'SnapshotException', message: 'Directory is not a snapshottable directory: /d' } },
+      },
     });
     const h = new WebHdfs({ urls: ['http://nn'], user: 'hdfs', fetch });
     const e = await h.createSnapshot('/d', 's1').catch((x: unknown) => x);

@@ -3,8 +3,9 @@
  * the planned command (a full copy, or an incremental `-diff`); if DistCp refuses the diff, the
  * full copy, saying why (unless fallback is forbidden); then the target's snapshot.
  */
-import { HbackupError, ToolError } from '../../errors.js';
+
 import { diffRefusal, parseCounters } from '../../distcp/distcp.js';
+import { HbackupError, ToolError } from '../../errors.js';
 import { type Change, perform, run } from '../../flow/change.js';
 import type { CopyResult, FlowContext } from '../kind.js';
 import type { HdfsPlan } from './plan.js';

@@ -17,7 +17,8 @@ async function sourceProblem(hdfs: WebHdfs, dir: string, site: string): Promise<
   const st = await hdfs.getFileStatus(dir);
   if (!st) return `${dir} does not exist on ${site}`;
   if (st.type !== 'DIRECTORY') return `${dir} on ${site} is not a directory`;
-  if (st.snapshotEnabled !== true) return `${dir} on ${site} is not snapshottable; as the HDFS superuser run: hdfs dfsadmin -allowSnapshot ${dir}`;
+  if (st.snapshotEnabled !== true)
+    return `${dir} on ${site} is not snapshottable; as the HDFS superuser run: hdfs dfsadmin -allowSnapshot ${dir}`;
   return undefined;
 }
 

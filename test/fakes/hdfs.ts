@@ -1,0 +1,390 @@
+// An in-memory HDFS that answers WebHDFS over a fake `fetch`, with the semantics hbackup relies on:
+// files and directories, snapshottable directories and their read-only snapshots, snapshot diffs
+// (renames included, tracked by inode), content summaries, checksums, and RemoteExceptions as the
+// NameNode sends them. For fast tests of the flows; the integration tests use the real thing.
+import crypto from 'node:crypto';
+
+interface Node {
+  id: number;
+  type: 'FILE' | 'DIRECTORY';
+  children: Map<string, Node>;
+  data: Buffer;
+  mtime: number;
+  snapshottable: boolean;
+  snapshots: Map<string, Node>;
+}
+
+let ids = 1;
+const dir = (mtime: number): Node => ({
+  id: ids++,
+  type: 'DIRECTORY',
+  children: new Map(),
+  data: Buffer.alloc(0),
+  mtime,
+  snapshottable: false,
+  snapshots: new Map(),
+});
+const freeze = (n: Node): Node => ({ ...n, children: new Map([...n.children].map(([k, c]) => [k, freeze(c)])), snapshots: new Map() });
+
+class Remote extends Error {
+  constructor(
+    readonly status: number,
+    readonly exception: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+const notFound = (p: string) => new Remote(404, 'FileNotFoundException', `File does not exist: ${p}`);
+const snapshotError = (m: string) => new Remote(403, 'SnapshotException', m);
+
+export class FakeHdfs {
+  readonly root: Node;
+  /** Every call that changed something, as `METHOD OP path`, in order. */
+  readonly changes: string[] = [];
+  /** Set to make the NameNode unreachable. */
+  down = false;
+  /** Answer a call differently (e.g. a refused rename): return an answer, or undefined for the usual one. */
+  intercept: ((method: string, op: string, path: string) => { status: number; body: unknown } | undefined) | undefined;
+
+  constructor(
+    readonly name: string,
+    private readonly now: () => Date,
+  ) {
+    this.root = dir(now().getTime());
+  }
+
+  get base(): string {
+    return `http://${this.name}-nn:9870`;
+  }
+
+  get fs(): string {
+    return `hdfs://${this.name}`;
+  }
+
+  // --- paths -------------------------------------------------------------------------------
+  private parts(p: string): string[] {
+    return p.split('/').filter(Boolean);
+  }
+
+  /** The node at a path (inside `.snapshot/<name>` too), or undefined. */
+  lookup(p: string): Node | undefined {
+    let n: Node | undefined = this.root;
+    const parts = this.parts(p);
+    for (let i = 0; i < parts.length && n; i++) {
+      const part = parts[i]!;
+      if (part === '.snapshot' && n.snapshottable) {
+        const snap = parts[i + 1];
+        if (snap === undefined) return { ...n, children: new Map(n.snapshots), type: 'DIRECTORY' };
+        n = n.snapshots.get(snap);
+        i++;
+      } else n = n.children.get(part);
+    }
+    return n;
+  }
+
+  private parentOf(p: string, create = false): { parent: Node; name: string } {
+    const parts = this.parts(p);
+    if (parts.includes('.snapshot')) throw snapshotError(`Modification on a read-only snapshot is disallowed: ${p}`);
+    const name = parts.pop();
+    if (!name) throw new Remote(403, 'IOException', 'cannot change /');
+    let n = this.root;
+    for (const part of parts) {
+      let next = n.children.get(part);
+      if (!next) {
+        if (!create) throw notFound(`/${parts.join('/')}`);
+        next = dir(this.now().getTime());
+        n.children.set(part, next);
+      }
+      if (next.type !== 'DIRECTORY') throw new Remote(403, 'ParentNotDirectoryException', `${part} is not a directory`);
+      n = next;
+    }
+    return { parent: n, name };
+  }
+
+  // --- what tests use directly -------------------------------------------------------------
+  mkdirs(p: string): void {
+    let n = this.root;
+    for (const part of this.parts(p)) {
+      const next = n.children.get(part) ?? dir(this.now().getTime());
+      n.children.set(part, next);
+      n = next;
+    }
+  }
+
+  write(p: string, data: string | Buffer): void {
+    const { parent, name } = this.parentOf(p, true);
+    const existing = parent.children.get(name);
+    const bytes = Buffer.from(data);
+    if (existing && existing.type === 'FILE') {
+      existing.data = bytes;
+      existing.mtime = this.now().getTime();
+    } else parent.children.set(name, { ...dir(this.now().getTime()), type: 'FILE', data: bytes });
+  }
+
+  read(p: string): Buffer | undefined {
+    const n = this.lookup(p);
+    return n?.type === 'FILE' ? n.data : undefined;
+  }
+
+  remove(p: string): boolean {
+    const { parent, name } = this.parentOf(p);
+    const n = parent.children.get(name);
+    if (!n) return false;
+    const snapshotted = (x: Node): boolean => x.snapshots.size > 0 || [...x.children.values()].some(snapshotted);
+    if (snapshotted(n)) throw snapshotError(`The directory ${p} cannot be deleted since it has snapshots`);
+    parent.children.delete(name);
+    return true;
+  }
+
+  rename(src: string, dst: string): boolean {
+    const from = this.parentOf(src);
+    const node = from.parent.children.get(from.name);
+    if (!node || this.lookup(dst)) return false;
+    const to = this.parentOf(dst);
+    from.parent.children.delete(from.name);
+    to.parent.children.set(to.name, node);
+    return true;
+  }
+
+  allowSnapshot(p: string): void {
+    const n = this.lookup(p);
+    if (n?.type !== 'DIRECTORY') throw notFound(p);
+    const nested = this.snapshottableDirs().find((s) => s !== p && (s.startsWith(`${p}/`) || p.startsWith(`${s}/`) || s === '/'));
+    if (nested)
+      throw snapshotError(
+        `Nested snapshottable directories not allowed: path=${p}, the ancestor or descendant ${nested} is already a snapshottable directory.`,
+      );
+    n.snapshottable = true;
+  }
+
+  createSnapshot(p: string, name: string): void {
+    const n = this.lookup(p);
+    if (!n) throw notFound(p);
+    if (!n.snapshottable) throw snapshotError(`Directory is not a snapshottable directory: ${p}`);
+    if (n.snapshots.has(name)) throw snapshotError(`Failed to add snapshot: there is already a snapshot with the same name "${name}".`);
+    n.snapshots.set(name, { ...freeze(n), mtime: this.now().getTime() });
+  }
+
+  deleteSnapshot(p: string, name: string): void {
+    const n = this.lookup(p);
+    if (!n) throw notFound(p);
+    if (!n.snapshots.delete(name)) throw snapshotError(`Cannot delete snapshot ${name} from path ${p}: the snapshot does not exist.`);
+  }
+
+  snapshots(p: string): string[] {
+    return [...(this.lookup(p)?.snapshots.keys() ?? [])];
+  }
+
+  snapshottableDirs(): string[] {
+    const out: string[] = [];
+    const walk = (n: Node, p: string) => {
+      if (n.snapshottable) out.push(p || '/');
+      for (const [k, c] of n.children) if (c.type === 'DIRECTORY') walk(c, `${p}/${k}`);
+    };
+    walk(this.root, '');
+    return out;
+  }
+
+  /** Every file and directory below a path (relative), with each file's content. */
+  tree(p: string): Record<string, string | null> {
+    const out: Record<string, string | null> = {};
+    const walk = (n: Node, rel: string) => {
+      for (const [k, c] of [...n.children].sort(([a], [b]) => a.localeCompare(b))) {
+        const r = rel ? `${rel}/${k}` : k;
+        out[r] = c.type === 'FILE' ? c.data.toString('utf8') : null;
+        if (c.type === 'DIRECTORY') walk(c, r);
+      }
+    };
+    const n = this.lookup(p);
+    if (n) walk(n, '');
+    return out;
+  }
+
+  /** Changes from snapshot `from` to `to` ("" = now) of a snapshottable directory, as HDFS reports them. */
+  diff(p: string, from: string, to: string): { type: string; sourcePath: string; targetPath?: string }[] {
+    const n = this.lookup(p);
+    if (!n?.snapshottable) throw snapshotError(`Directory is not a snapshottable directory: ${p}`);
+    const a = n.snapshots.get(from);
+    const b = to ? n.snapshots.get(to) : n;
+    if (!a || !b) throw snapshotError(`Cannot find the snapshot of directory ${p} with name ${!a ? from : to}`);
+    const index = (root: Node) => {
+      const m = new Map<number, { path: string; node: Node; parent: number; name: string }>();
+      const walk = (x: Node, rel: string) => {
+        for (const [k, c] of x.children) {
+          const r = rel ? `${rel}/${k}` : k;
+          m.set(c.id, { path: r, node: c, parent: x.id, name: k });
+          if (c.type === 'DIRECTORY') walk(c, r);
+        }
+      };
+      walk(root, '');
+      return m;
+    };
+    const [ia, ib] = [index(a), index(b)];
+    const out: { type: string; sourcePath: string; targetPath?: string }[] = [];
+    const childIds = (x: Node) =>
+      [...x.children]
+        .map(([k, c]) => `${k}:${c.id}`)
+        .sort()
+        .join();
+    if (childIds(a) !== childIds(b)) out.push({ type: 'MODIFY', sourcePath: '' });
+    for (const [id, x] of ia) {
+      const y = ib.get(id);
+      if (!y) out.push({ type: 'DELETE', sourcePath: x.path });
+      else {
+        // Only the entry that moved is a rename; what moved with it is not reported.
+        if (y.parent !== x.parent || y.name !== x.name) out.push({ type: 'RENAME', sourcePath: x.path, targetPath: y.path });
+        if (x.node.type === 'FILE' && !x.node.data.equals(y.node.data)) out.push({ type: 'MODIFY', sourcePath: y.path });
+        if (x.node.type === 'DIRECTORY' && childIds(x.node) !== childIds(y.node)) out.push({ type: 'MODIFY', sourcePath: y.path });
+      }
+    }
+    for (const [id, y] of ib) if (!ia.has(id)) out.push({ type: 'CREATE', sourcePath: y.path });
+    return out;
+  }
+
+  // --- WebHDFS -----------------------------------------------------------------------------
+  status(name: string, n: Node) {
+    return {
+      pathSuffix: name,
+      type: n.type,
+      length: n.type === 'FILE' ? n.data.length : 0,
+      owner: 'hdfs',
+      group: 'supergroup',
+      permission: '755',
+      modificationTime: n.mtime,
+      ...(n.snapshottable ? { snapshotEnabled: true } : {}),
+    };
+  }
+
+  summary(n: Node) {
+    let fileCount = 0;
+    let directoryCount = 0;
+    let length = 0;
+    const walk = (x: Node) => {
+      if (x.type === 'FILE') {
+        fileCount++;
+        length += x.data.length;
+      } else {
+        directoryCount++;
+        for (const c of x.children.values()) walk(c);
+      }
+    };
+    walk(n);
+    return { fileCount, directoryCount, length };
+  }
+
+  answer(method: string, url: URL): { status: number; body: unknown } {
+    const p = decodeURIComponent(url.pathname.replace(/^\/webhdfs\/v1/, '')) || '/';
+    const q = url.searchParams;
+    const op = q.get('op') ?? '';
+    if (method !== 'GET') this.changes.push(`${method} ${op} ${p}`);
+    const intercepted = this.intercept?.(method, op, p);
+    if (intercepted) return intercepted;
+    const need = () => {
+      const n = this.lookup(p);
+      if (!n) throw notFound(p);
+      return n;
+    };
+    switch (`${method} ${op}`) {
+      case 'GET GETFILESTATUS':
+        return { status: 200, body: { FileStatus: this.status('', need()) } };
+      case 'GET LISTSTATUS': {
+        const n = need();
+        const list = n.type === 'FILE' ? [this.status('', n)] : [...n.children].map(([k, c]) => this.status(k, c));
+        return { status: 200, body: { FileStatuses: { FileStatus: list } } };
+      }
+      case 'GET OPEN':
+        return { status: 200, body: need().data };
+      case 'GET GETCONTENTSUMMARY':
+        return { status: 200, body: { ContentSummary: this.summary(need()) } };
+      case 'GET GETFILECHECKSUM': {
+        const bytes = crypto.createHash('md5').update(need().data).digest('hex');
+        return { status: 200, body: { FileChecksum: { algorithm: 'MD5-of-0MD5-of-512CRC32C', bytes, length: 28 } } };
+      }
+      case 'GET GETSNAPSHOTTABLEDIRECTORYLIST': {
+        const list = this.snapshottableDirs().map((d) => {
+          const i = d.lastIndexOf('/');
+          return { dirStatus: { pathSuffix: d.slice(i + 1) }, parentFullPath: d.slice(0, i) || '/' };
+        });
+        return { status: 200, body: { SnapshottableDirectoryList: list.length ? list : null } };
+      }
+      case 'GET GETSNAPSHOTDIFF':
+        return {
+          status: 200,
+          body: { SnapshotDiffReport: { diffList: this.diff(p, q.get('oldsnapshotname') ?? '', q.get('snapshotname') ?? '') } },
+        };
+      case 'PUT MKDIRS':
+        this.parentOf(p, true);
+        this.mkdirs(p);
+        return { status: 200, body: { boolean: true } };
+      case 'PUT RENAME':
+        return { status: 200, body: { boolean: this.rename(p, q.get('destination') ?? '') } };
+      case 'DELETE DELETE':
+        return { status: 200, body: { boolean: this.remove(p) } };
+      case 'PUT CREATE': {
+        const exists = this.lookup(p);
+        if (exists && q.get('overwrite') !== 'true') throw new Remote(403, 'FileAlreadyExistsException', `${p} for client already exists`);
+        this.parentOf(p, true);
+        return {
+          status: 200,
+          body: { Location: `http://${this.name}-dn:9864/webhdfs/v1${url.pathname.replace(/^\/webhdfs\/v1/, '')}?op=CREATE` },
+        };
+      }
+      case 'PUT ALLOWSNAPSHOT':
+        this.allowSnapshot(p);
+        return { status: 200, body: null };
+      case 'PUT CREATESNAPSHOT':
+        this.createSnapshot(p, q.get('snapshotname') ?? '');
+        return { status: 200, body: { Path: `${p}/.snapshot/${q.get('snapshotname')}` } };
+      case 'DELETE DELETESNAPSHOT':
+        this.deleteSnapshot(p, q.get('snapshotname') ?? '');
+        return { status: 200, body: null };
+      default:
+        throw new Remote(400, 'IllegalArgumentException', `Invalid value for webhdfs parameter "op": ${op}`);
+    }
+  }
+}
+
+/** Several fake clusters behind one fetch (NameNodes) and one DataNode upload. */
+export class FakeHadoop {
+  readonly clusters = new Map<string, FakeHdfs>();
+  constructor(readonly now: () => Date) {}
+
+  add(name: string): FakeHdfs {
+    const c = new FakeHdfs(name, this.now);
+    this.clusters.set(name, c);
+    return c;
+  }
+
+  byFs(uri: string): { cluster: FakeHdfs; path: string } {
+    const m = /^hdfs:\/\/([^/]+)(\/.*)?$/.exec(uri);
+    const cluster = m && this.clusters.get(m[1]!);
+    if (!cluster) throw new Error(`no fake cluster for ${uri}`);
+    return { cluster, path: m[2] ?? '/' };
+  }
+
+  readonly fetch = async (input: string, init?: RequestInit): Promise<Response> => {
+    const url = new URL(input);
+    const cluster = this.clusters.get(url.hostname.replace(/-nn$/, ''));
+    if (!cluster || cluster.down) throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
+    const headers = { date: this.now().toUTCString(), 'content-type': 'application/json' };
+    try {
+      const { status, body } = cluster.answer(init?.method ?? 'GET', url);
+      const text = Buffer.isBuffer(body) ? body : body === null ? '' : JSON.stringify(body);
+      return new Response(text, { status, headers });
+    } catch (e) {
+      if (!(e instanceof Remote)) throw e;
+      return new Response(JSON.stringify({ RemoteException: { exception: e.exception, message: e.message } }), {
+        status: e.status,
+        headers,
+      });
+    }
+  };
+
+  readonly putData = async (location: string, data: Uint8Array) => {
+    const url = new URL(location);
+    const cluster = this.clusters.get(url.hostname.replace(/-dn$/, ''))!;
+    cluster.write(decodeURIComponent(url.pathname.replace(/^\/webhdfs\/v1/, '')), Buffer.from(data));
+    return { status: 201, body: '' };
+  };
+}

@@ -1,0 +1,93 @@
+// Two fake sites (east primary, west secondary), a clusters file naming them, and hbackup's CLI run
+// in-process against them with a recording runner and a clock the test moves.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { main } from '../../src/cli.js';
+import { FakeHadoop } from './hdfs.js';
+import { recordingRunner } from './runner.js';
+
+export function world() {
+  let t = Date.parse('2026-11-25T02:00:00Z');
+  const now = () => new Date(t);
+  const hadoop = new FakeHadoop(now);
+  const east = hadoop.add('east');
+  const west = hadoop.add('west');
+  const rec = recordingRunner(hadoop);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hbackup-world-'));
+  const tools = (site: string) => {
+    const bin = path.join(dir, site);
+    fs.mkdirSync(bin);
+    for (const tool of ['hadoop', 'hdfs', 'hbase']) fs.writeFileSync(path.join(bin, tool), '#!/bin/sh\nexit 99\n', { mode: 0o755 });
+    return { hadoop: `${bin}/hadoop`, hdfs: `${bin}/hdfs`, hbase: `${bin}/hbase` };
+  };
+  const clustersFile = path.join(dir, 'clusters.yaml');
+  fs.writeFileSync(
+    clustersFile,
+    stringify({
+      clusters: {
+        east: { role: 'primary', webhdfs: east.base, fs: east.fs, user: 'hdfs', tools: tools('east') },
+        west: { role: 'secondary', webhdfs: west.base, fs: west.fs, user: 'hdfs', tools: tools('west') },
+      },
+    }),
+  );
+  const stateDir = path.join(dir, 'state');
+
+  return {
+    hadoop,
+    east,
+    west,
+    rec,
+    dir,
+    stateDir,
+    clustersFile,
+    now,
+    /** Move the clock on (the next run gets a new moment). */
+    later(ms = 3_600_000) {
+      t += ms;
+    },
+    policy(p: Record<string, unknown>): string {
+      const file = path.join(dir, `${String(p.service)}-${Math.random().toString(36).slice(2)}.yaml`);
+      fs.writeFileSync(file, stringify({ clusters: clustersFile, ...p }));
+      return file;
+    },
+    /** A snapshottable directory on east with files: { 'a.txt': 'content', 'sub/': null }. */
+    source(root: string, files: Record<string, string | null>) {
+      east.mkdirs(root);
+      for (const [rel, content] of Object.entries(files)) {
+        if (content === null) east.mkdirs(`${root}/${rel.replace(/\/$/, '')}`);
+        else east.write(`${root}/${rel}`, content);
+      }
+      east.allowSnapshot(root);
+    },
+    async cli(...args: string[]) {
+      let stdout = '';
+      let stderr = '';
+      const sink = (f: (s: string) => void) =>
+        ({
+          write: (s: string) => {
+            f(s);
+            return true;
+          },
+          isTTY: false,
+        }) as unknown as NodeJS.WritableStream;
+      const code = await main(['node', 'hbackup', ...args], {
+        stdout: sink((s) => {
+          stdout += s;
+        }),
+        stderr: sink((s) => {
+          stderr += s;
+        }),
+        env: { runner: rec.runner, fetch: hadoop.fetch, putData: hadoop.putData, now, stateDir },
+      });
+      const json = stdout
+        .split('\n')
+        .filter((l) => l.startsWith('{') && l.endsWith('}'))
+        .map((l) => JSON.parse(l) as Record<string, any>);
+      return { code, stdout, stderr, json, report: json[0] };
+    },
+  };
+}
+
+export type World = ReturnType<typeof world>;

@@ -1,0 +1,328 @@
+// The backup flow in-process, against two in-memory clusters and a runner that plays DistCp:
+// mode decisions, fallback, clean-up after a crash, hook order, retention, the dry-run plan, and
+// the exit code of several services. (The integration tests prove the same against real Hadoop.)
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { world } from '../fakes/world.js';
+
+const ORDERS = { 'a.txt': 'aaaa', 'b.txt': 'bbbbbbbb', 'old/c.txt': 'cc', 'gone.txt': 'g' };
+
+describe('backup flow', () => {
+  it('copies in full first, then by snapshot diff only what changed, and records both restore points', async () => {
+    const w = world();
+    w.source('/data/raw', ORDERS);
+    w.source('/data/wh', { 'x.txt': 'x' });
+    const policy = w.policy({ service: 'orders', datasets: [{ hdfs: '/data/raw' }, { hdfs: '/data/wh', target: '/dr/wh' }] });
+
+    const first = await w.cli('--json', 'backup', policy);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.report).toMatchObject({ result: 'ok', restorePoint: 'hb-orders-20261125T020000Z', dryRun: false });
+    expect(first.report!.datasets.map((d: any) => [d.mode, d.reason, d.bytesCopied])).toEqual([
+      ['full', 'first backup of the service', 15],
+      ['full', 'first backup of the service', 1],
+    ]);
+
+    w.later();
+    w.east.write('/data/raw/new.txt', 'nnnnnnn');
+    w.east.write('/data/raw/a.txt', 'AAAAA');
+    w.east.remove('/data/raw/gone.txt');
+    w.east.rename('/data/raw/old', '/data/raw/new');
+    const second = await w.cli('--json', 'backup', policy);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.report!.datasets.map((d: any) => [d.mode, d.bytesCopied, d.filesCopied])).toEqual([
+      ['incremental', 12, 2],
+      ['incremental', 0, 0],
+    ]);
+    const name = 'hb-orders-20261125T030000Z';
+    expect(w.west.tree(`/data/raw/.snapshot/${name}`)).toEqual(w.east.tree(`/data/raw/.snapshot/${name}`));
+    expect(w.west.tree(`/dr/wh/.snapshot/${name}`)).toEqual(w.east.tree(`/data/wh/.snapshot/${name}`));
+    const distcps = w.rec.commands.map((c) => c.argv.slice(1, 4).join(' '));
+    expect(distcps).toEqual(['distcp -update -delete', 'distcp -update -delete', 'distcp -update -diff', 'distcp -update -diff']);
+
+    const list = await w.cli('--json', 'list', policy);
+    const listing = JSON.parse(list.stdout);
+    expect(listing.restorePoints.map((p: any) => [p.snapshot, p.intact])).toEqual([
+      ['hb-orders-20261125T020000Z', true],
+      [name, true],
+    ]);
+  });
+
+  it('copies in full, saying why, when the target was touched; --no-fallback refuses and changes nothing', async () => {
+    const w = world();
+    w.source('/d', { 'f.txt': 'f' });
+    const policy = w.policy({ service: 'touched', datasets: [{ hdfs: '/d' }] });
+    expect((await w.cli('backup', policy)).code).toBe(0);
+    w.west.write('/d/intruder.txt', 'someone was here');
+    w.later();
+
+    const before = [...w.east.changes, ...w.west.changes];
+    const refused = await w.cli('--json', 'backup', policy, '--no-fallback');
+    expect(refused.code).toBe(3);
+    expect(refused.report).toMatchObject({ result: 'refused', restorePoint: null });
+    expect(refused.stderr).toMatch(
+      /target \/d changed since hb-touched-20261125T020000Z \(\d+ changes?, e\.g\. \w+ .*--no-fallback forbids a full copy/,
+    );
+    expect([...w.east.changes, ...w.west.changes]).toEqual(before);
+
+    const full = await w.cli('--json', 'backup', policy);
+    expect(full.code, full.stderr).toBe(0);
+    expect(full.report!.datasets[0]).toMatchObject({ mode: 'full', reason: 'full copy' });
+    expect(full.report!.datasets[0].fallbackReason).toMatch(/^the target \/d changed since hb-touched-20261125T020000Z/);
+    expect(w.west.read('/d/intruder.txt')).toBeUndefined();
+  });
+
+  it('falls back to a full copy when DistCp itself refuses the diff, unless told not to', async () => {
+    const w = world();
+    w.source('/d', { 'f.txt': 'f' });
+    const policy = w.policy({ service: 'refusal', datasets: [{ hdfs: '/d' }] });
+    expect((await w.cli('backup', policy)).code).toBe(0);
+    let refusals = 0;
+    w.rec.handlers.set('distcp', (cmd) => {
+      if (!cmd.argv.includes('-diff')) return { exitCode: 0, stdout: '', stderr: 'Bytes Copied=1\nFiles Copied=1\n' };
+      refusals++;
+      return {
+        exitCode: 1,
+        stdout: '',
+        stderr: 'WARN tools.DistCp: The target has been modified since snapshot hb-refusal-20261125T020000Z\n',
+      };
+    });
+    w.later();
+    const strict = await w.cli('backup', policy, '--no-fallback');
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toMatch(
+      /DistCp refused the incremental copy \(The target has been modified since snapshot \S+\); --no-fallback forbids a full copy/,
+    );
+    w.later();
+    const r = await w.cli('--json', 'backup', policy);
+    expect(r.code, r.stderr).toBe(0);
+    expect(refusals).toBe(2);
+    expect(r.report!.datasets[0]).toMatchObject({
+      mode: 'full',
+      fallbackReason: expect.stringMatching(/^DistCp refused the incremental copy/),
+    });
+    expect(r.stderr).toMatch(/warning: \/d: DistCp refused the incremental copy.*copying in full/);
+  });
+
+  it("removes what an interrupted run left, once, and never another tool's or service's snapshots", async () => {
+    const w = world();
+    w.source('/d', { 'f.txt': 'f' });
+    const policy = w.policy({ service: 'crashy', datasets: [{ hdfs: '/d' }] });
+    expect((await w.cli('backup', policy)).code).toBe(0);
+    // A run that died after both snapshots, before its catalog entry; and snapshots not ours.
+    for (const [site, name] of [
+      [w.east, 'hb-crashy-20261125T021500Z'],
+      [w.west, 'hb-crashy-20261125T021500Z'],
+      [w.east, 'nightly'],
+      [w.east, 'hb-other-20261125T021500Z'],
+    ] as const) {
+      site.createSnapshot('/d', name);
+    }
+    w.later();
+    const r = await w.cli('--json', 'backup', policy);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr.match(/removed 2 snapshot\(s\) left by an interrupted run/g)).toHaveLength(1);
+    expect(w.east.snapshots('/d').sort()).toEqual([
+      'hb-crashy-20261125T020000Z',
+      'hb-crashy-20261125T030000Z',
+      'hb-other-20261125T021500Z',
+      'nightly',
+    ]);
+    expect(w.west.snapshots('/d').sort()).toEqual(['hb-crashy-20261125T020000Z', 'hb-crashy-20261125T030000Z']);
+  });
+
+  it('runs the hooks around the snapshots; a failing pause takes no snapshot and still resumes', async () => {
+    const w = world();
+    w.source('/d', { 'f.txt': 'f' });
+    const policy = w.policy({
+      service: 'hooked',
+      datasets: [{ hdfs: '/d' }],
+      hooks: { beforeSnapshot: [['/opt/pause']], afterSnapshot: [['/opt/resume']] },
+    });
+    const order: string[] = [];
+    w.rec.handlers.set('/opt/pause', (cmd) => {
+      order.push(`pause ${cmd.env?.HBACKUP_SNAPSHOT} snapshots=${w.east.snapshots('/d').length}`);
+      return { exitCode: 0, stdout: '', stderr: '' };
+    });
+    w.rec.handlers.set('/opt/resume', () => {
+      order.push(`resume snapshots=${w.east.snapshots('/d').length} copies=${w.west.snapshots('/d').length}`);
+      return { exitCode: 0, stdout: '', stderr: '' };
+    });
+    expect((await w.cli('backup', policy)).code).toBe(0);
+    expect(order).toEqual(['pause hb-hooked-20261125T020000Z snapshots=0', 'resume snapshots=1 copies=0']);
+
+    w.rec.handlers.set('/opt/pause', () => ({ exitCode: 4, stdout: '', stderr: 'java noise\ningest did not stop\n' }));
+    w.later();
+    const failed = await w.cli('backup', policy);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain('beforeSnapshot hook ["/opt/pause"] exited with 4: ingest did not stop');
+    expect(order.at(-1)).toBe('resume snapshots=1 copies=1');
+    expect(w.east.snapshots('/d')).toEqual(['hb-hooked-20261125T020000Z']);
+  });
+
+  it('keeps as many restore points as the policy says on each side', async () => {
+    const w = world();
+    w.source('/d', { 'f.txt': 'f' });
+    const policy = w.policy({ service: 'keep', datasets: [{ hdfs: '/d' }], retention: { primary: 1, secondary: 2 } });
+    const names: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      w.east.write(`/d/f${i}.txt`, `${i}`);
+      const r = await w.cli('--json', 'backup', policy);
+      expect(r.code, r.stderr).toBe(0);
+      names.push(r.report!.restorePoint);
+      w.later();
+    }
+    const list = JSON.parse((await w.cli('--json', 'list', policy)).stdout);
+    expect(list.restorePoints.map((p: any) => p.snapshot)).toEqual(names.slice(1));
+    expect(w.east.snapshots('/d')).toEqual(names.slice(2));
+    expect(w.west.snapshots('/d').sort()).toEqual(names.slice(1));
+  });
+});
+
+describe('dry run', () => {
+  it('prints the plan, each change once and in the order a real run makes them, and changes nothing', async () => {
+    const w = world();
+    w.source('/d', { 'f.txt': 'f' });
+    w.source('/e', { 'g.txt': 'g' });
+    const policy = w.policy({
+      service: 'dry',
+      datasets: [{ hdfs: '/d' }],
+      retention: { primary: 1, secondary: 1 },
+      hooks: { beforeSnapshot: [['/opt/pause']], afterSnapshot: [['/opt/resume']] },
+    });
+    expect((await w.cli('backup', policy)).code).toBe(0);
+    w.east.createSnapshot('/d', 'hb-dry-20261125T021500Z'); // left by a crashed run
+    w.east.write('/d/new.txt', 'new');
+    // A second data set, new to the service: its target must be claimed, created and made snapshottable.
+    const policy2 = w.policy({
+      service: 'dry',
+      datasets: [{ hdfs: '/d' }, { hdfs: '/e' }],
+      retention: { primary: 1, secondary: 1 },
+      hooks: { beforeSnapshot: [['/opt/pause']], afterSnapshot: [['/opt/resume']] },
+    });
+    w.later();
+    const [eastBefore, westBefore, commandsBefore] = [w.east.changes.length, w.west.changes.length, w.rec.commands.length];
+    const dry = await w.cli('--json', 'backup', policy2, '--dry-run');
+    expect(dry.code, dry.stderr).toBe(0);
+    expect([w.east.changes.length, w.west.changes.length, w.rec.commands.length]).toEqual([eastBefore, westBefore, commandsBefore]);
+    expect(dry.report).toMatchObject({ result: 'planned', restorePoint: null, dryRun: true, consistencyWindowMs: null });
+    expect(dry.report!.datasets[0]).not.toHaveProperty('bytesCopied');
+    expect(dry.stderr).not.toMatch(/removed|verified|copied|snapshot\(s\) hb-/);
+    const planned: string[] = dry.report!.planned;
+    expect(new Set(planned).size).toBe(planned.length);
+
+    // The real run makes exactly these changes, in this order.
+    const real = await w.cli('--json', '--verbose', 'backup', policy2);
+    expect(real.code, real.stderr).toBe(0);
+    const made = real.stderr
+      .split('\n')
+      .map((l) => l.replace(/^\S+ /, ''))
+      .filter((l) => /^(PUT|POST|DELETE) /.test(l) || l.startsWith('run: '))
+      .map((l) => l.replace(/^run: /, ''));
+    expect(made).toEqual(planned);
+    expect(planned.filter((p) => p.includes('op=DELETESNAPSHOT') && p.includes('hb-dry-20261125T021500Z'))).toHaveLength(1);
+    expect(
+      planned.map((p) =>
+        p
+          .replace(/http:\/\/\w+-nn:9870\/webhdfs\/v1/, '')
+          .replace(/&user\.name=hdfs/, '')
+          .split(' ')
+          .slice(0, 2)
+          .join(' '),
+      ),
+    ).toEqual([
+      'DELETE /d?op=DELETESNAPSHOT&snapshotname=hb-dry-20261125T021500Z',
+      expect.stringMatching(/^HBACKUP_SERVICE=dry /),
+      'PUT /d?op=CREATESNAPSHOT&snapshotname=hb-dry-20261125T030000Z',
+      'PUT /e?op=CREATESNAPSHOT&snapshotname=hb-dry-20261125T030000Z',
+      expect.stringMatching(/^HBACKUP_SERVICE=dry /),
+      expect.stringMatching(/\/west\/hadoop distcp$|\/east\/hadoop distcp$/),
+      'PUT /d?op=CREATESNAPSHOT&snapshotname=hb-dry-20261125T030000Z',
+      'PUT /.hbackup/targets/dry?op=MKDIRS',
+      'PUT /.hbackup/targets/dry/%252Fe?op=CREATE&overwrite=true&noredirect=true',
+      'PUT /e?op=MKDIRS',
+      'PUT /e?op=ALLOWSNAPSHOT',
+      expect.stringMatching(/\/east\/hadoop distcp$/),
+      'PUT /e?op=CREATESNAPSHOT&snapshotname=hb-dry-20261125T030000Z',
+      'PUT /.hbackup/catalog/dry?op=MKDIRS',
+      'PUT /.hbackup/catalog/dry/_tmp.20261125T030000Z.json?op=CREATE&overwrite=true&noredirect=true',
+      expect.stringMatching(/^PUT \/\.hbackup\/catalog\/dry\/_tmp\.20261125T030000Z\.json\?op=RENAME/),
+      'DELETE /.hbackup/catalog/dry/20261125T020000Z.json?op=DELETE&recursive=false',
+      'DELETE /d?op=DELETESNAPSHOT&snapshotname=hb-dry-20261125T020000Z',
+      'DELETE /d?op=DELETESNAPSHOT&snapshotname=hb-dry-20261125T020000Z',
+    ]);
+  });
+});
+
+describe('outcomes and errors', () => {
+  it('gives several services one exit code: that of the first that did not succeed', async () => {
+    const w = world();
+    w.source('/ok', { 'f.txt': 'f' });
+    w.east.mkdirs('/plain');
+    const good = w.policy({ service: 'good', datasets: [{ hdfs: '/ok' }] });
+    const bad = w.policy({ service: 'bad', datasets: [{ hdfs: '/plain' }] });
+    const locked = w.policy({ service: 'busy', datasets: [{ hdfs: '/ok', target: '/busy' }] });
+    fs.mkdirSync(path.join(w.stateDir, 'locks'), { recursive: true });
+    fs.writeFileSync(
+      path.join(w.stateDir, 'locks', 'busy.lock'),
+      JSON.stringify({ pid: process.pid, host: (await import('node:os')).hostname(), startedAt: 'then', command: 'backup' }),
+    );
+
+    const r = await w.cli('--json', 'backup', good, bad, locked);
+    expect(r.json.map((x) => [x.service, x.result])).toEqual([
+      ['good', 'ok'],
+      ['bad', 'refused'],
+      ['busy', 'locked'],
+    ]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(
+      'bad: preflight refused: /plain on east is not snapshottable; as the HDFS superuser run: hdfs dfsadmin -allowSnapshot /plain',
+    );
+    expect((await w.cli('backup', locked, good)).code).toBe(75);
+  });
+
+  it('reports an unreadable catalog entry with its path, keeps it, and never calls it a restore point', async () => {
+    const w = world();
+    w.source('/d', { 'f.txt': 'f' });
+    const policy = w.policy({ service: 'broken', datasets: [{ hdfs: '/d' }], retention: { primary: 1, secondary: 1 } });
+    expect((await w.cli('backup', policy)).code).toBe(0);
+    w.west.write('/.hbackup/catalog/broken/20261125T020000Z.json', '{"format": 1, "datasets": null}');
+    w.later();
+    const r = await w.cli('backup', policy);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('warning: catalog entry /.hbackup/catalog/broken/20261125T020000Z.json on west cannot be read');
+    expect(w.west.snapshots('/d')).toContain('hb-broken-20261125T020000Z');
+    const list = await w.cli('list', policy);
+    expect(list.code).toBe(1);
+    expect(list.stderr).toMatch(
+      /error: catalog entry \/\.hbackup\/catalog\/broken\/20261125T020000Z\.json on west cannot be read: service: /,
+    );
+    expect(list.stdout).toContain('hb-broken-20261125T030000Z');
+  });
+
+  it('says an unreachable secondary is unreachable (exit 1), never that snapshots are missing', async () => {
+    const w = world();
+    w.source('/d', { 'f.txt': 'f' });
+    const policy = w.policy({ service: 'far', datasets: [{ hdfs: '/d' }] });
+    expect((await w.cli('backup', policy)).code).toBe(0);
+    w.west.down = true;
+    const r = await w.cli('list', policy);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      / error: WebHDFS GETFILESTATUS \/\.hbackup\/catalog\/far: no active NameNode answered \(http:\/\/west-nn:9870: ECONNREFUSED\)\n$/,
+    );
+    expect(r.stdout).not.toMatch(/INCOMPLETE|missing/);
+  });
+
+  it('reports a refused catalog rename as what it is, not as a bug, and records nothing', async () => {
+    const w = world();
+    w.source('/d', { 'f.txt': 'f' });
+    const policy = w.policy({ service: 'norename', datasets: [{ hdfs: '/d' }] });
+    w.west.intercept = (_m, op) => (op === 'RENAME' ? { status: 200, body: { boolean: false } } : undefined);
+    const r = await w.cli('--json', 'backup', policy);
+    expect(r.code).toBe(1);
+    expect(r.report).toMatchObject({ result: 'failed', restorePoint: null });
+    expect(r.report!.error).toMatch(/^the secondary refused to rename \/\.hbackup\/catalog\/norename\/_tmp\.20261125T020000Z\.json to /);
+    expect(r.stderr).not.toMatch(/bug/i);
+  });
+});

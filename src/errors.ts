@@ -5,11 +5,19 @@
 
 /** The exit codes, once: the help text and the README table are made from this list. */
 export const EXIT_CODES = [
-  { code: 0, name: 'ok', meaning: 'ok (a dry run: the plan was printed, nothing was changed)' },
-  { code: 1, name: 'failed', meaning: 'failed: a step failed or a cluster could not be reached (the previous restore point is intact)' },
-  { code: 2, name: 'invalid', meaning: 'invalid input: command line, policy or clusters file' },
-  { code: 3, name: 'refused', meaning: 'preflight refused: nothing was changed' },
-  { code: 75, name: 'locked', meaning: 'another run of the same service holds the lock' },
+  { code: 0, meaning: 'ok; for `--dry-run`: the plan was printed and nothing was changed' },
+  {
+    code: 1,
+    meaning:
+      'failed: a step failed, a cluster stopped answering, or the catalog holds an entry that cannot be read (the previous restore point is intact)',
+  },
+  { code: 2, meaning: 'invalid input: command line, policy or clusters file (every mistake as `file:line:col: …`)' },
+  {
+    code: 3,
+    meaning:
+      'preflight refused: nothing was changed (a cluster unreachable, clock skew, a directory not snapshottable, `--no-fallback` and an incremental copy impossible, …)',
+  },
+  { code: 75, meaning: 'another run of the same service holds the lock (cron started it twice)' },
 ] as const;
 
 export const ExitCode = {

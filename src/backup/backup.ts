@@ -10,7 +10,7 @@ import { outcomeOf } from '../flow/outcome.js';
 import { acquireLock, type Lock } from '../lock/lock.js';
 import { decideRoles } from '../sites/roles.js';
 import { executeBackup } from './execute.js';
-import { planBackup, plannedChanges } from './plan.js';
+import { planBackup, plannedChanges, planView } from './plan.js';
 import type { BackupReport } from './report.js';
 
 export interface BackupOptions extends FlowOptions {
@@ -53,7 +53,8 @@ export async function backupService(rp: ResolvedPolicy, options: BackupOptions, 
       ...(d.fallbackReason ? { fallbackReason: d.fallbackReason } : {}),
     }));
     if (options.dryRun) {
-      report.planned = plannedChanges(plan).map((c) => c.text);
+      report.planned = plannedChanges(plan).map((c) => ({ step: c.step, site: c.change.site, change: c.change.text }));
+      report.plan = planView(plan);
       report.result = 'planned';
       return report;
     }

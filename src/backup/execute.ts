@@ -14,7 +14,7 @@ import type { BackupPlan } from './plan.js';
 import type { BackupReport } from './report.js';
 
 /** The consistency window: from the first snapshot asked for to the last one taken. */
-export const windowOf = (t: SnapshotTiming[]) => Math.max(...t.map((x) => x.completedAt)) - Math.min(...t.map((x) => x.requestedAt));
+const windowOf = (t: SnapshotTiming[]) => Math.max(...t.map((x) => x.completedAt)) - Math.min(...t.map((x) => x.requestedAt));
 
 /** Snapshot every data set, each kind firing all of its snapshots at once; timings in plan order. */
 async function snapshotAll(ctx: FlowContext, plans: DatasetPlan[]): Promise<SnapshotTiming[]> {

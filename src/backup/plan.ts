@@ -4,7 +4,7 @@
  * copied, the previous restore point and each data set's copy mode are decided, and what clean-up
  * and retention will delete is known. Any refusal stops the run before anything changes (exit 3).
  */
-import { type Catalog, entryDelete, entryPath, entryWrites, type RestorePoint, readCatalog } from '../catalog/catalog.js';
+import { entryDelete, entryPath, entryWrites, type RestorePoint, readCatalog } from '../catalog/catalog.js';
 import { readClaims } from '../catalog/claims.js';
 import { kindOf, specsOf } from '../datasets/index.js';
 import type { DatasetPlan, DatasetSpec, FlowContext, OwnSnapshot, PlanFacts } from '../datasets/kind.js';
@@ -33,22 +33,43 @@ export interface BackupPlan {
   datasets: DatasetPlan[];
   catalog: { path: string; changes: Change[] };
   retention: { restorePoints: string[]; changes: Change[] };
-  /** Catalog entries that could not be read: kept, with their snapshots. */
-  unreadable: Catalog['unreadable'];
 }
 
-/** Every change of a plan, in the order a real run makes them. */
-export function plannedChanges(plan: BackupPlan): Change[] {
-  const byKind = plan.datasets.map((d) => kindOf(d.spec.type).changes(d));
+/** Every change of a plan with the step that makes it, in the order a real run makes them. */
+export function plannedChanges(plan: BackupPlan): { step: string; change: Change }[] {
+  const byKind = plan.datasets.map((d) => ({ d, changes: kindOf(d.spec.type).changes(d) }));
+  const as = (step: string, changes: Change[]) => changes.map((change) => ({ step, change }));
   return [
-    ...plan.cleanup,
-    ...plan.hooks.before,
-    ...byKind.flatMap((c) => c.snapshot),
-    ...plan.hooks.after,
-    ...byKind.flatMap((c) => c.copy),
-    ...plan.catalog.changes,
-    ...plan.retention.changes,
+    ...as('clean-up', plan.cleanup),
+    ...as('pause', plan.hooks.before),
+    ...byKind.flatMap(({ changes }) => as('snapshot', changes.snapshot)),
+    ...as('resume', plan.hooks.after),
+    ...byKind.flatMap(({ d, changes }) => as(`copy ${d.spec.source}`, changes.copy)),
+    ...as('catalog', plan.catalog.changes),
+    ...as('retention', plan.retention.changes),
   ];
+}
+
+/** The plan as plain JSON, for --dry-run --json: each step's changes as they will be made. */
+export function planView(plan: BackupPlan) {
+  const texts = (changes: Change[]) => changes.map((c) => c.text);
+  return {
+    moment: plan.moment,
+    snapshot: plan.snapshot,
+    primary: plan.primary,
+    secondary: plan.secondary,
+    initiator: plan.initiator,
+    previous: plan.previous?.snapshot ?? null,
+    clockSkewMs: plan.clockSkewMs,
+    cleanup: texts(plan.cleanup),
+    hooks: { beforeSnapshot: texts(plan.hooks.before), afterSnapshot: texts(plan.hooks.after) },
+    datasets: plan.datasets.map((d) => {
+      const changes = kindOf(d.spec.type).changes(d);
+      return { ...d.spec, mode: d.mode, reason: d.reason, snapshot: texts(changes.snapshot), copy: texts(changes.copy) };
+    }),
+    catalog: { entry: plan.catalog.path, changes: texts(plan.catalog.changes) },
+    retention: { restorePoints: plan.retention.restorePoints, changes: texts(plan.retention.changes) },
+  };
 }
 
 /** This service's snapshots of each data set, on each side. */
@@ -170,6 +191,5 @@ export async function planBackup(ctx: FlowContext): Promise<BackupPlan> {
         ...deletions(retained, 'retention'),
       ],
     },
-    unreadable: catalog.unreadable,
   };
 }

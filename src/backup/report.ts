@@ -6,6 +6,7 @@ import type { CopyMode } from '../catalog/catalog.js';
 import type { DatasetType } from '../datasets/kind.js';
 import type { Outcome } from '../flow/outcome.js';
 import type { Output } from '../output.js';
+import type { planView } from './plan.js';
 
 export interface DatasetReport {
   type: DatasetType;
@@ -31,8 +32,9 @@ export interface BackupReport {
   dryRun: boolean;
   datasets: DatasetReport[];
   retention?: { restorePointsDeleted: string[]; snapshotsDeleted: number };
-  /** Under --dry-run: every change the run would make, in order, each once. */
-  planned?: string[];
+  /** Under --dry-run: every change the run would make, in order, each once (site "local": this host); the whole plan. */
+  planned?: { step: string; site: string; change: string }[];
+  plan?: ReturnType<typeof planView>;
   error?: string;
 }
 
@@ -52,6 +54,6 @@ export function printReport(out: Output, r: BackupReport): void {
   }
   if (r.planned) {
     out.print(r.planned.length ? '  would make these changes, in order:' : '  would change nothing');
-    for (const p of r.planned) out.print(`    ${p}`);
+    for (const p of r.planned) out.print(`    ${`${p.step}:`.padEnd(12)} ${p.change}`);
   }
 }

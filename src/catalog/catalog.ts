@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { CatalogError } from '../errors.js';
 import { ops, type WebHdfs, type WebHdfsRequest } from '../hdfs/webhdfs.js';
 
-export const CATALOG_ROOT = '/.hbackup/catalog';
+const CATALOG_ROOT = '/.hbackup/catalog';
 
 export const COPY_MODES = ['full', 'incremental'] as const;
 export type CopyMode = (typeof COPY_MODES)[number];
@@ -61,12 +61,12 @@ export interface Catalog {
   unreadable: UnreadableEntry[];
 }
 
-export const serviceDir = (service: string) => `${CATALOG_ROOT}/${service}`;
+const serviceDir = (service: string) => `${CATALOG_ROOT}/${service}`;
 export const entryPath = (service: string, stamp: string) => `${serviceDir(service)}/${stamp}.json`;
 const tmpPath = (service: string, stamp: string) => `${serviceDir(service)}/_tmp.${stamp}.json`;
 
 /** Parse one entry; the reason it cannot be used, or the restore point. */
-export function parseEntry(text: string, service: string, stamp: string): RestorePoint | string {
+function parseEntry(text: string, service: string, stamp: string): RestorePoint | string {
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -7,7 +7,7 @@
  */
 import { ops, type WebHdfs, type WebHdfsRequest } from '../hdfs/webhdfs.js';
 
-export const CLAIMS_ROOT = '/.hbackup/targets';
+const CLAIMS_ROOT = '/.hbackup/targets';
 
 const claimFile = (service: string, target: string) => `${CLAIMS_ROOT}/${service}/${encodeURIComponent(target)}`;
 

@@ -37,7 +37,7 @@ function readText(file: string): string {
 }
 
 /** Rules a schema cannot say: duplicates, nesting, cron syntax. */
-export function policyRules(located: LocatedDoc, policy: Policy): ConfigProblem[] {
+function policyRules(located: LocatedDoc, policy: Policy): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const checkSet = (key: 'hdfs' | 'target', label: string) => {
     const paths = policy.datasets.map((d) => (key === 'hdfs' ? d.hdfs : (d.target ?? d.hdfs)));
@@ -91,7 +91,7 @@ export function loadPolicy(file: string): LoadedPolicy {
   return { file, policy: value, located };
 }
 
-export function loadClusters(file: string): { clusters: ClustersFile; located: LocatedDoc } {
+function loadClusters(file: string): { clusters: ClustersFile; located: LocatedDoc } {
   const { located, problems } = parseYaml(file, readText(file));
   if (problems.length) throw new ConfigError(problems);
   const { value, problems: schemaProblems } = validate(located, ClustersFileSchema);
@@ -100,7 +100,7 @@ export function loadClusters(file: string): { clusters: ClustersFile; located: L
 }
 
 /** Where the clusters file is: --clusters, else HBACKUP_CLUSTERS, else the policy's `clusters:` key. */
-export function clustersFileFor(loaded: LoadedPolicy, flag?: string, env = process.env): string {
+function clustersFileFor(loaded: LoadedPolicy, flag?: string, env = process.env): string {
   if (flag) return path.resolve(flag);
   if (env.HBACKUP_CLUSTERS) return path.resolve(env.HBACKUP_CLUSTERS);
   if (loaded.policy.clusters) return path.resolve(path.dirname(loaded.file), loaded.policy.clusters);
@@ -110,7 +110,7 @@ export function clustersFileFor(loaded: LoadedPolicy, flag?: string, env = proce
 }
 
 /** The policy's two sites: its `sites:`, or the clusters file's only two. */
-export function pairClusters(loaded: LoadedPolicy, clusters: ClustersFile, clustersLocated: LocatedDoc): [NamedCluster, NamedCluster] {
+function pairClusters(loaded: LoadedPolicy, clusters: ClustersFile, clustersLocated: LocatedDoc): [NamedCluster, NamedCluster] {
   const names = Object.keys(clusters.clusters);
   const problems: ConfigProblem[] = [];
   let pair: string[];

@@ -52,13 +52,13 @@ function keyNodeAt(doc: Document, path: readonly PathKey[], key: string): Node |
   return (pair?.key as Node | undefined) ?? undefined;
 }
 
-export function position(located: LocatedDoc, node: Node | undefined): { line: number; col: number } {
+function position(located: LocatedDoc, node: Node | undefined): { line: number; col: number } {
   const offset = node?.range?.[0];
   if (offset === undefined) return { line: 1, col: 1 };
   return located.lines.linePos(offset);
 }
 
-export const formatPath = (path: readonly PathKey[]): string =>
+const formatPath = (path: readonly PathKey[]): string =>
   path.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc ? `${acc}.${k}` : k), '');
 
 /** A problem at a path of the document: `path: message`, positioned at that node. */

@@ -50,7 +50,7 @@ export const ClustersFileSchema = z
   })
   .describe('The clusters hbackup works with.');
 
-export const hdfsPath = z
+const hdfsPath = z
   .string()
   .regex(/^\//, 'an HDFS path must be absolute, e.g. /data/orders')
   .refine(

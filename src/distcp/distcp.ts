@@ -9,7 +9,7 @@ export interface DistCpTuning {
 
 /** Preserve replication? No: the secondary keeps its own. Block size and checksum type, so checksums compare
  * like with like; user, group, permission, ACLs, xattrs and times, so applications find what they left. */
-export const PRESERVE = '-pbcugpaxt';
+const PRESERVE = '-pbcugpaxt';
 
 function tuning(t: DistCpTuning): string[] {
   const args = ['-m', String(t.mappers)];

@@ -29,8 +29,6 @@ export function outcomeOf(e: unknown): Outcome {
   }
 }
 
-export const exitCodeOf = (o: Outcome): number => CODES[o];
-
 /** Several outcomes (one per service or file), one exit code: that of the first that did not succeed. */
 export function exitCode(outcomes: readonly Outcome[]): number {
   const first = outcomes.find((o) => CODES[o] !== ExitCode.OK);

@@ -37,7 +37,7 @@ export function openSite(cluster: NamedCluster, io: SiteIo = {}): Site {
   return { name: cluster.name, cluster, hdfs, tool: (name, args) => toolCommand(cluster, name, args) };
 }
 
-export function toolCommand(cluster: NamedCluster, tool: ToolName, args: string[]): Command {
+function toolCommand(cluster: NamedCluster, tool: ToolName, args: string[]): Command {
   const cmd: Command = { argv: [cluster.tools[tool], ...args] };
   if (Object.keys(cluster.tools.env).length) cmd.env = cluster.tools.env;
   if (cluster.tools.ssh) {

@@ -245,7 +245,7 @@ describe('hbackup backup (HDFS)', () => {
       ['full', false],
     ]);
     expect(String(dry.stderr)).not.toMatch(/removed|verified|copied|recorded|snapshot\(s\) hb-/);
-    const planned: string[] = report.planned;
+    const planned: string[] = report.planned.map((p: { change: string }) => p.change);
     expect(new Set(planned).size).toBe(planned.length);
     expect(planned.filter((p) => p.includes(`snapshotname=${dead}`))).toHaveLength(2); // once per side
 

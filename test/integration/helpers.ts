@@ -45,7 +45,7 @@ export const hbaseShell = (site: SiteInfo, script: string) => tool(site, 'hbase'
 export const tmpDir = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), `hbackup-${prefix}-`));
 
 /** A state dir of its own per test file, so locks of one file never meet another's. */
-export const stateDir = tmpDir('state');
+const stateDir = tmpDir('state');
 
 export const hbackupEnv = { HBACKUP_STATE_DIR: stateDir, HBACKUP_CLUSTERS: clustersFile, NO_COLOR: '1' };
 

@@ -208,7 +208,28 @@ describe('dry run', () => {
     expect(dry.report).toMatchObject({ result: 'planned', restorePoint: null, dryRun: true, consistencyWindowMs: null });
     expect(dry.report!.datasets[0]).not.toHaveProperty('bytesCopied');
     expect(dry.stderr).not.toMatch(/removed|verified|copied|snapshot\(s\) hb-/);
-    const planned: string[] = dry.report!.planned;
+    const planned: string[] = dry.report!.planned.map((p: { change: string }) => p.change);
+    expect([...new Set(dry.report!.planned.map((p: { step: string }) => p.step))]).toEqual([
+      'clean-up',
+      'pause',
+      'snapshot',
+      'resume',
+      'copy /d',
+      'copy /e',
+      'catalog',
+      'retention',
+    ]);
+    const { plan } = dry.report!;
+    expect(plan).toMatchObject({
+      snapshot: 'hb-dry-20261125T030000Z',
+      previous: 'hb-dry-20261125T020000Z',
+      catalog: { entry: '/.hbackup/catalog/dry/20261125T030000Z.json' },
+    });
+    expect(plan.datasets.map((d: any) => [d.source, d.mode, d.copy.length])).toEqual([
+      ['/d', 'incremental', 2],
+      ['/e', 'full', 6],
+    ]);
+    expect(plan.retention.restorePoints).toEqual(['20261125T020000Z']);
     expect(new Set(planned).size).toBe(planned.length);
 
     // The real run makes exactly these changes, in this order.

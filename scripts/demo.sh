@@ -28,6 +28,8 @@ seq 1 100 | sed 's/^/us,/' > "$work/sales2.csv"
 "$east/hdfs" dfs -mkdir -p "/demo/warehouse/sales.db/day=2026-11-25"
 "$east/hdfs" dfs -put -f "$work/sales2.csv" "/demo/warehouse/sales.db/day=2026-11-25/sales.csv"
 "$east/hdfs" dfs -put -f "$work/clicks-1.log" "/demo/clicks/clicks-$(date +%s).log"
+printf '\n# what the next backup will do, changing nothing\n'
+hbackup backup --dry-run policies/demo.yaml
 hbackup backup policies/demo.yaml
 hbackup list policies/demo.yaml
 rm -rf "$work"

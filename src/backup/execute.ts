@@ -122,7 +122,11 @@ export async function executeBackup(ctx: FlowContext, plan: BackupPlan, report: 
     completedAt: now().toISOString(),
     datasets: records,
   };
-  await progress.step(`${service}: record restore point ${plan.snapshot}`, () => writeRestorePoint(ctx.secondary.hdfs, entry));
+  await progress.step(
+    `${service}: record restore point ${plan.snapshot}`,
+    () => writeRestorePoint(ctx.secondary.hdfs, entry),
+    (path) => `${service}: recorded restore point ${plan.snapshot} (${plan.secondary}:${path})`,
+  );
   report.restorePoint = plan.snapshot;
 
   if (plan.retention.changes.length) {

@@ -54,6 +54,11 @@ export function printReport(out: Output, r: BackupReport): void {
   }
   if (r.planned) {
     out.print(r.planned.length ? '  would make these changes, in order:' : '  would change nothing');
-    for (const p of r.planned) out.print(`    ${`${p.step}:`.padEnd(12)} ${p.change}`);
+    let step: string | undefined;
+    for (const p of r.planned) {
+      if (p.step !== step) out.print(`    ${p.step}`);
+      step = p.step;
+      out.print(`      ${p.change}`);
+    }
   }
 }

@@ -6,7 +6,8 @@
  */
 import { z } from 'zod';
 import { CatalogError } from '../errors.js';
-import { ops, type WebHdfs, type WebHdfsRequest } from '../hdfs/webhdfs.js';
+import { ops, type WebHdfsRequest } from '../hdfs/requests.js';
+import type { WebHdfs } from '../hdfs/webhdfs.js';
 
 const CATALOG_ROOT = '/.hbackup/catalog';
 

@@ -5,7 +5,8 @@
  * `/.hbackup/targets/<service>/<target, URI-encoded>` — and preflight refuses a target that
  * another service claims, or that holds data no claim or restore point accounts for.
  */
-import { ops, type WebHdfs, type WebHdfsRequest } from '../hdfs/webhdfs.js';
+import { ops, type WebHdfsRequest } from '../hdfs/requests.js';
+import type { WebHdfs } from '../hdfs/webhdfs.js';
 
 const CLAIMS_ROOT = '/.hbackup/targets';
 

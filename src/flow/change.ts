@@ -4,7 +4,7 @@
  */
 import { ToolError } from '../errors.js';
 import { type Command, displayCommand, type Runner, type RunOptions, type RunResult } from '../exec/runner.js';
-import type { WebHdfsRequest } from '../hdfs/webhdfs.js';
+import type { WebHdfsRequest } from '../hdfs/requests.js';
 import type { Site } from '../sites/site.js';
 
 export type Change =

@@ -3,54 +3,24 @@
  * checksums and small files. Several endpoints (an HA pair): the active NameNode is found by
  * trying each and skipping a standby's StandbyException.
  *
- * Every call that changes something is first a `WebHdfsRequest` (see `ops`): plain data a plan can
- * hold and print (`describe`), and that the client sends as is (`send`).
+ * Every call that changes something is first a `WebHdfsRequest` (requests.ts): plain data a plan
+ * can hold and print (`describe`), and that the client sends as is (`send`).
  */
 import { cleanLine, UnreachableError, WebHdfsError } from '../errors.js';
 import { snapshotPath } from './paths.js';
 import { httpPutData, type PutData } from './put-data.js';
+import {
+  type AclStatus,
+  type ContentSummary,
+  type DiffEntry,
+  type FileChecksum,
+  type FileStatus,
+  type HttpCall,
+  ops,
+  type WebHdfsRequest,
+} from './requests.js';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
-
-export interface HttpCall {
-  method: WebHdfsRequest['method'];
-  url: string;
-}
-
-/** One WebHDFS operation, as data. */
-export interface WebHdfsRequest {
-  method: 'GET' | 'PUT' | 'POST' | 'DELETE';
-  path: string;
-  op: string;
-  params?: Record<string, string | number | boolean>;
-}
-
-/** The operations that change something. */
-export const ops = {
-  mkdirs: (path: string): WebHdfsRequest => ({ method: 'PUT', path, op: 'MKDIRS' }),
-  rename: (path: string, destination: string): WebHdfsRequest => ({ method: 'PUT', path, op: 'RENAME', params: { destination } }),
-  delete: (path: string, recursive = false): WebHdfsRequest => ({ method: 'DELETE', path, op: 'DELETE', params: { recursive } }),
-  /** The NameNode half of a file write: it names the DataNode that takes the bytes. */
-  create: (path: string, overwrite: boolean): WebHdfsRequest => ({
-    method: 'PUT',
-    path,
-    op: 'CREATE',
-    params: { overwrite, noredirect: true },
-  }),
-  allowSnapshot: (path: string): WebHdfsRequest => ({ method: 'PUT', path, op: 'ALLOWSNAPSHOT' }),
-  createSnapshot: (path: string, name: string): WebHdfsRequest => ({
-    method: 'PUT',
-    path,
-    op: 'CREATESNAPSHOT',
-    params: { snapshotname: name },
-  }),
-  deleteSnapshot: (path: string, name: string): WebHdfsRequest => ({
-    method: 'DELETE',
-    path,
-    op: 'DELETESNAPSHOT',
-    params: { snapshotname: name },
-  }),
-};
 
 export interface WebHdfsOptions {
   urls: string[];
@@ -59,45 +29,6 @@ export interface WebHdfsOptions {
   putData?: PutData | undefined;
   timeoutMs?: number;
   onCall?: (call: HttpCall) => void;
-}
-
-export interface FileStatus {
-  pathSuffix: string;
-  type: 'FILE' | 'DIRECTORY' | 'SYMLINK';
-  length: number;
-  owner: string;
-  group: string;
-  permission: string;
-  modificationTime: number;
-  snapshotEnabled?: boolean;
-  aclBit?: boolean;
-}
-
-export interface ContentSummary {
-  directoryCount: number;
-  fileCount: number;
-  length: number;
-}
-
-export interface FileChecksum {
-  algorithm: string;
-  bytes: string;
-  length: number;
-}
-
-export interface AclStatus {
-  owner: string;
-  group: string;
-  permission: string;
-  entries: string[];
-  stickyBit: boolean;
-}
-
-export type DiffType = 'CREATE' | 'MODIFY' | 'DELETE' | 'RENAME';
-export interface DiffEntry {
-  type: DiffType;
-  sourcePath: string;
-  targetPath?: string;
 }
 
 /** Encode an absolute HDFS path for a WebHDFS URL, segment by segment. */

@@ -2,7 +2,8 @@
 // clusters: `hadoop distcp` (full `-update -delete`, or `-update -diff`, refusing a changed target as
 // DistCp 3.3 does) with its counters; anything else (hooks) by a handler, or exit 0.
 import type { Command, Runner, RunResult } from '../../src/exec/runner.js';
-import type { FakeHadoop, FakeHdfs } from './hdfs.js';
+import type { FakeHadoop } from './hadoop.js';
+import type { FakeHdfs } from './hdfs.js';
 
 export type Handler = (cmd: Command) => RunResult | Promise<RunResult>;
 

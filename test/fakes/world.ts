@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { main } from '../../src/cli.js';
-import { FakeHadoop } from './hdfs.js';
+import { FakeHadoop } from './hadoop.js';
 import { recordingRunner } from './runner.js';
 
 export function world() {

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
+import { expect } from 'vitest';
 import { stringify } from 'yaml';
 import { WebHdfs } from '../../src/hdfs/webhdfs.js';
 // @ts-expect-error the sandbox layout is plain JavaScript
@@ -103,3 +104,29 @@ export const jsonLines = (stdout: string) =>
     .split('\n')
     .filter((l) => l.trim().startsWith('{'))
     .map((l) => JSON.parse(l) as Record<string, any>);
+
+/** A directory on east with files, snapshottable. */
+export async function snapshottable(dir: string, files: Record<string, string | Buffer | null>) {
+  await putTree(east, dir, files);
+  await tool(east, 'hdfs', ['dfsadmin', '-allowSnapshot', dir]);
+}
+
+/** n bytes of a pattern (the seed varies it). */
+export const bytes = (n: number, seed = 1) => Buffer.from(Array.from({ length: n }, (_, i) => (i * seed + 7) % 251));
+
+/** `hbackup backup --json`: its result, its first report and its stderr. */
+export async function backup(policy: string, ...flags: string[]) {
+  const r = await hbackup(['backup', policy, '--json', ...flags]);
+  const reports = jsonLines(String(r.stdout));
+  return { r, report: reports[0], stderr: String(r.stderr) };
+}
+
+/** The restore points `list --json` shows. */
+export async function restorePoints(policy: string) {
+  const r = await hbackup(['list', policy, '--json']);
+  expect(r.exitCode, String(r.stderr)).toBe(0);
+  return (JSON.parse(String(r.stdout)) as { restorePoints: { snapshot: string; datasets: unknown[] }[] }).restorePoints;
+}
+
+/** `<dir>/.snapshot/<name>`. */
+export const snap = (dir: string, name: string) => `${dir}/.snapshot/${name}`;

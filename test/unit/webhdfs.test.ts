@@ -2,7 +2,8 @@
 // and answers that are not WebHDFS. (Its behaviour against a real NameNode is proven by the integration tests.)
 import { describe, expect, it } from 'vitest';
 import { UnreachableError, WebHdfsError } from '../../src/errors.js';
-import { encodeHdfsPath, type FetchLike, ops, WebHdfs } from '../../src/hdfs/webhdfs.js';
+import { ops } from '../../src/hdfs/requests.js';
+import { encodeHdfsPath, type FetchLike, WebHdfs } from '../../src/hdfs/webhdfs.js';
 
 type Reply = { status: number; body?: unknown } | Error;
 

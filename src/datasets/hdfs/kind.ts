@@ -5,7 +5,8 @@
 import { HbackupError } from '../../errors.js';
 import { httpChange } from '../../flow/change.js';
 import { isInside, snapshotPath } from '../../hdfs/paths.js';
-import { ops, type WebHdfs } from '../../hdfs/webhdfs.js';
+import { ops } from '../../hdfs/requests.js';
+import type { WebHdfs } from '../../hdfs/webhdfs.js';
 import { stampOfSnapshot } from '../../names/names.js';
 import type { DatasetKind, DatasetSpec, FlowContext, OwnSnapshot, PlanFacts } from '../kind.js';
 import { copyHdfs } from './copy.js';

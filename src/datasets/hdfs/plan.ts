@@ -8,7 +8,7 @@ import { claimWrites } from '../../catalog/claims.js';
 import { diffCopyArgs, fsUri, fullCopyArgs } from '../../distcp/distcp.js';
 import { type Change, commandChange, httpChange } from '../../flow/change.js';
 import { snapshotPath } from '../../hdfs/paths.js';
-import { ops } from '../../hdfs/webhdfs.js';
+import { ops } from '../../hdfs/requests.js';
 import type { DatasetPlan, DatasetSpec, FlowContext, PlanFacts } from '../kind.js';
 
 export interface HdfsPlan extends DatasetPlan {

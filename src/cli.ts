@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import type { CommandEnv } from './commands/context.js';
 import { ExitCode, exitCodesHelp, HbackupError } from './errors.js';
 import { execaRunner } from './exec/runner.js';
+import { execaSpawner } from './exec/session.js';
 import { stateDir } from './lock/lock.js';
 import { Output } from './output.js';
 
@@ -45,6 +46,7 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
     return {
       out,
       runner: io.env?.runner ?? execaRunner,
+      spawn: io.env?.spawn ?? execaSpawner,
       fetch: io.env?.fetch,
       putData: io.env?.putData,
       now: io.env?.now ?? (() => new Date()),

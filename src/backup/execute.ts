@@ -7,7 +7,7 @@
  */
 import { type DatasetRecord, type RestorePoint, writeRestorePoint } from '../catalog/catalog.js';
 import { kindOf } from '../datasets/index.js';
-import type { DatasetPlan, FlowContext, SnapshotTiming } from '../datasets/kind.js';
+import type { FlowContext, SnapshotTiming } from '../datasets/kind.js';
 import { perform } from '../flow/change.js';
 import { runHooks } from './hooks.js';
 import type { BackupPlan } from './plan.js';
@@ -16,51 +16,58 @@ import type { BackupReport } from './report.js';
 /** The consistency window: from the first snapshot asked for to the last one taken. */
 const windowOf = (t: SnapshotTiming[]) => Math.max(...t.map((x) => x.completedAt)) - Math.min(...t.map((x) => x.requestedAt));
 
-/** Snapshot every data set, each kind firing all of its snapshots at once; timings in plan order. */
-async function snapshotAll(ctx: FlowContext, plans: DatasetPlan[]): Promise<SnapshotTiming[]> {
-  const timings: SnapshotTiming[] = new Array(plans.length);
-  const types = [...new Set(plans.map((p) => p.spec.type))];
-  await Promise.all(
-    types.map(async (type) => {
-      const indexes = plans.flatMap((p, i) => (p.spec.type === type ? [i] : []));
-      const got = await kindOf(type).snapshot(
-        ctx,
-        indexes.map((i) => plans[i]!),
-      );
-      indexes.forEach((i, j) => {
-        timings[i] = got[j]!;
-      });
-    }),
-  );
-  return timings;
-}
-
 /**
- * The snapshots at the moment, between the quiesce hooks. The afterSnapshot hooks run whatever
- * happened once the beforeSnapshot ones have begun: a paused service must not stay paused.
+ * The snapshots at the moment. Each kind first gets ready (the HBase shell starts and connects),
+ * then the beforeSnapshot hooks pause the writers, every snapshot of every kind is fired at once,
+ * and the afterSnapshot hooks resume the writers — whatever happened once the pause had begun: a
+ * paused service must not stay paused. Timings come back in plan order.
  */
 async function moment(ctx: FlowContext, plan: BackupPlan): Promise<SnapshotTiming[]> {
-  let timings: SnapshotTiming[];
+  const types = [...new Set(plan.datasets.map((p) => p.spec.type))];
+  const groups = types.map((type) => plan.datasets.flatMap((p, i) => (p.spec.type === type ? [i] : [])));
+  const armed = await Promise.allSettled(
+    types.map((type, k) =>
+      kindOf(type).arm(
+        ctx,
+        groups[k]!.map((i) => plan.datasets[i]!),
+      ),
+    ),
+  );
+  const triggers = armed.flatMap((a) => (a.status === 'fulfilled' ? [a.value] : []));
   try {
-    await runHooks(ctx, plan.hooks.before, 'beforeSnapshot');
-    timings = await snapshotAll(ctx, plan.datasets);
-  } catch (e) {
-    await runHooks(ctx, plan.hooks.after, 'afterSnapshot').catch((h: Error) => ctx.progress.warn(h.message));
-    throw e;
+    const failed = armed.find((a) => a.status === 'rejected');
+    if (failed) throw failed.reason;
+    let timings: SnapshotTiming[];
+    try {
+      await runHooks(ctx, plan.hooks.before, 'beforeSnapshot');
+      const fired = await Promise.all(triggers.map((t) => t.fire()));
+      timings = new Array(plan.datasets.length);
+      groups.forEach((indexes, k) => {
+        indexes.forEach((i, j) => {
+          timings[i] = fired[k]![j]!;
+        });
+      });
+    } catch (e) {
+      await runHooks(ctx, plan.hooks.after, 'afterSnapshot').catch((h: Error) => ctx.progress.warn(h.message));
+      throw e;
+    }
+    await runHooks(ctx, plan.hooks.after, 'afterSnapshot');
+    return timings;
+  } finally {
+    await Promise.all(triggers.map((t) => t.close().catch((e: Error) => ctx.progress.warn(e.message))));
   }
-  await runHooks(ctx, plan.hooks.after, 'afterSnapshot');
-  return timings;
 }
 
 export async function executeBackup(ctx: FlowContext, plan: BackupPlan, report: BackupReport, started: number): Promise<void> {
   const { progress, now, service } = ctx;
-  if (plan.cleanup.length) {
+  const { cleanup } = plan;
+  if (cleanup.changes.length) {
     await progress.step(
-      `${service}: remove ${plan.cleanup.length} snapshot(s) left by an interrupted run`,
+      `${service}: remove ${cleanup.snapshots} snapshot(s) left by an interrupted run`,
       async () => {
-        for (const c of plan.cleanup) await perform(ctx, c);
+        for (const c of cleanup.changes) await perform(ctx, c);
       },
-      () => `${service}: removed ${plan.cleanup.length} snapshot(s) left by an interrupted run`,
+      () => `${service}: removed ${cleanup.snapshots} snapshot(s) left by an interrupted run`,
     );
   }
 
@@ -81,6 +88,7 @@ export async function executeBackup(ctx: FlowContext, plan: BackupPlan, report: 
       async (update) => {
         const copied = await kind.copy(ctx, d, update);
         Object.assign(r, { mode: copied.mode, bytesCopied: copied.bytesCopied, filesCopied: copied.filesCopied });
+        if (copied.bytesSkipped !== undefined) Object.assign(r, { bytesSkipped: copied.bytesSkipped, filesSkipped: copied.filesSkipped });
         if (copied.fallbackReason) r.fallbackReason = copied.fallbackReason;
         update(`${d.spec.source}: verifying`);
         const v = await kind.verify(ctx, d);
@@ -95,6 +103,7 @@ export async function executeBackup(ctx: FlowContext, plan: BackupPlan, report: 
           ...(copied.fallbackReason ? { fallbackReason: copied.fallbackReason } : {}),
           bytesCopied: copied.bytesCopied,
           filesCopied: copied.filesCopied,
+          ...(copied.bytesSkipped !== undefined ? { bytesSkipped: copied.bytesSkipped, filesSkipped: copied.filesSkipped } : {}),
           files: v.files,
           directories: v.directories,
           bytes: v.bytes,
@@ -137,6 +146,5 @@ export async function executeBackup(ctx: FlowContext, plan: BackupPlan, report: 
       },
     );
   }
-  const snapshotsDeleted = plan.retention.changes.length - plan.retention.restorePoints.length;
-  report.retention = { restorePointsDeleted: plan.retention.restorePoints, snapshotsDeleted };
+  report.retention = { restorePointsDeleted: plan.retention.restorePoints, snapshotsDeleted: plan.retention.snapshots };
 }

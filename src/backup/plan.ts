@@ -28,11 +28,12 @@ export interface BackupPlan {
   previous: RestorePoint | undefined;
   clockSkewMs: Record<string, number>;
   /** Snapshots an interrupted run left (no catalog entry): deleted before this run's snapshots. */
-  cleanup: Change[];
+  cleanup: { snapshots: number; changes: Change[] };
   hooks: { before: Change[]; after: Change[] };
   datasets: DatasetPlan[];
   catalog: { path: string; changes: Change[] };
-  retention: { restorePoints: string[]; changes: Change[] };
+  /** Restore points and snapshots retention deletes, and its changes. */
+  retention: { restorePoints: string[]; snapshots: number; changes: Change[] };
 }
 
 /** Every change of a plan with the step that makes it, in the order a real run makes them. */
@@ -40,7 +41,7 @@ export function plannedChanges(plan: BackupPlan): { step: string; change: Change
   const byKind = plan.datasets.map((d) => ({ d, changes: kindOf(d.spec.type).changes(d) }));
   const as = (step: string, changes: Change[]) => changes.map((change) => ({ step, change }));
   return [
-    ...as('clean-up', plan.cleanup),
+    ...as('clean-up', plan.cleanup.changes),
     ...as('pause', plan.hooks.before),
     ...byKind.flatMap(({ changes }) => as('snapshot', changes.snapshot)),
     ...as('resume', plan.hooks.after),
@@ -61,14 +62,14 @@ export function planView(plan: BackupPlan) {
     initiator: plan.initiator,
     previous: plan.previous?.snapshot ?? null,
     clockSkewMs: plan.clockSkewMs,
-    cleanup: texts(plan.cleanup),
+    cleanup: { snapshots: plan.cleanup.snapshots, changes: texts(plan.cleanup.changes) },
     hooks: { beforeSnapshot: texts(plan.hooks.before), afterSnapshot: texts(plan.hooks.after) },
     datasets: plan.datasets.map((d) => {
       const changes = kindOf(d.spec.type).changes(d);
       return { ...d.spec, mode: d.mode, reason: d.reason, snapshot: texts(changes.snapshot), copy: texts(changes.copy) };
     }),
     catalog: { entry: plan.catalog.path, changes: texts(plan.catalog.changes) },
-    retention: { restorePoints: plan.retention.restorePoints, changes: texts(plan.retention.changes) },
+    retention: { restorePoints: plan.retention.restorePoints, snapshots: plan.retention.snapshots, changes: texts(plan.retention.changes) },
   };
 }
 
@@ -78,8 +79,8 @@ async function ownSnapshots(ctx: FlowContext, specs: DatasetSpec[]) {
   const target: Record<string, OwnSnapshot[]> = {};
   for (const s of specs) {
     const kind = kindOf(s.type);
-    source[s.source] = await kind.snapshots(ctx.primary, s.source, ctx.service);
-    target[s.target] = await kind.snapshots(ctx.secondary, s.target, ctx.service);
+    source[s.source] = await kind.snapshots(ctx.primary, s, 'source', ctx.service);
+    target[s.target] = await kind.snapshots(ctx.secondary, s, 'target', ctx.service);
   }
   return { source, target };
 }
@@ -162,12 +163,20 @@ export async function planBackup(ctx: FlowContext): Promise<BackupPlan> {
     restorePoints: [...points, stamp],
     current: stamp,
   });
-  const sourceKind = (location: string) => kindOf(specs.find((s) => s.source === location)!.type);
-  const targetKind = (location: string) => kindOf(specs.find((s) => s.target === location)!.type);
-  const deletions = (plan: typeof orphans, why: 'orphan' | 'retention') => [
-    ...plan.deleteTarget.filter((r) => r.why === why).map((r) => targetKind(r.location).deleteSnapshot(secondary, r.location, r.name)),
-    ...plan.deleteSource.filter((r) => r.why === why).map((r) => sourceKind(r.location).deleteSnapshot(primary, r.location, r.name)),
-  ];
+  const kindAt = (side: 'source' | 'target', location: string) => kindOf(specs.find((s) => s[side] === location)!.type);
+  /** Deletions batched per kind (one HBase shell for many snapshots): the secondary's first. */
+  const deletions = (plan: typeof orphans, why: 'orphan' | 'retention') =>
+    (['target', 'source'] as const).flatMap((side) => {
+      const refs = (side === 'target' ? plan.deleteTarget : plan.deleteSource).filter((r) => r.why === why);
+      const site = side === 'target' ? secondary : primary;
+      const types = [...new Set(refs.map((r) => kindAt(side, r.location).type))];
+      return types.flatMap((type) =>
+        kindOf(type).deleteSnapshots(
+          site,
+          refs.filter((r) => kindAt(side, r.location).type === type),
+        ),
+      );
+    });
 
   return {
     service: ctx.service,
@@ -179,12 +188,13 @@ export async function planBackup(ctx: FlowContext): Promise<BackupPlan> {
     initiator: policy.copy.initiator,
     previous,
     clockSkewMs,
-    cleanup: deletions(orphans, 'orphan'),
+    cleanup: { snapshots: orphans.deleteSource.length + orphans.deleteTarget.length, changes: deletions(orphans, 'orphan') },
     hooks: { before: hookChanges(ctx, 'beforeSnapshot', snapshot, moment), after: hookChanges(ctx, 'afterSnapshot', snapshot, moment) },
     datasets,
     catalog: { path: entryPath(ctx.service, stamp), changes: entryWrites(ctx.service, stamp).map((r) => httpChange(secondary, r)) },
     retention: {
       restorePoints: retained.deleteRestorePoints,
+      snapshots: [...retained.deleteSource, ...retained.deleteTarget].filter((r) => r.why === 'retention').length,
       changes: [
         // A restore point leaves the catalog before its snapshots go.
         ...retained.deleteRestorePoints.map((s) => httpChange(secondary, entryDelete(ctx.service, s))),

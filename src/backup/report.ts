@@ -18,6 +18,9 @@ export interface DatasetReport {
   /** Set once the copy ran. */
   bytesCopied?: number;
   filesCopied?: number;
+  /** Found on the secondary already and left alone (HBase exports). */
+  bytesSkipped?: number;
+  filesSkipped?: number;
   /** Set once the copy was verified. */
   verified?: { files: number; bytes: number; checksums: boolean };
 }
@@ -44,7 +47,8 @@ export function printReport(out: Output, r: BackupReport): void {
   const window = r.consistencyWindowMs === null ? '' : `, window ${r.consistencyWindowMs} ms`;
   out.print(`${r.service}: ${head} — ${what} (${r.datasets.length} data set(s)${window}, ${(r.durationMs / 1000).toFixed(1)} s)`);
   for (const d of r.datasets) {
-    const copied = d.bytesCopied === undefined ? d.reason : `${d.filesCopied} file(s), ${d.bytesCopied} bytes copied`;
+    const skipped = d.filesSkipped ? `, ${d.filesSkipped} file(s) already there` : '';
+    const copied = d.bytesCopied === undefined ? d.reason : `${d.filesCopied} file(s), ${d.bytesCopied} bytes copied${skipped}`;
     out.print(`  ${d.source} → ${d.target}  ${d.mode}  ${copied}${d.fallbackReason ? `  (${d.fallbackReason})` : ''}`);
   }
   if (r.retention && (r.retention.snapshotsDeleted || r.retention.restorePointsDeleted.length)) {

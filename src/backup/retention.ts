@@ -24,6 +24,7 @@ export interface SnapshotRef {
   location: string;
   name: string;
   why: 'orphan' | 'retention';
+  partial?: boolean;
 }
 
 export interface RetentionPlan {
@@ -48,7 +49,11 @@ export function planRetention(input: RetentionInput): RetentionPlan {
         .map((x) => x.stamp)
         .filter((s) => known.has(s))
         .sort();
-      for (const { name, stamp } of own) {
+      for (const { name, stamp, partial } of own) {
+        if (partial) {
+          out.push({ location, name, why: 'orphan', partial });
+          continue;
+        }
         if (stamp === input.current || stamp === newest || protect.has(stamp)) continue;
         if (!known.has(stamp)) out.push({ location, name, why: 'orphan' });
         else if (!keep(stamp, ownStamps)) out.push({ location, name, why: 'retention' });

@@ -15,7 +15,7 @@ export const COPY_MODES = ['full', 'incremental'] as const;
 export type CopyMode = (typeof COPY_MODES)[number];
 
 const DatasetRecordSchema = z.looseObject({
-  type: z.enum(['hdfs']),
+  type: z.enum(['hdfs', 'hbase']),
   source: z.string(),
   target: z.string(),
   snapshot: z.string(),
@@ -24,6 +24,8 @@ const DatasetRecordSchema = z.looseObject({
   fallbackReason: z.string().optional(),
   bytesCopied: z.number(),
   filesCopied: z.number(),
+  bytesSkipped: z.number().optional(),
+  filesSkipped: z.number().optional(),
   files: z.number(),
   directories: z.number(),
   bytes: z.number(),

@@ -3,6 +3,7 @@
  * DataNode upload, clock, state directory), so tests can run commands in-process against fakes.
  */
 import type { Runner } from '../exec/runner.js';
+import type { Spawner } from '../exec/session.js';
 import type { FlowIo } from '../flow/context.js';
 import { Progress } from '../flow/events.js';
 import type { PutData } from '../hdfs/put-data.js';
@@ -13,6 +14,7 @@ import type { SiteIo } from '../sites/site.js';
 export interface CommandEnv {
   out: Output;
   runner: Runner;
+  spawn: Spawner;
   fetch?: FetchLike | undefined;
   putData?: PutData | undefined;
   now: () => Date;
@@ -22,6 +24,7 @@ export interface CommandEnv {
 /** The I/O a flow gets from a command, with its progress drawn by the command's output. */
 export const flowIo = (env: CommandEnv): FlowIo => ({
   runner: env.runner,
+  spawn: env.spawn,
   fetch: env.fetch,
   putData: env.putData,
   now: env.now,

@@ -36,34 +36,44 @@ function readText(file: string): string {
   }
 }
 
+/** `table` → `default:table`: how HBase names a table in full. */
+export const fullTableName = (t: string): string => (t.includes(':') ? t : `default:${t}`);
+
 /** Rules a schema cannot say: duplicates, nesting, cron syntax. */
 function policyRules(located: LocatedDoc, policy: Policy): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  const checkSet = (key: 'hdfs' | 'target', label: string) => {
-    const paths = policy.datasets.map((d) => (key === 'hdfs' ? d.hdfs : (d.target ?? d.hdfs)));
-    // Targets left to default equal their sources, whose clashes the source check reports already.
-    const explicit = (j: number) => key === 'hdfs' || policy.datasets[j]?.target !== undefined;
-    paths.forEach((p, i) => {
-      const at = ['datasets', i, key === 'target' && explicit(i) ? 'target' : 'hdfs'];
-      const first = paths.findIndex((q, j) => q === p && (explicit(i) || explicit(j)));
-      if (first >= 0 && first < i) {
-        problems.push(problemAt(located, at, `${label} ${p} is listed twice (also datasets[${first}]); list it once`));
-        return;
+  const checkSet = (kind: 'hdfs' | 'hbase', key: 'source' | 'target', label: string) => {
+    const entries = policy.datasets.flatMap((d, i) => {
+      const source = kind === 'hdfs' ? d.hdfs : d.hbase && fullTableName(d.hbase);
+      if (source === undefined) return [];
+      const target = d.target === undefined ? source : kind === 'hdfs' ? d.target : fullTableName(d.target);
+      // Targets left to default equal their sources, whose clashes the source check reports already.
+      return [{ i, name: key === 'source' ? source : target, explicit: key === 'source' || d.target !== undefined }];
+    });
+    for (const e of entries) {
+      const at = ['datasets', e.i, key === 'target' && e.explicit ? 'target' : kind];
+      const first = entries.find((o) => o.name === e.name && (e.explicit || o.explicit));
+      if (first && first.i < e.i) {
+        problems.push(problemAt(located, at, `${label} ${e.name} is listed twice (also datasets[${first.i}]); list it once`));
+        continue;
       }
-      const parent = paths.findIndex((q, j) => j !== i && q !== p && isInside(p, q) && (explicit(i) || explicit(j)));
-      if (parent >= 0) {
+      const parent =
+        kind === 'hdfs' ? entries.find((o) => o.i !== e.i && isInside(e.name, o.name) && (e.explicit || o.explicit)) : undefined;
+      if (parent) {
         problems.push(
           problemAt(
             located,
             at,
-            `${label} ${p} lies inside datasets[${parent}] (${paths[parent]}); HDFS cannot snapshot nested directories: keep only one of them`,
+            `${label} ${e.name} lies inside datasets[${parent.i}] (${parent.name}); HDFS cannot snapshot nested directories: keep only one of them`,
           ),
         );
       }
-    });
+    }
   };
-  checkSet('hdfs', 'directory');
-  checkSet('target', 'target');
+  checkSet('hdfs', 'source', 'directory');
+  checkSet('hdfs', 'target', 'target');
+  checkSet('hbase', 'source', 'table');
+  checkSet('hbase', 'target', 'target table');
   if (policy.schedule !== undefined) {
     const fields = policy.schedule.trim().split(/\s+/);
     let error: string | undefined;

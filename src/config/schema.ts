@@ -34,9 +34,15 @@ export const ClusterSchema = z
       .default({ hadoop: 'hadoop', hdfs: 'hdfs', hbase: 'hbase', env: {}, sshOptions: [] }),
     hbase: z
       .strictObject({
-        rootdir: z.string().min(1).optional(),
+        rootdir: z
+          .string()
+          .regex(/^[a-z]+:\/\/[^/]+\/\S*$/, 'hbase.rootdir is a URI on this cluster, e.g. hdfs://nn1:8020/hbase')
+          .optional()
+          .describe("The cluster's hbase.rootdir; needed to back up HBase tables."),
         zookeeper: z.string().min(1).optional(),
         masterInfo: httpUrl.optional(),
+        owner: z.string().min(1).optional().describe('The user HBase runs as here: files exported to this cluster are given to it.'),
+        group: z.string().min(1).optional().describe('The group exported files get on this cluster.'),
       })
       .optional(),
   })
@@ -65,12 +71,35 @@ const hdfsPath = z
   )
   .refine((p) => !p.split('/').includes('.snapshot'), 'name the directory itself, not a path inside .snapshot');
 
+/** `namespace:table` or `table` (the default namespace), as HBase allows them; not HBase's own tables. */
+export const TABLE_NAME = /^(?:([A-Za-z0-9_]+):)?([A-Za-z0-9_][A-Za-z0-9_.-]*)$/;
+const tableName = z
+  .string()
+  .regex(
+    TABLE_NAME,
+    'an HBase table is namespace:table or table, e.g. orders:events (letters, digits, "_", and "." or "-" after the first)',
+  )
+  .refine((t) => !t.startsWith('hbase:'), "the hbase namespace holds HBase's own tables; name a table of the service");
+
 export const DatasetSchema = z
   .strictObject({
-    hdfs: hdfsPath.describe('A directory on the primary; it must be snapshottable.'),
-    target: hdfsPath.optional().describe('Where the copy lives on the secondary; the same path by default.'),
+    hdfs: hdfsPath.optional().describe('A directory on the primary; it must be snapshottable.'),
+    hbase: tableName.optional().describe('An HBase table on the primary: namespace:table, or table in the default namespace.'),
+    target: z
+      .string()
+      .optional()
+      .describe('Where the copy lives on the secondary (a directory, or a table name for restores); the same by default.'),
   })
-  .describe('One data set of the service.');
+  .superRefine((d, ctx) => {
+    if ((d.hdfs === undefined) === (d.hbase === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'name one data set: "hdfs: /path" or "hbase: namespace:table"' });
+      return;
+    }
+    if (d.target === undefined) return;
+    const r = (d.hdfs !== undefined ? hdfsPath : tableName).safeParse(d.target);
+    for (const issue of r.error?.issues ?? []) ctx.addIssue({ code: 'custom', message: issue.message, path: ['target'] });
+  })
+  .describe('One data set of the service: an HDFS directory or an HBase table.');
 
 export const PolicySchema = z
   .strictObject({

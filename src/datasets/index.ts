@@ -2,10 +2,11 @@
  * The data-set kinds hbackup knows. A policy entry belongs to the first kind that recognises it.
  */
 import type { Dataset } from '../config/schema.js';
+import { hbaseKind } from './hbase/kind.js';
 import { hdfsKind } from './hdfs/kind.js';
 import type { DatasetKind, DatasetSpec, DatasetType } from './kind.js';
 
-const KINDS: DatasetKind[] = [hdfsKind as unknown as DatasetKind];
+const KINDS: DatasetKind[] = [hdfsKind as unknown as DatasetKind, hbaseKind as unknown as DatasetKind];
 
 export function kindOf(type: DatasetType): DatasetKind {
   const kind = KINDS.find((k) => k.type === type);

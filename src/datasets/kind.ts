@@ -21,10 +21,17 @@ export interface DatasetSpec {
   target: string;
 }
 
-/** One of this service's snapshots on one side. */
+/** One of this service's snapshots on one side; `partial`: a copy that never completed. */
 export interface OwnSnapshot {
   name: string;
   stamp: string;
+  partial?: boolean;
+}
+
+/** Snapshots armed for the moment: `fire` takes them all at once; `close` ends what `arm` started. */
+export interface Trigger {
+  fire(): Promise<SnapshotTiming[]>;
+  close(): Promise<void>;
 }
 
 /** What the plan knows of the secondary before any data set is planned. */
@@ -59,6 +66,9 @@ export interface CopyResult {
   fallbackReason?: string;
   bytesCopied: number;
   filesCopied: number;
+  /** What the copy found on the secondary already and left alone (ExportSnapshot). */
+  bytesSkipped?: number;
+  filesSkipped?: number;
   copyMs: number;
 }
 
@@ -82,16 +92,19 @@ export interface DatasetKind<P extends DatasetPlan = DatasetPlan> {
   plan(ctx: FlowContext, spec: DatasetSpec, snapshot: string, previous: DatasetRecord | undefined, facts: PlanFacts): Promise<P>;
   /** The plan's changes in the order execute makes them: at the moment, then the copy. */
   changes(plan: P): { snapshot: Change[]; copy: Change[] };
-  /** Take the snapshots of all of this kind's data sets at once; one timing per plan. */
-  snapshot(ctx: FlowContext, plans: P[]): Promise<SnapshotTiming[]>;
+  /**
+   * Get ready to snapshot all of this kind's data sets (start what takes time now, before the
+   * moment); the trigger then takes them at once, one timing per plan.
+   */
+  arm(ctx: FlowContext, plans: P[]): Promise<Trigger>;
   /** Copy one data set from its snapshot to the secondary and snapshot the copy. */
   copy(ctx: FlowContext, plan: P, update: (text: string) => void): Promise<CopyResult>;
   /** Compare the source snapshot with the copy; throws when they differ. */
   verify(ctx: FlowContext, plan: P): Promise<Verification>;
-  /** This service's snapshots of a data set's source (on the primary) or target (on the secondary). */
-  snapshots(site: Site, location: string, service: string): Promise<OwnSnapshot[]>;
-  /** The change that deletes one of them. */
-  deleteSnapshot(site: Site, location: string, name: string): Change;
+  /** This service's snapshots of a data set, of its source (on the primary) or its copy (on the secondary). */
+  snapshots(site: Site, spec: DatasetSpec, side: 'source' | 'target', service: string): Promise<OwnSnapshot[]>;
+  /** The changes that delete some of them (batched where a tool takes many at once). */
+  deleteSnapshots(site: Site, refs: { location: string; name: string; partial?: boolean }[]): Change[];
   /** What of a restore point's data set is gone from the secondary (for `list`). */
   missing(secondary: Site, record: DatasetRecord): Promise<string[]>;
 }

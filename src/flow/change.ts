@@ -4,12 +4,14 @@
  */
 import { ToolError } from '../errors.js';
 import { type Command, displayCommand, type Runner, type RunOptions, type RunResult } from '../exec/runner.js';
+import type { Spawner } from '../exec/session.js';
+import { shellError } from '../hbase/shell.js';
 import type { WebHdfsRequest } from '../hdfs/requests.js';
 import type { Site } from '../sites/site.js';
 
 export type Change =
   | { site: string; request: WebHdfsRequest; text: string; data?: string }
-  | { site: string; command: Command; text: string };
+  | { site: string; command: Command; input?: string; text: string };
 
 /** A WebHDFS call on a site, described as it will be sent. */
 export const httpChange = (site: Site, request: WebHdfsRequest, data?: string): Change => ({
@@ -19,26 +21,38 @@ export const httpChange = (site: Site, request: WebHdfsRequest, data?: string): 
   ...(data !== undefined ? { data } : {}),
 });
 
-/** A command run by a site's tools (or on this host: site "local"). */
-export const commandChange = (site: string, command: Command): Change => ({ site, command, text: displayCommand(command) });
+/** A command as printed: its argv, and what it reads on standard input (statements, one line). */
+export const describeCommand = (cmd: Command, input?: string): string =>
+  input === undefined ? displayCommand(cmd) : `${displayCommand(cmd)} <<< ${input.trim().split('\n').join('; ')}`;
+
+/** A command run by a site's tools (or on this host: site "local"), with what it reads on standard input. */
+export const commandChange = (site: string, command: Command, input?: string): Change => ({
+  site,
+  command,
+  ...(input !== undefined ? { input } : {}),
+  text: describeCommand(command, input),
+});
 
 export interface Performer {
   sites: Record<string, Site>;
   runner: Runner;
+  /** Starts tools a flow talks to while they run (the HBase shell). */
+  spawn: Spawner;
   debug: (text: string) => void;
 }
 
 /** Run a command, logged under --verbose. */
 export async function run(p: Performer, cmd: Command, opts?: RunOptions): Promise<RunResult> {
-  p.debug(`run: ${displayCommand(cmd)}`);
+  p.debug(`run: ${describeCommand(cmd, opts?.input)}`);
   return p.runner(cmd, opts);
 }
 
 /** Make one planned change; a failure throws. */
 export async function perform(p: Performer, change: Change): Promise<void> {
   if ('command' in change) {
-    const r = await run(p, change.command);
-    if (r.exitCode !== 0) throw new ToolError(change.command.argv, r.exitCode, r.stderr);
+    const r = await run(p, change.command, change.input !== undefined ? { input: change.input } : undefined);
+    // The HBase shell stops at the first failing statement, and says why on standard output.
+    if (r.exitCode !== 0) throw new ToolError(change.command.argv, r.exitCode, shellError(r.stdout) ?? r.stderr);
     return;
   }
   const site = p.sites[change.site];

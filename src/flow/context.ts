@@ -6,6 +6,7 @@
 import type { ResolvedPolicy } from '../config/load.js';
 import type { Policy } from '../config/schema.js';
 import type { Runner } from '../exec/runner.js';
+import type { Spawner } from '../exec/session.js';
 import type { PutData } from '../hdfs/put-data.js';
 import type { FetchLike } from '../hdfs/webhdfs.js';
 import type { Roles } from '../sites/roles.js';
@@ -15,6 +16,7 @@ import type { Progress } from './events.js';
 
 export interface FlowIo {
   runner: Runner;
+  spawn: Spawner;
   fetch?: FetchLike | undefined;
   putData?: PutData | undefined;
   now: () => Date;
@@ -58,6 +60,7 @@ export function openFlow(rp: ResolvedPolicy, roles: Roles, options: FlowOptions,
     progress: io.progress,
     sites: { [primary.name]: primary, [secondary.name]: secondary },
     runner: io.runner,
+    spawn: io.spawn,
     debug,
   };
 }

@@ -66,7 +66,7 @@ async function targetProblems(ctx: FlowContext, specs: DatasetSpec[], facts: Pla
 export const hdfsKind: DatasetKind<HdfsPlan> = {
   type: 'hdfs',
 
-  spec: (entry) => ({ type: 'hdfs', source: entry.hdfs, target: entry.target ?? entry.hdfs }),
+  spec: (entry) => (entry.hdfs === undefined ? undefined : { type: 'hdfs', source: entry.hdfs, target: entry.target ?? entry.hdfs }),
 
   sourceProblem: (primary, spec) => sourceProblem(primary.hdfs, spec.source, primary.name),
 
@@ -79,15 +79,18 @@ export const hdfsKind: DatasetKind<HdfsPlan> = {
     copy: [...plan.prepare, plan.copyCommand, plan.targetSnapshotChange],
   }),
 
-  async snapshot(ctx, plans) {
-    return Promise.all(
-      plans.map(async (p) => {
-        const requestedAt = ctx.now().getTime();
-        await ctx.primary.hdfs.send(ops.createSnapshot(p.spec.source, p.snapshot));
-        return { requestedAt, completedAt: ctx.now().getTime() };
-      }),
-    );
-  },
+  // A snapshot is one WebHDFS call: nothing to start ahead.
+  arm: async (ctx, plans) => ({
+    fire: () =>
+      Promise.all(
+        plans.map(async (p) => {
+          const requestedAt = ctx.now().getTime();
+          await ctx.primary.hdfs.send(ops.createSnapshot(p.spec.source, p.snapshot));
+          return { requestedAt, completedAt: ctx.now().getTime() };
+        }),
+      ),
+    close: async () => {},
+  }),
 
   copy: copyHdfs,
 
@@ -97,7 +100,8 @@ export const hdfsKind: DatasetKind<HdfsPlan> = {
     return { files: v.files, directories: v.directories, bytes: v.bytes, checksums: plan.checksums, filesChecksummed: v.filesChecksummed };
   },
 
-  async snapshots(site, dir, service) {
+  async snapshots(site, spec, side, service) {
+    const dir = spec[side];
     const st = await site.hdfs.getFileStatus(dir);
     if (!st?.snapshotEnabled) return [];
     const out: OwnSnapshot[] = [];
@@ -108,7 +112,7 @@ export const hdfsKind: DatasetKind<HdfsPlan> = {
     return out;
   },
 
-  deleteSnapshot: (site, dir, name) => httpChange(site, ops.deleteSnapshot(dir, name)),
+  deleteSnapshots: (site, refs) => refs.map((r) => httpChange(site, ops.deleteSnapshot(r.location, r.name))),
 
   async missing(secondary, record) {
     const st = await secondary.hdfs.getFileStatus(record.target);

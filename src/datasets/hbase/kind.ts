@@ -1,0 +1,92 @@
+/**
+ * HBase tables as a data-set kind: snapshots taken together in one shell session on the primary,
+ * copied with ExportSnapshot to the secondary's hbase.rootdir (files it already has are skipped),
+ * verified with SnapshotInfo on both sides. Each table's snapshot is consistent in itself; tables
+ * are not captured atomically together (the quiesce hooks are for that).
+ */
+import { commandChange, httpChange } from '../../flow/change.js';
+import { statements } from '../../hbase/shell.js';
+import { partialSnapshotsDir, rootPath, snapshotsDir, stampOfTableSnapshot, tableDir } from '../../hbase/tables.js';
+import { ops } from '../../hdfs/requests.js';
+import { missingTool } from '../../sites/checks.js';
+import type { Site } from '../../sites/site.js';
+import type { DatasetKind, OwnSnapshot } from '../kind.js';
+import { armHbase, exportHbase, verifyHbase } from './copy.js';
+import { type HbasePlan, planHbase } from './plan.js';
+
+const fullName = (t: string) => (t.includes(':') ? t : `default:${t}`);
+
+const noRoot = (site: Site) =>
+  `clusters.${site.name}.hbase.rootdir is not set: give ${site.name}'s hbase.rootdir (e.g. ${site.cluster.fs.replace(/\/$/, '')}/hbase) to back up HBase tables`;
+
+export const hbaseKind: DatasetKind<HbasePlan> = {
+  type: 'hbase',
+
+  spec: (entry) =>
+    entry.hbase === undefined ? undefined : { type: 'hbase', source: fullName(entry.hbase), target: fullName(entry.target ?? entry.hbase) },
+
+  async sourceProblem(primary, spec) {
+    const root = rootPath(primary.cluster);
+    if (!root) return noRoot(primary);
+    if (!(await primary.hdfs.getFileStatus(`${tableDir(root, spec.source)}/.tabledesc`))) {
+      return `table ${spec.source} does not exist on ${primary.name} (no ${tableDir(root, spec.source)} under its hbase.rootdir)`;
+    }
+    return undefined;
+  },
+
+  async targetProblems(ctx) {
+    const reasons: string[] = [];
+    if (!rootPath(ctx.secondary.cluster)) reasons.push(noRoot(ctx.secondary));
+    for (const site of new Set([ctx.primary, ctx.secondary, ctx.initiator])) {
+      const missing = missingTool(site.cluster, 'hbase');
+      if (missing) reasons.push(missing);
+    }
+    return [...new Set(reasons)];
+  },
+
+  plan: planHbase,
+
+  changes: (plan) => ({ snapshot: [plan.snapshotChange], copy: [plan.exportChange] }),
+
+  arm: armHbase,
+
+  copy: exportHbase,
+
+  verify: verifyHbase,
+
+  // The copy of a snapshot keeps its name on the secondary, which names the source table.
+  async snapshots(site, { source: table }, _side, service) {
+    const root = rootPath(site.cluster);
+    if (!root) return [];
+    const out: OwnSnapshot[] = [];
+    const list = async (dir: string, partial: boolean) => {
+      if (!(await site.hdfs.getFileStatus(dir))) return;
+      for (const st of await site.hdfs.listStatus(dir)) {
+        const stamp = stampOfTableSnapshot(service, table, st.pathSuffix);
+        if (stamp) out.push({ name: st.pathSuffix, stamp, ...(partial ? { partial } : {}) });
+      }
+    };
+    await list(snapshotsDir(root), false);
+    await list(partialSnapshotsDir(root), true);
+    return out;
+  },
+
+  deleteSnapshots(site, refs) {
+    const complete = refs.filter((r) => !r.partial);
+    const changes = refs
+      .filter((r) => r.partial)
+      // An export that never completed left its manifest in .hbase-snapshot/.tmp: HBase does not know it.
+      .map((r) => httpChange(site, ops.delete(`${partialSnapshotsDir(rootPath(site.cluster)!)}/${r.name}`, true)));
+    if (complete.length) {
+      const input = `${complete.map((r) => statements.deleteSnapshot(r.name)).join('\n')}\n`;
+      changes.unshift(commandChange(site.name, site.tool('hbase', ['shell', '-n']), input));
+    }
+    return changes;
+  },
+
+  async missing(secondary, record) {
+    const root = rootPath(secondary.cluster);
+    const path = root ? `${snapshotsDir(root)}/${record.snapshot}` : `${record.snapshot} (no hbase.rootdir for ${secondary.name})`;
+    return root && (await secondary.hdfs.getFileStatus(`${path}/.snapshotinfo`)) ? [] : [path];
+  },
+};

@@ -1,0 +1,137 @@
+// HBase tables in the same restore point as HDFS directories, against the real sandbox: snapshots
+// taken together in one shell session, ExportSnapshot to west (files it already has are skipped),
+// SnapshotInfo on both sides; a region split between backups; a missing table; a failing export.
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import {
+  backup,
+  bytes,
+  clustersFile,
+  east,
+  ensureSandboxUp,
+  hbaseShell,
+  restorePoints,
+  runId,
+  snapshottable,
+  tmpDir,
+  webhdfs,
+  west,
+  writePolicy,
+} from './helpers.js';
+
+const id = runId();
+const rows = (table: string, from: number, to: number) =>
+  Array.from(
+    { length: to - from },
+    (_, i) => `put '${table}', 'row${String(from + i).padStart(5, '0')}', 'f:c', '${'v'.repeat(200)}${from + i}'`,
+  ).join('\n');
+const count = async (site: typeof east, table: string) => {
+  const out = String((await hbaseShell(site, `count '${table}'\n`)).stdout);
+  return Number(/^(\d+) row\(s\)/m.exec(out)?.[1]);
+};
+const snapshotsOn = async (site: typeof east) => (await webhdfs(site).listStatus('/hbase/.hbase-snapshot')).map((s) => s.pathSuffix);
+
+describe('HBase tables in a restore point', () => {
+  const [t1, t2] = [`ev_${id}`, `ns_${id}:orders`];
+  let policy: string;
+
+  beforeAll(async () => {
+    await ensureSandboxUp();
+    await snapshottable(`/it/hb-${id}/raw`, { 'a.txt': bytes(3_000) });
+    await snapshottable(`/it/hb-${id}/wh`, { 'b.txt': bytes(2_000, 3) });
+    await hbaseShell(
+      east,
+      `create '${t1}', 'f'\ncreate_namespace 'ns_${id}'\ncreate '${t2}', 'f', {SPLITS => ['row00100', 'row00200', 'row00300']}\n${rows(t1, 0, 300)}\n${rows(t2, 0, 400)}\nflush '${t1}'\nflush '${t2}'\n`,
+    );
+    policy = writePolicy({
+      service: `hb-${id}`,
+      datasets: [{ hdfs: `/it/hb-${id}/raw` }, { hdfs: `/it/hb-${id}/wh` }, { hbase: t1 }, { hbase: t2, target: `ns_${id}:orders_copy` }],
+      copy: { mappers: 2 },
+    });
+  });
+
+  it('backs up directories and tables at one moment, then exports only the new files', async () => {
+    const first = await backup(policy);
+    expect(first.r.exitCode, first.stderr).toBe(0);
+    const r1 = first.report!;
+    expect(r1.datasets.map((d: any) => [d.type, d.source, d.mode])).toEqual([
+      ['hdfs', `/it/hb-${id}/raw`, 'full'],
+      ['hdfs', `/it/hb-${id}/wh`, 'full'],
+      ['hbase', `default:${t1}`, 'full'],
+      ['hbase', t2, 'full'],
+    ]);
+    const snap1 = `${r1.restorePoint}.ns_${id}.orders`;
+    expect(await snapshotsOn(west)).toContain(snap1);
+    const t2Bytes = r1.datasets[3].verified.bytes as number;
+    expect(r1.datasets[3].bytesCopied).toBe(t2Bytes);
+    expect(r1.datasets[3].verified.files).toBeGreaterThanOrEqual(4); // one HFile per region at least
+
+    // 1 % more rows in each table, and a region split between the two backups.
+    await hbaseShell(east, `${rows(t1, 300, 303)}\n${rows(t2, 400, 404)}\nflush '${t1}'\nflush '${t2}'\nsplit '${t1}', 'row00150'\n`);
+    await new Promise((r) => setTimeout(r, 3000));
+    await webhdfs(east).createFile(`/it/hb-${id}/raw/c.txt`, bytes(500, 7), true);
+    const second = await backup(policy);
+    expect(second.r.exitCode, second.stderr).toBe(0);
+    const [raw, , e1, e2] = second.report!.datasets;
+    expect(raw).toMatchObject({ mode: 'incremental', bytesCopied: 500 });
+    expect(e2).toMatchObject({ type: 'hbase', mode: 'incremental' });
+    expect(e2.reason).toMatch(/^files exported with hb-.* are skipped$/);
+    // Only the new HFile moved; what the secondary had was skipped.
+    expect(e2.bytesSkipped).toBe(t2Bytes);
+    expect(e2.bytesCopied).toBeLessThan(t2Bytes / 10);
+    expect(e1.verified.files).toBeGreaterThan(0);
+
+    const points = await restorePoints(policy);
+    expect(points).toHaveLength(2);
+    const entry = points[1] as any;
+    expect(entry.datasets.map((d: any) => [d.type, d.snapshot])).toEqual([
+      ['hdfs', second.report!.restorePoint],
+      ['hdfs', second.report!.restorePoint],
+      ['hbase', `${second.report!.restorePoint}.default.${t1}`],
+      ['hbase', `${second.report!.restorePoint}.ns_${id}.orders`],
+    ]);
+    expect(entry.intact).toBe(true);
+
+    // What each restore point holds, cloned on the secondary: the rows of each moment.
+    await hbaseShell(
+      west,
+      `create_namespace 'ns_${id}'\nclone_snapshot '${snap1}', 'ns_${id}:first'\nclone_snapshot '${entry.datasets[3].snapshot}', 'ns_${id}:second'\n`,
+    );
+    expect([await count(west, `ns_${id}:first`), await count(west, `ns_${id}:second`)]).toEqual([400, 404]);
+  });
+
+  it('refuses a table missing on the primary before anything changes (exit 3)', async () => {
+    const p = writePolicy({
+      service: `hbmiss-${id}`,
+      datasets: [{ hdfs: `/it/hb-${id}/wh`, target: `/it/hbmiss-${id}` }, { hbase: `nope_${id}` }],
+    });
+    const r = await backup(p);
+    expect(r.r.exitCode).toBe(3);
+    expect(r.stderr).toContain(`table default:nope_${id} does not exist on east`);
+    expect((await webhdfs(east).listSnapshots(`/it/hb-${id}/wh`)).filter((s) => s.startsWith(`hb-hbmiss-`))).toEqual([]);
+  });
+
+  it('fails (exit 1) when the export fails, keeps the earlier restore points, and cleans up on the next run', async () => {
+    const sandbox = parse(fs.readFileSync(clustersFile, 'utf8')) as { clusters: Record<string, any> };
+    const broken = path.join(tmpDir('hb-broken'), 'clusters.yaml');
+    // West's hbase.rootdir on a NameNode that does not answer: ExportSnapshot cannot write there.
+    const westBroken = { ...sandbox.clusters.west, hbase: { ...sandbox.clusters.west.hbase, rootdir: 'hdfs://127.0.0.1:29998/hbase' } };
+    fs.writeFileSync(broken, stringify({ clusters: { east: sandbox.clusters.east, west: westBroken } }));
+    const before = await restorePoints(policy);
+    const failed = await backup(policy, '--clusters', broken);
+    expect(failed.r.exitCode).toBe(1);
+    expect(failed.report).toMatchObject({ result: 'failed', restorePoint: null });
+    expect(failed.stderr).toMatch(/hbase snapshot exited with|export of .* failed/);
+    expect((await restorePoints(policy)).map((p) => p.snapshot)).toEqual(before.map((p) => p.snapshot));
+    const leftover = `${failed.report!.datasets[0] && (await webhdfs(east).listSnapshots(`/it/hb-${id}/raw`)).at(-1)}`;
+    expect(leftover).not.toBe(before.at(-1)!.snapshot);
+
+    const next = await backup(policy);
+    expect(next.r.exitCode, next.stderr).toBe(0);
+    expect(next.stderr).toMatch(/removed \d+ snapshot\(s\) left by an interrupted run/);
+    expect((await snapshotsOn(east)).filter((s) => s.startsWith(leftover))).toEqual([]);
+    expect(await webhdfs(east).listSnapshots(`/it/hb-${id}/raw`)).not.toContain(leftover);
+  });
+});

@@ -82,6 +82,23 @@ describe('policy validation', () => {
       base('  - hdfs: /a\n', 'hooks:\n  afterSnapshot: ["/opt/resume --now"]\n'),
       /^p\.yaml:4:19: hooks\.afterSnapshot\[0\]: expected array, received string$/,
     ],
+    [
+      'an HBase table name with a bad character',
+      base('  - hbase: orders:ev/ents\n'),
+      /datasets\[0\]\.hbase: an HBase table is namespace:table or table/,
+    ],
+    ['a table of HBase itself', base('  - hbase: hbase:meta\n'), /datasets\[0\]\.hbase: the hbase namespace holds HBase's own tables/],
+    [
+      'a data set naming both kinds',
+      base('  - hdfs: /a\n    hbase: t\n'),
+      /datasets\[0\]: name one data set: "hdfs: \/path" or "hbase: namespace:table"$/,
+    ],
+    [
+      'a table listed twice (default namespace written out once)',
+      base('  - hbase: t\n  - hbase: default:t\n'),
+      /datasets\[1\]\.hbase: table default:t is listed twice \(also datasets\[0\]\)/,
+    ],
+    ['a table target that is a path', base('  - hbase: t\n    target: /x\n'), /datasets\[0\]\.target: an HBase table is namespace:table/],
     ['a bad initiator', base('  - hdfs: /a\n', 'copy: {initiator: both}\n'), /copy\.initiator: must be one of "primary", "secondary"$/],
   ])('locates %s', (_what, yaml, expected) => {
     const problems = problemsOf(yaml);

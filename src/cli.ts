@@ -51,6 +51,7 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
       putData: io.env?.putData,
       now: io.env?.now ?? (() => new Date()),
       stateDir: io.env?.stateDir ?? stateDir(),
+      confirm: io.env?.confirm,
     };
   };
 
@@ -77,6 +78,22 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
     .action(async (files: string[], opts) => {
       const { backupCommand } = await import('./commands/backup.js');
       code = await backupCommand(files, { ...opts, clusters: clustersFlag() }, env());
+    });
+
+  program
+    .command('restore')
+    .description('bring a restore point back: beside the live data (--suffix) or in place, on the secondary or the primary')
+    .argument('<policy>', 'policy file')
+    .option('--point <point>', 'latest, a stamp (20261125T020000Z) or a restore point name', 'latest')
+    .option('--on <side>', 'secondary (default) or primary: where the data comes back', 'secondary')
+    .option('--suffix <suffix>', 'restore beside the live data: directories and tables get this suffix (e.g. _r1)')
+    .option('--datasets <name...>', 'only these data sets (as the policy names them)')
+    .option('--dry-run', 'check everything read-only and print every call and command it would run')
+    .option('--yes', 'replace live data without asking (needed without a terminal)')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(async (file: string, opts) => {
+      const { restoreCommand } = await import('./commands/restore.js');
+      code = await restoreCommand(file, { ...opts, clusters: clustersFlag() }, env());
     });
 
   program

@@ -19,6 +19,8 @@ export interface CommandEnv {
   putData?: PutData | undefined;
   now: () => Date;
   stateDir: string;
+  /** Asks a person before live data is replaced (tests answer for them); by default the terminal, if any. */
+  confirm?: ((question: string) => Promise<boolean>) | undefined;
 }
 
 /** The I/O a flow gets from a command, with its progress drawn by the command's output. */

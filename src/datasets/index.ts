@@ -6,7 +6,7 @@ import { hbaseKind } from './hbase/kind.js';
 import { hdfsKind } from './hdfs/kind.js';
 import type { DatasetKind, DatasetSpec, DatasetType } from './kind.js';
 
-const KINDS: DatasetKind[] = [hdfsKind as unknown as DatasetKind, hbaseKind as unknown as DatasetKind];
+const KINDS = [hdfsKind, hbaseKind] as unknown as DatasetKind[];
 
 export function kindOf(type: DatasetType): DatasetKind {
   const kind = KINDS.find((k) => k.type === type);

@@ -80,7 +80,28 @@ export interface Verification {
   filesChecksummed: number;
 }
 
-export interface DatasetKind<P extends DatasetPlan = DatasetPlan> {
+/** Where a restore brings a data set back: on which side, and beside the live data (a suffix) or in place. */
+export interface RestoreWhere {
+  on: 'primary' | 'secondary';
+  suffix: string | undefined;
+}
+
+/** One data set of a restore, planned: where from, where to, the changes in order, and why it cannot be done. */
+export interface RestoreItem {
+  record: DatasetRecord;
+  /** The site the data comes back on. */
+  site: string;
+  from: string;
+  to: string;
+  inPlace: boolean;
+  /** How, in a few words (e.g. "copy from the secondary's snapshot", "clone_snapshot"). */
+  method: string;
+  changes: Change[];
+  /** What forbids it (nothing is changed then). */
+  problems: string[];
+}
+
+export interface DatasetKind<P extends DatasetPlan = DatasetPlan, R extends RestoreItem = RestoreItem> {
   readonly type: DatasetType;
   /** The data set a policy entry names, or undefined when the entry is of another kind. */
   spec(entry: Dataset): DatasetSpec | undefined;
@@ -107,4 +128,8 @@ export interface DatasetKind<P extends DatasetPlan = DatasetPlan> {
   deleteSnapshots(site: Site, refs: { location: string; name: string; partial?: boolean }[]): Change[];
   /** What of a restore point's data set is gone from the secondary (for `list`). */
   missing(secondary: Site, record: DatasetRecord): Promise<string[]>;
+  /** Read-only: how to bring a restore point's data set back. */
+  planRestore(ctx: FlowContext, record: DatasetRecord, where: RestoreWhere): Promise<R>;
+  /** Compare what was brought back with the restore point; throws when they differ. */
+  verifyRestore(ctx: FlowContext, item: R): Promise<Verification>;
 }

@@ -55,6 +55,8 @@ export const statements = {
   disable: (table: string) => `disable ${rubyString(table)}`,
   restore: (name: string) => `restore_snapshot ${rubyString(name)}, {RESTORE_ACL => true}`,
   enable: (table: string) => `enable ${rubyString(table)}`,
+  drop: (table: string) => `drop ${rubyString(table)}`,
+  createNamespace: (ns: string) => `create_namespace ${rubyString(ns)}`,
 };
 
 /** The first error the shell printed for a batch of statements (it stops there with -n), if any. */

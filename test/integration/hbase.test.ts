@@ -1,6 +1,7 @@
 // HBase tables in the same restore point as HDFS directories, against the real sandbox: snapshots
 // taken together in one shell session, ExportSnapshot to west (files it already has are skipped),
-// SnapshotInfo on both sides; a region split between backups; a missing table; a failing export.
+// SnapshotInfo on both sides; a region split between backups; restores beside the live data and in
+// place; a missing table; a failing export.
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -11,11 +12,14 @@ import {
   clustersFile,
   east,
   ensureSandboxUp,
+  hbackup,
   hbaseShell,
+  jsonLines,
   restorePoints,
   runId,
   snapshottable,
   tmpDir,
+  tree,
   webhdfs,
   west,
   writePolicy,
@@ -93,13 +97,46 @@ describe('HBase tables in a restore point', () => {
       ['hbase', `${second.report!.restorePoint}.ns_${id}.orders`],
     ]);
     expect(entry.intact).toBe(true);
+  });
 
-    // What each restore point holds, cloned on the secondary: the rows of each moment.
-    await hbaseShell(
-      west,
-      `create_namespace 'ns_${id}'\nclone_snapshot '${snap1}', 'ns_${id}:first'\nclone_snapshot '${entry.datasets[3].snapshot}', 'ns_${id}:second'\n`,
-    );
-    expect([await count(west, `ns_${id}:first`), await count(west, `ns_${id}:second`)]).toEqual([400, 404]);
+  it('restores each restore point beside the live data on the secondary, as it was at its moment', async () => {
+    const [p1, p2] = await restorePoints(policy);
+    for (const [p, suffix, t1Rows, t2Rows, rawFiles] of [
+      [p1!, '_r1', 300, 400, ['a.txt']],
+      [p2!, '_r2', 303, 404, ['a.txt', 'c.txt']],
+    ] as const) {
+      const r = await hbackup(['restore', policy, '--point', p.snapshot, '--suffix', suffix, '--json']);
+      expect(r.exitCode, String(r.stderr)).toBe(0);
+      const report = jsonLines(String(r.stdout))[0]!;
+      expect(report).toMatchObject({ result: 'ok', restorePoint: p.snapshot, site: 'west' });
+      expect(report.datasets.every((d: any) => d.verified && !d.inPlace)).toBe(true);
+      expect((await tree(west, `/it/hb-${id}/raw${suffix}`)).map((e) => e.rel)).toEqual(rawFiles);
+      expect(await tree(west, `/it/hb-${id}/raw${suffix}`)).toEqual(await tree(east, `/it/hb-${id}/raw/.snapshot/${p.snapshot}`));
+      expect([await count(west, `${t1}${suffix}`), await count(west, `ns_${id}:orders_copy${suffix}`)]).toEqual([t1Rows, t2Rows]);
+    }
+  });
+
+  it('restores in place on the primary what was deleted there, and asks first', async () => {
+    await webhdfs(east).delete(`/it/hb-${id}/raw/c.txt`);
+    await hbaseShell(east, `deleteall '${t1}', 'row00001'\ndeleteall '${t1}', 'row00302'\ntruncate '${t2}'\n`);
+    expect([await count(east, t1), await count(east, t2)]).toEqual([301, 0]);
+
+    const unasked = await hbackup(['restore', policy, '--on', 'primary']);
+    expect(unasked.exitCode).toBe(3);
+    expect(String(unasked.stderr)).toMatch(/restoring in place replaces live data .*: pass --yes/);
+    expect(await count(east, t1)).toBe(301);
+
+    const r = await hbackup(['restore', policy, '--on', 'primary', '--yes', '--json']);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    const report = jsonLines(String(r.stdout))[0]!;
+    expect(report.datasets.map((d: any) => [d.to, d.inPlace])).toEqual([
+      [`east:/it/hb-${id}/raw`, true],
+      [`east:/it/hb-${id}/wh`, true],
+      [`east:default:${t1}`, true],
+      [`east:${t2}`, true],
+    ]);
+    expect((await webhdfs(east).readFile(`/it/hb-${id}/raw/c.txt`))?.length).toBe(500);
+    expect([await count(east, t1), await count(east, t2)]).toEqual([303, 404]);
   });
 
   it('refuses a table missing on the primary before anything changes (exit 3)', async () => {

@@ -13,13 +13,14 @@ import type { Site } from '../../sites/site.js';
 import type { DatasetKind, OwnSnapshot } from '../kind.js';
 import { armHbase, exportHbase, verifyHbase } from './copy.js';
 import { type HbasePlan, planHbase } from './plan.js';
+import { type HbaseRestore, planHbaseRestore, verifyHbaseRestore } from './restore.js';
 
 const fullName = (t: string) => (t.includes(':') ? t : `default:${t}`);
 
 const noRoot = (site: Site) =>
   `clusters.${site.name}.hbase.rootdir is not set: give ${site.name}'s hbase.rootdir (e.g. ${site.cluster.fs.replace(/\/$/, '')}/hbase) to back up HBase tables`;
 
-export const hbaseKind: DatasetKind<HbasePlan> = {
+export const hbaseKind: DatasetKind<HbasePlan, HbaseRestore> = {
   type: 'hbase',
 
   spec: (entry) =>
@@ -89,4 +90,8 @@ export const hbaseKind: DatasetKind<HbasePlan> = {
     const path = root ? `${snapshotsDir(root)}/${record.snapshot}` : `${record.snapshot} (no hbase.rootdir for ${secondary.name})`;
     return root && (await secondary.hdfs.getFileStatus(`${path}/.snapshotinfo`)) ? [] : [path];
   },
+
+  planRestore: planHbaseRestore,
+
+  verifyRestore: verifyHbaseRestore,
 };

@@ -11,6 +11,7 @@ import { stampOfSnapshot } from '../../names/names.js';
 import type { DatasetKind, DatasetSpec, FlowContext, OwnSnapshot, PlanFacts } from '../kind.js';
 import { copyHdfs } from './copy.js';
 import { type HdfsPlan, planHdfs } from './plan.js';
+import { type HdfsRestore, planHdfsRestore, verifyHdfsRestore } from './restore.js';
 import { verifyCopy } from './verify.js';
 
 /** What keeps a directory on the primary from being snapshotted, said with the fix. */
@@ -63,7 +64,7 @@ async function targetProblems(ctx: FlowContext, specs: DatasetSpec[], facts: Pla
   return reasons;
 }
 
-export const hdfsKind: DatasetKind<HdfsPlan> = {
+export const hdfsKind: DatasetKind<HdfsPlan, HdfsRestore> = {
   type: 'hdfs',
 
   spec: (entry) => (entry.hdfs === undefined ? undefined : { type: 'hdfs', source: entry.hdfs, target: entry.target ?? entry.hdfs }),
@@ -119,4 +120,8 @@ export const hdfsKind: DatasetKind<HdfsPlan> = {
     const has = st?.snapshotEnabled ? (await secondary.hdfs.listSnapshots(record.target)).includes(record.snapshot) : false;
     return has ? [] : [snapshotPath(record.target, record.snapshot)];
   },
+
+  planRestore: planHdfsRestore,
+
+  verifyRestore: verifyHdfsRestore,
 };

@@ -1,0 +1,108 @@
+/**
+ * Bringing an HBase table of a restore point back on a site: the snapshot is there already (on the
+ * secondary; on the primary while retention keeps it) or is exported there first; then, in one
+ * shell session, `clone_snapshot` beside the live table (a suffix) or in place: `restore_snapshot`
+ * between disable and enable when the table is the snapshot's own, else drop and clone.
+ */
+import type { DatasetRecord } from '../../catalog/catalog.js';
+import { HbackupError } from '../../errors.js';
+import { type Change, commandChange, run } from '../../flow/change.js';
+import { exportArgs } from '../../hbase/export.js';
+import { infoArgs, parseSnapshotInfo } from '../../hbase/info.js';
+import { statements } from '../../hbase/shell.js';
+import { parseTable, rootPath, snapshotsDir, tableDir } from '../../hbase/tables.js';
+import type { FlowContext, RestoreItem, RestoreWhere, Verification } from '../kind.js';
+
+export interface HbaseRestore extends RestoreItem {
+  table: string;
+}
+
+export async function planHbaseRestore(ctx: FlowContext, record: DatasetRecord, where: RestoreWhere): Promise<HbaseRestore> {
+  const { primary, secondary, initiator, policy } = ctx;
+  const site = where.on === 'secondary' ? secondary : primary;
+  const root = rootPath(site.cluster);
+  const live = where.on === 'secondary' ? record.target : record.source;
+  const table = where.suffix ? `${live}${where.suffix}` : live;
+  const problems: string[] = [];
+  const changes: Change[] = [];
+  if (!root) {
+    problems.push(`clusters.${site.name}.hbase.rootdir is not set`);
+    return {
+      record,
+      site: site.name,
+      from: record.snapshot,
+      to: `${site.name}:${table}`,
+      inPlace: !where.suffix,
+      method: '',
+      changes,
+      problems,
+      table,
+    };
+  }
+  const here = Boolean(await site.hdfs.getFileStatus(`${snapshotsDir(root)}/${record.snapshot}`));
+  let method = here ? `from the snapshot on ${site.name}` : `export the snapshot from ${secondary.name}, then`;
+  if (!here) {
+    const pull = initiator.name === primary.name;
+    const args = exportArgs({
+      snapshot: record.snapshot,
+      copyTo: primary.cluster.hbase!.rootdir!,
+      copyFrom: pull ? secondary.cluster.hbase?.rootdir : undefined,
+      mappers: policy.copy.mappers,
+      bandwidthMBps: policy.copy.bandwidthMBps,
+      owner: primary.cluster.hbase?.owner,
+      group: primary.cluster.hbase?.group,
+    });
+    changes.push(commandChange(initiator.name, initiator.tool('hbase', args)));
+  }
+  const exists = Boolean(await site.hdfs.getFileStatus(`${tableDir(root, table)}/.tabledesc`));
+  const ns = parseTable(table).namespace;
+  const shell: string[] = [];
+  if (!exists && ns !== 'default' && !(await site.hdfs.getFileStatus(`${root}/data/${ns}`))) shell.push(statements.createNamespace(ns));
+  if (where.suffix && exists) problems.push(`table ${table} exists on ${site.name}: choose another --suffix`);
+  if (!exists) {
+    shell.push(statements.clone(record.snapshot, table));
+    method += ' clone_snapshot';
+  } else if (table === record.source) {
+    shell.push(statements.disable(table), statements.restore(record.snapshot), statements.enable(table));
+    method += ' restore_snapshot';
+  } else {
+    shell.push(statements.disable(table), statements.drop(table), statements.clone(record.snapshot, table));
+    method += ' drop, then clone_snapshot';
+  }
+  changes.push(commandChange(site.name, site.tool('hbase', ['shell', '-n']), `${shell.join('\n')}\n`));
+  return {
+    record,
+    site: site.name,
+    from: record.snapshot,
+    to: `${site.name}:${table}`,
+    inPlace: !where.suffix,
+    method,
+    changes,
+    problems,
+    table,
+  };
+}
+
+/** The HFile a store file stands for: itself, or the one a link (`ns=table=region-hfile`) or reference (`hfile.region`) points at. */
+const hfileOf = (name: string) => (name.includes('=') ? name.slice(name.lastIndexOf('-') + 1) : name).split('.')[0]!;
+
+/** The table's store files are exactly the snapshot's, as SnapshotInfo lists them on that site. */
+export async function verifyHbaseRestore(ctx: FlowContext, item: HbaseRestore): Promise<Verification> {
+  const site = ctx.sites[item.site]!;
+  const r = await run(ctx, site.tool('hbase', infoArgs(item.record.snapshot)));
+  const info = parseSnapshotInfo(`${r.stdout}\n${r.stderr}`, item.record.snapshot);
+  const dir = tableDir(rootPath(site.cluster)!, item.table);
+  const stored = (await site.hdfs.listRecursive(dir))
+    .filter(
+      (e) => e.status.type === 'FILE' && e.rel.split('/').length === 3 && !e.rel.startsWith('.') && !e.rel.split('/')[1]!.startsWith('.'),
+    )
+    .filter((e) => !e.rel.includes('/recovered.edits/'))
+    .map((e) => hfileOf(e.rel.split('/')[2]!));
+  const expected = [...info.files.keys()].map((f) => hfileOf(f.split('/').pop()!));
+  const problems = [...info.problems];
+  const have = new Set(stored);
+  for (const h of expected) if (!have.has(h)) problems.push(`${h} missing from ${item.table}`);
+  if (problems.length) throw new HbackupError(`${item.to}: verification failed: ${problems.slice(0, 3).join('; ')}`);
+  const bytes = [...info.files.values()].reduce((n, b) => n + b, 0);
+  return { files: expected.length, directories: 0, bytes, checksums: false, filesChecksummed: 0 };
+}

@@ -1,0 +1,76 @@
+/**
+ * Planning a restore, read-only: which restore point (a stamp, a snapshot name, or `latest`), is it
+ * intact, which of its data sets, and — per data set, by its kind — where from, where to, and the
+ * changes in order. Anything that forbids it refuses before a change (exit 3); a point or data set
+ * that does not exist is bad input (exit 2).
+ */
+import { type RestorePoint, readCatalog } from '../catalog/catalog.js';
+import { kindOf } from '../datasets/index.js';
+import type { FlowContext, RestoreItem, RestoreWhere } from '../datasets/kind.js';
+import { PreflightError, UsageError } from '../errors.js';
+import type { Change } from '../flow/change.js';
+import { reach } from '../sites/checks.js';
+
+export interface RestoreOptions extends RestoreWhere {
+  /** `latest`, a stamp (20261125T020000Z) or a restore point's snapshot name. */
+  point: string;
+  /** Only these data sets (sources or targets as the policy names them). */
+  datasets: string[] | undefined;
+}
+
+export interface RestorePlan {
+  point: RestorePoint;
+  on: RestoreWhere['on'];
+  site: string;
+  items: RestoreItem[];
+}
+
+function pickPoint(points: RestorePoint[], wanted: string, service: string): RestorePoint {
+  if (!points.length) throw new UsageError(`${service} has no restore point yet`);
+  const found =
+    wanted === 'latest' ? points.at(-1) : points.find((p) => p.stamp === wanted || p.snapshot === wanted || p.moment === wanted);
+  if (!found) {
+    const recent = points
+      .slice(-5)
+      .map((p) => p.stamp)
+      .join(', ');
+    throw new UsageError(`--point ${wanted}: no such restore point of ${service}; the newest are ${recent} (or say latest)`);
+  }
+  return found;
+}
+
+export async function planRestore(ctx: FlowContext, options: RestoreOptions): Promise<RestorePlan> {
+  const reasons: string[] = [];
+  for (const [site, role] of [
+    [ctx.primary, 'primary'],
+    [ctx.secondary, 'secondary'],
+  ] as const) {
+    await reach(site, role, ctx.now, ctx.policy.preflight.maxClockSkewSeconds * 1000, reasons);
+  }
+  if (reasons.length) throw new PreflightError(reasons);
+  const catalog = await readCatalog(ctx.secondary.hdfs, ctx.service);
+  const point = pickPoint(catalog.points, options.point, ctx.service);
+  let records = point.datasets;
+  if (options.datasets) {
+    const unknown = options.datasets.filter((n) => !records.some((r) => r.source === n || r.target === n || r.source === `default:${n}`));
+    if (unknown.length) {
+      throw new UsageError(
+        `--datasets: ${unknown.join(', ')} not in ${point.snapshot}; it holds ${records.map((r) => r.source).join(', ')}`,
+      );
+    }
+    records = records.filter((r) => options.datasets!.some((n) => r.source === n || r.target === n || r.source === `default:${n}`));
+  }
+  const missing: string[] = [];
+  for (const r of records) missing.push(...(await kindOf(r.type).missing(ctx.secondary, r)));
+  if (missing.length) reasons.push(`restore point ${point.snapshot} is incomplete on ${ctx.secondary.name}: ${missing.join(', ')} missing`);
+  const items: RestoreItem[] = [];
+  for (const r of records) items.push(await kindOf(r.type).planRestore(ctx, r, options));
+  reasons.push(...items.flatMap((i) => i.problems));
+  if (reasons.length) throw new PreflightError(reasons);
+  const site = options.on === 'secondary' ? ctx.secondary.name : ctx.primary.name;
+  return { point, on: options.on, site, items };
+}
+
+/** Every change of a restore, in order. */
+export const restoreChanges = (plan: RestorePlan): { step: string; change: Change }[] =>
+  plan.items.flatMap((i) => i.changes.map((change) => ({ step: `restore ${i.record.source}`, change })));

@@ -1,0 +1,104 @@
+/**
+ * One restore of one service: lock → plan (read-only) → confirmation when live data is replaced →
+ * execute (each data set's changes, then its verification) → report. A dry run stops after the plan.
+ */
+import type { ResolvedPolicy } from '../config/load.js';
+import { kindOf } from '../datasets/index.js';
+import { HbackupError, PreflightError } from '../errors.js';
+import { perform } from '../flow/change.js';
+import { type FlowIo, openFlow } from '../flow/context.js';
+import { type Outcome, outcomeOf } from '../flow/outcome.js';
+import { acquireLock, type Lock } from '../lock/lock.js';
+import { decideRoles } from '../sites/roles.js';
+import { planRestore, type RestoreOptions, restoreChanges } from './plan.js';
+
+export interface RestoreReport {
+  service: string;
+  restorePoint: string | null;
+  on: 'primary' | 'secondary';
+  site: string | null;
+  result: Outcome;
+  dryRun: boolean;
+  durationMs: number;
+  datasets: {
+    type: string;
+    from: string;
+    to: string;
+    inPlace: boolean;
+    method: string;
+    /** Set once it was brought back and verified. */
+    verified?: { files: number; bytes: number };
+  }[];
+  planned?: { step: string; site: string; change: string }[];
+  error?: string;
+}
+
+export interface RestoreRun extends RestoreOptions {
+  dryRun: boolean;
+  /** Asked before live data is replaced (true: go on); undefined when nobody can be asked. */
+  confirm: ((question: string) => Promise<boolean>) | undefined;
+  yes: boolean;
+}
+
+export async function restoreService(rp: ResolvedPolicy, options: RestoreRun, io: FlowIo): Promise<RestoreReport> {
+  const { service } = rp.policy;
+  const started = io.now().getTime();
+  const report: RestoreReport = {
+    service,
+    restorePoint: null,
+    on: options.on,
+    site: null,
+    result: 'failed',
+    dryRun: options.dryRun,
+    durationMs: 0,
+    datasets: [],
+  };
+  let lock: Lock | undefined;
+  try {
+    const ctx = openFlow(rp, decideRoles(rp), { full: false, noFallback: false, checksums: false, adoptTarget: false }, io);
+    if (!options.dryRun) lock = acquireLock(service, 'restore', io.stateDir);
+    const plan = await io.progress.step(
+      `${service}: plan the restore of ${options.point} on the ${options.on}`,
+      () => planRestore(ctx, options),
+      (p) => `${service}: restore point ${p.point.snapshot}, ${p.items.length} data set(s) onto ${p.site}`,
+    );
+    report.restorePoint = plan.point.snapshot;
+    report.site = plan.site;
+    report.datasets = plan.items.map((i) => ({ type: i.record.type, from: i.from, to: i.to, inPlace: i.inPlace, method: i.method }));
+    if (options.dryRun) {
+      report.planned = restoreChanges(plan).map((c) => ({ step: c.step, site: c.change.site, change: c.change.text }));
+      report.result = 'planned';
+      return report;
+    }
+    const replaced = plan.items.filter((i) => i.inPlace).map((i) => i.to);
+    if (replaced.length && !options.yes) {
+      const question = `Replace the live data of ${replaced.join(', ')} with restore point ${plan.point.snapshot}?`;
+      if (!options.confirm)
+        throw new PreflightError([
+          `restoring in place replaces live data (${replaced.join(', ')}): pass --yes, or run it on a terminal to be asked`,
+        ]);
+      if (!(await options.confirm(question))) throw new PreflightError(['not confirmed; nothing was changed']);
+    }
+    for (const [k, item] of plan.items.entries()) {
+      const r = report.datasets[k]!;
+      await io.progress.step(
+        `${item.record.source}: ${item.method} → ${item.to}`,
+        async () => {
+          for (const c of item.changes) await perform(ctx, c);
+          const v = await kindOf(item.record.type).verifyRestore(ctx, item);
+          r.verified = { files: v.files, bytes: v.bytes };
+        },
+        () => `${item.to}: restored from ${plan.point.snapshot}; verified ${r.verified!.files} files, ${r.verified!.bytes} bytes`,
+      );
+    }
+    report.result = 'ok';
+  } catch (e) {
+    report.result = outcomeOf(e);
+    report.error = (e as Error).message;
+    if (!(e instanceof HbackupError)) io.progress.debug((e as Error).stack ?? String(e));
+  } finally {
+    lock?.release();
+    report.durationMs = io.now().getTime() - started;
+  }
+  return report;
+}

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The quick-start demo: two real clusters on this machine, a service with two data sets on the
-# primary, a full backup, some changes, an incremental backup, and the restore points.
+# The quick-start demo: two real clusters on this machine, a service with two directories and an
+# HBase table on the primary, a full backup, some changes, the plan of the next backup, an
+# incremental backup, the restore points, and the first one restored beside the live data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 node test/cluster/sandbox.js up
@@ -18,12 +19,17 @@ echo "region,amount" > "$work/sales.csv"; seq 1 5000 | sed 's/^/eu,/' >> "$work/
 "$east/hdfs" dfs -put -f "$work/sales.csv" "/demo/warehouse/sales.db/day=2026-11-24/"
 "$east/hdfs" dfsadmin -allowSnapshot /demo/clicks
 "$east/hdfs" dfsadmin -allowSnapshot /demo/warehouse/sales.db
+printf '\n# an HBase table of orders on the primary, 1000 rows\n'
+{ echo "create_namespace 'demo'"; echo "create 'demo:orders', 'o'"
+  for i in $(seq 1 1000); do echo "put 'demo:orders', 'order$i', 'o:amount', '$i'"; done; } |
+  "$east/hbase" shell -n > /dev/null 2>&1 || echo "(demo:orders exists already: kept as it is)"
 
 node bin/hbackup.js --help | head -n 12
 hbackup validate --online policies/demo.yaml
 hbackup backup policies/demo.yaml
 
-printf '\n# a new day of sales and one more click log arrive\n'
+printf '\n# a new day of sales, one more click log and 10 more orders arrive\n'
+for i in $(seq 1001 1010); do echo "put 'demo:orders', 'order$i', 'o:amount', '$i'"; done | "$east/hbase" shell -n > /dev/null
 seq 1 100 | sed 's/^/us,/' > "$work/sales2.csv"
 "$east/hdfs" dfs -mkdir -p "/demo/warehouse/sales.db/day=2026-11-25"
 "$east/hdfs" dfs -put -f "$work/sales2.csv" "/demo/warehouse/sales.db/day=2026-11-25/sales.csv"
@@ -32,5 +38,11 @@ printf '\n# what the next backup will do, changing nothing\n'
 hbackup backup --dry-run policies/demo.yaml
 hbackup backup policies/demo.yaml
 hbackup list policies/demo.yaml
+first=$(node bin/hbackup.js list --json policies/demo.yaml | node -e 'let s="";process.stdin.on("data",(d)=>s+=d).on("end",()=>console.log(JSON.parse(s).restorePoints[0].stamp))')
+printf '\n# the first restore point, brought back beside the live data on the secondary\n'
+suffix="_r$(date +%H%M%S)"
+hbackup restore policies/demo.yaml --point "$first" --suffix "$suffix"
+printf '\n$ echo "count '"'demo:orders$suffix'"'" | .sandbox/west/bin/hbase shell -n\n'
+echo "count 'demo:orders$suffix'" | .sandbox/west/bin/hbase shell -n 2>/dev/null | grep 'row(s)'
 rm -rf "$work"
 printf '\nThe sandbox keeps running (npm run sandbox:down stops it).\n'

@@ -28,6 +28,8 @@ node bin/hbackup.js --help | head -n 12
 hbackup validate --online policies/demo.yaml
 hbackup backup policies/demo.yaml
 
+newest() { node bin/hbackup.js list --json policies/demo.yaml | node -e 'let s="";process.stdin.on("data",(d)=>s+=d).on("end",()=>console.log(JSON.parse(s).restorePoints.at(-1).stamp))'; }
+first=$(newest)
 printf '\n# a new day of sales, one more click log and 10 more orders arrive\n'
 for i in $(seq 1001 1010); do echo "put 'demo:orders', 'order$i', 'o:amount', '$i'"; done | "$east/hbase" shell -n > /dev/null
 seq 1 100 | sed 's/^/us,/' > "$work/sales2.csv"
@@ -38,8 +40,7 @@ printf '\n# what the next backup will do, changing nothing\n'
 hbackup backup --dry-run policies/demo.yaml
 hbackup backup policies/demo.yaml
 hbackup list policies/demo.yaml
-first=$(node bin/hbackup.js list --json policies/demo.yaml | node -e 'let s="";process.stdin.on("data",(d)=>s+=d).on("end",()=>console.log(JSON.parse(s).restorePoints[0].stamp))')
-printf '\n# the first restore point, brought back beside the live data on the secondary\n'
+printf '\n# the first backup of this demo, brought back beside the live data on the secondary\n'
 suffix="_r$(date +%H%M%S)"
 hbackup restore policies/demo.yaml --point "$first" --suffix "$suffix"
 printf '\n$ echo "count '"'demo:orders$suffix'"'" | .sandbox/west/bin/hbase shell -n\n'

@@ -27,13 +27,13 @@ export async function listCommand(file: string, opts: ListCommandOptions, env: C
     return ExitCode.OK;
   }
   out.print(`${service}: ${points.length} restore point(s) on ${site.name}, newest last`);
-  out.print('RESTORE POINT                          MOMENT                DATA SETS  MODES        BYTES COPIED  WINDOW  STATE');
+  out.print('RESTORE POINT                          MOMENT                DATA SETS  MODES             BYTES COPIED  WINDOW   STATE');
   for (const p of points) {
     const modes = [...new Set(p.datasets.map((d) => d.mode))].join('+');
     const bytes = p.datasets.reduce((n, d) => n + d.bytesCopied, 0);
     const state = p.intact ? 'ok' : out.c.red(`INCOMPLETE: missing ${p.missing.join(', ')}`);
     out.print(
-      `${p.snapshot.padEnd(38)} ${p.moment.padEnd(21)} ${String(p.datasets.length).padEnd(10)} ${modes.padEnd(12)} ${String(bytes).padEnd(13)} ${`${p.consistencyWindowMs} ms`.padEnd(7)} ${state}`,
+      `${p.snapshot.padEnd(38)} ${p.moment.padEnd(21)} ${String(p.datasets.length).padEnd(10)} ${modes.padEnd(17)} ${String(bytes).padEnd(13)} ${`${p.consistencyWindowMs} ms`.padEnd(8)} ${state}`,
     );
   }
   for (const u of listing.unreadable) out.print(`${u.path}  ${out.c.red(`UNREADABLE: ${u.reason}`)}`);

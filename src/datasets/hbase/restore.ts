@@ -40,7 +40,7 @@ export async function planHbaseRestore(ctx: FlowContext, record: DatasetRecord, 
     };
   }
   const here = Boolean(await site.hdfs.getFileStatus(`${snapshotsDir(root)}/${record.snapshot}`));
-  let method = here ? `from the snapshot on ${site.name}` : `export the snapshot from ${secondary.name}, then`;
+  let method = here ? '' : `export from ${secondary.name}, then `;
   if (!here) {
     const pull = initiator.name === primary.name;
     const args = exportArgs({
@@ -61,13 +61,13 @@ export async function planHbaseRestore(ctx: FlowContext, record: DatasetRecord, 
   if (where.suffix && exists) problems.push(`table ${table} exists on ${site.name}: choose another --suffix`);
   if (!exists) {
     shell.push(statements.clone(record.snapshot, table));
-    method += ' clone_snapshot';
+    method += 'clone_snapshot';
   } else if (table === record.source) {
     shell.push(statements.disable(table), statements.restore(record.snapshot), statements.enable(table));
-    method += ' restore_snapshot';
+    method += 'restore_snapshot';
   } else {
     shell.push(statements.disable(table), statements.drop(table), statements.clone(record.snapshot, table));
-    method += ' drop, then clone_snapshot';
+    method += 'drop, then clone_snapshot';
   }
   changes.push(commandChange(site.name, site.tool('hbase', ['shell', '-n']), `${shell.join('\n')}\n`));
   return {

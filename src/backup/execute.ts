@@ -77,6 +77,12 @@ export async function executeBackup(ctx: FlowContext, plan: BackupPlan, report: 
     (t) => `${service}: ${t.length} snapshot(s) ${plan.snapshot}, consistency window ${windowOf(t)} ms`,
   );
   report.consistencyWindowMs = windowOf(timings);
+  timings.forEach((t, i) => {
+    Object.assign(report.datasets[i]!, {
+      snapshotRequestedAt: new Date(t.requestedAt).toISOString(),
+      snapshotCompletedAt: new Date(t.completedAt).toISOString(),
+    });
+  });
 
   const records: DatasetRecord[] = [];
   for (const [i, d] of plan.datasets.entries()) {
@@ -99,6 +105,7 @@ export async function executeBackup(ctx: FlowContext, plan: BackupPlan, report: 
           target: d.spec.target,
           snapshot: d.snapshot,
           snapshotAt: new Date(timings[i]!.completedAt).toISOString(),
+          snapshotRequestedAt: new Date(timings[i]!.requestedAt).toISOString(),
           mode: copied.mode,
           ...(copied.fallbackReason ? { fallbackReason: copied.fallbackReason } : {}),
           bytesCopied: copied.bytesCopied,

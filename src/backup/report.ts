@@ -15,6 +15,9 @@ export interface DatasetReport {
   mode: CopyMode;
   reason: string;
   fallbackReason?: string;
+  /** When its snapshot was asked for and when it existed (set once the snapshots were taken). */
+  snapshotRequestedAt?: string;
+  snapshotCompletedAt?: string;
   /** Set once the copy ran. */
   bytesCopied?: number;
   filesCopied?: number;

@@ -20,6 +20,7 @@ const DatasetRecordSchema = z.looseObject({
   target: z.string(),
   snapshot: z.string(),
   snapshotAt: z.string(),
+  snapshotRequestedAt: z.string().optional(),
   mode: z.enum(COPY_MODES),
   fallbackReason: z.string().optional(),
   bytesCopied: z.number(),

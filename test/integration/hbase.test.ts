@@ -53,6 +53,7 @@ describe('HBase tables in a restore point', () => {
       service: `hb-${id}`,
       datasets: [{ hdfs: `/it/hb-${id}/raw` }, { hdfs: `/it/hb-${id}/wh` }, { hbase: t1 }, { hbase: t2, target: `ns_${id}:orders_copy` }],
       copy: { mappers: 2 },
+      retention: { primary: 1, secondary: 5 },
     });
   });
 
@@ -67,6 +68,9 @@ describe('HBase tables in a restore point', () => {
       ['hbase', t2, 'full'],
     ]);
     const snap1 = `${r1.restorePoint}.ns_${id}.orders`;
+    // Each snapshot's request and completion; the window runs from the first request to the last completion.
+    const times = r1.datasets.flatMap((d: any) => [Date.parse(d.snapshotRequestedAt), Date.parse(d.snapshotCompletedAt)]);
+    expect(Math.max(...times) - Math.min(...times)).toBe(r1.consistencyWindowMs);
     expect(await snapshotsOn(west)).toContain(snap1);
     const t2Bytes = r1.datasets[3].verified.bytes as number;
     expect(r1.datasets[3].bytesCopied).toBe(t2Bytes);
@@ -86,6 +90,13 @@ describe('HBase tables in a restore point', () => {
     expect(e2.bytesSkipped).toBe(t2Bytes);
     expect(e2.bytesCopied).toBeLessThan(t2Bytes / 10);
     expect(e1.verified.files).toBeGreaterThan(0);
+    // Retention keeps one restore point on the primary: the first snapshots of the tables are gone there, not on the secondary.
+    const ofT1 = (names: string[]) => names.filter((n) => n.endsWith(`.default.${t1}`));
+    expect(ofT1(await snapshotsOn(east))).toEqual([`${second.report!.restorePoint}.default.${t1}`]);
+    expect(ofT1(await snapshotsOn(west)).sort()).toEqual([
+      `${r1.restorePoint}.default.${t1}`,
+      `${second.report!.restorePoint}.default.${t1}`,
+    ]);
 
     const points = await restorePoints(policy);
     expect(points).toHaveLength(2);
@@ -165,10 +176,14 @@ describe('HBase tables in a restore point', () => {
     const leftover = `${failed.report!.datasets[0] && (await webhdfs(east).listSnapshots(`/it/hb-${id}/raw`)).at(-1)}`;
     expect(leftover).not.toBe(before.at(-1)!.snapshot);
 
+    // What an export killed half-way leaves on the secondary: its manifest under .hbase-snapshot/.tmp.
+    const half = `/hbase/.hbase-snapshot/.tmp/hb-hb-${id}-20200101T000000Z.default.${t1}`;
+    await webhdfs(west).mkdirs(half);
     const next = await backup(policy);
     expect(next.r.exitCode, next.stderr).toBe(0);
     expect(next.stderr).toMatch(/removed \d+ snapshot\(s\) left by an interrupted run/);
     expect((await snapshotsOn(east)).filter((s) => s.startsWith(leftover))).toEqual([]);
     expect(await webhdfs(east).listSnapshots(`/it/hb-${id}/raw`)).not.toContain(leftover);
+    expect(await webhdfs(west).getFileStatus(half)).toBeUndefined();
   });
 });

@@ -74,10 +74,32 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
     .option('--no-fallback', 'fail instead of falling back to a full copy when an incremental one is impossible')
     .option('--checksums', 'also compare the checksum of every file (as policy verify.checksums)')
     .option('--adopt-target', 'let the first copy replace the contents of a target directory that already holds data')
+    .option('--metrics-file <file>', 'write Prometheus metrics there (node_exporter textfile collector)')
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (files: string[], opts) => {
       const { backupCommand } = await import('./commands/backup.js');
       code = await backupCommand(files, { ...opts, clusters: clustersFlag() }, env());
+    });
+
+  program
+    .command('run-due')
+    .description('back up every service of a policy directory whose schedule has fired since its newest restore point (for cron)')
+    .requiredOption('--policies <dir>', 'directory of policy files (*.yaml; clusters*.yaml are left out)')
+    .option('--now <iso>', 'decide what is due as at this time (default: now)')
+    .option('--parallel <n>', 'back up at most this many services at a time', '2')
+    .option('--metrics-file <file>', 'write Prometheus metrics there (node_exporter textfile collector)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  */5 * * * *  hbackup run-due --policies /etc/hbackup/policies --metrics-file /var/lib/node_exporter/hbackup.prom
+  hbackup run-due --policies ./policies --now 2026-11-25T02:00:00Z --json
+
+Exit codes: 0 every due service ok, or none due; 1 some failed; 75 the only trouble was locks.`,
+    )
+    .action(async (opts) => {
+      const { runDueCommand } = await import('./commands/run-due.js');
+      code = await runDueCommand({ ...opts, clusters: clustersFlag() }, env());
     });
 
   program

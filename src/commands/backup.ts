@@ -2,6 +2,7 @@ import { type BackupOptions, backupService } from '../backup/backup.js';
 import { printReport } from '../backup/report.js';
 import { resolvePolicy } from '../config/load.js';
 import { exitCode } from '../flow/outcome.js';
+import { writeBackupMetrics } from '../metrics/prometheus.js';
 import { type CommandEnv, flowIo } from './context.js';
 
 export interface BackupCommandOptions {
@@ -11,6 +12,7 @@ export interface BackupCommandOptions {
   fallback?: boolean;
   checksums?: boolean;
   adoptTarget?: boolean;
+  metricsFile?: string;
 }
 
 /** Back up each policy's service, side by side, each with its own moment; one report per service. */
@@ -26,6 +28,7 @@ export async function backupCommand(files: string[], opts: BackupCommandOptions,
   };
   env.out.spinners = resolved.length === 1;
   const reports = await Promise.all(resolved.map((rp) => backupService(rp, options, flowIo(env))));
+  if (opts.metricsFile && !options.dryRun) writeBackupMetrics(opts.metricsFile, reports, env.now());
   for (const r of reports) {
     if (r.error) env.out.error(`${r.service}: ${r.error}`);
     if (env.out.json) env.out.printJsonLine(r);

@@ -16,7 +16,10 @@ describe('backup flow', () => {
     const first = await w.cli('--json', 'backup', policy);
     expect(first.code, first.stderr).toBe(0);
     expect(first.report).toMatchObject({ result: 'ok', restorePoint: 'hb-orders-20261125T020000Z', dryRun: false });
-    expect(first.report!.datasets[0]).toMatchObject({ snapshotRequestedAt: '2026-11-25T02:00:00.000Z', snapshotCompletedAt: '2026-11-25T02:00:00.000Z' });
+    expect(first.report!.datasets[0]).toMatchObject({
+      snapshotRequestedAt: '2026-11-25T02:00:00.000Z',
+      snapshotCompletedAt: '2026-11-25T02:00:00.000Z',
+    });
     expect(first.report!.datasets.map((d: any) => [d.mode, d.reason, d.bytesCopied])).toEqual([
       ['full', 'first backup of the service', 15],
       ['full', 'first backup of the service', 1],

@@ -3,6 +3,8 @@
  * files and directories and the same bytes; with checksums, every file's HDFS checksum must match
  * (the copy preserves block size and checksum type, so the two are computed alike).
  */
+
+import { eachLimited } from '../../flow/limit.js';
 import { snapshotPath } from '../../hdfs/paths.js';
 import type { WebHdfs } from '../../hdfs/webhdfs.js';
 
@@ -16,15 +18,6 @@ export interface VerifyResult {
 }
 
 const CHECKSUM_CONCURRENCY = 8;
-
-/** Run `fn` over the items, at most `limit` at a time. */
-async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
 
 export async function verifyCopy(
   src: WebHdfs,

@@ -1,0 +1,53 @@
+import type { BackupReport } from '../backup/report.js';
+import { UsageError } from '../errors.js';
+import { writeBackupMetrics } from '../metrics/prometheus.js';
+import { policyFiles, runDue, runDueExitCode } from '../schedule/run-due.js';
+import { type CommandEnv, flowIo } from './context.js';
+
+export interface RunDueCommandOptions {
+  clusters?: string;
+  policies: string;
+  now?: string;
+  parallel?: string;
+  metricsFile?: string;
+}
+
+/** Back up every service of a policy directory whose schedule has fired since its newest restore point. */
+export async function runDueCommand(opts: RunDueCommandOptions, env: CommandEnv): Promise<number> {
+  const now = opts.now === undefined ? env.now() : new Date(opts.now);
+  if (Number.isNaN(now.getTime())) throw new UsageError(`--now ${opts.now}: not a date and time; write e.g. 2026-11-25T02:00:00Z`);
+  const parallel = opts.parallel === undefined ? 2 : Number(opts.parallel);
+  if (!Number.isInteger(parallel) || parallel < 1)
+    throw new UsageError(`--parallel ${opts.parallel}: give a whole number of services, 1 or more`);
+  const files = policyFiles(opts.policies);
+  env.out.spinners = false;
+  const outcomes = await runDue(
+    files,
+    {
+      clusters: opts.clusters,
+      now,
+      parallel,
+      backup: { dryRun: false, full: false, noFallback: false, checksums: false, adoptTarget: false },
+    },
+    flowIo(env),
+  );
+  if (opts.metricsFile) {
+    writeBackupMetrics(
+      opts.metricsFile,
+      outcomes.flatMap((o) => (o.report ? [o.report as BackupReport] : [])),
+      env.now(),
+    );
+  }
+  for (const o of outcomes) if (o.error) env.out.error(`${o.service ?? o.file}: ${o.error}`);
+  if (env.out.json) {
+    env.out.printJson({ now: now.toISOString(), services: outcomes.map(({ report: _r, ...o }) => o) });
+  } else {
+    for (const o of outcomes) {
+      const what = o.due
+        ? `due (${o.reason}): ${o.result}${o.restorePoint ? `, restore point ${o.restorePoint}` : ''}`
+        : `${o.result === 'skipped' ? 'not due' : o.result} (${o.reason})`;
+      env.out.print(`${o.service ?? o.file}: ${what}`);
+    }
+  }
+  return runDueExitCode(outcomes);
+}

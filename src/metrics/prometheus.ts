@@ -1,0 +1,126 @@
+/**
+ * Metrics for monitoring, in the Prometheus text format, for node_exporter's textfile collector:
+ * written whole to a temporary file and renamed, so the collector never reads half a file. What a
+ * run does not know (the last success of a service that failed now, run counts) is carried over
+ * from the file it replaces.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { BackupReport } from '../backup/report.js';
+import { HbackupError } from '../errors.js';
+
+export interface Sample {
+  name: string;
+  help: string;
+  type: 'gauge' | 'counter';
+  labels: Record<string, string>;
+  value: number;
+}
+
+const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+const labelText = (labels: Record<string, string>) => {
+  const parts = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`);
+  return parts.length ? `{${parts.join(',')}}` : '';
+};
+
+/** The text format: each metric's HELP and TYPE once, then its samples. */
+export function render(samples: Sample[]): string {
+  const byName = new Map<string, Sample[]>();
+  for (const s of samples) byName.set(s.name, [...(byName.get(s.name) ?? []), s]);
+  let out = '';
+  for (const [name, group] of byName) {
+    out += `# HELP ${name} ${group[0]!.help}\n# TYPE ${name} ${group[0]!.type}\n`;
+    for (const s of group) out += `${name}${labelText(s.labels)} ${Number.isFinite(s.value) ? s.value : 'NaN'}\n`;
+  }
+  return out;
+}
+
+/** Samples of a file this module wrote before: `name{labels} value` lines. */
+export function readSamples(text: string): { name: string; labels: Record<string, string>; value: number }[] {
+  const out: { name: string; labels: Record<string, string>; value: number }[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^([a-z_:][a-z0-9_:]*)(?:\{(.*)\})? (\S+)$/i.exec(line);
+    if (!m) continue;
+    const labels: Record<string, string> = {};
+    for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_]\w*)="((?:[^"\\]|\\.)*)"/g))
+      labels[l[1]!] = l[2]!.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
+    out.push({ name: m[1]!, labels, value: Number(m[3]) });
+  }
+  return out;
+}
+
+/** Write atomically: a temporary file beside it, then a rename. */
+export function writeMetricsFile(file: string, text: string): void {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  try {
+    fs.writeFileSync(tmp, text);
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw new HbackupError(`cannot write the metrics file ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
+const seconds = (iso: string | null | undefined) => (iso ? Date.parse(iso) / 1000 : undefined);
+
+const METRICS: Record<string, { help: string; type: Sample['type'] }> = {
+  hbackup_backup_last_run_timestamp_seconds: { help: 'When the last backup of the service ended.', type: 'gauge' },
+  hbackup_backup_success: { help: 'Whether the last backup of the service made a restore point (1) or not (0).', type: 'gauge' },
+  hbackup_backup_duration_seconds: { help: 'How long the last backup of the service took.', type: 'gauge' },
+  hbackup_backup_last_success_timestamp_seconds: { help: 'When the last successful backup of the service ended.', type: 'gauge' },
+  hbackup_backup_copied_bytes: { help: 'Bytes the last successful backup of the service copied.', type: 'gauge' },
+  hbackup_backup_consistency_window_seconds: {
+    help: 'From the first snapshot asked for to the last taken, in the last successful backup.',
+    type: 'gauge',
+  },
+  hbackup_restore_point_timestamp_seconds: { help: 'The moment of the newest restore point of the service.', type: 'gauge' },
+  hbackup_restore_point_age_seconds: { help: 'Age of the newest restore point of the service when this file was written.', type: 'gauge' },
+  hbackup_backup_runs_total: { help: 'Backups of the service, by outcome.', type: 'counter' },
+};
+
+/** The metrics of some backup runs; what the previous file knew of other services and runs is carried over. */
+export function backupSamples(reports: BackupReport[], now: Date, previous: ReturnType<typeof readSamples>): Sample[] {
+  const samples: Sample[] = [];
+  const add = (name: string, service: string, value: number | undefined, extra: Record<string, string> = {}) => {
+    if (value !== undefined) samples.push({ name, ...METRICS[name]!, labels: { service, ...extra }, value });
+  };
+  const prev = (name: string, service: string, extra: Record<string, string> = {}) =>
+    previous.find((s) => s.name === name && s.labels.service === service && Object.entries(extra).every(([k, v]) => s.labels[k] === v))
+      ?.value;
+  const services = new Set([...previous.flatMap((s) => (s.labels.service ? [s.labels.service] : [])), ...reports.map((r) => r.service)]);
+  const nowS = now.getTime() / 1000;
+  for (const service of [...services].sort()) {
+    const r = reports.find((x) => x.service === service && x.result !== 'planned');
+    const ok = r?.result === 'ok';
+    const keep = (name: string, value: number | undefined, when: boolean) => add(name, service, when ? value : prev(name, service));
+    keep('hbackup_backup_last_run_timestamp_seconds', nowS, Boolean(r));
+    keep('hbackup_backup_success', ok ? 1 : 0, Boolean(r));
+    keep('hbackup_backup_duration_seconds', (r?.durationMs ?? 0) / 1000, Boolean(r));
+    keep('hbackup_backup_last_success_timestamp_seconds', nowS, ok);
+    keep(
+      'hbackup_backup_copied_bytes',
+      r?.datasets.reduce((n, d) => n + (d.bytesCopied ?? 0), 0),
+      ok,
+    );
+    keep('hbackup_backup_consistency_window_seconds', (r?.consistencyWindowMs ?? 0) / 1000, ok);
+    const newest = ok ? seconds(r.moment) : prev('hbackup_restore_point_timestamp_seconds', service);
+    add('hbackup_restore_point_timestamp_seconds', service, newest);
+    add('hbackup_restore_point_age_seconds', service, newest === undefined ? undefined : Math.max(0, nowS - newest));
+    for (const result of ['ok', 'failed', 'refused', 'locked']) {
+      const value = (prev('hbackup_backup_runs_total', service, { result }) ?? 0) + (r?.result === result ? 1 : 0);
+      if (value) add('hbackup_backup_runs_total', service, value, { result });
+    }
+  }
+  return samples;
+}
+
+/** Write the metrics of these runs to `file`, keeping what it said of the others. */
+export function writeBackupMetrics(file: string, reports: BackupReport[], now: Date): void {
+  let previous: ReturnType<typeof readSamples> = [];
+  try {
+    previous = readSamples(fs.readFileSync(file, 'utf8'));
+  } catch {
+    /* no file yet */
+  }
+  writeMetricsFile(file, render(backupSamples(reports, now, previous)));
+}

@@ -1,0 +1,93 @@
+/**
+ * `run-due`: every policy of a directory whose schedule has fired since its newest restore point
+ * is backed up once, at most N at a time. Services are independent: one that fails, is refused or
+ * is locked does not stop the others; a policy file that cannot be read is reported and skipped.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { type BackupOptions, backupService } from '../backup/backup.js';
+import type { BackupReport } from '../backup/report.js';
+import { readCatalog } from '../catalog/catalog.js';
+import { resolvePolicy } from '../config/load.js';
+import { ExitCode, HbackupError, UsageError } from '../errors.js';
+import type { FlowIo } from '../flow/context.js';
+import { eachLimited } from '../flow/limit.js';
+import { decideRoles } from '../sites/roles.js';
+import { openSite } from '../sites/site.js';
+import { isDue } from './due.js';
+
+export interface DueOutcome {
+  file: string;
+  service: string | null;
+  due: boolean;
+  reason: string;
+  /** `skipped` when not due; else the backup's outcome (or `invalid`/`failed` before it could start). */
+  result: BackupReport['result'] | 'skipped';
+  restorePoint: string | null;
+  error?: string;
+  report?: BackupReport;
+}
+
+/** The policy files of a directory: *.yaml / *.yml, clusters files (clusters*.yaml) left out. */
+export function policyFiles(dir: string): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch (e) {
+    throw new UsageError(`--policies ${dir}: cannot read it (${(e as NodeJS.ErrnoException).code})`);
+  }
+  return names
+    .filter((n) => /\.ya?ml$/.test(n) && !n.startsWith('clusters'))
+    .sort()
+    .map((n) => path.join(dir, n));
+}
+
+export async function runDue(
+  files: string[],
+  opts: { clusters: string | undefined; now: Date; parallel: number; backup: BackupOptions },
+  io: FlowIo,
+): Promise<DueOutcome[]> {
+  const outcomes: DueOutcome[] = [];
+  const due: { rp: ReturnType<typeof resolvePolicy>; outcome: DueOutcome }[] = [];
+  for (const file of files) {
+    const outcome: DueOutcome = { file, service: null, due: false, reason: '', result: 'skipped', restorePoint: null };
+    outcomes.push(outcome);
+    try {
+      const rp = resolvePolicy(file, opts.clusters);
+      outcome.service = rp.policy.service;
+      const { secondary } = decideRoles(rp);
+      const catalog = rp.policy.schedule
+        ? await readCatalog(
+            openSite(secondary, { fetch: io.fetch, putData: io.putData, debug: (t) => io.progress.debug(t) }).hdfs,
+            rp.policy.service,
+          )
+        : { points: [] };
+      const newest = catalog.points.at(-1);
+      const d = isDue(rp.policy.schedule, newest ? new Date(newest.moment) : undefined, opts.now);
+      Object.assign(outcome, { due: d.due, reason: d.reason });
+      if (d.due) due.push({ rp, outcome });
+      else io.progress.info(`${rp.policy.service}: not due (${d.reason})`);
+    } catch (e) {
+      if (!(e instanceof HbackupError)) throw e;
+      Object.assign(outcome, {
+        result: e.exitCode === ExitCode.USAGE ? 'invalid' : 'failed',
+        error: e.message,
+        reason: 'could not be checked',
+      });
+    }
+  }
+  await eachLimited(due, opts.parallel, async ({ rp, outcome }) => {
+    io.progress.info(`${rp.policy.service}: due (${outcome.reason})`);
+    const report = await backupService(rp, opts.backup, io);
+    Object.assign(outcome, { result: report.result, restorePoint: report.restorePoint, report });
+    if (report.error) outcome.error = report.error;
+  });
+  return outcomes;
+}
+
+/** 0: every due service ok (or none due); 75: the only trouble was locks; 1: anything else failed. */
+export function runDueExitCode(outcomes: DueOutcome[]): number {
+  const bad = outcomes.filter((o) => o.result !== 'ok' && o.result !== 'skipped' && o.result !== 'planned');
+  if (!bad.length) return ExitCode.OK;
+  return bad.every((o) => o.result === 'locked') ? ExitCode.LOCKED : ExitCode.FAILED;
+}

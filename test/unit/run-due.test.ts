@@ -1,0 +1,103 @@
+// run-due in-process against two in-memory clusters: only services whose schedule fired since
+// their newest restore point run, once however many slots they missed; one failing does not stop
+// the others; the metrics file says what happened and parses as Prometheus text.
+import fs from 'node:fs';
+import path from 'node:path';
+// @ts-expect-error the parser ships without types
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
+import { describe, expect, it } from 'vitest';
+import { isDue } from '../../src/schedule/due.js';
+import { world } from '../fakes/world.js';
+
+describe('isDue', () => {
+  const at = (iso: string) => new Date(iso);
+  it.each([
+    ['no schedule', undefined, undefined, '2026-11-25T02:00:00Z', false],
+    ['never backed up', '0 2 * * *', undefined, '2026-11-25T01:00:00Z', true],
+    ['the slot has a restore point', '0 2 * * *', '2026-11-25T02:00:04Z', '2026-11-25T03:00:00Z', false],
+    ['a slot exactly now', '0 2 * * *', '2026-11-24T02:00:03Z', '2026-11-25T02:00:00Z', true],
+    ['three missed slots', '0 * * * *', '2026-11-25T01:00:02Z', '2026-11-25T04:30:00Z', true],
+  ])('%s', (_, schedule, newest, now, due) => {
+    expect(isDue(schedule, newest ? at(newest) : undefined, at(now)).due).toBe(due);
+  });
+});
+
+describe('run-due', () => {
+  it('backs up only the due services, once each; one failing leaves the others ok; exit 1; metrics for both', async () => {
+    const w = world();
+    for (const d of ['/hourly', '/daily', '/broken']) w.source(d, { 'f.txt': d });
+    const dir = path.join(w.dir, 'policies');
+    fs.mkdirSync(dir);
+    const write = (name: string, p: Record<string, unknown>) =>
+      fs.writeFileSync(path.join(dir, `${name}.yaml`), JSON.stringify({ clusters: w.clustersFile, ...p }));
+    write('a-hourly', { service: 'hourly', schedule: '0 * * * *', datasets: [{ hdfs: '/hourly' }] });
+    write('b-daily', { service: 'daily', schedule: '30 2 * * *', datasets: [{ hdfs: '/daily' }] });
+    write('c-ondemand', { service: 'ondemand', datasets: [{ hdfs: '/hourly', target: '/od' }] });
+    fs.copyFileSync(w.clustersFile, path.join(dir, 'clusters.yaml')); // not a policy: left out
+    const metrics = path.join(w.dir, 'hbackup.prom');
+
+    // 02:00: hourly is due (never backed up), daily is due too (never backed up).
+    const first = await w.cli('--json', 'run-due', '--policies', dir, '--now', '2026-11-25T02:00:00Z', '--metrics-file', metrics);
+    expect(first.code, first.stderr).toBe(0);
+    const r1 = JSON.parse(first.stdout).services.map((s: any) => [s.service, s.due, s.result]);
+    expect(r1).toEqual([
+      ['hourly', true, 'ok'],
+      ['daily', true, 'ok'],
+      ['ondemand', false, 'skipped'],
+    ]);
+
+    // Four hours later: hourly missed 4 slots and runs once; daily's 02:30 slot has no restore point.
+    w.later(4 * 3_600_000);
+    write('d-broken', { service: 'broken', schedule: '* * * * *', datasets: [{ hdfs: '/missing' }] });
+    const distcpsBefore = w.rec.commands.filter((c) => c.argv[1] === 'distcp').length;
+    const second = await w.cli('--json', 'run-due', '--policies', dir, '--now', '2026-11-25T06:00:00Z', '--metrics-file', metrics);
+    expect(second.code).toBe(1);
+    const r2 = JSON.parse(second.stdout).services.map((s: any) => [s.service, s.result]);
+    expect(r2).toEqual([
+      ['hourly', 'ok'],
+      ['daily', 'ok'],
+      ['ondemand', 'skipped'],
+      ['broken', 'refused'],
+    ]);
+    expect(w.rec.commands.filter((c) => c.argv[1] === 'distcp').length - distcpsBefore).toBe(2);
+    expect(second.stderr).toContain('broken: preflight refused: /missing does not exist on east');
+
+    const families = parsePrometheusTextFormat(fs.readFileSync(metrics, 'utf8')) as {
+      name: string;
+      type: string;
+      metrics: { labels: Record<string, string>; value: string }[];
+    }[];
+    const value = (name: string, service: string, labels: Record<string, string> = {}) =>
+      families
+        .find((f) => f.name === name)
+        ?.metrics.find((m) => m.labels.service === service && Object.entries(labels).every(([k, v]) => m.labels[k] === v))?.value;
+    expect(value('hbackup_backup_success', 'hourly')).toBe('1');
+    expect(value('hbackup_backup_success', 'broken')).toBe('0');
+    expect(value('hbackup_backup_runs_total', 'hourly', { result: 'ok' })).toBe('2');
+    expect(value('hbackup_backup_runs_total', 'broken', { result: 'refused' })).toBe('1');
+    expect(value('hbackup_backup_last_success_timestamp_seconds', 'broken')).toBeUndefined();
+    expect(Number(value('hbackup_restore_point_timestamp_seconds', 'daily'))).toBe(Date.parse('2026-11-25T06:00:00Z') / 1000);
+    expect(families.find((f) => f.name === 'hbackup_backup_runs_total')?.type).toBe('COUNTER');
+    expect(fs.readdirSync(w.dir).filter((f) => f.includes('.tmp'))).toEqual([]);
+  });
+
+  it('exits 75 when the only trouble was a lock', async () => {
+    const w = world();
+    w.source('/d', { 'f.txt': 'f' });
+    const dir = path.join(w.dir, 'p');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(
+      path.join(dir, 'x.yaml'),
+      JSON.stringify({ clusters: w.clustersFile, service: 'busy', schedule: '0 * * * *', datasets: [{ hdfs: '/d' }] }),
+    );
+    fs.mkdirSync(path.join(w.stateDir, 'locks'), { recursive: true });
+    const os = await import('node:os');
+    fs.writeFileSync(
+      path.join(w.stateDir, 'locks', 'busy.lock'),
+      JSON.stringify({ pid: process.pid, host: os.hostname(), startedAt: 'then', command: 'backup' }),
+    );
+    const r = await w.cli('run-due', '--policies', dir);
+    expect(r.code).toBe(75);
+    expect(r.stdout).toContain('busy: due (no restore point yet; slot 2026-11-25T02:00:00Z): locked');
+  });
+});

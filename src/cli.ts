@@ -33,6 +33,7 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
     .option('--json', 'machine-readable output on stdout')
     .option('--verbose', 'show every WebHDFS call and command, and stack traces')
     .option('--no-color', 'no colours (also when NO_COLOR is set or output is not a terminal)')
+    .option('--log-file <file>', 'also append every line, plain and timestamped, to this file')
     .option('--clusters <file>', 'clusters file (default: $HBACKUP_CLUSTERS, else the policy\'s "clusters:")')
     .addHelpText('after', EXIT_CODES_HELP)
     .configureOutput({ writeOut: (s) => stdout.write(s), writeErr: (s) => stderr.write(s) })
@@ -41,8 +42,8 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
 
   const clustersFlag = () => program.opts<{ clusters?: string }>().clusters;
   const env = (): CommandEnv => {
-    const g = program.opts<{ json?: boolean; verbose?: boolean; color?: boolean }>();
-    out = new Output({ json: Boolean(g.json), verbose: Boolean(g.verbose), color: g.color !== false, stdout, stderr });
+    const g = program.opts<{ json?: boolean; verbose?: boolean; color?: boolean; logFile?: string }>();
+    out = new Output({ json: Boolean(g.json), verbose: Boolean(g.verbose), color: g.color !== false, stdout, stderr, logFile: g.logFile });
     return {
       out,
       runner: io.env?.runner ?? execaRunner,
@@ -52,6 +53,7 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
       now: io.env?.now ?? (() => new Date()),
       stateDir: io.env?.stateDir ?? stateDir(),
       confirm: io.env?.confirm,
+      prompt: io.env?.prompt,
     };
   };
 
@@ -79,6 +81,33 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
     .action(async (files: string[], opts) => {
       const { backupCommand } = await import('./commands/backup.js');
       code = await backupCommand(files, { ...opts, clusters: clustersFlag() }, env());
+    });
+
+  program
+    .command('policy')
+    .description('write policy files')
+    .command('new')
+    .description('write a valid, commented policy file; on a terminal, asks for what the flags leave out')
+    .option('--service <name>', 'the service (lower-case letters, digits, "-")')
+    .option('--hdfs <path...>', 'HDFS directories on the primary')
+    .option('--hbase <table...>', 'HBase tables on the primary (namespace:table)')
+    .option('--schedule <cron>', 'five-field cron expression, UTC (default: none, on demand)')
+    .option('-o, --output <file>', 'where to write the policy')
+    .option('--force', 'replace the file if it exists')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  hbackup --clusters /etc/hbackup/clusters.yaml policy new --service orders --hdfs /data/orders/raw \\
+      --hbase orders:events --schedule "0 2 * * *" -o /etc/hbackup/policies/orders.yaml
+  hbackup policy new          (on a terminal: asks for each)
+
+Exit codes: 0 written and checked online; 2 invalid input (nothing written); 3 written, but a data set
+is not ready on the primary (the command that fixes it is printed).`,
+    )
+    .action(async (opts) => {
+      const { policyNewCommand } = await import('./commands/policy-new.js');
+      code = await policyNewCommand({ ...opts, clusters: clustersFlag() }, env());
     });
 
   program

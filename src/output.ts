@@ -3,6 +3,7 @@
  * step on a terminal, plain timestamped lines otherwise (cron, CI). Results go to stdout: human
  * text, or JSON with --json.
  */
+import fs from 'node:fs';
 import { Chalk, type ChalkInstance } from 'chalk';
 import ora, { type Ora } from 'ora';
 import type { FlowEvent } from './flow/events.js';
@@ -16,6 +17,8 @@ export interface OutputOptions {
   stdout?: Stream;
   stderr?: Stream;
   now?: () => Date;
+  /** Also append every line, plain and timestamped, to this file. */
+  logFile?: string | undefined;
 }
 
 export class Output {
@@ -29,6 +32,7 @@ export class Output {
   private readonly tty: boolean;
   private readonly now: () => Date;
   private readonly spinning = new Map<number, Ora>();
+  private readonly logFile: string | undefined;
 
   constructor(opts: OutputOptions) {
     this.json = opts.json;
@@ -39,23 +43,46 @@ export class Output {
     const columns = (this.err as { columns?: number }).columns ?? 0;
     this.tty = Boolean(this.err.isTTY) && columns > 0 && !process.env.CI;
     this.now = opts.now ?? (() => new Date());
+    this.logFile = opts.logFile;
     const colour = opts.color && this.tty && !process.env.NO_COLOR;
     this.c = new Chalk({ level: colour ? 1 : 0 });
   }
 
   /** A result line for people (stdout); silent under --json. */
   print(text: string): void {
-    if (!this.json) this.out.write(`${text}\n`);
+    if (this.json) return;
+    this.out.write(`${text}\n`);
+    this.log(text);
   }
 
   /** The machine-readable result (stdout). */
   printJson(value: unknown): void {
     this.out.write(`${JSON.stringify(value, null, 2)}\n`);
+    this.log(JSON.stringify(value));
   }
 
   /** One machine-readable result per line (JSON Lines), for a result per service. */
   printJsonLine(value: unknown): void {
     this.out.write(`${JSON.stringify(value)}\n`);
+    this.log(JSON.stringify(value));
+  }
+
+  /** Append a line to the log file, plain: no colours, one line, timestamped. */
+  private log(text: string): void {
+    if (!this.logFile) return;
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: colour codes are what is removed
+    const plain = text.replace(/\u001b\[[0-9;]*m/g, '');
+    try {
+      fs.appendFileSync(
+        this.logFile,
+        plain
+          .split('\n')
+          .map((l) => `${this.now().toISOString()} ${l}\n`)
+          .join(''),
+      );
+    } catch (e) {
+      this.err.write(`warning: cannot write the log file ${this.logFile} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})\n`);
+    }
   }
 
   /** An error line on stderr. */
@@ -75,6 +102,7 @@ export class Output {
         if (this.animated) {
           const spinner = ora({ text: e.text, stream: this.err, color: 'cyan', discardStdin: false }).start();
           this.spinning.set(e.id, spinner);
+          this.log(`… ${e.text}`);
         } else {
           this.line(`… ${e.text}`);
         }
@@ -88,8 +116,10 @@ export class Output {
       case 'end': {
         const spinner = this.spinning.get(e.id);
         this.spinning.delete(e.id);
-        if (spinner) spinner[e.ok ? 'succeed' : 'fail'](e.text);
-        else this.line(`${e.ok ? 'ok' : 'FAILED'} ${e.text}`);
+        if (spinner) {
+          spinner[e.ok ? 'succeed' : 'fail'](e.text);
+          this.log(`${e.ok ? 'ok' : 'FAILED'} ${e.text}`);
+        } else this.line(`${e.ok ? 'ok' : 'FAILED'} ${e.text}`);
         return;
       }
     }
@@ -100,6 +130,7 @@ export class Output {
   }
 
   private line(text: string): void {
+    this.log(text);
     const spinner = [...this.spinning.values()].pop();
     if (spinner) {
       // Keep the spinner below what is written meanwhile.

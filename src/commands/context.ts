@@ -19,6 +19,8 @@ export interface CommandEnv {
   putData?: PutData | undefined;
   now: () => Date;
   stateDir: string;
+  /** Where prompts ask and read (tests script the answers); by default the terminal, if any. */
+  prompt?: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream } | undefined;
   /** Asks a person before live data is replaced (tests answer for them); by default the terminal, if any. */
   confirm?: ((question: string) => Promise<boolean>) | undefined;
 }

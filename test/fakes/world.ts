@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { main } from '../../src/cli.js';
+import type { CommandEnv } from '../../src/commands/context.js';
 import { FakeHadoop } from './hadoop.js';
 import { recordingRunner } from './runner.js';
 
@@ -61,7 +62,9 @@ export function world() {
       }
       east.allowSnapshot(root);
     },
-    async cli(...args: string[]) {
+    /** Run hbackup in-process; a last object argument adds to its environment (prompts, confirmation). */
+    async cli(...args: (string | Partial<CommandEnv>)[]) {
+      const extra = typeof args.at(-1) === 'object' ? (args.pop() as Partial<CommandEnv>) : {};
       let stdout = '';
       let stderr = '';
       const sink = (f: (s: string) => void) =>
@@ -72,14 +75,14 @@ export function world() {
           },
           isTTY: false,
         }) as unknown as NodeJS.WritableStream;
-      const code = await main(['node', 'hbackup', ...args], {
+      const code = await main(['node', 'hbackup', ...(args as string[])], {
         stdout: sink((s) => {
           stdout += s;
         }),
         stderr: sink((s) => {
           stderr += s;
         }),
-        env: { runner: rec.runner, fetch: hadoop.fetch, putData: hadoop.putData, now, stateDir },
+        env: { runner: rec.runner, fetch: hadoop.fetch, putData: hadoop.putData, now, stateDir, ...extra },
       });
       const json = stdout
         .split('\n')

@@ -62,6 +62,14 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
     .description('check policy files (and, with --online, the data sets on the primary)')
     .argument('<policy...>', 'policy files')
     .option('--online', 'also check on the primary that every data set is a snapshottable directory')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  hbackup validate /etc/hbackup/policies/*.yaml
+  hbackup --clusters /etc/hbackup/clusters.yaml validate --online orders.yaml
+${EXIT_CODES_HELP}`,
+    )
     .action(async (files: string[], opts) => {
       const { validateCommand } = await import('./commands/validate.js');
       code = await validateCommand(files, { ...opts, clusters: clustersFlag() }, env());
@@ -77,7 +85,15 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
     .option('--checksums', 'also compare the checksum of every file (as policy verify.checksums)')
     .option('--adopt-target', 'let the first copy replace the contents of a target directory that already holds data')
     .option('--metrics-file <file>', 'write Prometheus metrics there (node_exporter textfile collector)')
-    .addHelpText('after', EXIT_CODES_HELP)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  hbackup backup --dry-run orders.yaml                  # the plan: every call and command, nothing changed
+  hbackup backup orders.yaml clicks.yaml                # two services side by side, each its own moment
+  hbackup --json backup --checksums orders.yaml | jq .restorePoint
+${EXIT_CODES_HELP}`,
+    )
     .action(async (files: string[], opts) => {
       const { backupCommand } = await import('./commands/backup.js');
       code = await backupCommand(files, { ...opts, clusters: clustersFlag() }, env());
@@ -141,7 +157,15 @@ Exit codes: 0 every due service ok, or none due; 1 some failed; 75 the only trou
     .option('--datasets <name...>', 'only these data sets (as the policy names them)')
     .option('--dry-run', 'check everything read-only and print every call and command it would run')
     .option('--yes', 'replace live data without asking (needed without a terminal)')
-    .addHelpText('after', EXIT_CODES_HELP)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  hbackup restore orders.yaml --suffix _r1                       # the newest restore point beside the live data, on the secondary
+  hbackup restore orders.yaml --point 20261124T020000Z --on primary --datasets /data/orders/raw --yes
+  hbackup restore orders.yaml --on primary --dry-run
+${EXIT_CODES_HELP}`,
+    )
     .action(async (file: string, opts) => {
       const { restoreCommand } = await import('./commands/restore.js');
       code = await restoreCommand(file, { ...opts, clusters: clustersFlag() }, env());
@@ -151,9 +175,29 @@ Exit codes: 0 every due service ok, or none due; 1 some failed; 75 the only trou
     .command('list')
     .description("list the service's restore points from the secondary's catalog")
     .argument('<policy>', 'policy file')
+    .addHelpText(
+      'after',
+      "\nExamples:\n  hbackup list orders.yaml\n  hbackup --json list orders.yaml | jq '.restorePoints[] | select(.intact | not)'",
+    )
     .action(async (file: string) => {
       const { listCommand } = await import('./commands/list.js');
       code = await listCommand(file, { clusters: clustersFlag() }, env());
+    });
+
+  program
+    .command('completion')
+    .description('print the shell completion script')
+    .argument('<shell>', 'bash or zsh')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  eval "$(hbackup completion bash)"          # in ~/.bashrc
+  hbackup completion zsh > ~/.zfunc/_hbackup`,
+    )
+    .action(async (shell: string) => {
+      const { completionScript } = await import('./commands/completion.js');
+      stdout.write(completionScript(program, shell));
     });
 
   try {

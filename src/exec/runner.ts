@@ -14,6 +14,8 @@ export interface Command {
   ssh?: string;
   /** Extra ssh arguments (port, identity, options), before the destination. */
   sshOptions?: string[];
+  /** The environment's values may be secrets (a cluster's tools.env): shown as *** wherever printed. */
+  secretEnv?: boolean;
 }
 
 export interface RunResult {
@@ -50,6 +52,9 @@ export function effectiveArgv(cmd: Command): string[] {
 
 /** Shown in --dry-run and logs: env assignments, then the argv, each argument quoted if needed. */
 export function displayCommand(cmd: Command): string {
+  if (cmd.secretEnv && cmd.env) {
+    return displayCommand({ ...cmd, secretEnv: false, env: Object.fromEntries(Object.keys(cmd.env).map((k) => [k, '***'])) });
+  }
   if (cmd.ssh) return effectiveArgv(cmd).map(shellQuote).join(' ');
   const env = Object.entries(cmd.env ?? {}).map(([k, v]) => `${k}=${shellQuote(v)}`);
   return [...env, ...cmd.argv.map(shellQuote)].join(' ');

@@ -39,7 +39,10 @@ export function openSite(cluster: NamedCluster, io: SiteIo = {}): Site {
 
 function toolCommand(cluster: NamedCluster, tool: ToolName, args: string[]): Command {
   const cmd: Command = { argv: [cluster.tools[tool], ...args] };
-  if (Object.keys(cluster.tools.env).length) cmd.env = cluster.tools.env;
+  if (Object.keys(cluster.tools.env).length) {
+    cmd.env = cluster.tools.env;
+    cmd.secretEnv = true;
+  }
   if (cluster.tools.ssh) {
     cmd.ssh = cluster.tools.ssh;
     if (cluster.tools.sshOptions.length) cmd.sshOptions = cluster.tools.sshOptions;

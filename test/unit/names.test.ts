@@ -25,6 +25,13 @@ describe('commands as argument arrays', () => {
     expect(shellQuote('$(rm -rf /)')).toBe(`'$(rm -rf /)'`);
   });
 
+  it('never prints the values of a cluster environment, locally or through ssh', () => {
+    const cmd = { argv: ['hadoop', 'distcp'], env: { HADOOP_CREDSTORE_PASSWORD: 's3cret' }, secretEnv: true };
+    expect(displayCommand(cmd)).toBe("HADOOP_CREDSTORE_PASSWORD='***' hadoop distcp");
+    expect(displayCommand({ ...cmd, ssh: 'ops@edge' })).not.toContain('s3cret');
+    expect(displayCommand({ ...cmd, ssh: 'ops@edge' })).toContain('HADOOP_CREDSTORE_PASSWORD=');
+  });
+
   it('runs through ssh with each argument quoted, environment first', () => {
     const cmd = { argv: ['hadoop', 'distcp', '/a b'], env: { HADOOP_CONF_DIR: '/etc/h c' }, ssh: 'ops@edge' };
     expect(effectiveArgv(cmd)).toEqual([

@@ -24,7 +24,7 @@ const labelText = (labels: Record<string, string>) => {
 };
 
 /** The text format: each metric's HELP and TYPE once, then its samples. */
-export function render(samples: Sample[]): string {
+function render(samples: Sample[]): string {
   const byName = new Map<string, Sample[]>();
   for (const s of samples) byName.set(s.name, [...(byName.get(s.name) ?? []), s]);
   let out = '';
@@ -50,7 +50,7 @@ export function readSamples(text: string): { name: string; labels: Record<string
 }
 
 /** Write atomically: a temporary file beside it, then a rename. */
-export function writeMetricsFile(file: string, text: string): void {
+function writeMetricsFile(file: string, text: string): void {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   try {
     fs.writeFileSync(tmp, text);
@@ -79,7 +79,7 @@ const METRICS: Record<string, { help: string; type: Sample['type'] }> = {
 };
 
 /** The metrics of some backup runs; what the previous file knew of other services and runs is carried over. */
-export function backupSamples(reports: BackupReport[], now: Date, previous: ReturnType<typeof readSamples>): Sample[] {
+function backupSamples(reports: BackupReport[], now: Date, previous: ReturnType<typeof readSamples>): Sample[] {
   const samples: Sample[] = [];
   const add = (name: string, service: string, value: number | undefined, extra: Record<string, string> = {}) => {
     if (value !== undefined) samples.push({ name, ...METRICS[name]!, labels: { service, ...extra }, value });

@@ -5,7 +5,7 @@
 import { Cron } from 'croner';
 
 /** The latest slot of a schedule at or before `now`. */
-export function latestSlot(schedule: string, now: Date): Date | undefined {
+function latestSlot(schedule: string, now: Date): Date | undefined {
   // previousRuns looks strictly before its reference: one second on, a slot at `now` counts.
   return new Cron(schedule, { timezone: 'UTC', paused: true }).previousRuns(1, new Date(now.getTime() + 1000))[0];
 }

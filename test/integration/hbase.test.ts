@@ -159,6 +159,22 @@ describe('HBase tables in a restore point', () => {
     expect(r.r.exitCode).toBe(3);
     expect(r.stderr).toContain(`table default:nope_${id} does not exist on east`);
     expect((await webhdfs(east).listSnapshots(`/it/hb-${id}/wh`)).filter((s) => s.startsWith(`hb-hbmiss-`))).toEqual([]);
+    const v = await hbackup(['validate', '--online', p]);
+    expect(v.exitCode).toBe(3);
+    expect(String(v.stdout)).toContain(`table default:nope_${id} does not exist on east`);
+  });
+
+  it("pulls a table with the secondary's own ExportSnapshot when the policy says initiator: secondary", async () => {
+    const table = `pull_${id}`;
+    await hbaseShell(east, `create '${table}', 'f'\n${rows(table, 0, 20)}\n`);
+    const p = writePolicy({ service: `hbpull-${id}`, datasets: [{ hbase: table }], copy: { initiator: 'secondary', mappers: 1 } });
+    const dry = await hbackup(['backup', p, '--dry-run']);
+    expect(String(dry.stdout)).toContain(`${west.binDir}/hbase snapshot export -snapshot hb-hbpull-${id}-`);
+    expect(String(dry.stdout)).toContain('-copy-from hdfs://127.0.0.1:');
+    const b = await backup(p);
+    expect(b.r.exitCode, b.stderr).toBe(0);
+    expect(b.report!.datasets[0]).toMatchObject({ type: 'hbase', mode: 'full' });
+    expect(b.report!.datasets[0].verified.files).toBeGreaterThan(0);
   });
 
   it('fails (exit 1) when the export fails, keeps the earlier restore points, and cleans up on the next run', async () => {

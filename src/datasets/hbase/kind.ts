@@ -4,6 +4,7 @@
  * verified with SnapshotInfo on both sides. Each table's snapshot is consistent in itself; tables
  * are not captured atomically together (the quiesce hooks are for that).
  */
+import { fullTableName } from '../../config/load.js';
 import { commandChange, httpChange } from '../../flow/change.js';
 import { statements } from '../../hbase/shell.js';
 import { partialSnapshotsDir, rootPath, snapshotsDir, stampOfTableSnapshot, tableDir } from '../../hbase/tables.js';
@@ -15,8 +16,6 @@ import { armHbase, exportHbase, verifyHbase } from './copy.js';
 import { type HbasePlan, planHbase } from './plan.js';
 import { type HbaseRestore, planHbaseRestore, verifyHbaseRestore } from './restore.js';
 
-const fullName = (t: string) => (t.includes(':') ? t : `default:${t}`);
-
 const noRoot = (site: Site) =>
   `clusters.${site.name}.hbase.rootdir is not set: give ${site.name}'s hbase.rootdir (e.g. ${site.cluster.fs.replace(/\/$/, '')}/hbase) to back up HBase tables`;
 
@@ -24,7 +23,9 @@ export const hbaseKind: DatasetKind<HbasePlan, HbaseRestore> = {
   type: 'hbase',
 
   spec: (entry) =>
-    entry.hbase === undefined ? undefined : { type: 'hbase', source: fullName(entry.hbase), target: fullName(entry.target ?? entry.hbase) },
+    entry.hbase === undefined
+      ? undefined
+      : { type: 'hbase', source: fullTableName(entry.hbase), target: fullTableName(entry.target ?? entry.hbase) },
 
   async sourceProblem(primary, spec) {
     const root = rootPath(primary.cluster);

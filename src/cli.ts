@@ -185,6 +185,46 @@ ${EXIT_CODES_HELP}`,
     });
 
   program
+    .command('status')
+    .description('both sites: health, identity and which one applications should use; services: newest restore point')
+    .option('--policies <dir>', "also each service's newest restore point, and whether it is overdue")
+    .option('--timeout <seconds>', 'give each site this long to answer', '5')
+    .option('--metrics-file <file>', "write each site's level as Prometheus metrics (a file of its own)")
+    .addHelpText(
+      'after',
+      `
+Examples:
+  hbackup status
+  hbackup --json status --policies /etc/hbackup/policies | jq .applicationTarget
+
+Exit codes (monitoring plugins' convention): 0 OK, 1 WARNING, 2 CRITICAL.`,
+    )
+    .action(async (opts) => {
+      const { statusCommand } = await import('./commands/status.js');
+      code = await statusCommand({ ...opts, clusters: clustersFlag() }, env());
+    });
+
+  program
+    .command('endpoint')
+    .description("what applications should connect to now: the primary's fs.defaultFS and HBase ZooKeeper quorum")
+    .option('--format <format>', 'uri, env or json', 'uri')
+    .addHelpText('after', '\nExamples:\n  export $(hbackup endpoint --format env)\n  hbackup endpoint            # hdfs://nameservice1')
+    .action(async (opts) => {
+      const { endpointCommand } = await import('./commands/endpoint.js');
+      code = await endpointCommand({ ...opts, clusters: clustersFlag() }, env());
+    });
+
+  program
+    .command('init')
+    .description("write each site's first identity (its role from the clusters file, epoch 1)")
+    .option('--force', 'replace identities that differ from the clusters file (at the next epoch)')
+    .addHelpText('after', '\nExamples:\n  hbackup --clusters /etc/hbackup/clusters.yaml init')
+    .action(async (opts) => {
+      const { initCommand } = await import('./commands/init.js');
+      code = await initCommand({ ...opts, clusters: clustersFlag() }, env());
+    });
+
+  program
     .command('completion')
     .description('print the shell completion script')
     .argument('<shell>', 'bash or zsh')

@@ -101,7 +101,7 @@ export function loadPolicy(file: string): LoadedPolicy {
   return { file, policy: value, located };
 }
 
-function loadClusters(file: string): { clusters: ClustersFile; located: LocatedDoc } {
+export function loadClusters(file: string): { clusters: ClustersFile; located: LocatedDoc } {
   const { located, problems } = parseYaml(file, readText(file));
   if (problems.length) throw new ConfigError(problems);
   const { value, problems: schemaProblems } = validate(located, ClustersFileSchema);

@@ -97,7 +97,8 @@ export class WebHdfs {
         errors.push(`${base}: ${cleanLine(String(cause), 120)}`);
         continue;
       }
-      const date = res.headers.get('date');
+      // Jetty in Hadoop 3.3 sends Date twice; fetch joins the two with ", ": the first is the one.
+      const date = res.headers.get('date')?.split(/, (?=[A-Z][a-z]{2}, )/)[0];
       if (date) this.lastServerDate = new Date(date);
       if (res.ok || res.status === 404) {
         this.active = index;

@@ -50,7 +50,7 @@ export function readSamples(text: string): { name: string; labels: Record<string
 }
 
 /** Write atomically: a temporary file beside it, then a rename. */
-function writeMetricsFile(file: string, text: string): void {
+export function writeMetricsText(file: string, text: string): void {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   try {
     fs.writeFileSync(tmp, text);
@@ -122,5 +122,5 @@ export function writeBackupMetrics(file: string, reports: BackupReport[], now: D
   } catch {
     /* no file yet */
   }
-  writeMetricsFile(file, render(backupSamples(reports, now, previous)));
+  writeMetricsText(file, render(backupSamples(reports, now, previous)));
 }

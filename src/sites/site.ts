@@ -24,6 +24,8 @@ export interface SiteIo {
   fetch?: FetchLike | undefined;
   putData?: PutData | undefined;
   debug?: (text: string) => void;
+  /** How long one call may take (default 30 s). */
+  timeoutMs?: number;
 }
 
 export function openSite(cluster: NamedCluster, io: SiteIo = {}): Site {
@@ -32,6 +34,7 @@ export function openSite(cluster: NamedCluster, io: SiteIo = {}): Site {
     user: cluster.user,
     fetch: io.fetch,
     putData: io.putData,
+    ...(io.timeoutMs ? { timeoutMs: io.timeoutMs } : {}),
     onCall: (call) => io.debug?.(`${call.method} ${call.url}`),
   });
   return { name: cluster.name, cluster, hdfs, tool: (name, args) => toolCommand(cluster, name, args) };

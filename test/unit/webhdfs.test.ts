@@ -85,4 +85,17 @@ describe('WebHdfs', () => {
     expect(e).toBeInstanceOf(WebHdfsError);
     expect((e as Error).message).toMatch(/^GETFILESTATUS \/: not a WebHDFS answer: /);
   });
+
+  it('reads the server clock from a Date header sent twice (as Hadoop 3.3 does)', async () => {
+    const date = 'Wed, 25 Nov 2026 02:00:00 GMT';
+    const fetch: FetchLike = async () => {
+      const headers = new Headers();
+      headers.append('date', date);
+      headers.append('date', date);
+      return new Response(JSON.stringify(status.body), { status: 200, headers });
+    };
+    const h = new WebHdfs({ urls: ['http://nn'], user: 'hdfs', fetch });
+    await h.getFileStatus('/');
+    expect(h.lastServerDate?.toISOString()).toBe('2026-11-25T02:00:00.000Z');
+  });
 });

@@ -1,0 +1,93 @@
+import path from 'node:path';
+import { readCatalog } from '../catalog/catalog.js';
+import { loadClusters, resolvePolicy } from '../config/load.js';
+import { HbackupError, UsageError } from '../errors.js';
+import { writeMetricsText } from '../metrics/prometheus.js';
+import { isDue } from '../schedule/due.js';
+import { policyFiles } from '../schedule/run-due.js';
+import { openSite } from '../sites/site.js';
+import { type Level, type Problem, siteStatuses, statusPair, worst } from '../status/status.js';
+import type { CommandEnv } from './context.js';
+
+export interface StatusCommandOptions {
+  clusters?: string;
+  policies?: string;
+  timeout?: string;
+  metricsFile?: string;
+}
+
+const EXIT: Record<Level, number> = { OK: 0, WARNING: 1, CRITICAL: 2 };
+/** A service is overdue when its latest slot has had no restore point for this long. */
+const OVERDUE_MS = 3_600_000;
+
+/** Both sites' health, which one applications should use, and (with --policies) each service's newest restore point. */
+export async function statusCommand(opts: StatusCommandOptions, env: CommandEnv): Promise<number> {
+  const started = env.now().getTime();
+  const file = opts.clusters ?? process.env.HBACKUP_CLUSTERS;
+  if (!file) throw new UsageError('status: give --clusters FILE or set HBACKUP_CLUSTERS');
+  const timeoutMs = Math.round(Number(opts.timeout ?? '5') * 1000);
+  if (!(timeoutMs > 0)) throw new UsageError(`--timeout ${opts.timeout}: give seconds, e.g. 5`);
+  const pair = statusPair(loadClusters(path.resolve(file)).clusters);
+  const { sites, problems, applicationTarget } = await siteStatuses(pair, { fetch: env.fetch, now: env.now }, timeoutMs, 30_000);
+
+  const services: { service: string; file: string; newestRestorePoint: string | null; ageSeconds: number | null; overdue: boolean }[] = [];
+  const secondary = sites.find((s) => s.role === 'secondary');
+  if (opts.policies) {
+    for (const policy of policyFiles(opts.policies)) {
+      try {
+        const rp = resolvePolicy(policy, opts.clusters);
+        const cluster = rp.pair.find((c) => c.name === secondary?.site);
+        if (!cluster || !secondary?.reachable) continue;
+        const newest = (await readCatalog(openSite(cluster, { fetch: env.fetch, timeoutMs }).hdfs, rp.policy.service)).points.at(-1);
+        const now = env.now();
+        const due = isDue(rp.policy.schedule, newest ? new Date(newest.moment) : undefined, now);
+        const overdue = due.due && due.slot !== undefined && now.getTime() - due.slot.getTime() > OVERDUE_MS;
+        const age = newest ? Math.round((now.getTime() - Date.parse(newest.moment)) / 1000) : null;
+        services.push({ service: rp.policy.service, file: policy, newestRestorePoint: newest?.snapshot ?? null, ageSeconds: age, overdue });
+        if (overdue) problems.push({ level: 'WARNING', message: `${rp.policy.service}: overdue (${due.reason})` });
+      } catch (e) {
+        if (!(e instanceof HbackupError)) throw e;
+        problems.push({ level: 'WARNING', message: `${policy}: ${e.message.split('\n')[0]}` });
+      }
+    }
+  }
+  const level = worst(problems.map((p: Problem) => p.level));
+  const report = { level, applicationTarget, durationMs: env.now().getTime() - started, sites, services, problems };
+  if (opts.metricsFile) {
+    const lines = [
+      '# HELP hbackup_site_status_level Health of the site: 0 OK, 1 WARNING, 2 CRITICAL.',
+      '# TYPE hbackup_site_status_level gauge',
+    ];
+    for (const s of sites) lines.push(`hbackup_site_status_level{site="${s.site}",role="${s.role}"} ${EXIT[s.level]}`);
+    lines.push('# HELP hbackup_site_up Whether the site answered (1) or not (0).', '# TYPE hbackup_site_up gauge');
+    for (const s of sites) lines.push(`hbackup_site_up{site="${s.site}"} ${s.reachable ? 1 : 0}`);
+    writeMetricsText(opts.metricsFile, `${lines.join('\n')}\n`);
+  }
+  if (env.out.json) env.out.printJson(report);
+  else {
+    const { c } = env.out;
+    const paint = (l: Level) => (l === 'OK' ? c.green(l) : l === 'WARNING' ? c.yellow(l) : c.red(l));
+    env.out.print(`status: ${paint(level)} — applications: ${applicationTarget ?? 'none (no healthy primary)'} (${report.durationMs} ms)`);
+    for (const s of sites) {
+      const id = s.identity ? `epoch ${s.identity.epoch}` : 'no identity';
+      const facts = s.reachable
+        ? [
+            `${s.latencyMs} ms`,
+            `NameNode ${s.namenode.state ?? '?'}${s.namenode.safemode ? ', safe mode' : ''}`,
+            s.datanodes ? `${s.datanodes.live} live / ${s.datanodes.dead} dead DataNode(s)` : null,
+            s.hbase ? `HBase master ${s.hbase.activeMaster ? 'active' : 'NOT active'}, ${s.hbase.regionServers} region server(s)` : null,
+            s.clockSkewMs !== null ? `clock ±${(s.clockSkewMs / 1000).toFixed(1)} s` : null,
+          ]
+        : [`not reachable: ${s.error}`];
+      env.out.print(
+        `  ${s.site.padEnd(10)} ${s.role}${s.stale ? ' (STALE)' : ''} (${id})  ${paint(s.level)}  ${facts.filter(Boolean).join('; ')}`,
+      );
+    }
+    for (const v of services) {
+      const age = v.ageSeconds === null ? 'no restore point' : `${v.newestRestorePoint}, ${Math.round(v.ageSeconds / 60)} min old`;
+      env.out.print(`  ${v.service.padEnd(10)} ${age}${v.overdue ? c.yellow('  OVERDUE') : ''}`);
+    }
+    for (const p of problems) env.out.print(`  ${paint(p.level)}: ${p.message}`);
+  }
+  return EXIT[level];
+}

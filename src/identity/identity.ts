@@ -1,0 +1,68 @@
+/**
+ * Each site's identity, held by the site itself in its own HDFS so every control host sees the same
+ * truth: `/.hbackup/identity/<epoch>.json`, one file per change, never rewritten — the newest epoch
+ * is the identity, the others its history. A change is written under a temporary name and renamed
+ * onto the next epoch: HDFS lets exactly one rename onto a name win, so two control hosts acting at
+ * once cannot both change it.
+ */
+import os from 'node:os';
+import { z } from 'zod';
+import { CatalogError } from '../errors.js';
+import type { WebHdfs } from '../hdfs/webhdfs.js';
+
+const IDENTITY_DIR = '/.hbackup/identity';
+
+const IdentitySchema = z.looseObject({
+  site: z.string(),
+  role: z.enum(['primary', 'secondary']),
+  epoch: z.int().min(1),
+  changedAt: z.string(),
+  host: z.string(),
+  reason: z.string(),
+});
+export type Identity = z.infer<typeof IdentitySchema>;
+
+const fileOf = (epoch: number) => `${IDENTITY_DIR}/${String(epoch).padStart(10, '0')}.json`;
+
+/** The site's identity (its newest epoch), or undefined when it has none yet. */
+export async function readIdentity(hdfs: WebHdfs): Promise<Identity | undefined> {
+  if (!(await hdfs.getFileStatus(IDENTITY_DIR))) return undefined;
+  const names = (await hdfs.listStatus(IDENTITY_DIR))
+    .map((s) => s.pathSuffix)
+    .filter((n) => /^\d{10}\.json$/.test(n))
+    .sort();
+  const newest = names.at(-1);
+  if (!newest) return undefined;
+  const text = (await hdfs.readFile(`${IDENTITY_DIR}/${newest}`))?.toString('utf8') ?? '';
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    data = undefined;
+  }
+  const parsed = IdentitySchema.safeParse(data);
+  if (!parsed.success) throw new CatalogError(`the identity ${IDENTITY_DIR}/${newest} cannot be read; fix or remove it`);
+  return parsed.data;
+}
+
+/**
+ * Write the identity of the given epoch, unless one of that epoch exists: then another control host
+ * changed it first, and this one says so (nothing is overwritten).
+ */
+export async function writeIdentity(
+  hdfs: WebHdfs,
+  identity: { site: string; role: Identity['role']; epoch: number; reason: string },
+  now: Date,
+): Promise<Identity> {
+  const full: Identity = { ...identity, changedAt: now.toISOString(), host: os.hostname() };
+  const tmp = `${IDENTITY_DIR}/_tmp.${process.pid}.${Date.now()}.json`;
+  await hdfs.mkdirs(IDENTITY_DIR);
+  await hdfs.createFile(tmp, `${JSON.stringify(full, null, 2)}\n`, true);
+  if (!(await hdfs.rename(tmp, fileOf(identity.epoch)))) {
+    await hdfs.delete(tmp).catch(() => false);
+    throw new CatalogError(
+      `${identity.site} already has an identity of epoch ${identity.epoch}: another control host changed it first; look with hbackup status`,
+    );
+  }
+  return full;
+}

@@ -1,0 +1,96 @@
+/**
+ * One site's health, read within a deadline: does WebHDFS answer and how fast, the NameNode's HA
+ * state and safe mode, live and dead DataNodes and capacity (NameNode JMX), the HBase master and its
+ * region servers (master JMX, when the clusters file names its info port), the site's identity,
+ * and its clock against this host. A site that hangs costs the deadline, never more.
+ */
+import type { NamedCluster } from '../config/load.js';
+import { cleanLine } from '../errors.js';
+import type { FetchLike } from '../hdfs/webhdfs.js';
+import { type Identity, readIdentity } from '../identity/identity.js';
+import { clockSkewMs } from '../sites/checks.js';
+import { openSite } from '../sites/site.js';
+
+export interface SiteHealth {
+  site: string;
+  reachable: boolean;
+  latencyMs: number | null;
+  error?: string;
+  namenode: { endpoint: string; state: string | null; safemode: boolean | null };
+  datanodes: { live: number; dead: number } | null;
+  capacity: { totalBytes: number; remainingBytes: number } | null;
+  hbase: { activeMaster: boolean; regionServers: number; deadRegionServers: number } | null;
+  identity: Identity | null;
+  clockSkewMs: number | null;
+}
+
+type Bean = Record<string, unknown>;
+
+async function jmx(fetchImpl: FetchLike, base: string, query: string, timeoutMs: number): Promise<Bean | undefined> {
+  const res = await fetchImpl(`${base.replace(/\/+$/, '')}/jmx?qry=${query}`, { signal: AbortSignal.timeout(timeoutMs) });
+  if (!res.ok) return undefined;
+  const body = (await res.json()) as { beans?: Bean[] } | null;
+  return body?.beans?.[0];
+}
+
+const num = (v: unknown) => (typeof v === 'number' ? v : Number(v));
+
+export async function probeSite(
+  cluster: NamedCluster,
+  io: { fetch?: FetchLike | undefined; now: () => Date },
+  timeoutMs: number,
+): Promise<SiteHealth> {
+  const fetchImpl: FetchLike = io.fetch ?? ((input, init) => fetch(input, init));
+  const site = openSite(cluster, { fetch: io.fetch, timeoutMs });
+  const health: SiteHealth = {
+    site: cluster.name,
+    reachable: false,
+    latencyMs: null,
+    namenode: { endpoint: site.hdfs.endpoint, state: null, safemode: null },
+    datanodes: null,
+    capacity: null,
+    hbase: null,
+    identity: null,
+    clockSkewMs: null,
+  };
+  const before = io.now().getTime();
+  try {
+    await site.hdfs.getFileStatus('/');
+  } catch (e) {
+    health.error = cleanLine((e as Error).message, 240);
+    return health;
+  }
+  const after = io.now().getTime();
+  Object.assign(health, { reachable: true, latencyMs: after - before });
+  health.namenode.endpoint = site.hdfs.endpoint;
+  const server = site.hdfs.lastServerDate?.getTime();
+  if (server !== undefined && !Number.isNaN(server)) health.clockSkewMs = clockSkewMs(before, after, server);
+  const q = (query: string, base = site.hdfs.endpoint) => jmx(fetchImpl, base, query, timeoutMs).catch(() => undefined);
+  const [status, fsn, info, master, identity] = await Promise.all([
+    q('Hadoop:service=NameNode,name=NameNodeStatus'),
+    q('Hadoop:service=NameNode,name=FSNamesystem'),
+    q('Hadoop:service=NameNode,name=NameNodeInfo'),
+    cluster.hbase?.masterInfo ? q('Hadoop:service=HBase,name=Master,sub=Server', cluster.hbase.masterInfo) : Promise.resolve(undefined),
+    readIdentity(site.hdfs).catch((e: Error) => {
+      health.error = e.message;
+      return undefined;
+    }),
+  ]);
+  health.identity = identity ?? null;
+  if (status) health.namenode.state = String(status.State ?? '') || null;
+  if (info) health.namenode.safemode = String(info.Safemode ?? '') !== '';
+  if (fsn) {
+    health.datanodes = { live: num(fsn.NumLiveDataNodes), dead: num(fsn.NumDeadDataNodes) };
+    health.capacity = { totalBytes: num(fsn.CapacityTotal), remainingBytes: num(fsn.CapacityRemaining) };
+  }
+  if (cluster.hbase?.masterInfo) {
+    health.hbase = master
+      ? {
+          activeMaster: String(master['tag.isActiveMaster']) === 'true',
+          regionServers: num(master.numRegionServers),
+          deadRegionServers: num(master.numDeadRegionServers),
+        }
+      : { activeMaster: false, regionServers: 0, deadRegionServers: 0 };
+  }
+  return health;
+}

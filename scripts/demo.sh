@@ -25,6 +25,8 @@ printf '\n# an HBase table of orders on the primary, 1000 rows\n'
   "$east/hbase" shell -n > /dev/null 2>&1 || echo "(demo:orders exists already: kept as it is)"
 
 node bin/hbackup.js --help | head -n 12
+hbackup init
+hbackup status
 hbackup validate --online policies/demo.yaml
 hbackup backup policies/demo.yaml
 
@@ -45,5 +47,9 @@ suffix="_r$(date +%H%M%S)"
 hbackup restore policies/demo.yaml --point "$first" --suffix "$suffix"
 printf '\n$ echo "count '"'demo:orders$suffix'"'" | .sandbox/west/bin/hbase shell -n\n'
 echo "count 'demo:orders$suffix'" | .sandbox/west/bin/hbase shell -n 2>/dev/null | grep 'row(s)'
+printf '\n# both sites, the identities they hold, and the service\n'
+mkdir -p "$work/policies" && cp policies/demo.yaml "$work/policies/"
+hbackup status --policies "$work/policies"
+hbackup endpoint
 rm -rf "$work"
 printf '\nThe sandbox keeps running (npm run sandbox:down stops it).\n'

@@ -1,0 +1,56 @@
+// status and endpoint in-process against in-memory clusters: roles from the identities the sites
+// hold, the higher epoch winning, a stale old primary; an unreachable primary is CRITICAL.
+import { describe, expect, it } from 'vitest';
+import { world } from '../fakes/world.js';
+
+const identity = (site: string, role: string, epoch: number) =>
+  JSON.stringify({ site, role, epoch, changedAt: '2026-11-25T00:00:00Z', host: 'h', reason: 'test' });
+
+describe('status', () => {
+  it('takes the roles from the identities, once init has written them', async () => {
+    const w = world();
+    const before = JSON.parse((await w.cli('--json', '--clusters', w.clustersFile, 'status')).stdout);
+    expect(before.sites.map((s: any) => s.roleFrom)).toEqual(['clusters file', 'clusters file']);
+    expect(before.problems[0].message).toContain('run hbackup init');
+    expect((await w.cli('--clusters', w.clustersFile, 'init')).code).toBe(0);
+    expect(w.east.read('/.hbackup/identity/0000000001.json')?.toString()).toContain('"role": "primary"');
+    const after = await w.cli('--json', '--clusters', w.clustersFile, 'status');
+    const s = JSON.parse(after.stdout);
+    expect(s.sites.map((x: any) => [x.site, x.role, x.roleFrom, x.identity.epoch])).toEqual([
+      ['east', 'primary', 'identity', 1],
+      ['west', 'secondary', 'identity', 1],
+    ]);
+    expect(s.applicationTarget).toBe('east');
+    // init again changes nothing; init against the identities' roles needs --force
+    expect((await w.cli('--clusters', w.clustersFile, 'init')).stdout).toContain('east: primary at epoch 1 already');
+  });
+
+  it('sends applications to the higher epoch and calls the old primary stale', async () => {
+    const w = world();
+    w.east.write('/.hbackup/identity/0000000001.json', identity('east', 'primary', 1));
+    w.west.write('/.hbackup/identity/0000000002.json', identity('west', 'primary', 2));
+    const r = await w.cli('--json', '--clusters', w.clustersFile, 'status');
+    expect(r.code).toBe(1);
+    const s = JSON.parse(r.stdout);
+    expect(s.applicationTarget).toBe('west');
+    expect(s.sites.map((x: any) => [x.site, x.role, x.stale])).toEqual([
+      ['east', 'secondary', true],
+      ['west', 'primary', false],
+    ]);
+    expect(s.problems.map((p: any) => p.message)).toContain(
+      'east (secondary): stale: it claims primary at epoch 1, the other site holds epoch 2; run hbackup failback',
+    );
+    expect((await w.cli('--clusters', w.clustersFile, 'endpoint')).stdout.trim()).toBe('hdfs://west');
+  });
+
+  it('is CRITICAL when the primary does not answer, WARNING when the secondary does not', async () => {
+    const w = world();
+    w.east.down = true;
+    const r = await w.cli('--clusters', w.clustersFile, 'status');
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/CRITICAL: east \(primary\): not reachable: .*ECONNREFUSED/);
+    w.east.down = false;
+    w.west.down = true;
+    expect((await w.cli('--clusters', w.clustersFile, 'status')).code).toBe(1);
+  });
+});

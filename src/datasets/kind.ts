@@ -130,6 +130,8 @@ export interface DatasetKind<P extends DatasetPlan = DatasetPlan, R extends Rest
   missing(secondary: Site, record: DatasetRecord): Promise<string[]>;
   /** Read-only: how to bring a restore point's data set back. */
   planRestore(ctx: FlowContext, record: DatasetRecord, where: RestoreWhere): Promise<R>;
+  /** Make the item's changes, in order (a kind may fall back to another way when one is refused). */
+  restore(ctx: FlowContext, item: R): Promise<void>;
   /** Compare what was brought back with the restore point; throws when they differ. */
   verifyRestore(ctx: FlowContext, item: R): Promise<Verification>;
 }

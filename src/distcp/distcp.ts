@@ -27,6 +27,14 @@ export function diffCopyArgs(sourceDirUri: string, targetUri: string, from: stri
   return ['distcp', '-update', '-diff', from, to, PRESERVE, ...tuning(t), sourceDirUri, targetUri];
 }
 
+/**
+ * Roll a directory back to its snapshot `old` (HDFS-9820): `now` is a snapshot of its present state;
+ * what changed between them is undone, and only modified files are copied back from `old`.
+ */
+export function rdiffArgs(dirUri: string, now: string, old: string, t: DistCpTuning): string[] {
+  return ['distcp', '-update', '-rdiff', now, old, PRESERVE, ...tuning(t), dirUri, dirUri];
+}
+
 export interface DistCpCounters {
   bytesCopied: number;
   filesCopied: number;

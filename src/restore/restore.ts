@@ -5,7 +5,6 @@
 import type { ResolvedPolicy } from '../config/load.js';
 import { kindOf } from '../datasets/index.js';
 import { HbackupError, PreflightError } from '../errors.js';
-import { perform } from '../flow/change.js';
 import { type FlowIo, openFlow } from '../flow/context.js';
 import { type Outcome, outcomeOf } from '../flow/outcome.js';
 import { acquireLock, type Lock } from '../lock/lock.js';
@@ -84,7 +83,7 @@ export async function restoreService(rp: ResolvedPolicy, options: RestoreRun, io
       await io.progress.step(
         `${item.record.source}: ${item.method} → ${item.to}`,
         async () => {
-          for (const c of item.changes) await perform(ctx, c);
+          await kindOf(item.record.type).restore(ctx, item);
           const v = await kindOf(item.record.type).verifyRestore(ctx, item);
           r.verified = { files: v.files, bytes: v.bytes };
         },

@@ -46,6 +46,16 @@ function distcp(hadoop: FakeHadoop, argv: string[]): RunResult {
   const src = hadoop.byFs(uris[0]!);
   const dst = hadoop.byFs(uris[1]!);
   let counts: { bytes: number; files: number };
+  const rdiff = args.indexOf('-rdiff');
+  if (rdiff >= 0) {
+    // Roll the directory back to `old`: it must hold `now` and be unchanged since.
+    const [now, old] = [args[rdiff + 1]!, args[rdiff + 2]!];
+    if (!dst.cluster.snapshots(dst.path).includes(old) || dst.cluster.diff(dst.path, now, '').length) {
+      return { exitCode: 1, stdout: '', stderr: `ERROR tools.DistCp: The target has been modified since snapshot ${now}\n` };
+    }
+    counts = converge(dst.cluster, `${dst.path}/.snapshot/${old}`, dst.cluster, dst.path, true);
+    return ok(`\t\tBytes Copied=${counts.bytes}\n\t\tFiles Copied=${counts.files}\n`);
+  }
   if (diff >= 0) {
     const [from, to] = [args[diff + 1]!, args[diff + 2]!];
     if (!dst.cluster.snapshots(dst.path).includes(from)) {

@@ -147,6 +147,9 @@ describe('HBase tables in a restore point', () => {
       [`east:default:${t1}`, true],
       [`east:${t2}`, true],
     ]);
+    // The directories were rolled back by snapshot diff, which DistCp did not refuse.
+    expect(report.datasets[0].method).toBe('roll back by snapshot diff (distcp -rdiff)');
+    expect(String(r.stderr)).not.toContain('refused to roll back');
     expect((await webhdfs(east).readFile(`/it/hb-${id}/raw/c.txt`))?.length).toBe(500);
     expect([await count(east, t1), await count(east, t2)]).toEqual([303, 404]);
   });

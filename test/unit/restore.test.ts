@@ -40,10 +40,19 @@ describe('restore', () => {
     expect(r.code, r.stderr).toBe(0);
     expect([w.east.changes.length, w.west.changes.length, w.rec.commands.length]).toEqual(before);
     expect(r.report).toMatchObject({ result: 'planned', dryRun: true, restorePoint: 'hb-svc-20261125T030000Z' });
-    expect(r.report!.planned.map((p: any) => p.change.replace(/^\S+\/hadoop /, 'hadoop '))).toEqual([
-      'hadoop distcp -update -delete -pbcugpaxt -m 8 hdfs://east/a/.snapshot/hb-svc-20261125T030000Z hdfs://east/a',
-      'hadoop distcp -update -delete -pbcugpaxt -m 8 hdfs://east/b/.snapshot/hb-svc-20261125T030000Z hdfs://east/b',
+    // In place on the primary, which still holds the snapshots: rolled back by snapshot diff.
+    const saved = 'hb-svc-20261125T030000Z.before-restore-20261125T030000Z';
+    expect(
+      r.report!.planned.map((p: any) => p.change.replace(/^\S+\/hadoop /, 'hadoop ').replace('http://east-nn:9870/webhdfs/v1', '')),
+    ).toEqual([
+      `PUT /a?op=CREATESNAPSHOT&user.name=hdfs&snapshotname=${saved}`,
+      `hadoop distcp -update -rdiff ${saved} hb-svc-20261125T030000Z -pbcugpaxt -m 8 hdfs://east/a hdfs://east/a`,
+      `DELETE /a?op=DELETESNAPSHOT&user.name=hdfs&snapshotname=${saved}`,
+      `PUT /b?op=CREATESNAPSHOT&user.name=hdfs&snapshotname=${saved}`,
+      `hadoop distcp -update -rdiff ${saved} hb-svc-20261125T030000Z -pbcugpaxt -m 8 hdfs://east/b hdfs://east/b`,
+      `DELETE /b?op=DELETESNAPSHOT&user.name=hdfs&snapshotname=${saved}`,
     ]);
+    expect(r.report!.datasets[0].method).toBe('roll back by snapshot diff (distcp -rdiff)');
   });
 
   it('restores in place on the primary only when confirmed', async () => {
@@ -68,6 +77,28 @@ describe('restore', () => {
     expect(asked.code, asked.stderr).toBe(0);
     expect(questions).toEqual(['Replace the live data of east:/a, east:/b with restore point hb-svc-20261125T020000Z?']);
     expect(w.east.read('/a/x.txt')?.toString()).toBe('one');
+    expect(w.rec.commands.filter((c) => c.argv.includes('-rdiff'))).toHaveLength(2);
+    // The snapshot of the state before the roll-back is gone again; the restore points' are kept.
+    expect(w.east.snapshots('/a').sort()).toEqual(['hb-svc-20261125T020000Z', 'hb-svc-20261125T030000Z']);
+  });
+
+  it('copies from the snapshot when DistCp refuses to roll back by snapshot diff', async () => {
+    const { w, policy } = await twoPoints();
+    w.east.write('/a/x.txt', 'broken by mistake');
+    const before = w.rec.commands.length;
+    w.rec.handlers.set('distcp', (cmd) => {
+      if (cmd.argv.includes('-rdiff')) return { exitCode: 1, stdout: '', stderr: 'ERROR tools.DistCp: something it did not like\n' };
+      w.east.write('/a/x.txt', w.east.read('/a/.snapshot/hb-svc-20261125T020000Z/x.txt')!);
+      return { exitCode: 0, stdout: '', stderr: '' };
+    });
+    const r = await w.cli('restore', policy, '--on', 'primary', '--point', '20261125T020000Z', '--datasets', '/a', '--yes');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(
+      'warning: east:/a: DistCp refused to roll back by snapshot diff: ERROR tools.DistCp: something it did not like; copying from the snapshot instead',
+    );
+    expect(w.east.read('/a/x.txt')?.toString()).toBe('one');
+    const copies = w.rec.commands.slice(before).filter((c) => c.argv.includes('-delete'));
+    expect(copies.map((c) => c.argv.at(-2))).toEqual(['hdfs://east/a/.snapshot/hb-svc-20261125T020000Z']);
   });
 
   it('says which restore points exist when the one asked for does not (exit 2), and refuses a taken suffix (exit 3)', async () => {

@@ -5,7 +5,7 @@
  * are not captured atomically together (the quiesce hooks are for that).
  */
 import { fullTableName } from '../../config/load.js';
-import { commandChange, httpChange } from '../../flow/change.js';
+import { commandChange, httpChange, perform } from '../../flow/change.js';
 import { statements } from '../../hbase/shell.js';
 import { partialSnapshotsDir, rootPath, snapshotsDir, stampOfTableSnapshot, tableDir } from '../../hbase/tables.js';
 import { ops } from '../../hdfs/requests.js';
@@ -93,6 +93,10 @@ export const hbaseKind: DatasetKind<HbasePlan, HbaseRestore> = {
   },
 
   planRestore: planHbaseRestore,
+
+  async restore(ctx, item) {
+    for (const c of item.changes) await perform(ctx, c);
+  },
 
   verifyRestore: verifyHbaseRestore,
 };

@@ -11,7 +11,7 @@ import { stampOfSnapshot } from '../../names/names.js';
 import type { DatasetKind, DatasetSpec, FlowContext, OwnSnapshot, PlanFacts } from '../kind.js';
 import { copyHdfs } from './copy.js';
 import { type HdfsPlan, planHdfs } from './plan.js';
-import { type HdfsRestore, planHdfsRestore, verifyHdfsRestore } from './restore.js';
+import { type HdfsRestore, planHdfsRestore, restoreHdfs, verifyHdfsRestore } from './restore.js';
 import { verifyCopy } from './verify.js';
 
 /** What keeps a directory on the primary from being snapshotted, said with the fix. */
@@ -122,6 +122,8 @@ export const hdfsKind: DatasetKind<HdfsPlan, HdfsRestore> = {
   },
 
   planRestore: planHdfsRestore,
+
+  restore: restoreHdfs,
 
   verifyRestore: verifyHdfsRestore,
 };

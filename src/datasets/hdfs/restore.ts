@@ -1,14 +1,19 @@
 /**
- * Bringing an HDFS directory of a restore point back: DistCp from the snapshot (`-update -delete`,
- * attributes preserved: only files that differ are copied), beside the live directory or over it.
+ * Bringing an HDFS directory of a restore point back. In place on a site that holds the snapshot, it
+ * is rolled back by snapshot diff: a snapshot of its present state, then `distcp -update -rdiff`
+ * (HDFS-9820) undoes what changed since the restore point, copying only modified files; then that
+ * snapshot goes. Otherwise — beside the live directory, from the other site, or when DistCp refuses
+ * the diff — DistCp copies from the snapshot (`-update -delete`: only files that differ are copied).
  * On the primary, its own snapshot is used while it still has it; else the secondary's copy.
  */
 import type { DatasetRecord } from '../../catalog/catalog.js';
-import { fsUri, fullCopyArgs } from '../../distcp/distcp.js';
-import { HbackupError } from '../../errors.js';
-import { commandChange } from '../../flow/change.js';
+import { fsUri, fullCopyArgs, rdiffArgs } from '../../distcp/distcp.js';
+import { HbackupError, lastLine } from '../../errors.js';
+import { type Change, commandChange, httpChange, perform, run } from '../../flow/change.js';
 import { snapshotPath } from '../../hdfs/paths.js';
+import { ops } from '../../hdfs/requests.js';
 import type { WebHdfs } from '../../hdfs/webhdfs.js';
+import { momentOf, momentStamp } from '../../names/names.js';
 import type { FlowContext, RestoreItem, RestoreWhere, Verification } from '../kind.js';
 
 export interface HdfsRestore extends RestoreItem {
@@ -16,6 +21,10 @@ export interface HdfsRestore extends RestoreItem {
   fromSite: string;
   fromPath: string;
   toPath: string;
+  /** The copy from the snapshot: the way, or the fallback when the roll-back is refused. */
+  copy: Change;
+  /** Rolling back in place: snapshot the present state, distcp -rdiff, delete that snapshot. */
+  rollback?: { snapshot: Change; rdiff: Change; drop: Change };
 }
 
 export async function planHdfsRestore(ctx: FlowContext, record: DatasetRecord, where: RestoreWhere): Promise<HdfsRestore> {
@@ -33,23 +42,60 @@ export async function planHdfsRestore(ctx: FlowContext, record: DatasetRecord, w
         : [secondary, snapshotPath(record.target, record.snapshot), ctx.initiator];
   const problems: string[] = [];
   if (where.suffix && (await site.hdfs.getFileStatus(toPath))) problems.push(`${toPath} exists on ${site.name}: choose another --suffix`);
-  const args = fullCopyArgs(fsUri(fromSite.cluster.fs, fromPath), fsUri(site.cluster.fs, toPath), {
-    mappers: policy.copy.mappers,
-    bandwidthMBps: policy.copy.bandwidthMBps,
-  });
-  return {
+  const tuning = { mappers: policy.copy.mappers, bandwidthMBps: policy.copy.bandwidthMBps };
+  const copy = commandChange(
+    runner.name,
+    runner.tool('hadoop', fullCopyArgs(fsUri(fromSite.cluster.fs, fromPath), fsUri(site.cluster.fs, toPath), tuning)),
+  );
+  const item = {
     record,
     site: site.name,
     from: `${fromSite.name}:${fromPath}`,
     to: `${site.name}:${toPath}`,
     inPlace: !where.suffix,
     method: fromSite === site ? `copy from ${site.name}'s own snapshot` : `copy from ${fromSite.name}'s snapshot`,
-    changes: [commandChange(runner.name, runner.tool('hadoop', args))],
+    changes: [copy],
     problems,
     fromSite: fromSite.name,
     fromPath,
     toPath,
+    copy,
   };
+  if (where.suffix || fromSite !== site) return item;
+  const now = `${record.snapshot}.before-restore-${momentStamp(momentOf(ctx.now()))}`;
+  const dirUri = fsUri(site.cluster.fs, toPath);
+  const rollback = {
+    snapshot: httpChange(site, ops.createSnapshot(toPath, now)),
+    rdiff: commandChange(site.name, site.tool('hadoop', rdiffArgs(dirUri, now, record.snapshot, tuning))),
+    drop: httpChange(site, ops.deleteSnapshot(toPath, now)),
+  };
+  return {
+    ...item,
+    method: 'roll back by snapshot diff (distcp -rdiff)',
+    changes: [rollback.snapshot, rollback.rdiff, rollback.drop],
+    rollback,
+  };
+}
+
+/** Roll back by snapshot diff where planned; when DistCp refuses it, copy from the snapshot instead. */
+export async function restoreHdfs(ctx: FlowContext, item: HdfsRestore): Promise<void> {
+  if (!item.rollback) {
+    await perform(ctx, item.copy);
+    return;
+  }
+  await perform(ctx, item.rollback.snapshot);
+  try {
+    const { command } = item.rollback.rdiff as Extract<Change, { command: unknown }>;
+    const r = await run(ctx, command);
+    if (r.exitCode !== 0) {
+      ctx.progress.warn(
+        `${item.to}: DistCp refused to roll back by snapshot diff${lastLine(r.stderr, ': ')}; copying from the snapshot instead`,
+      );
+      await perform(ctx, item.copy);
+    }
+  } finally {
+    await perform(ctx, item.rollback.drop);
+  }
 }
 
 /**

@@ -8,7 +8,7 @@ import { HbackupError } from '../errors.js';
 import { type FlowIo, type FlowOptions, openFlow } from '../flow/context.js';
 import { outcomeOf } from '../flow/outcome.js';
 import { acquireLock, type Lock } from '../lock/lock.js';
-import { decideRoles } from '../sites/roles.js';
+import { currentRoles } from '../sites/roles.js';
 import { executeBackup } from './execute.js';
 import { planBackup, plannedChanges, planView } from './plan.js';
 import type { BackupReport } from './report.js';
@@ -32,7 +32,8 @@ export async function backupService(rp: ResolvedPolicy, options: BackupOptions, 
   };
   let lock: Lock | undefined;
   try {
-    const ctx = openFlow(rp, decideRoles(rp), options, io);
+    const roles = await currentRoles(rp, { fetch: io.fetch, putData: io.putData, debug: (t) => io.progress.debug(t) });
+    const ctx = openFlow(rp, roles, options, io);
     // A dry run changes nothing, so it needs no lock and never waits for one.
     if (!options.dryRun) {
       lock = acquireLock(service, 'backup', io.stateDir);

@@ -1,7 +1,7 @@
 import { resolvePolicy } from '../config/load.js';
 import { ExitCode } from '../errors.js';
 import { listRestorePoints } from '../list/list.js';
-import { decideRoles } from '../sites/roles.js';
+import { currentRoles } from '../sites/roles.js';
 import { openSite } from '../sites/site.js';
 import { type CommandEnv, siteIo } from './context.js';
 
@@ -12,7 +12,7 @@ export interface ListCommandOptions {
 /** The service's restore points, from the secondary's catalog. */
 export async function listCommand(file: string, opts: ListCommandOptions, env: CommandEnv): Promise<number> {
   const rp = resolvePolicy(file, opts.clusters);
-  const { secondary } = decideRoles(rp);
+  const { secondary } = await currentRoles(rp, siteIo(env));
   const site = openSite(secondary, siteIo(env));
   const listing = await listRestorePoints(site, rp.policy.service);
   const { out } = env;

@@ -6,7 +6,7 @@ import { TABLE_NAME } from '../config/schema.js';
 import { kindOf, specsOf } from '../datasets/index.js';
 import { ExitCode, HbackupError, UsageError } from '../errors.js';
 import { checkPolicyText, clustersRef, type PolicyAnswers, policyText } from '../policy/new.js';
-import { decideRoles } from '../sites/roles.js';
+import { currentRoles } from '../sites/roles.js';
 import { openSite } from '../sites/site.js';
 import { type CommandEnv, siteIo } from './context.js';
 
@@ -101,7 +101,7 @@ export async function policyNewCommand(given: PolicyNewOptions, env: CommandEnv)
   try {
     const rp = resolvePolicy(tmp, clustersFile);
     const problems: string[] = [];
-    const primary = openSite(decideRoles(rp).primary, siteIo(env));
+    const primary = openSite((await currentRoles(rp, siteIo(env))).primary, siteIo(env));
     for (const spec of specsOf(rp.policy.datasets)) {
       try {
         const problem = await kindOf(spec.type).sourceProblem(primary, spec);

@@ -8,7 +8,7 @@ import { HbackupError, PreflightError } from '../errors.js';
 import { type FlowIo, openFlow } from '../flow/context.js';
 import { type Outcome, outcomeOf } from '../flow/outcome.js';
 import { acquireLock, type Lock } from '../lock/lock.js';
-import { decideRoles } from '../sites/roles.js';
+import { currentRoles } from '../sites/roles.js';
 import { planRestore, type RestoreOptions, restoreChanges } from './plan.js';
 
 export interface RestoreReport {
@@ -54,7 +54,8 @@ export async function restoreService(rp: ResolvedPolicy, options: RestoreRun, io
   };
   let lock: Lock | undefined;
   try {
-    const ctx = openFlow(rp, decideRoles(rp), { full: false, noFallback: false, checksums: false, adoptTarget: false }, io);
+    const roles = await currentRoles(rp, { fetch: io.fetch, putData: io.putData, debug: (t) => io.progress.debug(t) });
+    const ctx = openFlow(rp, roles, { full: false, noFallback: false, checksums: false, adoptTarget: false }, io);
     if (!options.dryRun) lock = acquireLock(service, 'restore', io.stateDir);
     const plan = await io.progress.step(
       `${service}: plan the restore of ${options.point} on the ${options.on}`,

@@ -12,7 +12,7 @@ import { resolvePolicy } from '../config/load.js';
 import { ExitCode, HbackupError, UsageError } from '../errors.js';
 import type { FlowIo } from '../flow/context.js';
 import { eachLimited } from '../flow/limit.js';
-import { decideRoles } from '../sites/roles.js';
+import { currentRoles } from '../sites/roles.js';
 import { openSite } from '../sites/site.js';
 import { isDue } from './due.js';
 
@@ -55,7 +55,7 @@ export async function runDue(
     try {
       const rp = resolvePolicy(file, opts.clusters);
       outcome.service = rp.policy.service;
-      const { secondary } = decideRoles(rp);
+      const { secondary } = await currentRoles(rp, { fetch: io.fetch, putData: io.putData });
       const catalog = rp.policy.schedule
         ? await readCatalog(
             openSite(secondary, { fetch: io.fetch, putData: io.putData, debug: (t) => io.progress.debug(t) }).hdfs,

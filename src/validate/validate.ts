@@ -7,7 +7,7 @@ import { resolvePolicy } from '../config/load.js';
 import { kindOf, specsOf } from '../datasets/index.js';
 import { ConfigError, formatProblem, HbackupError } from '../errors.js';
 import { type Outcome, outcomeOf } from '../flow/outcome.js';
-import { decideRoles } from '../sites/roles.js';
+import { currentRoles, decideRoles } from '../sites/roles.js';
 import { openSite, type SiteIo } from '../sites/site.js';
 
 export interface Validation {
@@ -27,7 +27,7 @@ export async function validatePolicy(
 ): Promise<Validation> {
   try {
     const rp = resolvePolicy(file, opts.clusters);
-    const roles = decideRoles(rp);
+    const roles = opts.online ? await currentRoles(rp, io) : decideRoles(rp);
     const problems: string[] = [];
     if (opts.online) {
       const primary = openSite(roles.primary, io);

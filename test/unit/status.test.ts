@@ -54,3 +54,34 @@ describe('status', () => {
     expect((await w.cli('--clusters', w.clustersFile, 'status')).code).toBe(1);
   });
 });
+
+describe('roles from identities', () => {
+  it('backs up from the site holding the primary identity, whatever the clusters file says', async () => {
+    const w = world();
+    w.west.write('/.hbackup/identity/0000000002.json', identity('west', 'primary', 2));
+    w.east.write('/.hbackup/identity/0000000002.json', identity('east', 'secondary', 2));
+    w.west.mkdirs('/d');
+    w.west.write('/d/f.txt', 'written on west after the failover');
+    w.west.allowSnapshot('/d');
+    const policy = w.policy({ service: 'moved', datasets: [{ hdfs: '/d' }] });
+    const r = await w.cli('--json', 'backup', policy);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('moved: preflight (west → east)');
+    expect(w.east.read('/d/f.txt')?.toString()).toBe('written on west after the failover');
+    expect(w.rec.commands[0]!.argv.slice(-2)).toEqual(['hdfs://west/d/.snapshot/hb-moved-20261125T020000Z', 'hdfs://east/d']);
+    const list = JSON.parse((await w.cli('--json', 'list', policy)).stdout);
+    expect(list.secondary).toBe('east');
+  });
+
+  it('refuses to back up while the old primary is stale, naming the command to run', async () => {
+    const w = world();
+    w.source('/d', { 'f.txt': 'f' });
+    w.east.write('/.hbackup/identity/0000000001.json', identity('east', 'primary', 1));
+    w.west.write('/.hbackup/identity/0000000002.json', identity('west', 'primary', 2));
+    const policy = w.policy({ service: 'stale', datasets: [{ hdfs: '/d' }] });
+    const r = await w.cli('backup', policy);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('east is stale: it claims primary at epoch 1, west holds primary at epoch 2; run hbackup failback');
+    expect(w.east.snapshots('/d')).toEqual([]);
+  });
+});

@@ -21,7 +21,10 @@ export interface SiteHealth {
   capacity: { totalBytes: number; remainingBytes: number } | null;
   hbase: { activeMaster: boolean; regionServers: number; deadRegionServers: number } | null;
   identity: Identity | null;
+  /** How far the site's clock is from this host's, at least (whole-second Date headers). */
   clockSkewMs: number | null;
+  /** The site's clock minus this host's (signed, to the second): sites compare with each other through it. */
+  clockOffsetMs: number | null;
 }
 
 type Bean = Record<string, unknown>;
@@ -52,6 +55,7 @@ export async function probeSite(
     hbase: null,
     identity: null,
     clockSkewMs: null,
+    clockOffsetMs: null,
   };
   const before = io.now().getTime();
   try {
@@ -64,7 +68,10 @@ export async function probeSite(
   Object.assign(health, { reachable: true, latencyMs: after - before });
   health.namenode.endpoint = site.hdfs.endpoint;
   const server = site.hdfs.lastServerDate?.getTime();
-  if (server !== undefined && !Number.isNaN(server)) health.clockSkewMs = clockSkewMs(before, after, server);
+  if (server !== undefined && !Number.isNaN(server)) {
+    health.clockSkewMs = clockSkewMs(before, after, server);
+    health.clockOffsetMs = Math.round(server + 500 - (before + after) / 2);
+  }
   const q = (query: string, base = site.hdfs.endpoint) => jmx(fetchImpl, base, query, timeoutMs).catch(() => undefined);
   const [status, fsn, info, master, identity] = await Promise.all([
     q('Hadoop:service=NameNode,name=NameNodeStatus'),

@@ -87,6 +87,14 @@ export async function siteStatuses(
       add('WARNING', 'this control host is a node of the primary: a failure of the primary would take hbackup with it');
     }
   }
+  const [x, y] = sites;
+  if (x?.clockOffsetMs != null && y?.clockOffsetMs != null && Math.abs(x.clockOffsetMs - y.clockOffsetMs) > maxSkewMs + 1000) {
+    const between = Math.abs(x.clockOffsetMs - y.clockOffsetMs) / 1000;
+    problems.push({
+      level: 'WARNING',
+      message: `the clocks of ${x.site} and ${y.site} are ${between.toFixed(1)} s apart: fix NTP (moments and retention rely on one clock)`,
+    });
+  }
   const primary = sites.find((s) => s.role === 'primary' && !s.stale);
   return { sites, problems, applicationTarget: primary?.site ?? null };
 }

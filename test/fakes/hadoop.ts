@@ -126,7 +126,7 @@ export class FakeHadoop {
     const url = new URL(input);
     const cluster = this.clusters.get(url.hostname.replace(/-nn$/, ''));
     if (!cluster || cluster.down) throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
-    const headers = { date: this.now().toUTCString(), 'content-type': 'application/json' };
+    const headers = { date: new Date(this.now().getTime() + cluster.clockMs).toUTCString(), 'content-type': 'application/json' };
     try {
       const { status, body } = answer(cluster, init?.method ?? 'GET', url);
       const text = Buffer.isBuffer(body) ? body : body === null ? '' : JSON.stringify(body);

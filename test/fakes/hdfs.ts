@@ -42,6 +42,8 @@ export class FakeHdfs {
   readonly changes: string[] = [];
   /** Set to make the NameNode unreachable. */
   down = false;
+  /** How far this NameNode's clock is ahead of the control host's. */
+  clockMs = 0;
   /** Answer a call differently (e.g. a refused rename): return an answer, or undefined for the usual one. */
   intercept: ((method: string, op: string, path: string) => { status: number; body: unknown } | undefined) | undefined;
 

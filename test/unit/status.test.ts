@@ -43,6 +43,17 @@ describe('status', () => {
     expect((await w.cli('--clusters', w.clustersFile, 'endpoint')).stdout.trim()).toBe('hdfs://west');
   });
 
+  it('warns when the two sites disagree on the time, even when each is within the limit of this host', async () => {
+    const w = world();
+    w.east.clockMs = 25_000;
+    w.west.clockMs = -25_000;
+    const r = JSON.parse((await w.cli('--json', '--clusters', w.clustersFile, 'status')).stdout);
+    expect(r.sites.map((s: any) => s.level)).toEqual(['OK', 'OK']);
+    expect(r.problems.map((p: any) => p.message)).toContain(
+      'the clocks of east and west are 50.0 s apart: fix NTP (moments and retention rely on one clock)',
+    );
+  });
+
   it('is CRITICAL when the primary does not answer, WARNING when the secondary does not', async () => {
     const w = world();
     w.east.down = true;

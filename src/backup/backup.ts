@@ -4,9 +4,8 @@
  * report; nothing here exits or prints results.
  */
 import type { ResolvedPolicy } from '../config/load.js';
-import { HbackupError } from '../errors.js';
 import { type FlowIo, type FlowOptions, openFlow } from '../flow/context.js';
-import { outcomeOf } from '../flow/outcome.js';
+import { settle } from '../flow/outcome.js';
 import { acquireLock, type Lock } from '../lock/lock.js';
 import { currentRoles } from '../sites/roles.js';
 import { executeBackup } from './execute.js';
@@ -62,9 +61,7 @@ export async function backupService(rp: ResolvedPolicy, options: BackupOptions, 
     await executeBackup(ctx, plan, report, started);
     report.result = 'ok';
   } catch (e) {
-    report.result = outcomeOf(e);
-    report.error = (e as Error).message;
-    if (!(e instanceof HbackupError)) io.progress.debug((e as Error).stack ?? String(e));
+    settle(report, e, (t) => io.progress.debug(t));
   } finally {
     lock?.release();
     report.durationMs = io.now().getTime() - started;

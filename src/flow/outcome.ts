@@ -34,3 +34,10 @@ export function exitCode(outcomes: readonly Outcome[]): number {
   const first = outcomes.find((o) => CODES[o] !== ExitCode.OK);
   return first ? CODES[first] : ExitCode.OK;
 }
+
+/** A flow that threw: its report says how it ended and why; a stack is shown only with --verbose, for what is not hbackup's own error. */
+export function settle(report: { result: Outcome; error?: string }, e: unknown, debug: (text: string) => void): void {
+  report.result = outcomeOf(e);
+  report.error = (e as Error).message;
+  if (!(e instanceof HbackupError)) debug((e as Error).stack ?? String(e));
+}

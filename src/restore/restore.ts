@@ -4,9 +4,9 @@
  */
 import type { ResolvedPolicy } from '../config/load.js';
 import { kindOf } from '../datasets/index.js';
-import { HbackupError, PreflightError } from '../errors.js';
+import { PreflightError } from '../errors.js';
 import { type FlowIo, openFlow } from '../flow/context.js';
-import { type Outcome, outcomeOf } from '../flow/outcome.js';
+import { type Outcome, settle } from '../flow/outcome.js';
 import { acquireLock, type Lock } from '../lock/lock.js';
 import { currentRoles } from '../sites/roles.js';
 import { planRestore, type RestoreOptions, restoreChanges } from './plan.js';
@@ -93,9 +93,7 @@ export async function restoreService(rp: ResolvedPolicy, options: RestoreRun, io
     }
     report.result = 'ok';
   } catch (e) {
-    report.result = outcomeOf(e);
-    report.error = (e as Error).message;
-    if (!(e instanceof HbackupError)) io.progress.debug((e as Error).stack ?? String(e));
+    settle(report, e, (t) => io.progress.debug(t));
   } finally {
     lock?.release();
     report.durationMs = io.now().getTime() - started;

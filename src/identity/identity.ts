@@ -22,18 +22,18 @@ const IdentitySchema = z.looseObject({
 });
 export type Identity = z.infer<typeof IdentitySchema>;
 
-const fileOf = (epoch: number) => `${IDENTITY_DIR}/${String(epoch).padStart(10, '0')}.json`;
+const fileOf = (dir: string, epoch: number) => `${dir}/${String(epoch).padStart(10, '0')}.json`;
 
 /** The site's identity (its newest epoch), or undefined when it has none yet. */
-export async function readIdentity(hdfs: WebHdfs): Promise<Identity | undefined> {
-  if (!(await hdfs.getFileStatus(IDENTITY_DIR))) return undefined;
-  const names = (await hdfs.listStatus(IDENTITY_DIR))
+export async function readIdentity(hdfs: WebHdfs, dir = IDENTITY_DIR): Promise<Identity | undefined> {
+  if (!(await hdfs.getFileStatus(dir))) return undefined;
+  const names = (await hdfs.listStatus(dir))
     .map((s) => s.pathSuffix)
     .filter((n) => /^\d{10}\.json$/.test(n))
     .sort();
   const newest = names.at(-1);
   if (!newest) return undefined;
-  const text = (await hdfs.readFile(`${IDENTITY_DIR}/${newest}`))?.toString('utf8') ?? '';
+  const text = (await hdfs.readFile(`${dir}/${newest}`))?.toString('utf8') ?? '';
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -41,7 +41,7 @@ export async function readIdentity(hdfs: WebHdfs): Promise<Identity | undefined>
     data = undefined;
   }
   const parsed = IdentitySchema.safeParse(data);
-  if (!parsed.success) throw new CatalogError(`the identity ${IDENTITY_DIR}/${newest} cannot be read; fix or remove it`);
+  if (!parsed.success) throw new CatalogError(`the identity ${dir}/${newest} cannot be read; fix or remove it`);
   return parsed.data;
 }
 
@@ -53,12 +53,13 @@ export async function writeIdentity(
   hdfs: WebHdfs,
   identity: { site: string; role: Identity['role']; epoch: number; reason: string },
   now: Date,
+  dir = IDENTITY_DIR,
 ): Promise<Identity> {
   const full: Identity = { ...identity, changedAt: now.toISOString(), host: os.hostname() };
-  const tmp = `${IDENTITY_DIR}/_tmp.${process.pid}.${Date.now()}.json`;
-  await hdfs.mkdirs(IDENTITY_DIR);
+  const tmp = `${dir}/_tmp.${process.pid}.${Math.random().toString(36).slice(2)}.json`;
+  await hdfs.mkdirs(dir);
   await hdfs.createFile(tmp, `${JSON.stringify(full, null, 2)}\n`, true);
-  if (!(await hdfs.rename(tmp, fileOf(identity.epoch)))) {
+  if (!(await hdfs.rename(tmp, fileOf(dir, identity.epoch)))) {
     await hdfs.delete(tmp).catch(() => false);
     throw new CatalogError(
       `${identity.site} already has an identity of epoch ${identity.epoch}: another control host changed it first; look with hbackup status`,

@@ -3,11 +3,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readIdentity, writeIdentity } from '../../src/identity/identity.js';
 // @ts-expect-error the sandbox layout is plain JavaScript
 import { siteLayout } from '../cluster/layout.js';
 // @ts-expect-error the sandbox launcher is plain JavaScript
 import { startSite, stopSite } from '../cluster/sandbox.js';
-import { east, ensureSandboxUp, hbackup, west } from './helpers.js';
+import { east, ensureSandboxUp, hbackup, webhdfs, west } from './helpers.js';
 
 const pids = (site: string): number[] => {
   const dir = (siteLayout(site, '') as { pidDir: string }).pidDir;
@@ -62,5 +63,23 @@ describe('status, endpoint and identities', () => {
     expect(dead.exitCode).toBe(2);
     expect(String(dead.stdout)).toMatch(/CRITICAL: east \(primary\): not reachable: .*ECONNREFUSED/);
     await startSite('east');
+  });
+
+  it('lets exactly one of ten control processes change an identity to the same epoch (a real HDFS rename decides)', async () => {
+    const dir = `/it/identity-race-${Date.now().toString(36)}`;
+    const writers = Array.from({ length: 10 }, (_, k) =>
+      writeIdentity(webhdfs(west), { site: 'west', role: 'primary', epoch: 2, reason: `writer ${k}` }, new Date(), dir),
+    );
+    const results = await Promise.allSettled(writers);
+    const won = results.filter((r) => r.status === 'fulfilled');
+    expect(won).toHaveLength(1);
+    for (const r of results.filter((x) => x.status === 'rejected')) {
+      expect(String((r as PromiseRejectedResult).reason.message)).toContain(
+        'west already has an identity of epoch 2: another control host changed it first',
+      );
+    }
+    const held = await readIdentity(webhdfs(west), dir);
+    expect(held?.reason).toBe((won[0] as PromiseFulfilledResult<{ reason: string }>).value.reason);
+    expect((await webhdfs(west).listStatus(dir)).map((f) => f.pathSuffix)).toEqual(['0000000002.json']);
   });
 });

@@ -53,7 +53,7 @@ describe('HBase tables in a restore point', () => {
       service: `hb-${id}`,
       datasets: [{ hdfs: `/it/hb-${id}/raw` }, { hdfs: `/it/hb-${id}/wh` }, { hbase: t1 }, { hbase: t2, target: `ns_${id}:orders_copy` }],
       copy: { mappers: 2 },
-      retention: { primary: 1, secondary: 5 },
+      retention: { primary: 1, secondary: 2 },
     });
   });
 
@@ -205,5 +205,11 @@ describe('HBase tables in a restore point', () => {
     expect((await snapshotsOn(east)).filter((s) => s.startsWith(leftover))).toEqual([]);
     expect(await webhdfs(east).listSnapshots(`/it/hb-${id}/raw`)).not.toContain(leftover);
     expect(await webhdfs(west).getFileStatus(half)).toBeUndefined();
+    // Three restore points made: the secondary keeps two; the oldest went with its table snapshots there.
+    const kept = (await restorePoints(policy)).map((p) => p.snapshot);
+    expect(kept).toEqual([before.at(-1)!.snapshot, next.report!.restorePoint]);
+    const oldest = before[0]!.snapshot;
+    expect((await snapshotsOn(west)).filter((s) => s.startsWith(`${oldest}.`))).toEqual([]);
+    expect(await webhdfs(west).listSnapshots(`/it/hb-${id}/raw`)).not.toContain(oldest);
   });
 });

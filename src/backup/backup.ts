@@ -4,7 +4,7 @@
  * report; nothing here exits or prints results.
  */
 import type { ResolvedPolicy } from '../config/load.js';
-import { type FlowIo, type FlowOptions, openFlow } from '../flow/context.js';
+import { type FlowIo, type FlowOptions, openFlow, siteIoOf } from '../flow/context.js';
 import { settle } from '../flow/outcome.js';
 import { acquireLock, type Lock } from '../lock/lock.js';
 import { currentRoles } from '../sites/roles.js';
@@ -31,7 +31,7 @@ export async function backupService(rp: ResolvedPolicy, options: BackupOptions, 
   };
   let lock: Lock | undefined;
   try {
-    const roles = await currentRoles(rp, { fetch: io.fetch, putData: io.putData, debug: (t) => io.progress.debug(t) });
+    const roles = await currentRoles(rp, siteIoOf(io));
     const ctx = openFlow(rp, roles, options, io);
     // A dry run changes nothing, so it needs no lock and never waits for one.
     if (!options.dryRun) {

@@ -10,7 +10,7 @@ import type { Spawner } from '../exec/session.js';
 import type { PutData } from '../hdfs/put-data.js';
 import type { FetchLike } from '../hdfs/webhdfs.js';
 import type { Roles } from '../sites/roles.js';
-import { openSite, type Site } from '../sites/site.js';
+import { openSite, type Site, type SiteIo } from '../sites/site.js';
 import type { Performer } from './change.js';
 import type { Progress } from './events.js';
 
@@ -44,9 +44,11 @@ export interface FlowContext extends Performer {
   progress: Progress;
 }
 
+/** How a flow's sites reach their clusters: its fetch and upload, every call logged under --verbose. */
+export const siteIoOf = (io: FlowIo): SiteIo => ({ fetch: io.fetch, putData: io.putData, debug: (text) => io.progress.debug(text) });
+
 export function openFlow(rp: ResolvedPolicy, roles: Roles, options: FlowOptions, io: FlowIo): FlowContext {
-  const debug = (text: string) => io.progress.debug(text);
-  const siteIo = { fetch: io.fetch, putData: io.putData, debug };
+  const siteIo = siteIoOf(io);
   const primary = openSite(roles.primary, siteIo);
   const secondary = openSite(roles.secondary, siteIo);
   return {
@@ -61,6 +63,6 @@ export function openFlow(rp: ResolvedPolicy, roles: Roles, options: FlowOptions,
     sites: { [primary.name]: primary, [secondary.name]: secondary },
     runner: io.runner,
     spawn: io.spawn,
-    debug,
+    debug: (text: string) => io.progress.debug(text),
   };
 }

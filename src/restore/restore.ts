@@ -5,7 +5,7 @@
 import type { ResolvedPolicy } from '../config/load.js';
 import { kindOf } from '../datasets/index.js';
 import { PreflightError } from '../errors.js';
-import { type FlowIo, openFlow } from '../flow/context.js';
+import { type FlowIo, openFlow, siteIoOf } from '../flow/context.js';
 import { type Outcome, settle } from '../flow/outcome.js';
 import { acquireLock, type Lock } from '../lock/lock.js';
 import { currentRoles } from '../sites/roles.js';
@@ -54,7 +54,7 @@ export async function restoreService(rp: ResolvedPolicy, options: RestoreRun, io
   };
   let lock: Lock | undefined;
   try {
-    const roles = await currentRoles(rp, { fetch: io.fetch, putData: io.putData, debug: (t) => io.progress.debug(t) });
+    const roles = await currentRoles(rp, siteIoOf(io));
     const ctx = openFlow(rp, roles, { full: false, noFallback: false, checksums: false, adoptTarget: false }, io);
     if (!options.dryRun) lock = acquireLock(service, 'restore', io.stateDir);
     const plan = await io.progress.step(

@@ -10,7 +10,7 @@ import type { BackupReport } from '../backup/report.js';
 import { readCatalog } from '../catalog/catalog.js';
 import { resolvePolicy } from '../config/load.js';
 import { ExitCode, HbackupError, UsageError } from '../errors.js';
-import type { FlowIo } from '../flow/context.js';
+import { type FlowIo, siteIoOf } from '../flow/context.js';
 import { eachLimited } from '../flow/limit.js';
 import { currentRoles } from '../sites/roles.js';
 import { openSite } from '../sites/site.js';
@@ -55,13 +55,8 @@ export async function runDue(
     try {
       const rp = resolvePolicy(file, opts.clusters);
       outcome.service = rp.policy.service;
-      const { secondary } = await currentRoles(rp, { fetch: io.fetch, putData: io.putData });
-      const catalog = rp.policy.schedule
-        ? await readCatalog(
-            openSite(secondary, { fetch: io.fetch, putData: io.putData, debug: (t) => io.progress.debug(t) }).hdfs,
-            rp.policy.service,
-          )
-        : { points: [] };
+      const { secondary } = await currentRoles(rp, siteIoOf(io));
+      const catalog = rp.policy.schedule ? await readCatalog(openSite(secondary, siteIoOf(io)).hdfs, rp.policy.service) : { points: [] };
       const newest = catalog.points.at(-1);
       const d = isDue(rp.policy.schedule, newest ? new Date(newest.moment) : undefined, opts.now);
       Object.assign(outcome, { due: d.due, reason: d.reason });

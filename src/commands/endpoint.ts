@@ -1,16 +1,12 @@
-import path from 'node:path';
-import { loadClusters } from '../config/load.js';
 import { ExitCode, UsageError } from '../errors.js';
-import { siteStatuses, statusPair } from '../status/status.js';
+import { clustersPair, siteStatuses } from '../status/status.js';
 import type { CommandEnv } from './context.js';
 
 /** What applications should connect to now: the primary's filesystem and HBase ZooKeeper quorum. */
 export async function endpointCommand(opts: { clusters?: string; format?: string }, env: CommandEnv): Promise<number> {
-  const file = opts.clusters ?? process.env.HBACKUP_CLUSTERS;
-  if (!file) throw new UsageError('endpoint: give --clusters FILE or set HBACKUP_CLUSTERS');
   const format = opts.format ?? 'uri';
   if (!['uri', 'env', 'json'].includes(format)) throw new UsageError(`--format ${format}: say uri, env or json`);
-  const pair = statusPair(loadClusters(path.resolve(file)).clusters);
+  const pair = clustersPair('endpoint', opts.clusters);
   const { applicationTarget } = await siteStatuses(pair, { fetch: env.fetch, now: env.now }, 5000, Number.POSITIVE_INFINITY);
   const cluster = pair.find((c) => c.name === applicationTarget);
   if (!cluster) {

@@ -1,9 +1,7 @@
-import path from 'node:path';
-import { loadClusters } from '../config/load.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { readIdentity, writeIdentity } from '../identity/identity.js';
 import { openSite } from '../sites/site.js';
-import { statusPair } from '../status/status.js';
+import { clustersPair } from '../status/status.js';
 import { type CommandEnv, siteIo } from './context.js';
 
 /**
@@ -12,9 +10,7 @@ import { type CommandEnv, siteIo } from './context.js';
  * next epoch, so the history keeps what was there).
  */
 export async function initCommand(opts: { clusters?: string; force?: boolean }, env: CommandEnv): Promise<number> {
-  const file = opts.clusters ?? process.env.HBACKUP_CLUSTERS;
-  if (!file) throw new UsageError('init: give --clusters FILE or set HBACKUP_CLUSTERS');
-  const pair = statusPair(loadClusters(path.resolve(file)).clusters);
+  const pair = clustersPair('init', opts.clusters);
   const sites = pair.map((c) => openSite(c, siteIo(env)));
   const held = await Promise.all(sites.map((s) => readIdentity(s.hdfs)));
   const differs = pair.filter((c, k) => held[k] && held[k]!.role !== c.role);

@@ -1,12 +1,11 @@
-import path from 'node:path';
 import { readCatalog } from '../catalog/catalog.js';
-import { loadClusters, resolvePolicy } from '../config/load.js';
+import { resolvePolicy } from '../config/load.js';
 import { HbackupError, UsageError } from '../errors.js';
-import { writeMetricsText } from '../metrics/prometheus.js';
+import { writeSiteMetrics } from '../metrics/prometheus.js';
 import { isDue } from '../schedule/due.js';
 import { policyFiles } from '../schedule/run-due.js';
 import { openSite } from '../sites/site.js';
-import { type Level, type Problem, siteStatuses, statusPair, worst } from '../status/status.js';
+import { clustersPair, type Level, type Problem, siteStatuses, worst } from '../status/status.js';
 import type { CommandEnv } from './context.js';
 
 export interface StatusCommandOptions {
@@ -23,11 +22,9 @@ const OVERDUE_MS = 3_600_000;
 /** Both sites' health, which one applications should use, and (with --policies) each service's newest restore point. */
 export async function statusCommand(opts: StatusCommandOptions, env: CommandEnv): Promise<number> {
   const started = env.now().getTime();
-  const file = opts.clusters ?? process.env.HBACKUP_CLUSTERS;
-  if (!file) throw new UsageError('status: give --clusters FILE or set HBACKUP_CLUSTERS');
+  const pair = clustersPair('status', opts.clusters);
   const timeoutMs = Math.round(Number(opts.timeout ?? '5') * 1000);
   if (!(timeoutMs > 0)) throw new UsageError(`--timeout ${opts.timeout}: give seconds, e.g. 5`);
-  const pair = statusPair(loadClusters(path.resolve(file)).clusters);
   const { sites, problems, applicationTarget } = await siteStatuses(pair, { fetch: env.fetch, now: env.now }, timeoutMs, 30_000);
 
   const services: { service: string; file: string; newestRestorePoint: string | null; ageSeconds: number | null; overdue: boolean }[] = [];
@@ -53,16 +50,11 @@ export async function statusCommand(opts: StatusCommandOptions, env: CommandEnv)
   }
   const level = worst(problems.map((p: Problem) => p.level));
   const report = { level, applicationTarget, durationMs: env.now().getTime() - started, sites, services, problems };
-  if (opts.metricsFile) {
-    const lines = [
-      '# HELP hbackup_site_status_level Health of the site: 0 OK, 1 WARNING, 2 CRITICAL.',
-      '# TYPE hbackup_site_status_level gauge',
-    ];
-    for (const s of sites) lines.push(`hbackup_site_status_level{site="${s.site}",role="${s.role}"} ${EXIT[s.level]}`);
-    lines.push('# HELP hbackup_site_up Whether the site answered (1) or not (0).', '# TYPE hbackup_site_up gauge');
-    for (const s of sites) lines.push(`hbackup_site_up{site="${s.site}"} ${s.reachable ? 1 : 0}`);
-    writeMetricsText(opts.metricsFile, `${lines.join('\n')}\n`);
-  }
+  if (opts.metricsFile)
+    writeSiteMetrics(
+      opts.metricsFile,
+      sites.map((s) => ({ ...s, level: EXIT[s.level] })),
+    );
   if (env.out.json) env.out.printJson(report);
   else {
     const { c } = env.out;

@@ -50,7 +50,7 @@ export function readSamples(text: string): { name: string; labels: Record<string
 }
 
 /** Write atomically: a temporary file beside it, then a rename. */
-export function writeMetricsText(file: string, text: string): void {
+function writeMetricsFile(file: string, text: string): void {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   try {
     fs.writeFileSync(tmp, text);
@@ -122,5 +122,26 @@ export function writeBackupMetrics(file: string, reports: BackupReport[], now: D
   } catch {
     /* no file yet */
   }
-  writeMetricsText(file, render(backupSamples(reports, now, previous)));
+  writeMetricsFile(file, render(backupSamples(reports, now, previous)));
+}
+
+/** Write each site's status level (0 OK, 1 WARNING, 2 CRITICAL) and whether it answered, to `file`. */
+export function writeSiteMetrics(file: string, sites: { site: string; role: string; level: number; reachable: boolean }[]): void {
+  const samples: Sample[] = [
+    ...sites.map((s) => ({
+      name: 'hbackup_site_status_level',
+      help: 'Health of the site: 0 OK, 1 WARNING, 2 CRITICAL.',
+      type: 'gauge' as const,
+      labels: { site: s.site, role: s.role },
+      value: s.level,
+    })),
+    ...sites.map((s) => ({
+      name: 'hbackup_site_up',
+      help: 'Whether the site answered (1) or not (0).',
+      type: 'gauge' as const,
+      labels: { site: s.site },
+      value: s.reachable ? 1 : 0,
+    })),
+  ];
+  writeMetricsFile(file, render(samples));
 }

@@ -5,7 +5,8 @@
  * applications should use now.
  */
 import os from 'node:os';
-import type { NamedCluster } from '../config/load.js';
+import path from 'node:path';
+import { loadClusters, type NamedCluster } from '../config/load.js';
 import type { ClustersFile } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 import { probeSite, type SiteHealth } from './probe.js';
@@ -25,6 +26,13 @@ export interface Problem {
   level: Level;
   site?: string;
   message: string;
+}
+
+/** The two sites of the clusters file a command without a policy uses: --clusters, else HBACKUP_CLUSTERS. */
+export function clustersPair(command: string, flag: string | undefined, env = process.env): [NamedCluster, NamedCluster] {
+  const file = flag ?? env.HBACKUP_CLUSTERS;
+  if (!file) throw new UsageError(`${command}: give --clusters FILE or set HBACKUP_CLUSTERS`);
+  return statusPair(loadClusters(path.resolve(file)).clusters);
 }
 
 /** The two sites of a clusters file: its primary and its secondary (the file's roles). */

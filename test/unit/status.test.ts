@@ -1,5 +1,9 @@
 // status and endpoint in-process against in-memory clusters: roles from the identities the sites
 // hold, the higher epoch winning, a stale old primary; an unreachable primary is CRITICAL.
+import fs from 'node:fs';
+import path from 'node:path';
+// @ts-expect-error the parser ships without types
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { describe, expect, it } from 'vitest';
 import { world } from '../fakes/world.js';
 
@@ -57,8 +61,18 @@ describe('status', () => {
   it('is CRITICAL when the primary does not answer, WARNING when the secondary does not', async () => {
     const w = world();
     w.east.down = true;
-    const r = await w.cli('--clusters', w.clustersFile, 'status');
+    const metrics = path.join(w.dir, 'status.prom');
+    const r = await w.cli('--clusters', w.clustersFile, 'status', '--metrics-file', metrics);
     expect(r.code).toBe(2);
+    const families = parsePrometheusTextFormat(fs.readFileSync(metrics, 'utf8')) as {
+      name: string;
+      metrics: { labels: Record<string, string>; value: string }[];
+    }[];
+    expect(families.find((f) => f.name === 'hbackup_site_status_level')?.metrics).toEqual([
+      { labels: { site: 'east', role: 'primary' }, value: '2' },
+      { labels: { site: 'west', role: 'secondary' }, value: '0' },
+    ]);
+    expect(families.find((f) => f.name === 'hbackup_site_up')?.metrics.map((m) => m.value)).toEqual(['0', '1']);
     expect(r.stdout).toMatch(/CRITICAL: east \(primary\): not reachable: .*ECONNREFUSED/);
     w.east.down = false;
     w.west.down = true;

@@ -36,6 +36,10 @@ export function rootPath(cluster: NamedCluster): string | undefined {
   return (m ? (m[1] ?? '/') : uri).replace(/\/+$/, '') || '/';
 }
 
+/** What to say when a site's hbase.rootdir is not in the clusters file. */
+export const rootdirMissing = (cluster: NamedCluster): string =>
+  `clusters.${cluster.name}.hbase.rootdir is not set: give ${cluster.name}'s hbase.rootdir (e.g. ${cluster.fs.replace(/\/$/, '')}/hbase) to back up and restore HBase tables`;
+
 /** Where HBase keeps a table's files, and its completed and in-progress snapshots. */
 export const tableDir = (root: string, table: string) => {
   const t = parseTable(table);

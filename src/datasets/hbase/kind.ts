@@ -7,17 +7,13 @@
 import { fullTableName } from '../../config/load.js';
 import { commandChange, httpChange, perform } from '../../flow/change.js';
 import { statements } from '../../hbase/shell.js';
-import { partialSnapshotsDir, rootPath, snapshotsDir, stampOfTableSnapshot, tableDir } from '../../hbase/tables.js';
+import { partialSnapshotsDir, rootdirMissing, rootPath, snapshotsDir, stampOfTableSnapshot, tableDir } from '../../hbase/tables.js';
 import { ops } from '../../hdfs/requests.js';
 import { missingTool } from '../../sites/checks.js';
-import type { Site } from '../../sites/site.js';
 import type { DatasetKind, OwnSnapshot } from '../kind.js';
 import { armHbase, exportHbase, verifyHbase } from './copy.js';
 import { type HbasePlan, planHbase } from './plan.js';
 import { type HbaseRestore, planHbaseRestore, verifyHbaseRestore } from './restore.js';
-
-const noRoot = (site: Site) =>
-  `clusters.${site.name}.hbase.rootdir is not set: give ${site.name}'s hbase.rootdir (e.g. ${site.cluster.fs.replace(/\/$/, '')}/hbase) to back up HBase tables`;
 
 export const hbaseKind: DatasetKind<HbasePlan, HbaseRestore> = {
   type: 'hbase',
@@ -29,7 +25,7 @@ export const hbaseKind: DatasetKind<HbasePlan, HbaseRestore> = {
 
   async sourceProblem(primary, spec) {
     const root = rootPath(primary.cluster);
-    if (!root) return noRoot(primary);
+    if (!root) return rootdirMissing(primary.cluster);
     if (!(await primary.hdfs.getFileStatus(`${tableDir(root, spec.source)}/.tabledesc`))) {
       return `table ${spec.source} does not exist on ${primary.name} (no ${tableDir(root, spec.source)} under its hbase.rootdir)`;
     }
@@ -38,7 +34,7 @@ export const hbaseKind: DatasetKind<HbasePlan, HbaseRestore> = {
 
   async targetProblems(ctx) {
     const reasons: string[] = [];
-    if (!rootPath(ctx.secondary.cluster)) reasons.push(noRoot(ctx.secondary));
+    if (!rootPath(ctx.secondary.cluster)) reasons.push(rootdirMissing(ctx.secondary.cluster));
     for (const site of new Set([ctx.primary, ctx.secondary, ctx.initiator])) {
       const missing = missingTool(site.cluster, 'hbase');
       if (missing) reasons.push(missing);

@@ -10,7 +10,7 @@ import { type Change, commandChange, run } from '../../flow/change.js';
 import { exportArgs } from '../../hbase/export.js';
 import { infoArgs, parseSnapshotInfo } from '../../hbase/info.js';
 import { statements } from '../../hbase/shell.js';
-import { parseTable, rootPath, snapshotsDir, tableDir } from '../../hbase/tables.js';
+import { parseTable, rootdirMissing, rootPath, snapshotsDir, tableDir } from '../../hbase/tables.js';
 import type { FlowContext, RestoreItem, RestoreWhere, Verification } from '../kind.js';
 
 export interface HbaseRestore extends RestoreItem {
@@ -25,19 +25,20 @@ export async function planHbaseRestore(ctx: FlowContext, record: DatasetRecord, 
   const table = where.suffix ? `${live}${where.suffix}` : live;
   const problems: string[] = [];
   const changes: Change[] = [];
+  const item = (method: string): HbaseRestore => ({
+    record,
+    site: site.name,
+    from: record.snapshot,
+    to: `${site.name}:${table}`,
+    inPlace: !where.suffix,
+    method,
+    changes,
+    problems,
+    table,
+  });
   if (!root) {
-    problems.push(`clusters.${site.name}.hbase.rootdir is not set`);
-    return {
-      record,
-      site: site.name,
-      from: record.snapshot,
-      to: `${site.name}:${table}`,
-      inPlace: !where.suffix,
-      method: '',
-      changes,
-      problems,
-      table,
-    };
+    problems.push(rootdirMissing(site.cluster));
+    return item('');
   }
   const here = Boolean(await site.hdfs.getFileStatus(`${snapshotsDir(root)}/${record.snapshot}`));
   let method = here ? '' : `export from ${secondary.name}, then `;
@@ -70,17 +71,7 @@ export async function planHbaseRestore(ctx: FlowContext, record: DatasetRecord, 
     method += 'drop, then clone_snapshot';
   }
   changes.push(commandChange(site.name, site.tool('hbase', ['shell', '-n']), `${shell.join('\n')}\n`));
-  return {
-    record,
-    site: site.name,
-    from: record.snapshot,
-    to: `${site.name}:${table}`,
-    inPlace: !where.suffix,
-    method,
-    changes,
-    problems,
-    table,
-  };
+  return item(method);
 }
 
 /** The HFile a store file stands for: itself, or the one a link (`ns=table=region-hfile`) or reference (`hfile.region`) points at. */

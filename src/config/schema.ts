@@ -6,6 +6,8 @@ import { z } from 'zod';
 
 const clusterName = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'a cluster name starts with a letter, then letters, digits, "-" or "_"');
 
+const argv = z.array(z.string()).min(1, 'a command is a non-empty list: [program, arg, ...]');
+
 const httpUrl = z.string().regex(/^https?:\/\/[^/\s]+\/?$/, 'a WebHDFS endpoint is http(s)://host:port, e.g. http://nn1.example.com:9870');
 
 export const ClusterSchema = z
@@ -45,6 +47,20 @@ export const ClusterSchema = z
         group: z.string().min(1).optional().describe('The group exported files get on this cluster.'),
       })
       .optional(),
+    hooks: z
+      .strictObject({
+        fence: z
+          .array(argv)
+          .default([])
+          .describe('Commands that stop the applications writing to this cluster when it stops being the primary.'),
+        onPromote: z
+          .array(argv)
+          .default([])
+          .describe('Commands run once this cluster is the primary: switch DNS, restart services, …'),
+        timeoutSeconds: z.number().positive().default(300),
+      })
+      .default({ fence: [], onPromote: [], timeoutSeconds: 300 })
+      .describe('Argument lists run on the control host at a failover, with HBACKUP_SITE, HBACKUP_ROLE, HBACKUP_EPOCH and HBACKUP_FS_DEFAULTFS set.'),
   })
   .describe('One Hadoop cluster hbackup talks to.');
 

@@ -47,13 +47,28 @@ export interface FlowContext extends Performer {
 /** How a flow's sites reach their clusters: its fetch and upload, every call logged under --verbose. */
 export const siteIoOf = (io: FlowIo): SiteIo => ({ fetch: io.fetch, putData: io.putData, debug: (text) => io.progress.debug(text) });
 
+/**
+ * The policy as seen from the roles of the moment. A data set names its path on the clusters file's
+ * primary and its `target` on the other site; once the roles are swapped (failover), the site that
+ * holds the data is the other one, so each side's path swaps with it.
+ */
+export function policyFor(rp: ResolvedPolicy, roles: Roles): Policy {
+  const home = rp.pair.find((c) => c.role === 'primary');
+  if (!home || home.name === roles.primary.name) return rp.policy;
+  const datasets = rp.policy.datasets.map((d) => {
+    const there = d.target ?? d.hdfs ?? d.hbase;
+    return d.hdfs !== undefined ? { hdfs: there, target: d.hdfs } : { hbase: there, target: d.hbase };
+  });
+  return { ...rp.policy, datasets };
+}
+
 export function openFlow(rp: ResolvedPolicy, roles: Roles, options: FlowOptions, io: FlowIo): FlowContext {
   const siteIo = siteIoOf(io);
   const primary = openSite(roles.primary, siteIo);
   const secondary = openSite(roles.secondary, siteIo);
   return {
     service: rp.policy.service,
-    policy: rp.policy,
+    policy: policyFor(rp, roles),
     primary,
     secondary,
     initiator: rp.policy.copy.initiator === 'primary' ? primary : secondary,

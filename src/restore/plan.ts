@@ -41,12 +41,10 @@ function pickPoint(points: RestorePoint[], wanted: string, service: string): Res
 
 export async function planRestore(ctx: FlowContext, options: RestoreOptions): Promise<RestorePlan> {
   const reasons: string[] = [];
-  for (const [site, role] of [
-    [ctx.primary, 'primary'],
-    [ctx.secondary, 'secondary'],
-  ] as const) {
-    await reach(site, role, ctx.now, ctx.policy.preflight.maxClockSkewSeconds * 1000, reasons);
-  }
+  // The secondary holds the restore points; the primary is needed only to restore onto it.
+  const maxSkewMs = ctx.policy.preflight.maxClockSkewSeconds * 1000;
+  if (options.on === 'primary') await reach(ctx.primary, 'primary', ctx.now, maxSkewMs, reasons);
+  await reach(ctx.secondary, 'secondary', ctx.now, maxSkewMs, reasons);
   if (reasons.length) throw new PreflightError(reasons);
   const catalog = await readCatalog(ctx.secondary.hdfs, ctx.service);
   const point = pickPoint(catalog.points, options.point, ctx.service);

@@ -35,6 +35,8 @@ describe('restore', () => {
 
   it('prints the plan under --dry-run and changes nothing', async () => {
     const { w, policy } = await twoPoints();
+    w.east.write('/a/late.txt', 'written after the restore point');
+    w.east.write('/b/late.txt', 'written after the restore point');
     const before = [w.east.changes.length, w.west.changes.length, w.rec.commands.length];
     const r = await w.cli('--json', 'restore', policy, '--on', 'primary', '--dry-run');
     expect(r.code, r.stderr).toBe(0);
@@ -77,7 +79,9 @@ describe('restore', () => {
     expect(asked.code, asked.stderr).toBe(0);
     expect(questions).toEqual(['Replace the live data of east:/a, east:/b with restore point hb-svc-20261125T020000Z?']);
     expect(w.east.read('/a/x.txt')?.toString()).toBe('one');
-    expect(w.rec.commands.filter((c) => c.argv.includes('-rdiff'))).toHaveLength(2);
+    // Only /a changed since the restore point: /b is left alone.
+    expect(w.rec.commands.filter((c) => c.argv.includes('-rdiff'))).toHaveLength(1);
+    expect(asked.stdout).toMatch(/→ east:\/b +in place +unchanged since the restore point/);
     // The snapshot of the state before the roll-back is gone again; the restore points' are kept.
     expect(w.east.snapshots('/a').sort()).toEqual(['hb-svc-20261125T020000Z', 'hb-svc-20261125T030000Z']);
   });

@@ -62,6 +62,10 @@ export async function planHdfsRestore(ctx: FlowContext, record: DatasetRecord, w
     copy,
   };
   if (where.suffix || fromSite !== site) return item;
+  // Nothing changed since the restore point: nothing to roll back (a failover's first question).
+  if (!problems.length && !(await site.hdfs.snapshotDiff(toPath, record.snapshot, '')).length) {
+    return { ...item, method: 'unchanged since the restore point', changes: [] };
+  }
   const now = `${record.snapshot}.before-restore-${momentStamp(momentOf(ctx.now()))}`;
   const dirUri = fsUri(site.cluster.fs, toPath);
   const rollback = {
@@ -79,6 +83,7 @@ export async function planHdfsRestore(ctx: FlowContext, record: DatasetRecord, w
 
 /** Roll back by snapshot diff where planned; when DistCp refuses it, copy from the snapshot instead. */
 export async function restoreHdfs(ctx: FlowContext, item: HdfsRestore): Promise<void> {
+  if (!item.changes.length) return;
   if (!item.rollback) {
     await perform(ctx, item.copy);
     return;

@@ -145,8 +145,11 @@ export async function planBackup(ctx: FlowContext): Promise<BackupPlan> {
 
   const snaps = await ownSnapshots(ctx, specs);
   const points = catalog.points.map((p) => p.stamp);
+  // Restore points the primary holds from a time it was the secondary (before a failover) are its
+  // own catalog's: they are kept until it is the secondary again and takes them back.
+  const held = await readCatalog(primary.hdfs, ctx.service);
   const retentionInput = {
-    protect: catalog.unreadable.map((u) => u.stamp),
+    protect: [...catalog.unreadable, ...held.points, ...held.unreadable].map((u) => u.stamp),
     sourceSnapshots: snaps.source,
     targetSnapshots: snaps.target,
     keepPrimary: policy.retention.primary,

@@ -2,6 +2,7 @@
  * What every command receives: its output, and the I/O it may use (process runner, fetch, the
  * DataNode upload, clock, state directory), so tests can run commands in-process against fakes.
  */
+import { createInterface } from 'node:readline/promises';
 import type { Runner } from '../exec/runner.js';
 import type { Spawner } from '../exec/session.js';
 import type { FlowIo } from '../flow/context.js';
@@ -42,3 +43,16 @@ export const siteIo = (env: CommandEnv): SiteIo => ({
   putData: env.putData,
   debug: (text) => env.out.handle({ type: 'note', level: 'debug', text }),
 });
+
+/** Ask on the terminal; undefined when there is none (cron, CI): then only --yes may replace live data. */
+export function terminalConfirm(): ((q: string) => Promise<boolean>) | undefined {
+  if (!process.stdin.isTTY || !process.stderr.isTTY) return undefined;
+  return async (question) => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+    } finally {
+      rl.close();
+    }
+  };
+}

@@ -1,10 +1,9 @@
-import { createInterface } from 'node:readline/promises';
 import { resolvePolicy } from '../config/load.js';
 import { UsageError } from '../errors.js';
 import { exitCode } from '../flow/outcome.js';
 import type { Output } from '../output.js';
 import { type RestoreReport, restoreService } from '../restore/restore.js';
-import { type CommandEnv, flowIo } from './context.js';
+import { type CommandEnv, flowIo, terminalConfirm } from './context.js';
 
 export interface RestoreCommandOptions {
   clusters?: string;
@@ -28,19 +27,6 @@ function printRestore(out: Output, r: RestoreReport): void {
     out.print(r.planned.length ? '  would make these changes, in order:' : '  would change nothing');
     for (const p of r.planned) out.print(`    ${p.change}`);
   }
-}
-
-/** Ask on the terminal; undefined when there is none (cron, CI): then only --yes may replace live data. */
-function terminalConfirm(): ((q: string) => Promise<boolean>) | undefined {
-  if (!process.stdin.isTTY || !process.stderr.isTTY) return undefined;
-  return async (question) => {
-    const rl = createInterface({ input: process.stdin, output: process.stderr });
-    try {
-      return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
-    } finally {
-      rl.close();
-    }
-  };
 }
 
 /** Bring a restore point back, beside the live data or in place, on the secondary or the primary. */

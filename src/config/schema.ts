@@ -53,14 +53,13 @@ export const ClusterSchema = z
           .array(argv)
           .default([])
           .describe('Commands that stop the applications writing to this cluster when it stops being the primary.'),
-        onPromote: z
-          .array(argv)
-          .default([])
-          .describe('Commands run once this cluster is the primary: switch DNS, restart services, …'),
+        onPromote: z.array(argv).default([]).describe('Commands run once this cluster is the primary: switch DNS, restart services, …'),
         timeoutSeconds: z.number().positive().default(300),
       })
       .default({ fence: [], onPromote: [], timeoutSeconds: 300 })
-      .describe('Argument lists run on the control host at a failover, with HBACKUP_SITE, HBACKUP_ROLE, HBACKUP_EPOCH and HBACKUP_FS_DEFAULTFS set.'),
+      .describe(
+        'Argument lists run on the control host at a failover, with HBACKUP_SITE, HBACKUP_ROLE, HBACKUP_EPOCH and HBACKUP_FS_DEFAULTFS set.',
+      ),
   })
   .describe('One Hadoop cluster hbackup talks to.');
 

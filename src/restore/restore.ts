@@ -40,7 +40,11 @@ export interface RestoreRun extends RestoreOptions {
 }
 
 /** Make a planned restore's changes, data set after data set, each verified before the next. */
-export async function restoreItems(ctx: FlowContext, plan: RestorePlan, reports: RestoreReport['datasets']): Promise<void> {
+export async function restoreItems(
+  ctx: FlowContext,
+  plan: RestorePlan,
+  reports: { verified?: { files: number; bytes: number } }[],
+): Promise<void> {
   for (const [k, item] of plan.items.entries()) {
     const r = reports[k]!;
     await ctx.progress.step(
@@ -50,7 +54,8 @@ export async function restoreItems(ctx: FlowContext, plan: RestorePlan, reports:
         const v = await kindOf(item.record.type).verifyRestore(ctx, item);
         r.verified = { files: v.files, bytes: v.bytes };
       },
-      () => `${item.to}: ${item.changes.length ? 'restored from' : 'already equal to'} ${plan.point.snapshot}; verified ${r.verified!.files} files, ${r.verified!.bytes} bytes`,
+      () =>
+        `${item.to}: ${item.changes.length ? 'restored from' : 'already equal to'} ${plan.point.snapshot}; verified ${r.verified!.files} files, ${r.verified!.bytes} bytes`,
     );
   }
 }

@@ -63,11 +63,14 @@ export async function siteStatuses(
   const ids = healths.map((h) => h.identity);
   const withId = ids.every((i) => i);
   const top = Math.max(...ids.map((i) => i?.epoch ?? 0));
+  // A site that cannot be read holds the other role than the one that answers.
+  const known = ids.find(Boolean);
+  const other = (r: 'primary' | 'secondary') => (r === 'primary' ? 'secondary' : 'primary');
   const sites: SiteStatus[] = healths.map((h, k) => {
     const id = h.identity;
-    const role = withId || id ? (id?.role ?? pair[k]!.role) : pair[k]!.role;
+    const role = id ? id.role : known && !withId ? other(known.role) : pair[k]!.role;
     const stale = Boolean(id && id.role === 'primary' && id.epoch < top && ids.some((o) => o && o !== id && o.role === 'primary'));
-    return { ...h, role: stale ? 'secondary' : role, roleFrom: id ? 'identity' : 'clusters file', stale, level: 'OK' };
+    return { ...h, role: stale ? 'secondary' : role, roleFrom: id || known ? 'identity' : 'clusters file', stale, level: 'OK' };
   });
   if (!ids.some(Boolean))
     problems.push({ level: 'WARNING', message: 'no site holds an identity yet: roles come from the clusters file; run hbackup init' });

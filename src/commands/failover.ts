@@ -1,0 +1,71 @@
+import { failback } from '../failover/failback.js';
+import { failover } from '../failover/failover.js';
+import { type PairReport, pairServices } from '../failover/pair.js';
+import { exitCode } from '../flow/outcome.js';
+import type { Output } from '../output.js';
+import { clustersPair } from '../status/status.js';
+import { type CommandEnv, flowIo, terminalConfirm } from './context.js';
+
+export interface PairCommandOptions {
+  clusters?: string;
+  policies: string;
+  yes?: boolean;
+  dryRun?: boolean;
+  emergency?: boolean;
+  switch?: boolean;
+}
+
+function printPair(out: Output, r: PairReport): void {
+  const head = r.result === 'ok' ? out.c.green('ok') : r.result === 'planned' ? out.c.cyan('planned') : out.c.red(r.result.toUpperCase());
+  const roles = !r.from || !r.to ? '' : r.command === 'failover' ? `${r.from} → ${r.to}` : `${r.from} back as the secondary of ${r.to}`;
+  const how = r.mode ? ` ${r.mode}${r.why ? ` (${r.why})` : ''}` : '';
+  out.print(
+    `${r.command}: ${head} — ${roles}${r.epoch ? ` at epoch ${r.epoch}` : ''}${how}${r.dryRun ? '; dry run: nothing was changed' : ''}`,
+  );
+  for (const s of r.services) {
+    const stake = s.rpoSeconds !== null && s.rpoSeconds > 0 ? `, ${Math.round(s.rpoSeconds / 60)} min since (RPO)` : '';
+    out.print(`  ${s.service}: restore point ${s.restorePoint ?? '(after a last backup)'}${s.moment ? ` of ${s.moment}` : ''}${stake}`);
+    for (const d of s.datasets)
+      out.print(`    ${d.to}  ${d.method}${d.verified ? `  verified ${d.verified.files} files, ${d.verified.bytes} bytes` : ''}`);
+    for (const l of s.lostWrites ?? []) {
+      out.print(
+        `    ${l.dataset}: ${l.changes.length ? `${l.changes.length} change(s) the new primary never got` : 'nothing lost'}; kept in ${l.quarantine}`,
+      );
+      for (const c of l.changes.slice(0, 20)) out.print(`      ${c}`);
+      if (l.changes.length > 20) out.print(`      … ${l.changes.length - 20} more (--json lists them all)`);
+    }
+  }
+  if (r.planned) {
+    out.print(r.planned.length ? '  would make these changes, in order:' : '  would change nothing');
+    for (const p of r.planned) out.print(`    ${p.step}: ${p.change}`);
+  }
+  for (const w of r.warnings) out.handle({ type: 'note', level: 'warn', text: w });
+  if (r.endpoint && r.result !== 'failed' && r.result !== 'refused' && r.result !== 'locked') {
+    const verb = r.dryRun ? 'would use' : 'use';
+    out.print(
+      `applications ${verb} ${r.endpoint.site}: fs.defaultFS=${r.endpoint.fsDefaultFS}${r.endpoint.hbaseZookeeperQuorum ? ` hbase.zookeeper.quorum=${r.endpoint.hbaseZookeeperQuorum}` : ''}`,
+    );
+  }
+  if (!r.dryRun && r.result === 'ok') out.print(`done in ${(r.durationMs / 1000).toFixed(1)} s`);
+}
+
+async function pairCommand(which: 'failover' | 'failback', opts: PairCommandOptions, env: CommandEnv): Promise<number> {
+  const pair = clustersPair(which, opts.clusters);
+  const io = flowIo(env);
+  const services = pairServices(opts.policies, pair, opts.clusters, (t) => io.progress.warn(t));
+  const common = { dryRun: Boolean(opts.dryRun), yes: Boolean(opts.yes), confirm: env.confirm ?? terminalConfirm() };
+  const report =
+    which === 'failover'
+      ? await failover(pair, services, { ...common, emergency: Boolean(opts.emergency) }, io)
+      : await failback(pair, services, { ...common, switch: Boolean(opts.switch) }, io);
+  if (report.error) env.out.error(`${which}: ${report.error}`);
+  if (env.out.json) env.out.printJsonLine(report);
+  else printPair(env.out, report);
+  return exitCode([report.result]);
+}
+
+/** Make the secondary the primary: a planned switchover, or an emergency promotion when the primary failed. */
+export const failoverCommand = (opts: PairCommandOptions, env: CommandEnv) => pairCommand('failover', opts, env);
+
+/** Bring a stale old primary back as the secondary (its own writes kept in quarantine), and with --switch make it the primary again. */
+export const failbackCommand = (opts: PairCommandOptions, env: CommandEnv) => pairCommand('failback', opts, env);

@@ -1,0 +1,118 @@
+/**
+ * What failover and failback share: the services of a policy directory that run between the two
+ * sites, the sites as they answer now (identities, health), the clusters' own hooks, safe mode,
+ * and the report both commands print.
+ */
+import type { NamedCluster, ResolvedPolicy } from '../config/load.js';
+import { resolvePolicy } from '../config/load.js';
+import { HbackupError, lastLine, PreflightError } from '../errors.js';
+import { type Change, commandChange, type Performer, run } from '../flow/change.js';
+import type { FlowIo } from '../flow/context.js';
+import type { Outcome } from '../flow/outcome.js';
+import { policyFiles } from '../schedule/run-due.js';
+import type { Roles } from '../sites/roles.js';
+import { openSite, type Site } from '../sites/site.js';
+import { type SiteStatus, siteStatuses } from '../status/status.js';
+
+export interface PairReport {
+  command: 'failover' | 'failback';
+  result: Outcome;
+  dryRun: boolean;
+  /** The site that was the primary, and the one that is now (or would be). */
+  from: string | null;
+  to: string | null;
+  epoch: number | null;
+  /** failover: planned switchover or emergency promotion, and why. */
+  mode?: 'planned' | 'emergency';
+  why?: string;
+  /** failback --switch: the switchover that followed. */
+  switched?: { epoch: number | null; services: ServiceReport[] };
+  /** How long it took, command start to the new endpoint known (the RTO of a failover). */
+  durationMs: number;
+  endpoint: { site: string; fsDefaultFS: string; hbaseZookeeperQuorum: string | null } | null;
+  services: ServiceReport[];
+  planned?: { step: string; site: string; change: string }[];
+  warnings: string[];
+  error?: string;
+}
+
+export interface ServiceReport {
+  service: string;
+  /** The restore point the service stands on at the end (or would). */
+  restorePoint: string | null;
+  moment: string | null;
+  /** How much the switch loses: from the restore point's moment to the decision (emergency only). */
+  rpoSeconds: number | null;
+  datasets: { type: string; to: string; method: string; verified?: { files: number; bytes: number } }[];
+  /** failback: what the old primary holds that the new one never got, kept in quarantine snapshots. */
+  lostWrites?: { dataset: string; quarantine: string; changes: string[] }[];
+}
+
+export const newReport = (command: PairReport['command'], dryRun: boolean): PairReport => ({
+  command,
+  result: 'failed',
+  dryRun,
+  from: null,
+  to: null,
+  epoch: null,
+  durationMs: 0,
+  endpoint: null,
+  services: [],
+  warnings: [],
+});
+
+/** The policies of a directory whose two sites are this pair; the others are named and left out. */
+export function pairServices(dir: string, pair: NamedCluster[], clusters: string | undefined, warn: (t: string) => void): ResolvedPolicy[] {
+  const names = pair.map((c) => c.name).sort();
+  const out: ResolvedPolicy[] = [];
+  for (const file of policyFiles(dir)) {
+    const rp = resolvePolicy(file, clusters);
+    const its = rp.pair.map((c) => c.name).sort();
+    if (its.join() === names.join()) out.push(rp);
+    else warn(`${file}: ${rp.policy.service} runs between ${its.join(' and ')}, not ${names.join(' and ')}: left out`);
+  }
+  if (!out.length) throw new PreflightError([`${dir} holds no policy of a service between ${names.join(' and ')}`]);
+  return out;
+}
+
+/** Both sites as they answer now: reachable or not, healthy or not, and the identity each holds. */
+export async function pairStatus(pair: [NamedCluster, NamedCluster], io: FlowIo): Promise<SiteStatus[]> {
+  return (await siteStatuses(pair, { fetch: io.fetch, now: io.now }, 10_000, 30_000)).sites;
+}
+
+export const roles = (primary: NamedCluster, secondary: NamedCluster): Roles => ({ primary, secondary, from: 'identity' });
+
+/** A performer over both sites, for the changes failover and failback make outside a service's flow. */
+export function pairPerformer(pair: NamedCluster[], io: FlowIo): Performer & { site: (name: string) => Site } {
+  const siteIo = { fetch: io.fetch, putData: io.putData, debug: (t: string) => io.progress.debug(t) };
+  const sites = Object.fromEntries(pair.map((c) => [c.name, openSite(c, siteIo)]));
+  return { sites, runner: io.runner, spawn: io.spawn, debug: (t) => io.progress.debug(t), site: (name) => sites[name]! };
+}
+
+/** A cluster's fence or onPromote hooks, as changes run on this host. */
+export function siteHooks(cluster: NamedCluster, which: 'fence' | 'onPromote', env: { role: string; epoch: number }): Change[] {
+  const vars = { HBACKUP_SITE: cluster.name, HBACKUP_ROLE: env.role, HBACKUP_EPOCH: String(env.epoch), HBACKUP_FS_DEFAULTFS: cluster.fs };
+  return cluster.hooks[which].map((argv) => commandChange('local', { argv, env: vars }));
+}
+
+/** Run hooks in order; the first that fails stops them, and says which. */
+export async function runSiteHooks(p: Performer, cluster: NamedCluster, changes: Change[], which: string): Promise<void> {
+  for (const change of changes) {
+    if (!('command' in change)) continue;
+    const r = await run(p, change.command, { timeoutMs: cluster.hooks.timeoutSeconds * 1000 });
+    if (r.exitCode !== 0) {
+      const how = r.exitCode === undefined ? `ended (${r.signal ?? 'killed'})` : `exited with ${r.exitCode}`;
+      throw new HbackupError(`${cluster.name}: ${which} hook ${JSON.stringify(change.command.argv)} ${how}${lastLine(r.stderr, ': ')}`);
+    }
+  }
+}
+
+/** HDFS safe mode on or off, with the site's own `hdfs dfsadmin`: a read-only old primary diverges no further. */
+export const safeMode = (site: Site, action: 'enter' | 'leave'): Change =>
+  commandChange(site.name, site.tool('hdfs', ['dfsadmin', '-fs', site.cluster.fs, '-safemode', action]));
+
+export const endpointOf = (c: NamedCluster): NonNullable<PairReport['endpoint']> => ({
+  site: c.name,
+  fsDefaultFS: c.fs,
+  hbaseZookeeperQuorum: c.hbase?.zookeeper ?? null,
+});

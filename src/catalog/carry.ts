@@ -59,7 +59,7 @@ export const carryChanges = (site: Site, service: string, carry: CatalogCarry) =
 export async function applyCarry(site: Site, service: string, carry: CatalogCarry): Promise<void> {
   for (const s of carry.drop) await site.hdfs.delete(entryPath(service, s));
   for (const p of carry.write) {
-    await site.hdfs.delete(entryPath(service, p.stamp));
+    if (await site.hdfs.getFileStatus(entryPath(service, p.stamp))) await site.hdfs.delete(entryPath(service, p.stamp));
     await writeRestorePoint(site.hdfs, p);
   }
   // The new secondary's targets are this service's: a later full copy may replace their contents.

@@ -181,9 +181,10 @@ export async function failback(
       if (!(await options.confirm(question))) throw new PreflightError(['not confirmed; nothing was changed']);
     }
 
+    // Out of safe mode first: nothing (not even the claim) can be written before.
+    if (stale.namenode.safemode) await io.progress.step(`${old.name}: leave safe mode`, () => perform(p, safeMode(old, 'leave')));
     const claim = await claimEpoch(old.hdfs, { site: old.name, epoch, command: 'failback' }, io.now());
     try {
-      if (stale.namenode.safemode) await io.progress.step(`${old.name}: leave safe mode`, () => perform(p, safeMode(old, 'leave')));
       for (const [k, s] of plans.entries()) {
         const svc = s.rp.policy.service;
         const r = report.services[k]!;

@@ -120,7 +120,16 @@ export async function failover(
             change: { site: c.site, text: c.change } as Change,
           })),
         );
+        steps.push({
+          step: `${b.service}: in place on ${d.to.name}`,
+          change: {
+            site: d.to.name,
+            text: `${d.to.name}: the data sets at that restore point (tables by clone_snapshot or restore_snapshot)`,
+          } as Change,
+        });
       }
+      const unfit = dry.filter((b) => b.result !== 'planned');
+      if (unfit.length) throw new PreflightError(unfit.map((b) => `${b.service}: its last backup would fail: ${b.error}`));
     }
     const identityStep = (site: string, role: string) =>
       ({ step: 'identities', change: { site, text: `${site}: identity ${role} at epoch ${d.epoch}` } }) as { step: string; change: Change };
@@ -146,9 +155,9 @@ export async function failover(
     try {
       if (d.mode === 'emergency') {
         if (d.oldReachable) {
-          await perform(p, safeMode(from, 'enter')).catch((e: Error) =>
-            report.warnings.push(`${d.from.name}: could not enter safe mode: ${e.message}`),
-          );
+          await io.progress
+            .step(`${d.from.name}: safe mode (read-only), so nothing more diverges`, () => perform(p, safeMode(from, 'enter')))
+            .catch((e: Error) => report.warnings.push(`${d.from.name}: could not enter safe mode: ${e.message}`));
         }
         await runSiteHooks(p, d.from, fence, 'fence').catch((e: Error) => report.warnings.push(e.message));
         for (const rp of services) {
@@ -185,10 +194,15 @@ export async function failover(
     } finally {
       await claim.release();
     }
-    await runSiteHooks(p, d.to, promote, 'onPromote').catch((e: Error) =>
-      report.warnings.push(`${e.message}; ${d.to.name} is the primary: finish what the hook does by hand`),
+    // The switch is made; a hook that fails leaves it made, and says what is left to do by hand.
+    const promoted = await runSiteHooks(p, d.to, promote, 'onPromote').then(
+      () => true,
+      (e: Error) => {
+        report.warnings.push(`${e.message}; ${d.to.name} is the primary: finish what the hook does by hand`);
+        return false;
+      },
     );
-    report.result = report.warnings.length && promote.length ? 'failed' : 'ok';
+    report.result = promoted ? 'ok' : 'failed';
   } catch (e) {
     settle(report, e, (t) => io.progress.debug(t));
   } finally {

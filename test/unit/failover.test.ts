@@ -1,0 +1,167 @@
+// failover and failback in-process against in-memory clusters (directories): a planned switchover and
+// the backup after it, an emergency promotion over a half-finished copy, the plan of a dry run, the
+// confirmation, a claim another control host holds, and a failback that keeps the lost writes.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { world } from '../fakes/world.js';
+
+async function setUp() {
+  const w = world();
+  w.source('/raw', { 'a.txt': 'one', 'sub/b.txt': 'two' });
+  const policy = w.policy({ service: 'svc', datasets: [{ hdfs: '/raw', target: '/copy/raw' }] });
+  const policies = path.join(w.dir, 'policies');
+  fs.mkdirSync(policies);
+  fs.copyFileSync(policy, path.join(policies, 'svc.yaml'));
+  expect((await w.cli('--clusters', w.clustersFile, 'init')).code).toBe(0);
+  expect((await w.cli('backup', policy)).code).toBe(0);
+  w.later();
+  const pair = (...args: (string | Record<string, unknown>)[]) => {
+    const extra = typeof args.at(-1) === 'object' ? [args.pop() as Record<string, unknown>] : [];
+    return w.cli('--clusters', w.clustersFile, ...(args as string[]), '--policies', policies, ...extra);
+  };
+  const role = (site: typeof w.east) => {
+    const dir = site.lookup('/.hbackup/identity');
+    const files = [...(dir?.type === 'DIRECTORY' ? dir.children.keys() : [])].filter((n) => /^\d{10}\.json$/.test(n)).sort();
+    return JSON.parse(site.read(`/.hbackup/identity/${files.at(-1)}`)!.toString()) as { role: string; epoch: number };
+  };
+  return { w, policy, pair, role };
+}
+
+describe('failover', () => {
+  it('switches over as planned: a last backup, identities swapped, and the next backup copies back by snapshot diff', async () => {
+    const { w, policy, pair, role } = await setUp();
+    w.east.write('/raw/late.txt', 'just before');
+    const r = await pair('--json', 'failover', '--yes');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.report).toMatchObject({ result: 'ok', mode: 'planned', from: 'east', to: 'west', epoch: 2, endpoint: { site: 'west' } });
+    expect([role(w.east), role(w.west)]).toMatchObject([
+      { role: 'secondary', epoch: 2 },
+      { role: 'primary', epoch: 2 },
+    ]);
+    expect(w.west.tree('/copy/raw')).toMatchObject({ 'late.txt': 'just before' });
+    // The catalog followed: east lists both restore points, its own paths as targets.
+    const list = JSON.parse((await w.cli('--json', 'list', policy)).stdout);
+    expect(list.restorePoints).toHaveLength(2);
+    w.later();
+    w.west.write('/copy/raw/new.txt', 'on the new primary');
+    const next = await w.cli('--json', 'backup', policy);
+    expect(next.report, next.stderr).toMatchObject({ result: 'ok' });
+    expect(next.report!.datasets[0]).toMatchObject({ source: '/copy/raw', target: '/raw', mode: 'incremental' });
+    expect(w.east.tree('/raw')).toEqual(w.west.tree('/copy/raw'));
+  });
+
+  it('promotes the secondary when the primary is down, back to the last complete restore point', async () => {
+    const { w, pair, role } = await setUp();
+    // A copy died half-way: the secondary's directory holds files of no restore point.
+    w.west.write('/copy/raw/half.txt', 'half a copy');
+    w.east.down = true;
+    const before = w.west.changes.length;
+    const dry = await pair('--json', 'failover', '--dry-run');
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(w.west.changes.length).toBe(before);
+    expect(dry.report).toMatchObject({ result: 'planned', mode: 'emergency', from: 'east', to: 'west', epoch: 2 });
+    expect(dry.report!.services[0]).toMatchObject({ service: 'svc', restorePoint: 'hb-svc-20261125T020000Z', rpoSeconds: 3600 });
+    expect(dry.report!.planned.map((p: any) => p.change)).toEqual([
+      expect.stringContaining('op=CREATESNAPSHOT'),
+      expect.stringMatching(/distcp -update -rdiff \S+ hb-svc-20261125T020000Z .* hdfs:\/\/west\/copy\/raw hdfs:\/\/west\/copy\/raw$/),
+      expect.stringContaining('op=DELETESNAPSHOT'),
+      'west: identity primary at epoch 2',
+    ]);
+
+    const refused = await pair('failover');
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain('pass --yes, or run it on a terminal to be asked');
+    expect(w.west.changes.length).toBe(before);
+
+    const questions: string[] = [];
+    const r = await pair('failover', { confirm: async (q: string) => questions.push(q) > 0 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(questions).toEqual(['Make west the primary (epoch 2): svc back to 2026-11-25T02:00:00Z (60 min lost)?']);
+    expect(w.west.tree('/copy/raw')).toEqual({ 'a.txt': 'one', sub: null, 'sub/b.txt': 'two' });
+    expect(role(w.west)).toEqual(expect.objectContaining({ role: 'primary', epoch: 2 }));
+    expect(r.stdout).toContain('applications use west: fs.defaultFS=hdfs://west');
+    // The old primary, back, is stale: backups refuse until failback.
+    w.east.down = false;
+    const stale = await w.cli('backup', path.join(w.dir, 'policies', 'svc.yaml'));
+    expect(stale.code).toBe(3);
+    expect(stale.stderr).toContain('east is stale: it claims primary at epoch 1, west holds primary at epoch 2; run hbackup failback');
+  });
+
+  it("runs the old primary's fence hooks before the last backup and the new primary's onPromote hooks after the switch", async () => {
+    const { w, pair, role } = await setUp();
+    const clusters = parse(fs.readFileSync(w.clustersFile, 'utf8'));
+    clusters.clusters.east.hooks = { fence: [['stop-writers', '--site', 'east']] };
+    clusters.clusters.west.hooks = { onPromote: [['switch-dns', 'west']] };
+    fs.writeFileSync(w.clustersFile, stringify(clusters));
+    w.rec.handlers.set('switch-dns', async () => ({ exitCode: 1, stdout: '', stderr: 'dns: zone is locked\n' }));
+
+    const ranBefore = w.rec.commands.length;
+    const dry = await pair('--json', 'failover', '--dry-run');
+    expect(dry.report!.planned[0]).toEqual({
+      step: 'fence east',
+      site: 'local',
+      change: 'HBACKUP_SITE=east HBACKUP_ROLE=secondary HBACKUP_EPOCH=2 HBACKUP_FS_DEFAULTFS=hdfs://east stop-writers --site east',
+    });
+    expect(dry.report!.planned.at(-1)).toMatchObject({ step: 'promote west', site: 'local', change: expect.stringMatching(/ switch-dns west$/) });
+    expect(w.rec.commands).toHaveLength(ranBefore);
+
+    const r = await pair('--json', 'failover', '--yes');
+    const ran = w.rec.commands.slice(ranBefore).map((c) => c.argv[0]!.split('/').pop());
+    expect(ran[0]).toBe('stop-writers');
+    expect(ran.at(-1)).toBe('switch-dns');
+    expect(w.rec.commands[ranBefore]!.env).toEqual({ HBACKUP_SITE: 'east', HBACKUP_ROLE: 'secondary', HBACKUP_EPOCH: '2', HBACKUP_FS_DEFAULTFS: 'hdfs://east' });
+    // The switch is made; the hook that failed is named, with what is left to do, and the exit code says it.
+    expect(r.code).toBe(1);
+    expect(role(w.west)).toMatchObject({ role: 'primary', epoch: 2 });
+    expect(r.report!.warnings).toEqual([
+      'west: onPromote hook ["switch-dns","west"] exited with 1: dns: zone is locked; west is the primary: finish what the hook does by hand',
+    ]);
+  });
+
+  it('fails cleanly when another control host claimed the epoch, changing nothing', async () => {
+    const { w, pair, role } = await setUp();
+    w.west.write('/.hbackup/identity/_claim.0000000002.json', JSON.stringify({ command: 'failover', host: 'ctl2', pid: 42, at: 'then' }));
+    const r = await pair('failover', '--yes');
+    expect(r.code).toBe(75);
+    expect(r.stderr).toContain('west: failover on ctl2 (pid 42, since then) is changing its identity to epoch 2; nothing was changed');
+    expect([role(w.east).role, role(w.west).role]).toEqual(['primary', 'secondary']);
+  });
+
+  it('refuses without identities, naming the command that writes them', async () => {
+    const { w, pair } = await setUp();
+    w.west.remove('/.hbackup/identity');
+    const r = await pair('failover', '--yes');
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('west holds no identity: run hbackup init first');
+  });
+});
+
+describe('failback', () => {
+  it('keeps what the old primary wrote after the failover, rolls it back, and copies the new writes forward', async () => {
+    const { w, policy, pair, role } = await setUp();
+    w.east.down = true;
+    expect((await pair('failover', '--yes')).code).toBe(0);
+    w.east.down = false;
+    w.east.write('/raw/missed.txt', 'an application missed the switch');
+    w.west.write('/copy/raw/after.txt', 'written on the new primary');
+    w.later();
+    const r = await pair('--json', 'failback', '--yes');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.report).toMatchObject({ result: 'ok', command: 'failback', from: 'east', to: 'west', epoch: 2 });
+    const lost = r.report!.services[0].lostWrites[0];
+    expect(lost).toMatchObject({ dataset: '/raw', quarantine: '/raw/.snapshot/hbackup-quarantine-svc-20261125T040000Z' });
+    expect(lost.changes).toContain('CREATE missed.txt');
+    expect(w.east.tree('/raw/.snapshot/hbackup-quarantine-svc-20261125T040000Z')).toMatchObject({ 'missed.txt': expect.any(String) });
+    expect(w.east.tree('/raw')).toEqual(w.west.tree('/copy/raw'));
+    expect(w.east.tree('/raw')).not.toHaveProperty('missed.txt');
+    expect([role(w.east), role(w.west)]).toMatchObject([
+      { role: 'secondary', epoch: 2 },
+      { role: 'primary', epoch: 2 },
+    ]);
+    // The copy forward was a diff from the shared restore point.
+    const list = JSON.parse((await w.cli('--json', 'list', policy)).stdout);
+    expect(list.restorePoints.at(-1).datasets[0]).toMatchObject({ source: '/copy/raw', target: '/raw', mode: 'incremental' });
+  });
+});

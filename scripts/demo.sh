@@ -50,6 +50,8 @@ echo "count 'demo:orders$suffix'" | .sandbox/west/bin/hbase shell -n 2>/dev/null
 printf '\n# both sites, the identities they hold, and the service\n'
 mkdir -p "$work/policies" && cp policies/demo.yaml "$work/policies/"
 hbackup status --policies "$work/policies"
+printf '\n# what a failover to west would do now (the primary is healthy: a planned switchover), changing nothing\n'
+hbackup failover --policies "$work/policies" --dry-run
 hbackup endpoint
 rm -rf "$work"
 printf '\nThe sandbox keeps running (npm run sandbox:down stops it).\n'

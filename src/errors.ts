@@ -17,7 +17,7 @@ export const EXIT_CODES = [
     meaning:
       'preflight refused: nothing was changed (a cluster unreachable, clock skew, a directory not snapshottable, `--no-fallback` and an incremental copy impossible, …)',
   },
-  { code: 75, meaning: 'another run of the same service holds the lock (cron started it twice)' },
+  { code: 75, meaning: 'another run holds the lock: of the same service (cron started it twice), or a failover or failback changing the identities' },
 ] as const;
 
 export const ExitCode = {

@@ -13,7 +13,11 @@ import { startSite, stopSite } from '../test/cluster/sandbox.js';
 const root = path.resolve(import.meta.dirname, '..');
 const policies = fs.mkdtempSync(path.join(os.tmpdir(), 'hbackup-bench-fo-'));
 fs.copyFileSync(path.join(root, 'policies/demo.yaml'), path.join(policies, 'demo.yaml'));
-const env = { HBACKUP_CLUSTERS: path.join(sandboxDir(), 'clusters.yaml'), HBACKUP_STATE_DIR: path.join(sandboxDir(), 'state'), NO_COLOR: '1' };
+const env = {
+  HBACKUP_CLUSTERS: path.join(sandboxDir(), 'clusters.yaml'),
+  HBACKUP_STATE_DIR: path.join(sandboxDir(), 'state'),
+  NO_COLOR: '1',
+};
 const hbackup = async (...args) => {
   const t = Date.now();
   const r = await execa('node', [path.join(root, 'bin/hbackup.js'), ...args], { env, reject: false });

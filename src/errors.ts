@@ -17,7 +17,10 @@ export const EXIT_CODES = [
     meaning:
       'preflight refused: nothing was changed (a cluster unreachable, clock skew, a directory not snapshottable, `--no-fallback` and an incremental copy impossible, …)',
   },
-  { code: 75, meaning: 'another run holds the lock: of the same service (cron started it twice), or a failover or failback changing the identities' },
+  {
+    code: 75,
+    meaning: 'another run holds the lock: of the same service (cron started it twice), or a failover or failback changing the identities',
+  },
 ] as const;
 
 export const ExitCode = {

@@ -104,14 +104,23 @@ describe('failover', () => {
       site: 'local',
       change: 'HBACKUP_SITE=east HBACKUP_ROLE=secondary HBACKUP_EPOCH=2 HBACKUP_FS_DEFAULTFS=hdfs://east stop-writers --site east',
     });
-    expect(dry.report!.planned.at(-1)).toMatchObject({ step: 'promote west', site: 'local', change: expect.stringMatching(/ switch-dns west$/) });
+    expect(dry.report!.planned.at(-1)).toMatchObject({
+      step: 'promote west',
+      site: 'local',
+      change: expect.stringMatching(/ switch-dns west$/),
+    });
     expect(w.rec.commands).toHaveLength(ranBefore);
 
     const r = await pair('--json', 'failover', '--yes');
     const ran = w.rec.commands.slice(ranBefore).map((c) => c.argv[0]!.split('/').pop());
     expect(ran[0]).toBe('stop-writers');
     expect(ran.at(-1)).toBe('switch-dns');
-    expect(w.rec.commands[ranBefore]!.env).toEqual({ HBACKUP_SITE: 'east', HBACKUP_ROLE: 'secondary', HBACKUP_EPOCH: '2', HBACKUP_FS_DEFAULTFS: 'hdfs://east' });
+    expect(w.rec.commands[ranBefore]!.env).toEqual({
+      HBACKUP_SITE: 'east',
+      HBACKUP_ROLE: 'secondary',
+      HBACKUP_EPOCH: '2',
+      HBACKUP_FS_DEFAULTFS: 'hdfs://east',
+    });
     // The switch is made; the hook that failed is named, with what is left to do, and the exit code says it.
     expect(r.code).toBe(1);
     expect(role(w.west)).toMatchObject({ role: 'primary', epoch: 2 });

@@ -18,13 +18,15 @@ export interface PairCommandOptions {
 function printPair(out: Output, r: PairReport): void {
   const head = r.result === 'ok' ? out.c.green('ok') : r.result === 'planned' ? out.c.cyan('planned') : out.c.red(r.result.toUpperCase());
   const roles = !r.from || !r.to ? '' : r.command === 'failover' ? `${r.from} → ${r.to}` : `${r.from} back as the secondary of ${r.to}`;
-  const how = r.mode ? ` ${r.mode}${r.why ? ` (${r.why})` : ''}` : '';
+  const kind = r.mode === 'planned' ? 'a planned switchover' : r.mode === 'emergency' ? 'an emergency promotion' : '';
+  const how = kind ? `: ${kind}${r.why ? ` (${r.why})` : ''}` : '';
   out.print(
     `${r.command}: ${head} — ${roles}${r.epoch ? ` at epoch ${r.epoch}` : ''}${how}${r.dryRun ? '; dry run: nothing was changed' : ''}`,
   );
   for (const s of r.services) {
     const stake = s.rpoSeconds !== null && s.rpoSeconds > 0 ? `, ${Math.round(s.rpoSeconds / 60)} min since (RPO)` : '';
-    out.print(`  ${s.service}: restore point ${s.restorePoint ?? '(after a last backup)'}${s.moment ? ` of ${s.moment}` : ''}${stake}`);
+    if (!s.restorePoint && r.mode === 'planned') out.print(`  ${s.service}: a last backup first, so nothing is lost`);
+    else out.print(`  ${s.service}: restore point ${s.restorePoint ?? '(none)'}${s.moment ? ` of ${s.moment}` : ''}${stake}`);
     for (const d of s.datasets)
       out.print(`    ${d.to}  ${d.method}${d.verified ? `  verified ${d.verified.files} files, ${d.verified.bytes} bytes` : ''}`);
     for (const l of s.lostWrites ?? []) {

@@ -26,17 +26,23 @@ import type { RestorePlan } from '../restore/plan.js';
 import { restoreItems } from '../restore/restore.js';
 import type { Site } from '../sites/site.js';
 import { failover } from './failover.js';
-import { endpointOf, newReport, type PairReport, pairPerformer, pairStatus, roles, type ServiceReport, safeMode } from './pair.js';
+import {
+  endpointOf,
+  FLOW,
+  newReport,
+  type PairOptions,
+  type PairReport,
+  pairPerformer,
+  pairStatus,
+  roles,
+  type ServiceReport,
+  safeMode,
+} from './pair.js';
 import { lastBackups } from './switchover.js';
 
-export interface FailbackOptions {
-  dryRun: boolean;
-  yes: boolean;
+export interface FailbackOptions extends PairOptions {
   switch: boolean;
-  confirm: ((question: string) => Promise<boolean>) | undefined;
 }
-
-const FLOW = { full: false, noFallback: false, checksums: false, adoptTarget: false };
 
 /** A quarantine snapshot's name: not one of the service's restore points, so retention never touches it. */
 export const quarantineName = (service: string, stamp: string) => `hbackup-quarantine-${service}-${stamp}`;

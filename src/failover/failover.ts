@@ -25,7 +25,9 @@ import { restoreItems } from '../restore/restore.js';
 import type { SiteStatus } from '../status/status.js';
 import {
   endpointOf,
+  FLOW,
   newReport,
+  type PairOptions,
   type PairReport,
   pairPerformer,
   pairStatus,
@@ -37,15 +39,10 @@ import {
 } from './pair.js';
 import { carryCatalogs, lastBackups } from './switchover.js';
 
-export interface FailoverOptions {
-  dryRun: boolean;
-  yes: boolean;
+export interface FailoverOptions extends PairOptions {
   /** Promote even though the primary answers and looks healthy (it is known to be faulty). */
   emergency: boolean;
-  confirm: ((question: string) => Promise<boolean>) | undefined;
 }
-
-const FLOW = { full: false, noFallback: false, checksums: false, adoptTarget: false };
 
 /** Who is primary, who takes over, at which epoch, and how. Refuses what must not be switched. */
 export function decideFailover(sites: SiteStatus[], pair: NamedCluster[], emergency: boolean) {

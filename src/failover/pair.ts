@@ -14,6 +14,16 @@ import type { Roles } from '../sites/roles.js';
 import { openSite, type Site } from '../sites/site.js';
 import { type SiteStatus, siteStatuses } from '../status/status.js';
 
+/** What failover and failback are told: plan only, ask or not, and how to ask. */
+export interface PairOptions {
+  dryRun: boolean;
+  yes: boolean;
+  confirm: ((question: string) => Promise<boolean>) | undefined;
+}
+
+/** The flow options of the backups and restores they run: incremental, with fallback, as the policies say. */
+export const FLOW = { full: false, noFallback: false, checksums: false, adoptTarget: false };
+
 export interface PairReport {
   command: 'failover' | 'failback';
   result: Outcome;

@@ -168,6 +168,10 @@ describe('failover and failback', () => {
     expect(report).toMatchObject({ result: 'ok', command: 'failback', from: 'east', to: 'west', endpoint: { site: 'east' } });
     const lost = report.services[0].lostWrites.find((l: any) => l.dataset === raw);
     expect(lost.changes).toEqual(expect.arrayContaining(['CREATE missed-the-switch.txt', 'CREATE big']));
+    // The 20 rows east took after its last complete restore point: the table is listed as changed.
+    expect(report.services[0].lostWrites.find((l: any) => l.dataset === table).changes).toEqual([
+      'table changed (its store files differ from the shared restore point)',
+    ]);
     // Kept in quarantine, which the next backups' retention leaves alone.
     const quarantine = lost.quarantine.split('/.snapshot/')[1];
     expect(await webhdfs(east).listSnapshots(raw)).toContain(quarantine);

@@ -14,10 +14,13 @@
  *
  * Plan → confirm → claim the epoch (one control host wins) → execute → new endpoint and RTO.
  */
+
+import { readCatalog } from '../catalog/catalog.js';
 import type { NamedCluster, ResolvedPolicy } from '../config/load.js';
-import { PreflightError } from '../errors.js';
+import { kindOf } from '../datasets/index.js';
+import { HbackupError, PreflightError } from '../errors.js';
 import { type Change, perform } from '../flow/change.js';
-import { type FlowIo, openFlow } from '../flow/context.js';
+import { type FlowContext, type FlowIo, openFlow } from '../flow/context.js';
 import { settle } from '../flow/outcome.js';
 import { claimEpoch, writeIdentity } from '../identity/identity.js';
 import { planRestore, type RestorePlan, restoreChanges } from '../restore/plan.js';
@@ -99,8 +102,14 @@ export async function failover(
       const now = io.now().getTime();
       for (const rp of services) {
         const ctx = openFlow(rp, roles(d.from, d.to), FLOW, io);
+        const point = await lastComplete(ctx);
+        if (!point) {
+          report.warnings.push(`${rp.policy.service}: no complete restore point on ${d.to.name}: nothing of it can be brought up there`);
+          report.services.push({ service: rp.policy.service, restorePoint: null, moment: null, rpoSeconds: null, datasets: [] });
+          continue;
+        }
         const plan = await io.progress.step(`${rp.policy.service}: last complete restore point on ${d.to.name}`, () =>
-          planRestore(ctx, { point: 'latest', on: 'secondary', suffix: undefined, datasets: undefined }),
+          planRestore(ctx, { point, on: 'secondary', suffix: undefined, datasets: undefined }),
         );
         plans.set(rp.policy.service, plan);
         report.services.push(serviceReport(plan, now));
@@ -158,19 +167,23 @@ export async function failover(
         }
         await runSiteHooks(p, d.from, fence, 'fence').catch((e: Error) => report.warnings.push(e.message));
         for (const rp of services) {
-          const ctx = openFlow(rp, roles(d.from, d.to), FLOW, io);
+          const plan = plans.get(rp.policy.service);
+          if (!plan) continue;
           const s = report.services.find((x) => x.service === rp.policy.service)!;
-          await restoreItems(ctx, plans.get(rp.policy.service)!, s.datasets);
+          await restoreItems(openFlow(rp, roles(d.from, d.to), FLOW, io), plan, s.datasets);
         }
       } else {
         await runSiteHooks(p, d.from, fence, 'fence');
         const backups = await lastBackups(services, { ...FLOW, dryRun: false }, io);
         const failed = backups.filter((b) => b.result !== 'ok');
         if (failed.length) {
-          throw new PreflightError([
-            ...failed.map((b) => `${b.service}: the last backup failed: ${b.error}`),
-            `nothing was switched; ${fence.length ? `the fence hooks of ${d.from.name} ran: start its writers again` : `${d.from.name} stays the primary`}`,
-          ]);
+          // Something ran (the fence hooks, part of a backup): a failure, not a refusal.
+          throw new HbackupError(
+            [
+              ...failed.map((b) => `${b.service}: the last backup failed: ${b.error}`),
+              `nothing was switched; ${fence.length ? `the fence hooks of ${d.from.name} ran: start its writers again` : `${d.from.name} stays the primary`}`,
+            ].join('; '),
+          );
         }
         report.services = [];
         for (const rp of services) {
@@ -208,6 +221,18 @@ export async function failover(
   return report;
 }
 
+/** The newest restore point of the service whose snapshots the secondary holds in full (a stamp). */
+async function lastComplete(ctx: FlowContext): Promise<string | undefined> {
+  const { points } = await readCatalog(ctx.secondary.hdfs, ctx.service);
+  for (const p of [...points].reverse()) {
+    let missing = 0;
+    for (const r of p.datasets) missing += (await kindOf(r.type).missing(ctx.secondary, r)).length;
+    if (!missing) return p.stamp;
+    ctx.progress.warn(`${ctx.service}: restore point ${p.snapshot} is incomplete on ${ctx.secondary.name}; taking an older one`);
+  }
+  return undefined;
+}
+
 function serviceReport(plan: RestorePlan, now: number | null): ServiceReport {
   return {
     service: plan.point.service,
@@ -223,7 +248,13 @@ async function confirmFailover(d: ReturnType<typeof decideFailover>, report: Pai
   if (options.yes) return;
   const stake =
     d.mode === 'emergency'
-      ? report.services.map((s) => `${s.service} back to ${s.moment} (${Math.round((s.rpoSeconds ?? 0) / 60)} min lost)`).join(', ')
+      ? report.services
+          .map((s) =>
+            s.moment
+              ? `${s.service} back to ${s.moment} (${Math.round((s.rpoSeconds ?? 0) / 60)} min lost)`
+              : `${s.service}: nothing to bring back`,
+          )
+          .join(', ')
       : 'a last backup of every service first';
   const question = `Make ${d.to.name} the primary (epoch ${d.epoch}): ${stake}?`;
   if (!options.confirm)

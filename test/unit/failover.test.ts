@@ -5,6 +5,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import type { NamedCluster } from '../../src/config/load.js';
+import { decideFailover } from '../../src/failover/failover.js';
+import type { SiteStatus } from '../../src/status/status.js';
 import { world } from '../fakes/world.js';
 
 async function setUp() {
@@ -129,6 +132,29 @@ describe('failover', () => {
     ]);
   });
 
+  it('takes the newest restore point the secondary holds in full, and promotes even a service without one', async () => {
+    const { w, policy, pair } = await setUp();
+    w.east.write('/raw/c.txt', 'three');
+    expect((await w.cli('backup', policy)).code).toBe(0);
+    // Someone deleted the newest point's snapshot on the secondary by hand.
+    w.west.deleteSnapshot('/copy/raw', 'hb-svc-20261125T030000Z');
+    w.source('/fresh', { 'f.txt': 'never backed up' });
+    fs.writeFileSync(
+      path.join(w.dir, 'policies', 'fresh.yaml'),
+      fs.readFileSync(w.policy({ service: 'fresh', datasets: [{ hdfs: '/fresh' }] })),
+    );
+    w.east.down = true;
+    const r = await pair('--json', 'failover', '--yes');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.report!.services.map((s: any) => [s.service, s.restorePoint])).toEqual([
+      ['fresh', null],
+      ['svc', 'hb-svc-20261125T020000Z'],
+    ]);
+    expect(r.stderr).toContain('svc: restore point hb-svc-20261125T030000Z is incomplete on west; taking an older one');
+    expect(r.report!.warnings).toEqual(['fresh: no complete restore point on west: nothing of it can be brought up there']);
+    expect(w.west.tree('/copy/raw')).toEqual({ 'a.txt': 'one', sub: null, 'sub/b.txt': 'two' });
+  });
+
   it('fails cleanly when another control host claimed the epoch, changing nothing', async () => {
     const { w, pair, role } = await setUp();
     w.west.write('/.hbackup/identity/_claim.0000000002.json', JSON.stringify({ command: 'failover', host: 'ctl2', pid: 42, at: 'then' }));
@@ -172,5 +198,67 @@ describe('failback', () => {
     // The copy forward was a diff from the shared restore point.
     const list = JSON.parse((await w.cli('--json', 'list', policy)).stdout);
     expect(list.restorePoints.at(-1).datasets[0]).toMatchObject({ source: '/copy/raw', target: '/raw', mode: 'incremental' });
+  });
+});
+
+describe('how a failover decides', () => {
+  const site = (name: string, role: 'primary' | 'secondary', more: Partial<SiteStatus> = {}): SiteStatus => ({
+    site: name,
+    role,
+    roleFrom: 'identity',
+    stale: false,
+    level: 'OK',
+    reachable: true,
+    latencyMs: 3,
+    namenode: { endpoint: `http://${name}`, state: 'active', safemode: false },
+    datanodes: { live: 1, dead: 0 },
+    capacity: null,
+    hbase: null,
+    identity: { site: name, role, epoch: 4, changedAt: '', host: 'h', reason: 'init' },
+    clockSkewMs: 0,
+    clockOffsetMs: 0,
+    ...more,
+  });
+  const pair = [
+    { name: 'east', role: 'primary' },
+    { name: 'west', role: 'secondary' },
+  ] as unknown as NamedCluster[];
+
+  it('switches over as planned from a healthy primary, unless told it is faulty', () => {
+    const d = decideFailover([site('east', 'primary'), site('west', 'secondary')], pair, false);
+    expect(d).toMatchObject({ mode: 'planned', epoch: 5, why: 'east is healthy', from: { name: 'east' }, to: { name: 'west' } });
+    expect(decideFailover([site('east', 'primary'), site('west', 'secondary')], pair, true)).toMatchObject({
+      mode: 'emergency',
+      why: '--emergency: east answers but is treated as failed',
+      oldReachable: true,
+    });
+  });
+
+  it('promotes in an emergency when the primary answers but is not healthy, or does not answer', () => {
+    const sick = site('east', 'primary', { level: 'CRITICAL', namenode: { endpoint: '', state: 'active', safemode: true } });
+    expect(decideFailover([sick, site('west', 'secondary')], pair, false)).toMatchObject({
+      mode: 'emergency',
+      why: 'east answers but is not healthy',
+    });
+    const gone = site('east', 'primary', { reachable: false, level: 'CRITICAL', error: 'ECONNREFUSED', identity: null });
+    expect(decideFailover([gone, site('west', 'secondary')], pair, false)).toMatchObject({
+      mode: 'emergency',
+      why: 'east does not answer (ECONNREFUSED)',
+      epoch: 5,
+      oldReachable: false,
+    });
+  });
+
+  it('refuses a secondary that cannot take over, and a pair with a stale site', () => {
+    const safe = site('west', 'secondary', { namenode: { endpoint: '', state: 'active', safemode: true } });
+    expect(() => decideFailover([site('east', 'primary'), safe], pair, false)).toThrow('west cannot be promoted: HDFS is in safe mode');
+    const standby = site('west', 'secondary', { namenode: { endpoint: '', state: 'standby', safemode: false } });
+    expect(() => decideFailover([site('east', 'primary'), standby], pair, false)).toThrow(
+      'west cannot be promoted: its NameNode is standby',
+    );
+    const stale = site('east', 'secondary', { stale: true });
+    expect(() => decideFailover([stale, site('west', 'primary')], pair, false)).toThrow(
+      'east is stale (an old primary): run hbackup failback before another failover',
+    );
   });
 });

@@ -6,7 +6,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Cron } from 'croner';
 import { ConfigError, type ConfigProblem, UsageError } from '../errors.js';
-import { isInside } from '../hdfs/paths.js';
 import { type LocatedDoc, parseYaml, problemAt, validate } from './located.js';
 import { type Cluster, type ClustersFile, ClustersFileSchema, type Policy, PolicySchema } from './schema.js';
 
@@ -27,10 +26,18 @@ export interface ResolvedPolicy extends LoadedPolicy {
   pair: [NamedCluster, NamedCluster];
 }
 
+/** A policy or clusters file is small: one larger than this is refused before it is read. */
+const MAX_FILE_BYTES = 1024 * 1024;
+
 function readText(file: string): string {
   try {
+    // Only regular files, of a bounded size: a FIFO would block, /dev/zero would never end.
+    const st = fs.statSync(file);
+    if (!st.isFile()) throw new UsageError(`${file}: not a regular file; give a policy or clusters file (YAML)`);
+    if (st.size > MAX_FILE_BYTES) throw new UsageError(`${file}: ${st.size} bytes; a policy or clusters file is at most 1 MiB`);
     return fs.readFileSync(file, 'utf8');
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError(code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${code ?? String(e)})`);
   }
@@ -50,15 +57,32 @@ function policyRules(located: LocatedDoc, policy: Policy): ConfigProblem[] {
       // Targets left to default equal their sources, whose clashes the source check reports already.
       return [{ i, name: key === 'source' ? source : target, explicit: key === 'source' || d.target !== undefined }];
     });
+    // Indexed by name, so a policy of many data sets is checked in linear time.
+    const first = new Map<string, { any: (typeof entries)[number]; explicit?: (typeof entries)[number] }>();
+    for (const e of entries) {
+      const seen = first.get(e.name);
+      if (!seen) first.set(e.name, { any: e, ...(e.explicit ? { explicit: e } : {}) });
+      else if (e.explicit && !seen.explicit) seen.explicit = e;
+    }
+    const ancestors = (p: string) => {
+      const out: string[] = [];
+      for (let i = p.lastIndexOf('/'); i > 0; i = p.lastIndexOf('/', i - 1)) out.push(p.slice(0, i));
+      if (p !== '/') out.push('/');
+      return out;
+    };
     for (const e of entries) {
       const at = ['datasets', e.i, key === 'target' && e.explicit ? 'target' : kind];
-      const first = entries.find((o) => o.name === e.name && (e.explicit || o.explicit));
-      if (first && first.i < e.i) {
-        problems.push(problemAt(located, at, `${label} ${e.name} is listed twice (also datasets[${first.i}]); list it once`));
+      const seen = first.get(e.name)!;
+      const earlier = e.explicit ? seen.any : seen.explicit;
+      if (earlier && earlier.i < e.i) {
+        problems.push(problemAt(located, at, `${label} ${e.name} is listed twice (also datasets[${earlier.i}]); list it once`));
         continue;
       }
-      const parent =
-        kind === 'hdfs' ? entries.find((o) => o.i !== e.i && isInside(e.name, o.name) && (e.explicit || o.explicit)) : undefined;
+      if (kind !== 'hdfs') continue;
+      const parent = ancestors(e.name)
+        .map((a) => first.get(a))
+        .map((x) => (x ? (e.explicit ? x.any : x.explicit) : undefined))
+        .find((x) => x && x.i !== e.i);
       if (parent) {
         problems.push(
           problemAt(

@@ -2,7 +2,7 @@
  * Parse YAML keeping positions, validate with a zod schema, and report every mistake as
  * `file:line:col: path: message` — all of them at once.
  */
-import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from 'yaml';
 import type { z } from 'zod';
 import type { ConfigProblem } from '../errors.js';
 
@@ -84,9 +84,40 @@ function describeIssue(issue: z.core.$ZodIssue, present: boolean): string {
   }
 }
 
+/** How many times aliases may be expanded in one file: a file that needs more is refused, never expanded. */
+const MAX_ALIAS_COUNT = 100;
+
+/**
+ * The document as plain data. Aliases that point nowhere, or expand too often (a "billion laughs"
+ * file), are located problems.
+ */
+function toData(located: LocatedDoc): { data?: unknown; problem?: ConfigProblem } {
+  try {
+    return { data: located.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {} };
+  } catch (e) {
+    const message = (e as Error).message;
+    const unresolved = /Unresolved alias[^:]*: (.*)$/.exec(message.split('\n')[0]!)?.[1];
+    let at: Node | undefined;
+    visit(located.doc, {
+      Alias(_, node) {
+        if (!unresolved || node.source === unresolved) {
+          at = node;
+          return visit.BREAK;
+        }
+        return undefined;
+      },
+    });
+    const text = unresolved
+      ? `YAML: alias *${unresolved} has no anchor &${unresolved} before it`
+      : `YAML: aliases expand more than ${MAX_ALIAS_COUNT} times: write the values out instead of repeating an anchor`;
+    return { problem: { file: located.file, ...position(located, at), message: text } };
+  }
+}
+
 /** Validate the document's data against a schema; located problems, or the parsed value. */
 export function validate<S extends z.ZodType>(located: LocatedDoc, schema: S): { value?: z.infer<S>; problems: ConfigProblem[] } {
-  const data = located.doc.toJS() ?? {};
+  const { data, problem } = toData(located);
+  if (problem) return { problems: [problem] };
   const result = schema.safeParse(data);
   if (result.success) return { value: result.data, problems: [] };
   const problems: ConfigProblem[] = [];

@@ -54,7 +54,9 @@ export async function validatePolicy(
   } catch (e) {
     if (!(e instanceof HbackupError)) throw e;
     const result = outcomeOf(e);
-    const problems = e instanceof ConfigError ? e.problems.map(formatProblem) : [`${file}: ${(e as Error).message}`];
+    const { message } = e as Error;
+    const problems =
+      e instanceof ConfigError ? e.problems.map(formatProblem) : [message.startsWith(`${file}:`) ? message : `${file}: ${message}`];
     return { file, result, ok: false, problems };
   }
 }

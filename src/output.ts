@@ -85,6 +85,13 @@ export class Output {
     }
   }
 
+  /** A problem with the input, as a located line on stderr (`file:line:col: …`, as editors read them); silent under --json. */
+  problem(text: string): void {
+    if (this.json) return;
+    this.err.write(`${text}\n`);
+    this.log(text);
+  }
+
   /** An error line on stderr. */
   error(text: string): void {
     this.line(`${this.c.red('error:')} ${text}`);

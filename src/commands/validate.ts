@@ -20,7 +20,7 @@ export async function validateCommand(files: string[], opts: ValidateCommandOpti
         `${file}: ok (service ${v.service}, ${s.datasets} data set(s), ${s.primary} → ${s.secondary}${when}${s.online ? ', checked online' : ''})`,
       );
     }
-    for (const p of v.problems) env.out.print(p);
+    for (const p of v.problems) env.out.problem(p);
   }
   const code = exitCode(results.map((r) => r.result));
   if (env.out.json) env.out.printJson({ ok: results.every((r) => r.ok), results });

@@ -105,7 +105,8 @@ function policyRules(located: LocatedDoc, policy: Policy): ConfigProblem[] {
       error = `has ${fields.length} fields; write 5: minute hour day-of-month month day-of-week (UTC), e.g. "0 2 * * *"`;
     else {
       try {
-        new Cron(policy.schedule, { paused: true, timezone: 'UTC' });
+        const cron = new Cron(policy.schedule, { paused: true, timezone: 'UTC' });
+        if (!cron.nextRun()) error = 'it never fires (a day that does not exist in its month?)';
       } catch (e) {
         error = `${(e as Error).message.replace(/^CronPattern: /, '')}; e.g. "0 2 * * *" for 02:00 UTC daily`;
       }
@@ -151,7 +152,7 @@ function pairClusters(loaded: LoadedPolicy, clusters: ClustersFile, clustersLoca
   if (loaded.policy.sites) {
     pair = loaded.policy.sites;
     pair.forEach((n, i) => {
-      if (!clusters.clusters[n]) {
+      if (!Object.hasOwn(clusters.clusters, n)) {
         problems.push(problemAt(loaded.located, ['sites', i], `unknown cluster "${n}"; ${clustersLocated.file} names ${names.join(', ')}`));
       }
     });

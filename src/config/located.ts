@@ -76,6 +76,9 @@ function describeIssue(issue: z.core.$ZodIssue, present: boolean): string {
       return issue.message.replace(/^Invalid input: /, '');
     case 'invalid_value':
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'invalid_key':
+      // A record's key: say what the key should be, not zod's "Invalid key in record".
+      return issue.issues[0]?.message ?? 'not a valid key here';
     case 'too_small':
       if (!issue.message.startsWith('Too small')) return issue.message; // the schema's own words
       return issue.origin === 'array' ? `list at least ${issue.minimum}` : issue.message;

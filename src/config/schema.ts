@@ -6,9 +6,32 @@ import { z } from 'zod';
 
 const clusterName = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'a cluster name starts with a letter, then letters, digits, "-" or "_"');
 
-const argv = z.array(z.string()).min(1, 'a command is a non-empty list: [program, arg, ...]');
+const argv = z
+  .array(z.string())
+  .min(1, { error: 'a command is a non-empty list: [program, arg, ...]', abort: true })
+  .refine((a) => a[0] !== undefined && a[0].trim() !== '', 'the program (the first item) is empty');
 
-const httpUrl = z.string().regex(/^https?:\/\/[^/\s]+\/?$/, 'a WebHDFS endpoint is http(s)://host:port, e.g. http://nn1.example.com:9870');
+/** A hook's time limit: Node cannot wait longer than about 24 days, and a day is plenty. */
+const hookTimeout = z.number().positive().max(86_400, 'at most 86400 seconds (a day)').default(300);
+
+/** The authority of an endpoint: a host and a port that exists, nothing else (no credentials in files). */
+const authority = (what: string, example: string) =>
+  z.string().superRefine((u, ctx) => {
+    const m = /^([a-z]+):\/\/([^/\s?#\\]+)\/?$/.exec(u);
+    if (!m) ctx.addIssue({ code: 'custom', message: `${what}, e.g. ${example} (no path, query or fragment)` });
+    else if (m[2]!.includes('@'))
+      ctx.addIssue({ code: 'custom', message: `no user or password in ${what.split(' is ')[0]}: hbackup acts as "user"` });
+    else {
+      const port = /:(\d+)$/.exec(m[2]!)?.[1];
+      if (port !== undefined && (Number(port) < 1 || Number(port) > 65535))
+        ctx.addIssue({ code: 'custom', message: `port ${port} does not exist (1-65535)` });
+    }
+  });
+
+const httpUrl = authority('a WebHDFS endpoint is http(s)://host:port', 'http://nn1.example.com:9870').refine(
+  (u) => /^https?:/.test(u),
+  'a WebHDFS endpoint is http:// or https://',
+);
 
 export const ClusterSchema = z
   .strictObject({
@@ -16,9 +39,8 @@ export const ClusterSchema = z
     webhdfs: z
       .union([httpUrl, z.array(httpUrl).min(1)])
       .describe('NameNode HTTP endpoint(s); several for an HA pair (the active one is used).'),
-    fs: z
-      .string()
-      .regex(/^(hdfs|webhdfs|swebhdfs):\/\/[^/\s]+\/?$/, 'fs is the filesystem URI DistCp uses, e.g. hdfs://nameservice1')
+    fs: authority('fs is the filesystem URI DistCp uses', 'hdfs://nameservice1')
+      .refine((u) => /^(hdfs|webhdfs|swebhdfs):/.test(u), 'fs is an hdfs://, webhdfs:// or swebhdfs:// URI, e.g. hdfs://nameservice1')
       .describe("Filesystem URI of this cluster as its tools and the other cluster's tools reach it."),
     user: z.string().min(1).default('hdfs').describe('The user to act as (simple authentication).'),
     tools: z
@@ -26,8 +48,17 @@ export const ClusterSchema = z
         hadoop: z.string().min(1).default('hadoop'),
         hdfs: z.string().min(1).default('hdfs'),
         hbase: z.string().min(1).default('hbase'),
-        env: z.record(z.string(), z.string()).default({}),
-        ssh: z.string().min(1).optional().describe('Run the tools on this edge node (user@host) through ssh.'),
+        env: z
+          .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name is letters, digits and "_"'), z.string())
+          .default({}),
+        ssh: z
+          .string()
+          .regex(
+            /^(?:[A-Za-z0-9._-]+@)?[A-Za-z0-9][A-Za-z0-9.-]*$/,
+            'an ssh destination is host or user@host, e.g. hbackup@edge1.example.com',
+          )
+          .optional()
+          .describe('Run the tools on this edge node (user@host) through ssh.'),
         sshOptions: z
           .array(z.string())
           .default([])
@@ -54,7 +85,7 @@ export const ClusterSchema = z
           .default([])
           .describe('Commands that stop the applications writing to this cluster when it stops being the primary.'),
         onPromote: z.array(argv).default([]).describe('Commands run once this cluster is the primary: switch DNS, restart services, …'),
-        timeoutSeconds: z.number().positive().default(300),
+        timeoutSeconds: hookTimeout,
       })
       .default({ fence: [], onPromote: [], timeoutSeconds: 300 })
       .describe(
@@ -84,7 +115,14 @@ const hdfsPath = z
           .some((s) => s === '' || s === '.' || s === '..')),
     'write the path normalised: no "//", ".", ".." or trailing "/"',
   )
-  .refine((p) => !p.split('/').includes('.snapshot'), 'name the directory itself, not a path inside .snapshot');
+  .refine((p) => !p.split('/').includes('.snapshot'), 'name the directory itself, not a path inside .snapshot')
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+  .refine((p) => !/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069:]/.test(p), 'no control characters, bidi controls or ":" in an HDFS path')
+  // Data sets swap sides at a failover: neither side may be the root or hbackup's own directory.
+  .refine(
+    (p) => p !== '/' && p !== '/.hbackup' && !p.startsWith('/.hbackup/'),
+    'not / nor /.hbackup (a full copy would delete what else is there)',
+  );
 
 /** `namespace:table` or `table` (the default namespace), as HBase allows them; not HBase's own tables. */
 export const TABLE_NAME = /^(?:([A-Za-z0-9_]+):)?([A-Za-z0-9_][A-Za-z0-9_.-]*)$/;
@@ -130,7 +168,7 @@ export const PolicySchema = z
       .strictObject({
         initiator: z.enum(['primary', 'secondary']).default('primary'),
         mappers: z.int().min(1).max(1000).default(8),
-        bandwidthMBps: z.number().positive().optional().describe('DistCp -bandwidth: MB/s per map.'),
+        bandwidthMBps: z.number().min(0.001, 'at least 0.001 MB/s per map').optional().describe('DistCp -bandwidth: MB/s per map.'),
       })
       .default({ initiator: 'primary', mappers: 8 }),
     retention: z
@@ -142,9 +180,9 @@ export const PolicySchema = z
     verify: z.strictObject({ checksums: z.boolean().default(false) }).default({ checksums: false }),
     hooks: z
       .strictObject({
-        beforeSnapshot: z.array(z.array(z.string()).min(1, 'a command is a non-empty list: [program, arg, ...]')).default([]),
-        afterSnapshot: z.array(z.array(z.string()).min(1, 'a command is a non-empty list: [program, arg, ...]')).default([]),
-        timeoutSeconds: z.number().positive().default(300),
+        beforeSnapshot: z.array(argv).default([]),
+        afterSnapshot: z.array(argv).default([]),
+        timeoutSeconds: hookTimeout,
       })
       .default({ beforeSnapshot: [], afterSnapshot: [], timeoutSeconds: 300 })
       .describe(

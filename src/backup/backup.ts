@@ -36,7 +36,12 @@ export async function backupService(rp: ResolvedPolicy, options: BackupOptions, 
     // A dry run changes nothing, so it needs no lock and never waits for one.
     if (!options.dryRun) {
       lock = acquireLock(service, 'backup', io.stateDir);
-      if (lock.takenOver) io.progress.warn(`took over the lock of pid ${lock.takenOver.pid}, which no longer runs`);
+      if (lock.takenOver) {
+        const t = lock.takenOver;
+        io.progress.warn(
+          t.pid ? `took over the lock of pid ${t.pid}, which no longer runs` : `took over an empty lock file left since ${t.startedAt}`,
+        );
+      }
     }
     const plan = await io.progress.step(
       `${service}: preflight (${ctx.primary.name} → ${ctx.secondary.name})`,

@@ -1,6 +1,7 @@
 import { type BackupOptions, backupService } from '../backup/backup.js';
 import { printReport } from '../backup/report.js';
 import { resolvePolicy } from '../config/load.js';
+import { UsageError } from '../errors.js';
 import { exitCode } from '../flow/outcome.js';
 import { writeBackupMetrics } from '../metrics/prometheus.js';
 import { type CommandEnv, flowIo } from './context.js';
@@ -19,6 +20,10 @@ export interface BackupCommandOptions {
 export async function backupCommand(files: string[], opts: BackupCommandOptions, env: CommandEnv): Promise<number> {
   // Every policy is checked before any service runs: bad input changes nothing.
   const resolved = files.map((f) => resolvePolicy(f, opts.clusters));
+  for (const [k, rp] of resolved.entries()) {
+    const first = resolved.findIndex((o) => o.policy.service === rp.policy.service);
+    if (first < k) throw new UsageError(`${files[first]} and ${files[k]} are both service ${rp.policy.service}: name each service once`);
+  }
   const options: BackupOptions = {
     dryRun: Boolean(opts.dryRun),
     full: Boolean(opts.full),

@@ -21,7 +21,8 @@ export interface Lock {
 }
 
 export function stateDir(env = process.env): string {
-  return path.resolve(env.HBACKUP_STATE_DIR ?? path.join(os.homedir(), '.local', 'state', 'hbackup'));
+  // Set but empty counts as not set: never a relative ./locks in whatever directory cron starts in.
+  return path.resolve(env.HBACKUP_STATE_DIR || path.join(os.homedir(), '.local', 'state', 'hbackup'));
 }
 
 const alive = (pid: number) => {
@@ -40,6 +41,14 @@ function readInfo(file: string): LockInfo | undefined {
     return undefined;
   }
 }
+
+const mtimeMs = (file: string) => {
+  try {
+    return fs.statSync(file).mtimeMs;
+  } catch {
+    return Date.now();
+  }
+};
 
 export function acquireLock(service: string, command: string, dir = stateDir()): Lock {
   const lockDir = path.join(dir, 'locks');
@@ -73,6 +82,12 @@ export function acquireLock(service: string, command: string, dir = stateDir()):
       const owner = readInfo(file);
       if (owner && owner.host === me.host && !alive(owner.pid)) {
         takenOver = owner;
+        fs.rmSync(file, { force: true });
+        continue;
+      }
+      // A lock nobody can read, written more than a minute ago: its owner died between creating and writing it.
+      if (!owner && Date.now() - mtimeMs(file) > 60_000) {
+        takenOver = { pid: 0, host: me.host, startedAt: new Date(mtimeMs(file)).toISOString(), command: '(an empty lock file)' };
         fs.rmSync(file, { force: true });
         continue;
       }

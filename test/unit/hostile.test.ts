@@ -272,6 +272,7 @@ describe('hostile input: nothing crashes, nothing leaks, nothing is sent', () =>
     ['failover without --policies', ['failover']],
     ['failback without --policies', ['failback', '--yes']],
     ['completion fish', ['completion', 'fish']],
+    ['the same service twice', ['backup', 'p.yaml', 'p.yaml']],
   ])('command line: %s', async (_, argv) => {
     const r = await run({ 'p.yaml': POLICY, 'clusters.yaml': stringify(CLUSTERS) }, (d) =>
       argv

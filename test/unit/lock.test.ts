@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { LockedError } from '../../src/errors.js';
-import { acquireLock } from '../../src/lock/lock.js';
+import { acquireLock, stateDir } from '../../src/lock/lock.js';
 import { tmp } from './helpers.js';
 
 describe('the per-service lock', () => {
@@ -33,6 +33,25 @@ describe('the per-service lock', () => {
     expect(lock.takenOver).toEqual(dead);
     lock.release();
     expect(fs.existsSync(`${dir}/locks/orders.lock`)).toBe(false);
+  });
+});
+
+describe('locks a crash left empty, and an empty state directory', () => {
+  it('takes over an empty lock file older than a minute, and waits on a fresh one', () => {
+    const dir = tmp('lock');
+    fs.mkdirSync(`${dir}/locks`);
+    fs.writeFileSync(`${dir}/locks/orders.lock`, '');
+    expect(() => acquireLock('orders', 'backup', dir)).toThrow(LockedError);
+    const old = new Date(Date.now() - 120_000);
+    fs.utimesSync(`${dir}/locks/orders.lock`, old, old);
+    const lock = acquireLock('orders', 'backup', dir);
+    expect(lock.takenOver).toMatchObject({ pid: 0, command: '(an empty lock file)' });
+    lock.release();
+  });
+
+  it('takes HBACKUP_STATE_DIR set but empty as not set', () => {
+    expect(stateDir({ HBACKUP_STATE_DIR: '' })).toBe(stateDir({}));
+    expect(stateDir({ HBACKUP_STATE_DIR: '' })).toMatch(/\.local\/state\/hbackup$/);
   });
 });
 

@@ -43,6 +43,12 @@ export const ClusterSchema = z
       .refine((u) => /^(hdfs|webhdfs|swebhdfs):/.test(u), 'fs is an hdfs://, webhdfs:// or swebhdfs:// URI, e.g. hdfs://nameservice1')
       .describe("Filesystem URI of this cluster as its tools and the other cluster's tools reach it."),
     user: z.string().min(1).default('hdfs').describe('The user to act as (simple authentication).'),
+    timeoutSeconds: z
+      .number()
+      .positive()
+      .max(3600, 'at most 3600 seconds')
+      .default(30)
+      .describe('How long one WebHDFS call to this cluster may take.'),
     tools: z
       .strictObject({
         hadoop: z.string().min(1).default('hadoop'),

@@ -49,6 +49,7 @@ export class WebHdfs {
   private readonly onCall: ((call: HttpCall) => void) | undefined;
   /** The `Date` header of the last answer, for clock-skew checks. */
   lastServerDate: Date | undefined;
+  private probed = false;
 
   constructor(opts: WebHdfsOptions) {
     this.urls = opts.urls.map((u) => u.replace(/\/+$/, ''));
@@ -75,8 +76,28 @@ export class WebHdfs {
     return `${req.method} ${this.url(this.endpoint, req)}`;
   }
 
+  /**
+   * Several NameNodes and none known active yet: ask them all at once and take the first that
+   * answers, so a hung one costs nothing while a healthy partner answers.
+   */
+  private async findActive(): Promise<void> {
+    this.probed = true;
+    const probes = this.urls.map(async (base, index) => {
+      const res = await this.fetchImpl(this.url(base, { method: 'GET', path: '/', op: 'GETFILESTATUS' }), {
+        headers: { 'X-XSRF-HEADER': 'hbackup' },
+        signal: AbortSignal.timeout(this.timeoutMs),
+        redirect: 'manual',
+      });
+      await res.body?.cancel().catch(() => undefined);
+      if (!res.ok) throw new Error(String(res.status));
+      return index;
+    });
+    this.active = await Promise.any(probes).catch(() => this.active);
+  }
+
   /** Send one WebHDFS operation to the active NameNode; returns the response (2xx or 404). */
   private async call(req: WebHdfsRequest): Promise<Response> {
+    if (this.urls.length > 1 && !this.probed) await this.findActive();
     const errors: string[] = [];
     for (let attempt = 0; attempt < this.urls.length; attempt++) {
       const index = (this.active + attempt) % this.urls.length;
@@ -89,7 +110,8 @@ export class WebHdfs {
           method: req.method,
           headers: { 'X-XSRF-HEADER': 'hbackup' },
           signal: AbortSignal.timeout(this.timeoutMs),
-          redirect: 'follow',
+          // WebHDFS redirects only to move data (to a DataNode); a metadata operation is never re-sent elsewhere.
+          redirect: DATA_OPS.has(req.op) ? 'follow' : 'manual',
         });
       } catch (e) {
         const c = (e as { cause?: { code?: string; message?: string } }).cause;
@@ -103,6 +125,16 @@ export class WebHdfs {
       if (res.ok || res.status === 404) {
         this.active = index;
         return res;
+      }
+      if (res.status >= 300 && res.status < 400) {
+        await res.body?.cancel().catch(() => undefined);
+        const to = cleanLine(res.headers.get('location') ?? '', 120);
+        throw new WebHdfsError(
+          res.status,
+          'redirect refused',
+          `${base} redirected ${req.op} to ${to || 'elsewhere'}; only data is read through a redirect`,
+          `${req.op} ${req.path}`,
+        );
       }
       const remote = await remoteException(res);
       if (remote.exception === 'StandbyException') {
@@ -184,10 +216,12 @@ export class WebHdfs {
     }
   }
 
+  /** A small file's bytes (hbackup's own: catalog entries, identities), at most 16 MiB. */
   async readFile(p: string): Promise<Buffer | undefined> {
-    const res = await this.call({ method: 'GET', path: p, op: 'OPEN' });
+    const req: WebHdfsRequest = { method: 'GET', path: p, op: 'OPEN' };
+    const res = await this.call(req);
     if (res.status === 404) return undefined;
-    return Buffer.from(await res.arrayBuffer());
+    return readCapped(res, 16 * MiB, req);
   }
 
   async allowSnapshot(p: string): Promise<void> {
@@ -249,9 +283,39 @@ export class WebHdfs {
 
 const notWebHdfs = (req: WebHdfsRequest, what: string) => new WebHdfsError(200, 'not a WebHDFS answer', what, `${req.op} ${req.path}`);
 
+const MiB = 1024 * 1024;
+/** The operations whose answer WebHDFS sends through a redirect to a DataNode. */
+const DATA_OPS = new Set(['OPEN', 'GETFILECHECKSUM']);
+/** The largest answer read: a listing of some 300,000 entries; anything bigger is not a NameNode talking. */
+const MAX_ANSWER = 256 * MiB;
+
+/** An answer's body, read up to a limit: a server that sends without end cannot exhaust memory. */
+async function readCapped(res: Response, max: number, req: WebHdfsRequest): Promise<Buffer> {
+  const declared = Number(res.headers.get('content-length') ?? '0');
+  const tooBig = () => new WebHdfsError(res.status, 'answer too large', `more than ${max / MiB} MiB`, `${req.op} ${req.path}`);
+  if (declared > max) {
+    await res.body?.cancel().catch(() => undefined);
+    throw tooBig();
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = res.body?.getReader();
+  while (reader) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => undefined);
+      throw tooBig();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
 /** The JSON object of an answer; anything else (HTML, a list, null) is not WebHDFS talking. */
 async function answer<T>(res: Response, req: WebHdfsRequest): Promise<T> {
-  const text = await res.text();
+  const text = (await readCapped(res, MAX_ANSWER, req)).toString('utf8');
   if (!text) return {} as T;
   let body: unknown;
   try {
@@ -284,6 +348,11 @@ function parseRemote(text: string, status: number): { exception: string; message
 }
 
 async function remoteException(res: Response): Promise<{ exception: string; message: string }> {
-  const r = parseRemote(await res.text().catch(() => ''), res.status);
+  const req: WebHdfsRequest = { method: 'GET', path: '', op: '' };
+  const text = await readCapped(res, MiB, req).then(
+    (b) => b.toString('utf8'),
+    () => '',
+  );
+  const r = parseRemote(text, res.status);
   return r.message ? r : { ...r, message: res.statusText };
 }

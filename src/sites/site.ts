@@ -34,7 +34,7 @@ export function openSite(cluster: NamedCluster, io: SiteIo = {}): Site {
     user: cluster.user,
     fetch: io.fetch,
     putData: io.putData,
-    ...(io.timeoutMs ? { timeoutMs: io.timeoutMs } : {}),
+    timeoutMs: io.timeoutMs ?? cluster.timeoutSeconds * 1000,
     onCall: (call) => io.debug?.(`${call.method} ${call.url}`),
   });
   return { name: cluster.name, cluster, hdfs, tool: (name, args) => toolCommand(cluster, name, args) };

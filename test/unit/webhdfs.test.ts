@@ -38,9 +38,45 @@ describe('WebHdfs', () => {
     const h = new WebHdfs({ urls: ['http://nn1', 'http://nn2', 'http://nn3'], user: 'hdfs', fetch });
     expect((await h.getFileStatus('/d'))?.snapshotEnabled).toBe(true);
     await h.getFileStatus('/e');
-    expect(seen.map((s) => s.split('/webhdfs')[0])).toEqual(['GET http://nn1', 'GET http://nn2', 'GET http://nn3', 'GET http://nn3']);
+    // All three asked at once which is active, then only nn3.
+    expect(seen.map((s) => s.replace(/\?.*$/, ''))).toEqual([
+      'GET http://nn1/webhdfs/v1/',
+      'GET http://nn2/webhdfs/v1/',
+      'GET http://nn3/webhdfs/v1/',
+      'GET http://nn3/webhdfs/v1/d',
+      'GET http://nn3/webhdfs/v1/e',
+    ]);
     expect(h.endpoint).toBe('http://nn3');
     expect(h.lastServerDate?.toISOString()).toBe('2026-11-25T02:00:00.000Z');
+  });
+
+  it('does not wait for a hung NameNode while its HA partner answers', async () => {
+    const hung: FetchLike = (url, init) =>
+      url.startsWith('http://nn1')
+        ? new Promise((_, reject) => init?.signal?.addEventListener('abort', () => reject(new TypeError('fetch failed'))))
+        : scripted({ 'http://nn2': status }).fetch(url, init);
+    const h = new WebHdfs({ urls: ['http://nn1', 'http://nn2'], user: 'hdfs', fetch: hung, timeoutMs: 20_000 });
+    const t = Date.now();
+    expect((await h.getFileStatus('/d'))?.type).toBe('DIRECTORY');
+    expect(Date.now() - t).toBeLessThan(5_000);
+    expect(h.endpoint).toBe('http://nn2');
+  });
+
+  it('never re-sends a metadata operation where a redirect points, and reads no endless answer', async () => {
+    const seen: { url: string; redirect?: string }[] = [];
+    const fetch: FetchLike = async (url, init) => {
+      seen.push({ url, ...(init?.redirect ? { redirect: init.redirect } : {}) });
+      if (url.includes('op=CREATESNAPSHOT')) return new Response('', { status: 307, headers: { location: 'http://evil:1/x' } });
+      const endless = new ReadableStream({ pull: (c) => c.enqueue(new Uint8Array(1024 * 1024).fill(32)) });
+      return new Response(endless, { status: 200 });
+    };
+    const h = new WebHdfs({ urls: ['http://nn'], user: 'hdfs', fetch });
+    await expect(h.createSnapshot('/d', 's')).rejects.toThrow(
+      'http://nn redirected CREATESNAPSHOT to http://evil:1/x; only data is read through a redirect',
+    );
+    expect(seen.map((x) => x.redirect)).toEqual(['manual']);
+    await expect(h.readFile('/.hbackup/catalog/x.json')).rejects.toThrow('answer too large: more than 16 MiB');
+    expect(seen.at(-1)?.redirect).toBe('follow');
   });
 
   it('says which NameNodes failed how when none is active', async () => {

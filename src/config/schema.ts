@@ -55,7 +55,10 @@ export const ClusterSchema = z
         hdfs: z.string().min(1).default('hdfs'),
         hbase: z.string().min(1).default('hbase'),
         env: z
-          .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name is letters, digits and "_"'), z.string())
+          .record(
+            z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name is letters, digits and "_"'),
+            z.string().regex(/^[^\n\r\0]*$/, 'one line: no line breaks or NUL in an environment value'),
+          )
           .default({}),
         ssh: z
           .string()

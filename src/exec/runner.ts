@@ -42,12 +42,30 @@ export function shellQuote(arg: string): string {
   return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
+/**
+ * Through ssh, the program's environment travels on its standard input, ahead of its own input:
+ * `NAME=value` lines, then an empty line, read by a small POSIX shell loop that exports them and
+ * execs the program. No value (a password, say) is ever on a command line, here or on the edge node.
+ */
+const ENV_READER = 'while IFS= read -r hbackup_v && [ -n "$hbackup_v" ]; do export "$hbackup_v"; done; exec "$@"';
+
+const remoteEnv = (cmd: Command) => (cmd.ssh && cmd.env && Object.keys(cmd.env).length ? cmd.env : undefined);
+
 /** The argv actually executed: the command itself, or ssh carrying it. */
 export function effectiveArgv(cmd: Command): string[] {
   if (!cmd.ssh) return cmd.argv;
-  const envPrefix = Object.entries(cmd.env ?? {}).map(([k, v]) => `${k}=${shellQuote(v)}`);
-  const remote = [...(envPrefix.length ? ['env', ...envPrefix] : []), ...cmd.argv.map(shellQuote)].join(' ');
+  const remote = [...(remoteEnv(cmd) ? ['sh', '-c', ENV_READER, 'hbackup'] : []), ...cmd.argv].map(shellQuote).join(' ');
   return ['ssh', '-o', 'BatchMode=yes', ...(cmd.sshOptions ?? []), cmd.ssh, '--', remote];
+}
+
+/** What the executed argv reads first on its standard input: the environment of a command run through ssh. */
+export function stdinPrefix(cmd: Command): string {
+  const env = remoteEnv(cmd);
+  return env
+    ? `${Object.entries(env)
+        .map(([k, v]) => `${k}=${v}\n`)
+        .join('')}\n`
+    : '';
 }
 
 /** Shown in --dry-run and logs: env assignments, then the argv, each argument quoted if needed. */
@@ -55,7 +73,10 @@ export function displayCommand(cmd: Command): string {
   if (cmd.secretEnv && cmd.env) {
     return displayCommand({ ...cmd, secretEnv: false, env: Object.fromEntries(Object.keys(cmd.env).map((k) => [k, '***'])) });
   }
-  if (cmd.ssh) return effectiveArgv(cmd).map(shellQuote).join(' ');
+  if (cmd.ssh) {
+    const env = Object.entries(remoteEnv(cmd) ?? {}).map(([k, v]) => `${k}=${shellQuote(v)}`);
+    return [...(env.length ? [`(stdin: ${env.join(' ')})`] : []), ...effectiveArgv(cmd).map(shellQuote)].join(' ');
+  }
   const env = Object.entries(cmd.env ?? {}).map(([k, v]) => `${k}=${shellQuote(v)}`);
   return [...env, ...cmd.argv.map(shellQuote)].join(' ');
 }
@@ -64,9 +85,10 @@ export function displayCommand(cmd: Command): string {
 export const execaRunner: Runner = async (cmd, opts = {}) => {
   const [file, ...args] = effectiveArgv(cmd);
   if (!file) throw new Error('empty command');
+  const prefix = stdinPrefix(cmd);
   const child = execa(file, args, {
     env: cmd.ssh ? undefined : cmd.env,
-    input: opts.input,
+    input: prefix ? prefix + (opts.input ?? '') : opts.input,
     timeout: opts.timeoutMs,
     reject: false,
     stripFinalNewline: false,

@@ -4,7 +4,7 @@
  */
 import { execa } from 'execa';
 import { HbackupError, lastLine } from '../errors.js';
-import { type Command, effectiveArgv, type RunResult } from './runner.js';
+import { type Command, effectiveArgv, type RunResult, stdinPrefix } from './runner.js';
 
 export interface Session {
   /** Send text to the program's standard input. */
@@ -23,6 +23,8 @@ export const execaSpawner: Spawner = (cmd) => {
   const [file, ...args] = effectiveArgv(cmd);
   if (!file) throw new Error('empty command');
   const child = execa(file, args, { env: cmd.ssh ? undefined : cmd.env, reject: false, buffer: true, stdin: 'pipe' });
+  const prefix = stdinPrefix(cmd);
+  if (prefix) child.stdin?.write(prefix);
   const lines: string[] = [];
   let pending = '';
   let seen = 0;

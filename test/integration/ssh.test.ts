@@ -65,7 +65,9 @@ describe('tools on an edge node', () => {
     expect(r.exitCode, String(r.stderr)).toBe(0);
     expect(String(r.stderr)).toContain(`run: ssh -o BatchMode=yes -p ${sshd.port} -i`);
     expect(fs.readFileSync(marker, 'utf8')).toBe("it's the edge node\n");
-    expect(sshd.commands.some((c) => c.startsWith(`env EDGE_MARK='it'\\''s the edge node' ${wrapper} distcp`))).toBe(true);
+    // The environment reached the edge node on standard input: its value is on no command line.
+    expect(sshd.commands.some((c) => c.includes(`exec "$@"' hbackup ${wrapper} distcp`))).toBe(true);
+    expect(sshd.commands.some((c) => c.includes('the edge node'))).toBe(false);
     const name = jsonLines(String(r.stdout))[0]!.restorePoint as string;
     expect(await tree(west, `${dir}/.snapshot/${name}`)).toEqual(await tree(east, `${dir}/.snapshot/${name}`));
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { displayCommand, effectiveArgv, shellQuote } from '../../src/exec/runner.js';
+import { displayCommand, effectiveArgv, shellQuote, stdinPrefix } from '../../src/exec/runner.js';
 import { isoMoment, momentOf, momentStamp, parseStamp, snapshotName, stampOfSnapshot } from '../../src/names/names.js';
 
 describe('names of a moment', () => {
@@ -32,7 +32,7 @@ describe('commands as argument arrays', () => {
     expect(displayCommand({ ...cmd, ssh: 'ops@edge' })).toContain('HADOOP_CREDSTORE_PASSWORD=');
   });
 
-  it('runs through ssh with each argument quoted, environment first', () => {
+  it('runs through ssh with each argument quoted, the environment on standard input, never on a command line', () => {
     const cmd = { argv: ['hadoop', 'distcp', '/a b'], env: { HADOOP_CONF_DIR: '/etc/h c' }, ssh: 'ops@edge' };
     expect(effectiveArgv(cmd)).toEqual([
       'ssh',
@@ -40,8 +40,11 @@ describe('commands as argument arrays', () => {
       'BatchMode=yes',
       'ops@edge',
       '--',
-      `env HADOOP_CONF_DIR='/etc/h c' hadoop distcp '/a b'`,
+      `sh -c 'while IFS= read -r hbackup_v && [ -n "$hbackup_v" ]; do export "$hbackup_v"; done; exec "$@"' hbackup hadoop distcp '/a b'`,
     ]);
+    expect(stdinPrefix(cmd)).toBe('HADOOP_CONF_DIR=/etc/h c\n\n');
+    expect(stdinPrefix({ ...cmd, ssh: undefined })).toBe('');
+    expect(effectiveArgv({ ...cmd, env: {} }).at(-1)).toBe(`hadoop distcp '/a b'`);
     expect(effectiveArgv({ ...cmd, sshOptions: ['-p', '2222'] }).slice(0, 6)).toEqual([
       'ssh',
       '-o',

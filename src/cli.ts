@@ -8,6 +8,7 @@ import type { CommandEnv } from './commands/context.js';
 import { ExitCode, exitCodesHelp, HbackupError } from './errors.js';
 import { execaRunner } from './exec/runner.js';
 import { execaSpawner } from './exec/session.js';
+import { outcomeOf } from './flow/outcome.js';
 import { stateDir } from './lock/lock.js';
 import { Output } from './output.js';
 
@@ -292,6 +293,8 @@ Examples:
     const o = out ?? new Output({ json: false, verbose: argv.includes('--verbose'), color: false, stdout, stderr });
     if (e instanceof HbackupError) {
       o.error(e.message);
+      // A script asking for JSON gets JSON, also when the input was refused before any work began.
+      if (argv.includes('--json')) stdout.write(`${JSON.stringify({ result: outcomeOf(e), error: e.message })}\n`);
       if (o.verbose && e.stack) stderr.write(`${e.stack}\n`);
       return e.exitCode;
     }

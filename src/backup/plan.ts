@@ -98,7 +98,7 @@ export async function planBackup(ctx: FlowContext): Promise<BackupPlan> {
     [primary, 'primary'],
     [secondary, 'secondary'],
   ] as const) {
-    const skew = await reach(site, role, ctx.now, maxSkewMs, reasons);
+    const skew = await reach(site, role, ctx.now, maxSkewMs, reasons, (t) => ctx.progress.warn(t));
     if (skew !== undefined) clockSkewMs[site.name] = skew;
   }
   const missing = missingTool(ctx.initiator.cluster, 'hadoop');

@@ -43,8 +43,9 @@ export async function planRestore(ctx: FlowContext, options: RestoreOptions): Pr
   const reasons: string[] = [];
   // The secondary holds the restore points; the primary is needed only to restore onto it.
   const maxSkewMs = ctx.policy.preflight.maxClockSkewSeconds * 1000;
-  if (options.on === 'primary') await reach(ctx.primary, 'primary', ctx.now, maxSkewMs, reasons);
-  await reach(ctx.secondary, 'secondary', ctx.now, maxSkewMs, reasons);
+  const warn = (t: string) => ctx.progress.warn(t);
+  if (options.on === 'primary') await reach(ctx.primary, 'primary', ctx.now, maxSkewMs, reasons, warn);
+  await reach(ctx.secondary, 'secondary', ctx.now, maxSkewMs, reasons, warn);
   if (reasons.length) throw new PreflightError(reasons);
   const catalog = await readCatalog(ctx.secondary.hdfs, ctx.service);
   const point = pickPoint(catalog.points, options.point, ctx.service);

@@ -18,7 +18,14 @@ export function clockSkewMs(before: number, after: number, serverDate: number): 
 }
 
 /** Reach a site and measure its clock skew; a problem (said with its fix) is added to `reasons`. */
-export async function reach(site: Site, role: string, now: () => Date, maxSkewMs: number, reasons: string[]): Promise<number | undefined> {
+export async function reach(
+  site: Site,
+  role: string,
+  now: () => Date,
+  maxSkewMs: number,
+  reasons: string[],
+  warn: (text: string) => void = () => undefined,
+): Promise<number | undefined> {
   const before = now().getTime();
   try {
     await site.hdfs.getFileStatus('/');
@@ -28,7 +35,10 @@ export async function reach(site: Site, role: string, now: () => Date, maxSkewMs
   }
   const after = now().getTime();
   const server = site.hdfs.lastServerDate?.getTime();
-  if (server === undefined || Number.isNaN(server)) return 0;
+  if (server === undefined || Number.isNaN(server)) {
+    warn(`${site.name} sent no usable Date header: its clock could not be compared with this host's`);
+    return undefined;
+  }
   const skew = clockSkewMs(before, after, server);
   if (skew > maxSkewMs) {
     reasons.push(

@@ -5,7 +5,7 @@
 import { Cron } from 'croner';
 import { resolvePolicy } from '../config/load.js';
 import { kindOf, specsOf } from '../datasets/index.js';
-import { ConfigError, formatProblem, HbackupError } from '../errors.js';
+import { ConfigError, formatProblem, HbackupError, UnreachableError } from '../errors.js';
 import { type Outcome, outcomeOf } from '../flow/outcome.js';
 import { currentRoles, decideRoles } from '../sites/roles.js';
 import { openSite, type SiteIo } from '../sites/site.js';
@@ -53,7 +53,8 @@ export async function validatePolicy(
     };
   } catch (e) {
     if (!(e instanceof HbackupError)) throw e;
-    const result = outcomeOf(e);
+    // An unreachable cluster is a refusal here as in backup (exit 3), not a failure.
+    const result = e instanceof UnreachableError ? 'refused' : outcomeOf(e);
     const { message } = e as Error;
     const problems =
       e instanceof ConfigError ? e.problems.map(formatProblem) : [message.startsWith(`${file}:`) ? message : `${file}: ${message}`];

@@ -239,6 +239,21 @@ describe('hostile input: nothing crashes, nothing leaks, nothing is sent', () =>
     expect(r.stderr).toContain(message);
   });
 
+  it('answers --json with JSON when the input is refused, and calls an unreachable primary a refusal in validate --online as in backup', async () => {
+    const r = await run({ 'p.yaml': policy('', '  - hdfs: /\n'), 'clusters.yaml': stringify(CLUSTERS) }, (d) => [
+      '--json',
+      'backup',
+      path.join(d, 'p.yaml'),
+    ]);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toMatchObject({ result: 'invalid', error: expect.stringContaining('not / nor /.hbackup') });
+    const w = world();
+    w.east.down = true;
+    const file = w.policy({ service: 'svc', datasets: [{ hdfs: '/a' }] });
+    const [online, backup] = [await w.cli('validate', '--online', file), await w.cli('backup', file)];
+    expect([online.code, backup.code]).toEqual([3, 3]);
+  });
+
   it.each([
     ['a directory', (d: string) => d],
     ['a file that does not exist', (d: string) => path.join(d, 'nope.yaml')],

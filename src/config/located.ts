@@ -76,6 +76,11 @@ function describeIssue(issue: z.core.$ZodIssue, present: boolean): string {
       return issue.message.replace(/^Invalid input: /, '');
     case 'invalid_value':
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'invalid_union': {
+      // Say why the first form failed, not zod's "Invalid input".
+      const first = issue.errors[0]?.[0];
+      return first ? describeIssue(first, present) : 'not a form this key takes';
+    }
     case 'invalid_key':
       // A record's key: say what the key should be, not zod's "Invalid key in record".
       return issue.issues[0]?.message ?? 'not a valid key here';

@@ -114,9 +114,7 @@ export class WebHdfs {
           redirect: DATA_OPS.has(req.op) ? 'follow' : 'manual',
         });
       } catch (e) {
-        const c = (e as { cause?: { code?: string; message?: string } }).cause;
-        const cause = c?.code ?? c?.message ?? (e as Error).message;
-        errors.push(`${base}: ${cleanLine(String(cause), 120)}`);
+        errors.push(`${base}: ${cleanLine(networkError(e, this.timeoutMs), 120)}`);
         continue;
       }
       // Jetty in Hadoop 3.3 sends Date twice; fetch joins the two with ", ": the first is the one.
@@ -284,6 +282,28 @@ export class WebHdfs {
 const notWebHdfs = (req: WebHdfsRequest, what: string) => new WebHdfsError(200, 'not a WebHDFS answer', what, `${req.op} ${req.path}`);
 
 const MiB = 1024 * 1024;
+
+/** Words for what the network said (the code kept for searching), not a library's raw code alone. */
+const NETWORK_WORDS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host name lookup failed',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  UND_ERR_SOCKET: 'the connection was closed',
+  UND_ERR_CONNECT_TIMEOUT: 'no connection in time',
+  UND_ERR_HEADERS_TIMEOUT: 'no answer in time',
+  UND_ERR_BODY_TIMEOUT: 'the answer stopped',
+};
+
+function networkError(e: unknown, timeoutMs: number): string {
+  const err = e as Error & { cause?: { code?: string; message?: string } };
+  if (err.name === 'TimeoutError' || err.name === 'AbortError') return `no answer within ${timeoutMs / 1000} s (timeout)`;
+  const code = err.cause?.code;
+  if (code) return NETWORK_WORDS[code] ? `${NETWORK_WORDS[code]} (${code})` : code;
+  return err.cause?.message ?? err.message;
+}
 /** The operations whose answer WebHDFS sends through a redirect to a DataNode. */
 const DATA_OPS = new Set(['OPEN', 'GETFILECHECKSUM']);
 /** The largest answer read: a listing of some 300,000 entries; anything bigger is not a NameNode talking. */

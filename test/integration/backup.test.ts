@@ -273,7 +273,7 @@ describe('hbackup backup (HDFS)', () => {
     const policy = writePolicy({ service: `unreachable-${id}`, datasets: [{ hdfs: `${root}/d` }] });
     const r = await hbackup(['backup', policy, '--clusters', brokenFile]);
     expect(r.exitCode).toBe(3);
-    expect(String(r.stderr)).toMatch(/west \(secondary\) is not reachable: .*127\.0\.0\.1:29999: ECONNREFUSED/);
+    expect(String(r.stderr)).toMatch(/west \(secondary\) is not reachable: .*127\.0\.0\.1:29999: connection refused \(ECONNREFUSED\)/);
     expect(await webhdfs(east).listSnapshots(`${root}/d`)).toEqual([]);
   });
 

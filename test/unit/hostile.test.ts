@@ -148,6 +148,8 @@ const CLUSTER_CASES: [string, string][] = [
         }),
       ] as [string, string],
   ),
+  ['webhdfs a number', clusters((c) => (c.clusters.east.webhdfs = 5))],
+  ['webhdfs an empty list', clusters((c) => (c.clusters.east.webhdfs = []))],
   ['role "tertiary"', clusters((c) => (c.clusters.east.role = 'tertiary'))],
   ['one cluster only', clusters((c) => delete c.clusters.west)],
   ['no clusters', 'clusters: {}\n'],
@@ -188,7 +190,7 @@ async function run(files: Record<string, string>, args: (dir: string) => string[
 /** What every hostile case must hold to: its exit code, a short message, no stack, no secret, nothing sent. */
 function expectClean(r: Awaited<ReturnType<typeof run>>, code: number) {
   expect(r.code, r.output).toBe(code);
-  expect(r.output).not.toMatch(/\n\s+at \S+ \(|This is a bug|TypeError|ReferenceError|SyntaxError: /);
+  expect(r.output).not.toMatch(/\n\s+at \S+ \(|This is a bug|TypeError|ReferenceError|SyntaxError: |Invalid input|Invalid key in record/);
   expect(r.output).not.toContain(SECRET);
   expect(r.requests, r.output).toBe(0);
   const lines = r.stderr.split('\n').filter(Boolean);

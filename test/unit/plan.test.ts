@@ -157,7 +157,7 @@ describe('outcomes and errors', () => {
     const r = await w.cli('list', policy);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
-      / error: WebHDFS GETFILESTATUS \/\.hbackup\/catalog\/far: no active NameNode answered \(http:\/\/west-nn:9870: ECONNREFUSED\)\n$/,
+      / error: WebHDFS GETFILESTATUS \/\.hbackup\/catalog\/far: no active NameNode answered \(http:\/\/west-nn:9870: connection refused \(ECONNREFUSED\)\)\n$/,
     );
     expect(r.stdout).not.toMatch(/INCOMPLETE|missing/);
   });

@@ -83,7 +83,9 @@ describe('WebHdfs', () => {
     const { fetch } = scripted({ 'http://nn1': new Error('ECONNREFUSED'), 'http://nn2': standby });
     const h = new WebHdfs({ urls: ['http://nn1', 'http://nn2'], user: 'hdfs', fetch });
     await expect(h.getFileStatus('/d')).rejects.toThrow(UnreachableError);
-    await expect(h.getFileStatus('/d')).rejects.toThrow(/http:\/\/nn1: ECONNREFUSED; http:\/\/nn2: standby NameNode/);
+    await expect(h.getFileStatus('/d')).rejects.toThrow(
+      /http:\/\/nn1: connection refused \(ECONNREFUSED\); http:\/\/nn2: standby NameNode/,
+    );
   });
 
   it('turns a RemoteException into an error naming the operation', async () => {

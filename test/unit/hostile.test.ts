@@ -2,6 +2,7 @@
 // clusters files, odd files, bad command lines. Each case must end with the documented exit code,
 // short located lines, no stack trace, no secret in any output, and not one request to a cluster.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -183,8 +184,11 @@ async function run(files: Record<string, string>, args: (dir: string) => string[
     requests++;
     return w.hadoop.fetch(input, init);
   };
+  const before = fs.readdirSync(dir).sort();
   const r = await w.cli(...args(dir), { fetch });
-  return { ...r, requests, output: `${r.stdout}\n${r.stderr}` };
+  // Nothing changed on disk: no state (locks) written, no file added beside the input.
+  const changed = fs.existsSync(w.stateDir) || fs.readdirSync(dir).sort().join() !== before.join();
+  return { ...r, requests, changed, output: `${r.stdout}\n${r.stderr}` };
 }
 
 /** What every hostile case must hold to: its exit code, a short message, no stack, no secret, nothing sent. */
@@ -193,6 +197,7 @@ function expectClean(r: Awaited<ReturnType<typeof run>>, code: number) {
   expect(r.output).not.toMatch(/\n\s+at \S+ \(|This is a bug|TypeError|ReferenceError|SyntaxError: |Invalid input|Invalid key in record/);
   expect(r.output).not.toContain(SECRET);
   expect(r.requests, r.output).toBe(0);
+  expect(r.changed, r.output).toBe(false);
   const lines = r.stderr.split('\n').filter(Boolean);
   expect(lines.length, r.output).toBeGreaterThan(0);
   for (const l of lines) expect(l.length, l).toBeLessThan(400);
@@ -263,9 +268,10 @@ describe('hostile input: nothing crashes, nothing leaks, nothing is sent', () =>
     ['/dev/null', () => '/dev/null'],
     [
       'a file of 2 MB',
-      (d: string) => {
-        fs.writeFileSync(path.join(d, 'huge.yaml'), `${POLICY}#${'x'.repeat(2 * 1024 * 1024)}\n`);
-        return path.join(d, 'huge.yaml');
+      () => {
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hbackup-huge-')), 'huge.yaml');
+        fs.writeFileSync(file, `${POLICY}#${'x'.repeat(2 * 1024 * 1024)}\n`);
+        return file;
       },
     ],
   ])('file: %s', async (_, where) => {

@@ -100,7 +100,14 @@ afterAll(() => {
 async function cli(...args: string[]) {
   let stdout = '';
   let stderr = '';
-  const sink = (f: (s: string) => void) => ({ write: (s: string) => (f(s), true), isTTY: false }) as unknown as NodeJS.WritableStream;
+  const sink = (f: (s: string) => void) =>
+    ({
+      write: (s: string) => {
+        f(s);
+        return true;
+      },
+      isTTY: false,
+    }) as unknown as NodeJS.WritableStream;
   const code = await main(['node', 'hbackup', ...args], {
     stdout: sink((s) => {
       stdout += s;

@@ -9,6 +9,7 @@ import { type DatasetRecord, type RestorePoint, writeRestorePoint } from '../cat
 import { kindOf } from '../datasets/index.js';
 import type { FlowContext, SnapshotTiming } from '../datasets/kind.js';
 import { perform } from '../flow/change.js';
+import { eachLimited } from '../flow/limit.js';
 import { runHooks } from './hooks.js';
 import type { BackupPlan } from './plan.js';
 import type { BackupReport } from './report.js';
@@ -84,45 +85,56 @@ export async function executeBackup(ctx: FlowContext, plan: BackupPlan, report: 
     });
   });
 
-  const records: DatasetRecord[] = [];
-  for (const [i, d] of plan.datasets.entries()) {
+  // Data sets are copied side by side, at most copy.parallel at a time; each keeps its own report,
+  // and every copy under way ends before a failure is reported (none is left running unseen).
+  const records: DatasetRecord[] = new Array(plan.datasets.length);
+  const failures: unknown[] = [];
+  await eachLimited([...plan.datasets.entries()], ctx.policy.copy.parallel, async ([i, d]) => {
+    if (failures.length) return;
     const kind = kindOf(d.spec.type);
     const r = report.datasets[i]!;
     const how = `${d.mode}${d.fallbackReason ? `: ${d.fallbackReason}` : ''}`;
-    await progress.step(
-      `${d.spec.source} → ${plan.secondary}:${d.spec.target} (${how})`,
-      async (update) => {
-        const copied = await kind.copy(ctx, d, update);
-        Object.assign(r, { mode: copied.mode, bytesCopied: copied.bytesCopied, filesCopied: copied.filesCopied });
-        if (copied.bytesSkipped !== undefined) Object.assign(r, { bytesSkipped: copied.bytesSkipped, filesSkipped: copied.filesSkipped });
-        if (copied.fallbackReason) r.fallbackReason = copied.fallbackReason;
-        update(`${d.spec.source}: verifying`);
-        const v = await kind.verify(ctx, d);
-        r.verified = { files: v.files, bytes: v.bytes, checksums: v.checksums };
-        records.push({
-          type: d.spec.type,
-          source: d.spec.source,
-          target: d.spec.target,
-          snapshot: d.snapshot,
-          snapshotAt: new Date(timings[i]!.completedAt).toISOString(),
-          snapshotRequestedAt: new Date(timings[i]!.requestedAt).toISOString(),
-          mode: copied.mode,
-          ...(copied.fallbackReason ? { fallbackReason: copied.fallbackReason } : {}),
-          bytesCopied: copied.bytesCopied,
-          filesCopied: copied.filesCopied,
-          ...(copied.bytesSkipped !== undefined ? { bytesSkipped: copied.bytesSkipped, filesSkipped: copied.filesSkipped } : {}),
-          files: v.files,
-          directories: v.directories,
-          bytes: v.bytes,
-          copyMs: copied.copyMs,
-          verification: { summary: 'ok', checksums: v.checksums ? 'ok' : 'skipped', filesChecksummed: v.filesChecksummed },
-        });
-      },
-      () =>
-        `${d.spec.source}: ${r.mode}${r.fallbackReason ? ` (${r.fallbackReason})` : ''}, ${r.filesCopied} file(s), ${r.bytesCopied} bytes copied; ` +
-        `verified ${r.verified!.files} files, ${r.verified!.bytes} bytes${r.verified!.checksums ? ', checksums' : ''}`,
-    );
-  }
+    await progress
+      .step(
+        `${d.spec.source} → ${plan.secondary}:${d.spec.target} (${how})`,
+        async (update) => {
+          const copied = await kind.copy(ctx, d, update);
+          Object.assign(r, { mode: copied.mode, bytesCopied: copied.bytesCopied, filesCopied: copied.filesCopied });
+          if (copied.rolledBack) r.rolledBack = copied.rolledBack;
+          if (copied.bytesSkipped !== undefined) Object.assign(r, { bytesSkipped: copied.bytesSkipped, filesSkipped: copied.filesSkipped });
+          if (copied.fallbackReason) r.fallbackReason = copied.fallbackReason;
+          update(`${d.spec.source}: verifying`);
+          const v = await kind.verify(ctx, d);
+          r.verified = { files: v.files, bytes: v.bytes, checksums: v.checksums };
+          records[i] = {
+            type: d.spec.type,
+            source: d.spec.source,
+            target: d.spec.target,
+            snapshot: d.snapshot,
+            snapshotAt: new Date(timings[i]!.completedAt).toISOString(),
+            snapshotRequestedAt: new Date(timings[i]!.requestedAt).toISOString(),
+            mode: copied.mode,
+            ...(copied.fallbackReason ? { fallbackReason: copied.fallbackReason } : {}),
+            bytesCopied: copied.bytesCopied,
+            filesCopied: copied.filesCopied,
+            ...(copied.bytesSkipped !== undefined ? { bytesSkipped: copied.bytesSkipped, filesSkipped: copied.filesSkipped } : {}),
+            files: v.files,
+            directories: v.directories,
+            bytes: v.bytes,
+            copyMs: copied.copyMs,
+            verification: { summary: 'ok', checksums: v.checksums ? 'ok' : 'skipped', filesChecksummed: v.filesChecksummed },
+            ...(copied.rolledBack ? { rolledBack: copied.rolledBack } : {}),
+          };
+        },
+        () =>
+          `${d.spec.source}: ${r.mode}${r.fallbackReason ? ` (${r.fallbackReason})` : ''}, ${r.filesCopied} file(s), ${r.bytesCopied} bytes copied; ` +
+          `verified ${r.verified!.files} files, ${r.verified!.bytes} bytes${r.verified!.checksums ? ', checksums' : ''}`,
+      )
+      .catch((e: unknown) => {
+        failures.push(e);
+      });
+  });
+  if (failures.length) throw failures[0];
 
   const entry: RestorePoint = {
     format: 1,

@@ -15,6 +15,8 @@ export interface DatasetReport {
   mode: CopyMode;
   reason: string;
   fallbackReason?: string;
+  /** Files changed on the secondary since the previous restore point that this backup rolled back. */
+  rolledBack?: string[];
   /** When its snapshot was asked for and when it existed (set once the snapshots were taken). */
   snapshotRequestedAt?: string;
   snapshotCompletedAt?: string;

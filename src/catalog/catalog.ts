@@ -11,7 +11,7 @@ import type { WebHdfs } from '../hdfs/webhdfs.js';
 
 const CATALOG_ROOT = '/.hbackup/catalog';
 
-export const COPY_MODES = ['full', 'incremental'] as const;
+export const COPY_MODES = ['full', 'incremental', 'unchanged'] as const;
 export type CopyMode = (typeof COPY_MODES)[number];
 
 const DatasetRecordSchema = z.looseObject({
@@ -23,6 +23,7 @@ const DatasetRecordSchema = z.looseObject({
   snapshotRequestedAt: z.string().optional(),
   mode: z.enum(COPY_MODES),
   fallbackReason: z.string().optional(),
+  rolledBack: z.array(z.string()).optional(),
   bytesCopied: z.number(),
   filesCopied: z.number(),
   bytesSkipped: z.number().optional(),

@@ -177,9 +177,10 @@ export const PolicySchema = z
       .strictObject({
         initiator: z.enum(['primary', 'secondary']).default('primary'),
         mappers: z.int().min(1).max(1000).default(8),
+        parallel: z.int().min(1).max(32).default(4).describe('How many data sets are copied (and verified) at the same time.'),
         bandwidthMBps: z.number().min(0.001, 'at least 0.001 MB/s per map').optional().describe('DistCp -bandwidth: MB/s per map.'),
       })
-      .default({ initiator: 'primary', mappers: 8 }),
+      .default({ initiator: 'primary', mappers: 8, parallel: 4 }),
     retention: z
       .strictObject({
         primary: z.int().min(1).default(3),

@@ -64,6 +64,8 @@ export interface SnapshotTiming {
 export interface CopyResult {
   mode: CopyMode;
   fallbackReason?: string;
+  /** What was changed on the target since the previous restore point and rolled back first. */
+  rolledBack?: string[];
   bytesCopied: number;
   filesCopied: number;
   /** What the copy found on the secondary already and left alone (ExportSnapshot). */

@@ -39,7 +39,7 @@ function converge(src: FakeHdfs, srcPath: string, dst: FakeHdfs, dstPath: string
   return { bytes, files };
 }
 
-function distcp(hadoop: FakeHadoop, argv: string[]): RunResult {
+export function distcp(hadoop: FakeHadoop, argv: string[]): RunResult {
   const args = argv.slice(2);
   const diff = args.indexOf('-diff');
   const uris = args.filter((a) => a.startsWith('hdfs://'));

@@ -2,6 +2,7 @@
 // mode decisions, fallback, clean-up after a crash, hook order and retention. (The integration
 // tests prove the same against real Hadoop; plan.test.ts covers dry runs and outcomes.)
 import { describe, expect, it } from 'vitest';
+import { distcp } from '../fakes/runner.js';
 import { world } from '../fakes/world.js';
 
 const ORDERS = { 'a.txt': 'aaaa', 'b.txt': 'bbbbbbbb', 'old/c.txt': 'cc', 'gone.txt': 'g' };
@@ -34,13 +35,14 @@ describe('backup flow', () => {
     expect(second.code, second.stderr).toBe(0);
     expect(second.report!.datasets.map((d: any) => [d.mode, d.bytesCopied, d.filesCopied])).toEqual([
       ['incremental', 12, 2],
-      ['incremental', 0, 0],
+      // Nothing changed in /data/wh: no DistCp for it, the target only snapshotted (and verified).
+      ['unchanged', 0, 0],
     ]);
     const name = 'hb-orders-20261125T030000Z';
     expect(w.west.tree(`/data/raw/.snapshot/${name}`)).toEqual(w.east.tree(`/data/raw/.snapshot/${name}`));
     expect(w.west.tree(`/dr/wh/.snapshot/${name}`)).toEqual(w.east.tree(`/data/wh/.snapshot/${name}`));
     const distcps = w.rec.commands.map((c) => c.argv.slice(1, 4).join(' '));
-    expect(distcps).toEqual(['distcp -update -delete', 'distcp -update -delete', 'distcp -update -diff', 'distcp -update -diff']);
+    expect(distcps).toEqual(['distcp -update -delete', 'distcp -update -delete', 'distcp -update -diff']);
 
     const list = await w.cli('--json', 'list', policy);
     const listing = JSON.parse(list.stdout);
@@ -50,28 +52,30 @@ describe('backup flow', () => {
     ]);
   });
 
-  it('copies in full, saying why, when the target was touched; --no-fallback refuses and changes nothing', async () => {
+  it('rolls a touched target back by snapshot diff and stays incremental, listing what it overwrote', async () => {
     const w = world();
-    w.source('/d', { 'f.txt': 'f' });
+    w.source('/d', { 'f.txt': 'f', 'g.txt': 'g' });
     const policy = w.policy({ service: 'touched', datasets: [{ hdfs: '/d' }] });
     expect((await w.cli('backup', policy)).code).toBe(0);
     w.west.write('/d/intruder.txt', 'someone was here');
+    w.west.write('/d/g.txt', 'changed on the secondary');
+    w.east.write('/d/h.txt', 'new on the primary');
     w.later();
 
-    const before = [...w.east.changes, ...w.west.changes];
-    const refused = await w.cli('--json', 'backup', policy, '--no-fallback');
-    expect(refused.code).toBe(3);
-    expect(refused.report).toMatchObject({ result: 'refused', restorePoint: null });
-    expect(refused.stderr).toMatch(
-      /target \/d changed since hb-touched-20261125T020000Z \(\d+ changes?, e\.g\. \w+ .*--no-fallback forbids a full copy/,
-    );
-    expect([...w.east.changes, ...w.west.changes]).toEqual(before);
-
-    const full = await w.cli('--json', 'backup', policy);
-    expect(full.code, full.stderr).toBe(0);
-    expect(full.report!.datasets[0]).toMatchObject({ mode: 'full', reason: 'full copy' });
-    expect(full.report!.datasets[0].fallbackReason).toMatch(/^the target \/d changed since hb-touched-20261125T020000Z/);
-    expect(w.west.read('/d/intruder.txt')).toBeUndefined();
+    const dry = await w.cli('--json', 'backup', policy, '--dry-run');
+    expect(dry.report!.datasets[0]).toMatchObject({
+      mode: 'incremental',
+      reason: 'diff from hb-touched-20261125T020000Z, after rolling back 3 change(s) made on the target since',
+    });
+    const r = await w.cli('--json', 'backup', policy, '--no-fallback');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.report!.datasets[0]).toMatchObject({ mode: 'incremental' });
+    expect(r.report!.datasets[0].rolledBack).toEqual(expect.arrayContaining(['CREATE intruder.txt', 'MODIFY g.txt']));
+    expect(w.rec.commands.map((c) => c.argv.slice(1, 4).join(' ')).slice(-2)).toEqual(['distcp -update -rdiff', 'distcp -update -diff']);
+    expect(w.west.tree('/d')).toEqual(w.east.tree('/d/.snapshot/hb-touched-20261125T030000Z'));
+    expect(w.west.snapshots('/d')).not.toContain('hb-touched-20261125T030000Z.before-rollback');
+    const list = JSON.parse((await w.cli('--json', 'list', policy)).stdout);
+    expect(list.restorePoints.at(-1).datasets[0].rolledBack).toEqual(r.report!.datasets[0].rolledBack);
   });
 
   it('falls back to a full copy when DistCp itself refuses the diff, unless told not to', async () => {
@@ -81,7 +85,7 @@ describe('backup flow', () => {
     expect((await w.cli('backup', policy)).code).toBe(0);
     let refusals = 0;
     w.rec.handlers.set('distcp', (cmd) => {
-      if (!cmd.argv.includes('-diff')) return { exitCode: 0, stdout: '', stderr: 'Bytes Copied=1\nFiles Copied=1\n' };
+      if (!cmd.argv.includes('-diff')) return distcp(w.hadoop, cmd.argv);
       refusals++;
       return {
         exitCode: 1,
@@ -90,12 +94,14 @@ describe('backup flow', () => {
       };
     });
     w.later();
+    w.east.write('/d/f.txt', 'changed');
     const strict = await w.cli('backup', policy, '--no-fallback');
     expect(strict.code).toBe(1);
     expect(strict.stderr).toMatch(
       /DistCp refused the incremental copy \(The target has been modified since snapshot \S+\); --no-fallback forbids a full copy/,
     );
     w.later();
+    w.east.write('/d/f.txt', 'changed again');
     const r = await w.cli('--json', 'backup', policy);
     expect(r.code, r.stderr).toBe(0);
     expect(refusals).toBe(2);

@@ -79,7 +79,8 @@ const POLICY_CASES: [string, string][] = [
     'bandwidthMBps: 0',
     'bandwidthMBps: -1',
     'bandwidthMBps: 1e-300',
-    'parallel: 2',
+    'parallel: 0',
+    'parallel: 33',
   ].map((c) => [`copy ${c}`, policy(`copy: {${c}}\n`)] as [string, string]),
   ...['primary: 0', 'secondary: -1', 'primary: x', 'secondary: 1.5', 'keep: 3'].map(
     (c) => [`retention ${c}`, policy(`retention: {${c}}\n`)] as [string, string],

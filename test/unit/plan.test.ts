@@ -21,9 +21,11 @@ describe('dry run', () => {
     w.east.createSnapshot('/d', 'hb-dry-20261125T021500Z'); // left by a crashed run
     w.east.write('/d/new.txt', 'new');
     // A second data set, new to the service: its target must be claimed, created and made snapshottable.
+    // One copy at a time: with copy.parallel above 1 the copies of different data sets interleave.
     const policy2 = w.policy({
       service: 'dry',
       datasets: [{ hdfs: '/d' }, { hdfs: '/e' }],
+      copy: { parallel: 1 },
       retention: { primary: 1, secondary: 1 },
       hooks: { beforeSnapshot: [['/opt/pause']], afterSnapshot: [['/opt/resume']] },
     });

@@ -48,6 +48,8 @@ describe('run-due', () => {
 
     // Four hours later: hourly missed 4 slots and runs once; daily's 02:30 slot has no restore point.
     w.later(4 * 3_600_000);
+    w.east.write('/hourly/later.txt', 'written after 02:00');
+    w.east.write('/daily/later.txt', 'written after 02:00');
     write('d-broken', { service: 'broken', schedule: '* * * * *', datasets: [{ hdfs: '/missing' }] });
     const distcpsBefore = w.rec.commands.filter((c) => c.argv[1] === 'distcp').length;
     const second = await w.cli('--json', 'run-due', '--policies', dir, '--now', '2026-11-25T06:00:00Z', '--metrics-file', metrics);

@@ -5,8 +5,9 @@
  */
 
 import { diffRefusal, parseCounters } from '../../distcp/distcp.js';
-import { HbackupError, ToolError } from '../../errors.js';
+import { HbackupError, lastLine, ToolError } from '../../errors.js';
 import { type Change, perform, run } from '../../flow/change.js';
+import { snapshotPath } from '../../hdfs/paths.js';
 import type { CopyResult, FlowContext } from '../kind.js';
 import type { HdfsPlan } from './plan.js';
 
@@ -27,7 +28,25 @@ export async function copyHdfs(ctx: FlowContext, plan: HdfsPlan, update: (text: 
 
   let fallbackReason = plan.fallbackReason;
   let result: CopyResult | undefined;
-  if (plan.mode === 'incremental') {
+  let mode = plan.mode;
+  let rolledBack: string[] | undefined;
+  if (mode === 'incremental' && plan.rollback) {
+    const refused = await rollBack(ctx, plan);
+    if (refused) {
+      if (ctx.options.noFallback) throw new HbackupError(`${plan.spec.target}: ${refused}; --no-fallback forbids a full copy`);
+      fallbackReason = refused;
+      ctx.progress.warn(`${plan.spec.target}: ${refused}; copying in full`);
+      mode = 'full';
+    } else rolledBack = plan.rollback.touched;
+  }
+  // Nothing changed on the source since the previous restore point, and the target equals it: no DistCp at all.
+  if (
+    mode === 'incremental' &&
+    plan.previousSnapshot &&
+    !(await ctx.primary.hdfs.snapshotDiff(plan.spec.source, plan.previousSnapshot, plan.snapshot)).length
+  ) {
+    result = { mode: 'unchanged', bytesCopied: 0, filesCopied: 0, copyMs: ctx.now().getTime() - started };
+  } else if (mode === 'incremental') {
     const r = await distcp(ctx, plan.copyCommand, progress);
     if (r.exitCode === 0) {
       result = { mode: 'incremental', ...counts(r.log), copyMs: ctx.now().getTime() - started };
@@ -52,7 +71,39 @@ export async function copyHdfs(ctx: FlowContext, plan: HdfsPlan, update: (text: 
     };
   }
   await perform(ctx, plan.targetSnapshotChange);
-  return result;
+  return rolledBack ? { ...result, rolledBack } : result;
+}
+
+/**
+ * Roll a touched target back to the previous restore point: snapshot its state, `distcp -rdiff`,
+ * drop that snapshot; once the directory is seen to equal the previous snapshot again, that snapshot
+ * is taken anew over it (DistCp applies a diff only to a target unchanged since its `from`).
+ * Returns why it could not, or undefined.
+ */
+async function rollBack(ctx: FlowContext, plan: HdfsPlan): Promise<string | undefined> {
+  const [snapshot, rdiff, drop, dropPrevious, takePrevious] = plan.rollback!.changes as [Change, Change, Change, Change, Change];
+  if (!('command' in rdiff)) throw new Error('the roll-back is a command');
+  await perform(ctx, snapshot);
+  let refusal: string | undefined;
+  try {
+    const r = await run(ctx, rdiff.command);
+    if (r.exitCode !== 0) refusal = `DistCp could not roll the target back to ${plan.previousSnapshot}${lastLine(r.stderr, ': ')}`;
+  } finally {
+    await perform(ctx, drop);
+  }
+  if (refusal) return refusal;
+  const hdfs = ctx.secondary.hdfs;
+  const shape = async (dir: string) =>
+    (await hdfs.listRecursive(dir))
+      .map((e) => `${e.rel} ${e.status.type} ${e.status.length}`)
+      .sort()
+      .join('\n');
+  if ((await shape(plan.spec.target)) !== (await shape(snapshotPath(plan.spec.target, plan.previousSnapshot!)))) {
+    return `the target still differs from ${plan.previousSnapshot} after the roll-back`;
+  }
+  await perform(ctx, dropPrevious);
+  await perform(ctx, takePrevious);
+  return undefined;
 }
 
 function counts(log: string) {

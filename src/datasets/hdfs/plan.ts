@@ -5,7 +5,7 @@
  */
 import type { DatasetRecord } from '../../catalog/catalog.js';
 import { claimWrites } from '../../catalog/claims.js';
-import { diffCopyArgs, fsUri, fullCopyArgs } from '../../distcp/distcp.js';
+import { diffCopyArgs, fsUri, fullCopyArgs, rdiffArgs } from '../../distcp/distcp.js';
 import { type Change, commandChange, httpChange } from '../../flow/change.js';
 import { snapshotPath } from '../../hdfs/paths.js';
 import { ops } from '../../hdfs/requests.js';
@@ -25,9 +25,15 @@ export interface HdfsPlan extends DatasetPlan {
   fullCopy: Change;
   /** CREATESNAPSHOT of the target once the copy is done. */
   targetSnapshotChange: Change;
+  /**
+   * The target changed since the previous restore point: it is rolled back to it first (a snapshot
+   * of its state, `distcp -rdiff`, that snapshot deleted, the previous one taken again over the
+   * identical data so DistCp accepts the diff), then the source's diff applies.
+   */
+  rollback?: { touched: string[]; changes: Change[] };
 }
 
-type Decision = Pick<HdfsPlan, 'mode' | 'reason' | 'fallbackReason' | 'previousSnapshot'>;
+type Decision = Pick<HdfsPlan, 'mode' | 'reason' | 'fallbackReason' | 'previousSnapshot'> & { touched?: string[] };
 
 async function decideMode(ctx: FlowContext, spec: DatasetSpec, previous: DatasetRecord | undefined, facts: PlanFacts): Promise<Decision> {
   const full = (reason: string, fallbackReason?: string): Decision => ({
@@ -47,11 +53,14 @@ async function decideMode(ctx: FlowContext, spec: DatasetSpec, previous: Dataset
   }
   const changes = await ctx.secondary.hdfs.snapshotDiff(spec.target, prev, '');
   if (changes.length) {
-    const first = changes[0]!;
-    return full(
-      'full copy',
-      `the target ${spec.target} changed since ${prev} (${changes.length} change${changes.length > 1 ? 's' : ''}, e.g. ${first.type} ${first.sourcePath || '.'})`,
-    );
+    // Someone wrote to the copy: roll it back to the previous restore point, then apply the diff.
+    const touched = changes.map((e) => `${e.type} ${e.sourcePath || '.'}${e.targetPath ? ` → ${e.targetPath}` : ''}`);
+    return {
+      mode: 'incremental',
+      reason: `diff from ${prev}, after rolling back ${changes.length} change(s) made on the target since`,
+      previousSnapshot: prev,
+      touched,
+    };
   }
   return { mode: 'incremental', reason: `diff from ${prev}`, previousSnapshot: prev };
 }
@@ -80,10 +89,27 @@ export async function planHdfs(
   if (!status) prepare.push(httpChange(secondary, ops.mkdirs(spec.target)));
   if (!status?.snapshotEnabled) prepare.push(httpChange(secondary, ops.allowSnapshot(spec.target)));
 
+  const { touched, ...mode } = decision;
+  let rollback: HdfsPlan['rollback'];
+  if (touched && decision.previousSnapshot) {
+    const prev = decision.previousSnapshot;
+    const now = `${snapshot}.before-rollback`;
+    rollback = {
+      touched,
+      changes: [
+        httpChange(secondary, ops.createSnapshot(spec.target, now)),
+        commandChange(secondary.name, secondary.tool('hadoop', rdiffArgs(targetUri, now, prev, tuning))),
+        httpChange(secondary, ops.deleteSnapshot(spec.target, now)),
+        httpChange(secondary, ops.deleteSnapshot(spec.target, prev)),
+        httpChange(secondary, ops.createSnapshot(spec.target, prev)),
+      ],
+    };
+  }
   return {
     spec,
     snapshot,
-    ...decision,
+    ...mode,
+    ...(rollback ? { rollback } : {}),
     checksums: ctx.options.checksums || policy.verify.checksums,
     snapshotChange: httpChange(primary, ops.createSnapshot(spec.source, snapshot)),
     prepare,

@@ -61,7 +61,8 @@ describe('hbackup backup (HDFS)', () => {
     const [raw, wh] = second.report!.datasets;
     expect(raw).toMatchObject({ mode: 'incremental', bytesCopied: 19_000, filesCopied: 2 });
     expect(raw.fallbackReason).toBeUndefined();
-    expect(wh).toMatchObject({ mode: 'incremental', bytesCopied: 0 });
+    // Nothing changed in wh: no DistCp, only its target snapshotted and verified.
+    expect(wh).toMatchObject({ mode: 'unchanged', bytesCopied: 0, verified: { files: 1, bytes: 4_000 } });
 
     const name = second.report!.restorePoint as string;
     for (const dir of [`${root}/raw`, `${root}/wh`]) {
@@ -72,27 +73,35 @@ describe('hbackup backup (HDFS)', () => {
     expect((await restorePoints(policy)).map((p) => p.snapshot)).toEqual([first.report!.restorePoint, name]);
   });
 
-  it('falls back to a full copy when the target was touched, says why, and ends equal', async () => {
+  it('rolls a touched target back and stays incremental, listing the files it overwrote, and ends equal', async () => {
     const root = `/it/touched-${id}`;
     await snapshottable(`${root}/d`, { 'keep.txt': bytes(2_000), 'sub/more.txt': bytes(3_000, 2) });
     const policy = writePolicy({ service: `touched-${id}`, datasets: [{ hdfs: `${root}/d` }] });
-    expect((await backup(policy)).r.exitCode).toBe(0);
+    const first = await backup(policy);
+    expect(first.r.exitCode).toBe(0);
 
+    // Someone adds a file and changes one on the secondary; the primary gets a new file.
     await webhdfs(west).createFile(`${root}/d/intruder.txt`, 'someone wrote on the secondary', true);
+    await webhdfs(west).createFile(`${root}/d/keep.txt`, bytes(2_000, 5), true);
     await webhdfs(east).createFile(`${root}/d/later.txt`, bytes(1_000, 9), true);
 
-    const refused = await backup(policy, '--no-fallback');
-    expect(refused.r.exitCode).toBe(3);
-    expect(refused.stderr).toMatch(/changed since hb-touched-.*--no-fallback/);
-    expect(await restorePoints(policy)).toHaveLength(1);
-
-    const second = await backup(policy);
+    const second = await backup(policy, '--no-fallback', '--checksums');
     expect(second.r.exitCode, second.stderr).toBe(0);
-    expect(second.report!.datasets[0]).toMatchObject({ mode: 'full' });
-    expect(second.report!.datasets[0].fallbackReason).toMatch(/target .* changed since hb-touched-\S+ \(\d+ change/);
+    const d = second.report!.datasets[0];
+    expect(d).toMatchObject({ mode: 'incremental', reason: expect.stringMatching(/after rolling back \d+ change/) });
+    expect(d.fallbackReason).toBeUndefined();
+    // An overwrite is a new file to HDFS: keep.txt shows as deleted and created (or modified).
+    expect(d.rolledBack).toContain('CREATE intruder.txt');
+    expect(d.rolledBack.some((x: string) => / keep\.txt$/.test(x))).toBe(true);
+    // The diff itself moved only the new file.
+    expect(d).toMatchObject({ filesCopied: 1, bytesCopied: 1_000 });
     const name = second.report!.restorePoint as string;
     expect(await tree(west, snap(`${root}/d`, name))).toEqual(await tree(east, snap(`${root}/d`, name)));
     expect(await webhdfs(west).getFileStatus(`${root}/d/intruder.txt`)).toBeUndefined();
+    // The earlier restore point is still whole on the secondary.
+    const rp1 = first.report!.restorePoint as string;
+    expect(await tree(west, snap(`${root}/d`, rp1))).toEqual(await tree(east, snap(`${root}/d`, rp1)));
+    expect((await restorePoints(policy)).map((p) => p.snapshot)).toEqual([rp1, name]);
   });
 
   it('keeps names with spaces and non-ASCII characters intact', async () => {
@@ -228,10 +237,10 @@ describe('hbackup backup (HDFS)', () => {
     expect(ok.exitCode, String(ok.stdout)).toBe(0);
     const r = await hbackup(['validate', '--online', bad]);
     expect(r.exitCode).toBe(3);
-    expect(String(r.stdout)).toContain(
+    expect(String(r.stderr)).toContain(
       `${root}/plain on east is not snapshottable; as the HDFS superuser run: hdfs dfsadmin -allowSnapshot ${root}/plain`,
     );
-    expect(String(r.stdout)).toContain(`${root}/missing does not exist on east`);
+    expect(String(r.stderr)).toContain(`${root}/missing does not exist on east`);
   });
 
   it('preserves owner, group, permissions, ACLs, xattrs and times', async () => {
@@ -357,7 +366,8 @@ describe('hbackup backup (HDFS)', () => {
     const next = await backup(policy);
     expect(next.r.exitCode, next.stderr).toBe(0);
     expect(next.stderr).toContain('removed 2 snapshot(s) left by an interrupted run');
-    expect(next.report!.datasets[0].fallbackReason).toMatch(/changed since/);
+    // The copied file of the dead run is rolled back, then copied again by the diff.
+    expect(next.report!.datasets[0]).toMatchObject({ mode: 'incremental', rolledBack: ['CREATE b.txt'] });
     const rp2 = next.report!.restorePoint as string;
     expect((await restorePoints(policy)).map((p) => p.snapshot)).toEqual([rp1, rp2]);
     expect(await webhdfs(east).listSnapshots(dir)).toEqual([rp1, rp2]);

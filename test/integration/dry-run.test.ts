@@ -53,9 +53,11 @@ describe('hbackup backup --dry-run', () => {
     await w.createSnapshot(`${root}/one`, dead);
     await e.createFile(`${root}/one/g.txt`, bytes(300, 5), true);
     await snapshottable(`${root}/two`, { 'h.txt': bytes(200, 3) });
+    // One copy at a time, so the real run's order is the plan's (side by side, copies interleave).
     const policy = writePolicy({
       service,
       datasets: [{ hdfs: `${root}/one` }, { hdfs: `${root}/two` }],
+      copy: { parallel: 1 },
       retention: { primary: 1, secondary: 1 },
     });
     const state = async () => ({

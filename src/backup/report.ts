@@ -55,6 +55,12 @@ export function printReport(out: Output, r: BackupReport): void {
     const skipped = d.filesSkipped ? `, ${d.filesSkipped} file(s) already there` : '';
     const copied = d.bytesCopied === undefined ? d.reason : `${d.filesCopied} file(s), ${d.bytesCopied} bytes copied${skipped}`;
     out.print(`  ${d.source} → ${d.target}  ${d.mode}  ${copied}${d.fallbackReason ? `  (${d.fallbackReason})` : ''}`);
+    if (d.rolledBack?.length) {
+      out.print(
+        `    rolled back on the secondary first (changed there since the previous restore point): ${d.rolledBack.slice(0, 10).join(', ')}`,
+      );
+      if (d.rolledBack.length > 10) out.print(`    … ${d.rolledBack.length - 10} more (--json lists them all)`);
+    }
   }
   if (r.retention && (r.retention.snapshotsDeleted || r.retention.restorePointsDeleted.length)) {
     out.print(

@@ -367,7 +367,8 @@ describe('hbackup backup (HDFS)', () => {
     expect(next.r.exitCode, next.stderr).toBe(0);
     expect(next.stderr).toContain('removed 2 snapshot(s) left by an interrupted run');
     // The copied file of the dead run is rolled back, then copied again by the diff.
-    expect(next.report!.datasets[0]).toMatchObject({ mode: 'incremental', rolledBack: ['CREATE b.txt'] });
+    expect(next.report!.datasets[0]).toMatchObject({ mode: 'incremental' });
+    expect(next.report!.datasets[0].rolledBack).toContain('CREATE b.txt');
     const rp2 = next.report!.restorePoint as string;
     expect((await restorePoints(policy)).map((p) => p.snapshot)).toEqual([rp1, rp2]);
     expect(await webhdfs(east).listSnapshots(dir)).toEqual([rp1, rp2]);

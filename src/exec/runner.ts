@@ -75,7 +75,7 @@ export function displayCommand(cmd: Command): string {
   }
   if (cmd.ssh) {
     const env = Object.entries(remoteEnv(cmd) ?? {}).map(([k, v]) => `${k}=${shellQuote(v)}`);
-    return [...(env.length ? [`(stdin: ${env.join(' ')})`] : []), ...effectiveArgv(cmd).map(shellQuote)].join(' ');
+    return [...effectiveArgv(cmd).map(shellQuote), ...(env.length ? [`(environment on stdin: ${env.join(' ')})`] : [])].join(' ');
   }
   const env = Object.entries(cmd.env ?? {}).map(([k, v]) => `${k}=${shellQuote(v)}`);
   return [...env, ...cmd.argv.map(shellQuote)].join(' ');

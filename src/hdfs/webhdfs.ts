@@ -83,7 +83,9 @@ export class WebHdfs {
   private async findActive(): Promise<void> {
     this.probed = true;
     const probes = this.urls.map(async (base, index) => {
-      const res = await this.fetchImpl(this.url(base, { method: 'GET', path: '/', op: 'GETFILESTATUS' }), {
+      const url = this.url(base, { method: 'GET', path: '/', op: 'GETFILESTATUS' });
+      this.onCall?.({ method: 'GET', url });
+      const res = await this.fetchImpl(url, {
         headers: { 'X-XSRF-HEADER': 'hbackup' },
         signal: AbortSignal.timeout(this.timeoutMs),
         redirect: 'manual',

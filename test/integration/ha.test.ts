@@ -62,7 +62,7 @@ describe('an HA primary', () => {
 
     const first = await hbackup(['backup', policy, '--json', '--verbose', '--clusters', clusters]);
     expect(first.exitCode, String(first.stderr)).toBe(0);
-    expect(String(first.stderr)).toContain(`GET ${nn2}/webhdfs/v1/?op=GETFILESTATUS`); // tried first: the standby
+    expect(String(first.stderr)).toContain(`GET ${nn2}/webhdfs/v1/?op=GETFILESTATUS`); // both asked at once: the standby too
     expect(String(first.stderr)).toContain(`PUT ${nn1}/webhdfs/v1${dir}?op=CREATESNAPSHOT`);
     expect(jsonLines(String(first.stdout))[0]).toMatchObject({ result: 'ok' });
 

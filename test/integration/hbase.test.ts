@@ -165,7 +165,7 @@ describe('HBase tables in a restore point', () => {
     expect((await webhdfs(east).listSnapshots(`/it/hb-${id}/wh`)).filter((s) => s.startsWith(`hb-hbmiss-`))).toEqual([]);
     const v = await hbackup(['validate', '--online', p]);
     expect(v.exitCode).toBe(3);
-    expect(String(v.stdout)).toContain(`table default:nope_${id} does not exist on east`);
+    expect(String(v.stderr)).toContain(`table default:nope_${id} does not exist on east`);
   });
 
   it("pulls a table with the secondary's own ExportSnapshot when the policy says initiator: secondary", async () => {

@@ -51,7 +51,7 @@ describe('a backup cycle', () => {
     const begun = first.stderr.split('\n').filter((l) => / … \/it\/side-.* → west:/.test(l));
     const firstEnd = first.stderr.split('\n').findIndex((l) => / ok \/it\/side-.*: full, /.test(l));
     expect(begun).toHaveLength(4);
-    expect(first.stderr.split('\n').findIndex((l) => l === begun[3])).toBeLessThan(firstEnd);
+    expect(first.stderr.split('\n').indexOf(begun[3]!)).toBeLessThan(firstEnd);
     for (const n of names) {
       expect(await tree(west, snap(`${root}/${n}`, first.report!.restorePoint))).toEqual(
         await tree(east, snap(`${root}/${n}`, first.report!.restorePoint)),

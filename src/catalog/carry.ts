@@ -6,10 +6,9 @@
  * changed since the newest of them. Restore points only the new primary holds stay in its own
  * catalog, which backups in the new direction never delete (see backup/plan.ts).
  */
-import { kindOf } from '../datasets/index.js';
-import { httpChange } from '../flow/change.js';
+import { missingOn } from '../datasets/index.js';
 import type { Site } from '../sites/site.js';
-import { type Catalog, entryDelete, entryPath, entryWrites, type RestorePoint, writeRestorePoint } from './catalog.js';
+import { type Catalog, entryPath, type RestorePoint, writeRestorePoint } from './catalog.js';
 import { claimWrites } from './claims.js';
 
 /** A restore point seen from the other side: what was the source is the target, and the reverse. */
@@ -32,10 +31,7 @@ export interface CatalogCarry {
   left: string[];
 }
 
-async function holds(site: Site, p: RestorePoint): Promise<boolean> {
-  for (const d of p.datasets) if ((await kindOf(d.type).missing(site, d)).length) return false;
-  return true;
-}
+const holds = async (site: Site, p: RestorePoint) => (await missingOn(site, p.datasets)).length === 0;
 
 /** Read-only: what the new secondary's catalog becomes. */
 export async function planCarry(newSecondary: Site, from: Catalog, own: Catalog): Promise<CatalogCarry> {
@@ -49,12 +45,6 @@ export async function planCarry(newSecondary: Site, from: Catalog, own: Catalog)
   for (const p of own.points) if (!written.has(p.stamp) && !(await holds(newSecondary, p))) carry.drop.push(p.stamp);
   return carry;
 }
-
-/** The carry as plain changes, for a plan. */
-export const carryChanges = (site: Site, service: string, carry: CatalogCarry) => [
-  ...carry.drop.map((s) => httpChange(site, entryDelete(service, s))),
-  ...carry.write.flatMap((p) => entryWrites(service, p.stamp).map((r) => httpChange(site, r))),
-];
 
 export async function applyCarry(site: Site, service: string, carry: CatalogCarry): Promise<void> {
   for (const s of carry.drop) await site.hdfs.delete(entryPath(service, s));

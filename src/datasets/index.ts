@@ -1,7 +1,9 @@
 /**
  * The data-set kinds hbackup knows. A policy entry belongs to the first kind that recognises it.
  */
+import type { DatasetRecord } from '../catalog/catalog.js';
 import type { Dataset } from '../config/schema.js';
+import type { Site } from '../sites/site.js';
 import { hbaseKind } from './hbase/kind.js';
 import { hdfsKind } from './hdfs/kind.js';
 import type { DatasetKind, DatasetSpec, DatasetType } from './kind.js';
@@ -12,6 +14,13 @@ export function kindOf(type: DatasetType): DatasetKind {
   const kind = KINDS.find((k) => k.type === type);
   if (!kind) throw new Error(`no data-set kind ${type}`);
   return kind;
+}
+
+/** What of a restore point's data sets a site does not hold (snapshot paths), each asked of its kind. */
+export async function missingOn(site: Site, records: DatasetRecord[]): Promise<string[]> {
+  const missing: string[] = [];
+  for (const r of records) missing.push(...(await kindOf(r.type).missing(site, r)));
+  return missing;
 }
 
 /** The policy's data sets, each normalised by its kind. */

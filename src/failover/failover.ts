@@ -17,7 +17,7 @@
 
 import { readCatalog } from '../catalog/catalog.js';
 import type { NamedCluster, ResolvedPolicy } from '../config/load.js';
-import { kindOf } from '../datasets/index.js';
+import { missingOn } from '../datasets/index.js';
 import { HbackupError, PreflightError } from '../errors.js';
 import { type Change, perform } from '../flow/change.js';
 import { type FlowContext, type FlowIo, openFlow } from '../flow/context.js';
@@ -225,9 +225,7 @@ export async function failover(
 async function lastComplete(ctx: FlowContext): Promise<string | undefined> {
   const { points } = await readCatalog(ctx.secondary.hdfs, ctx.service);
   for (const p of [...points].reverse()) {
-    let missing = 0;
-    for (const r of p.datasets) missing += (await kindOf(r.type).missing(ctx.secondary, r)).length;
-    if (!missing) return p.stamp;
+    if (!(await missingOn(ctx.secondary, p.datasets)).length) return p.stamp;
     ctx.progress.warn(`${ctx.service}: restore point ${p.snapshot} is incomplete on ${ctx.secondary.name}; taking an older one`);
   }
   return undefined;

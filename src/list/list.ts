@@ -4,7 +4,7 @@
  * An unreachable secondary is an error, never a list of missing snapshots.
  */
 import { type RestorePoint, readCatalog, type UnreadableEntry } from '../catalog/catalog.js';
-import { kindOf } from '../datasets/index.js';
+import { missingOn } from '../datasets/index.js';
 import type { Site } from '../sites/site.js';
 
 export interface ListedPoint extends RestorePoint {
@@ -25,8 +25,7 @@ export async function listRestorePoints(secondary: Site, service: string): Promi
   const catalog = await readCatalog(secondary.hdfs, service);
   const restorePoints: ListedPoint[] = [];
   for (const p of catalog.points) {
-    const missing: string[] = [];
-    for (const d of p.datasets) missing.push(...(await kindOf(d.type).missing(secondary, d)));
+    const missing = await missingOn(secondary, p.datasets);
     restorePoints.push({ ...p, intact: missing.length === 0, missing });
   }
   return { service, secondary: secondary.name, restorePoints, unreadable: catalog.unreadable };

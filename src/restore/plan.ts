@@ -5,7 +5,7 @@
  * that does not exist is bad input (exit 2).
  */
 import { type RestorePoint, readCatalog } from '../catalog/catalog.js';
-import { kindOf } from '../datasets/index.js';
+import { kindOf, missingOn } from '../datasets/index.js';
 import type { FlowContext, RestoreItem, RestoreWhere } from '../datasets/kind.js';
 import { PreflightError, UsageError } from '../errors.js';
 import type { Change } from '../flow/change.js';
@@ -59,8 +59,7 @@ export async function planRestore(ctx: FlowContext, options: RestoreOptions): Pr
     }
     records = records.filter((r) => options.datasets!.some((n) => r.source === n || r.target === n || r.source === `default:${n}`));
   }
-  const missing: string[] = [];
-  for (const r of records) missing.push(...(await kindOf(r.type).missing(ctx.secondary, r)));
+  const missing = await missingOn(ctx.secondary, records);
   if (missing.length) reasons.push(`restore point ${point.snapshot} is incomplete on ${ctx.secondary.name}: ${missing.join(', ')} missing`);
   const items: RestoreItem[] = [];
   for (const r of records) items.push(await kindOf(r.type).planRestore(ctx, r, options));

@@ -5,8 +5,7 @@
  */
 
 import type { FlowContext } from '../datasets/kind.js';
-import { HbackupError, lastLine } from '../errors.js';
-import { type Change, commandChange, run } from '../flow/change.js';
+import { type Change, commandChange, runHookChanges } from '../flow/change.js';
 
 export type HookPhase = 'beforeSnapshot' | 'afterSnapshot';
 
@@ -17,13 +16,5 @@ export function hookChanges(ctx: FlowContext, phase: HookPhase, snapshot: string
 }
 
 /** Run one phase's commands in order; stop at the first that fails and say which. */
-export async function runHooks(ctx: FlowContext, changes: Change[], phase: HookPhase): Promise<void> {
-  for (const change of changes) {
-    if (!('command' in change)) continue;
-    const r = await run(ctx, change.command, { timeoutMs: ctx.policy.hooks.timeoutSeconds * 1000 });
-    if (r.exitCode !== 0) {
-      const how = r.exitCode === undefined ? `ended (${r.signal ?? 'killed'})` : `exited with ${r.exitCode}`;
-      throw new HbackupError(`${phase} hook ${JSON.stringify(change.command.argv)} ${how}${lastLine(r.stderr, ': ')}`);
-    }
-  }
-}
+export const runHooks = (ctx: FlowContext, changes: Change[], phase: HookPhase): Promise<void> =>
+  runHookChanges(ctx, changes, phase, ctx.policy.hooks.timeoutSeconds * 1000);

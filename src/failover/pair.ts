@@ -5,8 +5,8 @@
  */
 import type { NamedCluster, ResolvedPolicy } from '../config/load.js';
 import { resolvePolicy } from '../config/load.js';
-import { HbackupError, lastLine, PreflightError } from '../errors.js';
-import { type Change, commandChange, type Performer, run } from '../flow/change.js';
+import { PreflightError } from '../errors.js';
+import { type Change, commandChange, type Performer, runHookChanges } from '../flow/change.js';
 import type { FlowIo } from '../flow/context.js';
 import type { Outcome } from '../flow/outcome.js';
 import { policyFiles } from '../schedule/run-due.js';
@@ -105,17 +105,9 @@ export function siteHooks(cluster: NamedCluster, which: 'fence' | 'onPromote', e
   return cluster.hooks[which].map((argv) => commandChange('local', { argv, env: vars }));
 }
 
-/** Run hooks in order; the first that fails stops them, and says which. */
-export async function runSiteHooks(p: Performer, cluster: NamedCluster, changes: Change[], which: string): Promise<void> {
-  for (const change of changes) {
-    if (!('command' in change)) continue;
-    const r = await run(p, change.command, { timeoutMs: cluster.hooks.timeoutSeconds * 1000 });
-    if (r.exitCode !== 0) {
-      const how = r.exitCode === undefined ? `ended (${r.signal ?? 'killed'})` : `exited with ${r.exitCode}`;
-      throw new HbackupError(`${cluster.name}: ${which} hook ${JSON.stringify(change.command.argv)} ${how}${lastLine(r.stderr, ': ')}`);
-    }
-  }
-}
+/** Run a cluster's hooks in order; the first that fails stops them, and says which. */
+export const runSiteHooks = (p: Performer, cluster: NamedCluster, changes: Change[], which: string): Promise<void> =>
+  runHookChanges(p, changes, `${cluster.name}: ${which}`, cluster.hooks.timeoutSeconds * 1000);
 
 /** HDFS safe mode on or off, with the site's own `hdfs dfsadmin`: a read-only old primary diverges no further. */
 export const safeMode = (site: Site, action: 'enter' | 'leave'): Change =>

@@ -2,7 +2,7 @@
  * A change a flow plans to make: one WebHDFS call or one command, on a named site (or on this
  * host). A plan holds its changes as data; `--dry-run` prints them; execute performs them.
  */
-import { ToolError } from '../errors.js';
+import { HbackupError, lastLine, ToolError } from '../errors.js';
 import { type Command, displayCommand, type Runner, type RunOptions, type RunResult } from '../exec/runner.js';
 import type { Spawner } from '../exec/session.js';
 import { shellError } from '../hbase/shell.js';
@@ -45,6 +45,21 @@ export interface Performer {
 export async function run(p: Performer, cmd: Command, opts?: RunOptions): Promise<RunResult> {
   p.debug(`run: ${describeCommand(cmd, opts?.input)}`);
   return p.runner(cmd, opts);
+}
+
+/**
+ * Run hook commands (argument lists on this host) in order, each within the time limit; the first
+ * that fails stops them, named as `<label> hook [argv] exited with N: <its last line>`.
+ */
+export async function runHookChanges(p: Performer, changes: Change[], label: string, timeoutMs: number): Promise<void> {
+  for (const change of changes) {
+    if (!('command' in change)) continue;
+    const r = await run(p, change.command, { timeoutMs });
+    if (r.exitCode !== 0) {
+      const how = r.exitCode === undefined ? `ended (${r.signal ?? 'killed'})` : `exited with ${r.exitCode}`;
+      throw new HbackupError(`${label} hook ${JSON.stringify(change.command.argv)} ${how}${lastLine(r.stderr, ': ')}`);
+    }
+  }
 }
 
 /** Make one planned change; a failure throws. */

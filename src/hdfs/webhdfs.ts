@@ -221,7 +221,7 @@ export class WebHdfs {
     const req: WebHdfsRequest = { method: 'GET', path: p, op: 'OPEN' };
     const res = await this.call(req);
     if (res.status === 404) return undefined;
-    return readCapped(res, 16 * MiB, req);
+    return readCapped(res, 16 * MiB, `${req.op} ${req.path}`);
   }
 
   async allowSnapshot(p: string): Promise<void> {
@@ -312,9 +312,9 @@ const DATA_OPS = new Set(['OPEN', 'GETFILECHECKSUM']);
 const MAX_ANSWER = 256 * MiB;
 
 /** An answer's body, read up to a limit: a server that sends without end cannot exhaust memory. */
-async function readCapped(res: Response, max: number, req: WebHdfsRequest): Promise<Buffer> {
+async function readCapped(res: Response, max: number, what: string): Promise<Buffer> {
   const declared = Number(res.headers.get('content-length') ?? '0');
-  const tooBig = () => new WebHdfsError(res.status, 'answer too large', `more than ${max / MiB} MiB`, `${req.op} ${req.path}`);
+  const tooBig = () => new WebHdfsError(res.status, 'answer too large', `more than ${max / MiB} MiB`, what);
   if (declared > max) {
     await res.body?.cancel().catch(() => undefined);
     throw tooBig();
@@ -337,7 +337,7 @@ async function readCapped(res: Response, max: number, req: WebHdfsRequest): Prom
 
 /** The JSON object of an answer; anything else (HTML, a list, null) is not WebHDFS talking. */
 async function answer<T>(res: Response, req: WebHdfsRequest): Promise<T> {
-  const text = (await readCapped(res, MAX_ANSWER, req)).toString('utf8');
+  const text = (await readCapped(res, MAX_ANSWER, `${req.op} ${req.path}`)).toString('utf8');
   if (!text) return {} as T;
   let body: unknown;
   try {
@@ -370,8 +370,8 @@ function parseRemote(text: string, status: number): { exception: string; message
 }
 
 async function remoteException(res: Response): Promise<{ exception: string; message: string }> {
-  const req: WebHdfsRequest = { method: 'GET', path: '', op: '' };
-  const text = await readCapped(res, MiB, req).then(
+  // An error's text: what does not fit in 1 MiB is not read (and not shown).
+  const text = await readCapped(res, MiB, 'the error').then(
     (b) => b.toString('utf8'),
     () => '',
   );

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { main } from '../../src/cli.js';
+import { capture } from './helpers.js';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
@@ -98,26 +99,13 @@ afterAll(() => {
 });
 
 async function cli(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const sink = (f: (s: string) => void) =>
-    ({
-      write: (s: string) => {
-        f(s);
-        return true;
-      },
-      isTTY: false,
-    }) as unknown as NodeJS.WritableStream;
+  const [out, err] = [capture(), capture()];
   const code = await main(['node', 'hbackup', ...args], {
-    stdout: sink((s) => {
-      stdout += s;
-    }),
-    stderr: sink((s) => {
-      stderr += s;
-    }),
+    stdout: out.stream,
+    stderr: err.stream,
     env: { stateDir: path.join(dir, 'state') },
   });
-  return { code, stdout, stderr, output: `${stdout}${stderr}` };
+  return { code, stdout: out.text, stderr: err.text, output: `${out.text}${err.text}` };
 }
 
 function expectClean(r: Awaited<ReturnType<typeof cli>>, codes: number[]) {

@@ -174,6 +174,24 @@ describe('failover', () => {
 });
 
 describe('failback', () => {
+  it('prints its plan under --dry-run and changes nothing on either site', async () => {
+    const { w, pair } = await setUp();
+    w.east.down = true;
+    expect((await pair('failover', '--yes')).code).toBe(0);
+    w.east.down = false;
+    w.east.write('/raw/missed.txt', 'an application missed the switch');
+    const before = [w.east.changes.length, w.west.changes.length, w.rec.commands.length];
+    const r = await pair('--json', 'failback', '--dry-run', '--switch');
+    expect(r.code, r.stderr).toBe(0);
+    expect([w.east.changes.length, w.west.changes.length, w.rec.commands.length]).toEqual(before);
+    expect(r.report).toMatchObject({ result: 'planned', dryRun: true, from: 'east', to: 'west', endpoint: { site: 'east' } });
+    expect(r.report!.planned.map((p: any) => p.step)).toEqual(
+      expect.arrayContaining(['svc: quarantine', 'svc: catalog', 'identity', 'svc: copy forward', 'switch']),
+    );
+    expect(r.report!.planned[0].change).toContain('op=CREATESNAPSHOT&user.name=hdfs&snapshotname=hbackup-quarantine-svc-');
+    expect(w.east.tree('/raw')).toHaveProperty(['missed.txt']);
+  });
+
   it('keeps what the old primary wrote after the failover, rolls it back, and copies the new writes forward', async () => {
     const { w, policy, pair, role } = await setUp();
     w.east.down = true;

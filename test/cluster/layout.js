@@ -62,6 +62,16 @@ export function siteLayout(name, classpath) {
     zk: base + 81,
     nn2Rpc: base + 21,
     nn2Http: base + 71,
+    // YARN (started only by the tests that need it): ResourceManager and one NodeManager.
+    rm: base + 32,
+    rmScheduler: base + 34,
+    rmTracker: base + 35,
+    rmAdmin: base + 36,
+    nm: base + 37,
+    nmLocalizer: base + 38,
+    nmHttp: base + 42,
+    shuffle: base + 43,
+    rmHttp: base + 88,
   };
   const ha = name === 'ha' ? { nameservice: HA_NAMESERVICE } : undefined;
   const dir = path.join(sandboxDir(), name);
@@ -77,6 +87,9 @@ export function siteLayout(name, classpath) {
     fsUri,
     ha,
     confDir: path.join(dir, 'conf'),
+    /** The same client configuration, with MapReduce jobs (DistCp) submitted to this site's YARN. */
+    yarnConfDir: path.join(dir, 'conf-yarn'),
+    yarnDir: path.join(dir, 'yarn'),
     binDir: path.join(dir, 'bin'),
     logDir: path.join(dir, 'logs'),
     pidDir: path.join(dir, 'pids'),
@@ -88,6 +101,7 @@ export function siteLayout(name, classpath) {
     heap: {
       hdfs: process.env.HBACKUP_SANDBOX_HDFS_HEAP ?? '512m',
       hbase: process.env.HBACKUP_SANDBOX_HBASE_HEAP ?? '768m',
+      yarn: process.env.HBACKUP_SANDBOX_YARN_HEAP ?? '384m',
       tool: process.env.HBACKUP_SANDBOX_TOOL_HEAP ?? '512m',
     },
     /** @type {[string, string][]} */
@@ -205,7 +219,8 @@ function wrapperScript(s, tool) {
   return `#!/usr/bin/env bash
 # '${tool}' for sandbox site ${s.name}: runs the real main classes with this site's configuration.
 set -euo pipefail
-conf_dir=${JSON.stringify(s.confDir)}
+# Like Hadoop's own scripts, HADOOP_CONF_DIR names another configuration (e.g. conf-yarn).
+conf_dir="\${HADOOP_CONF_DIR:-${s.confDir}}"
 classpath_file=${JSON.stringify(path.join(here, 'target', 'classpath.txt'))}
 java_bin="\${JAVA_HOME:+$JAVA_HOME/bin/}java"
 cmd="\${1:-}"; shift || true
@@ -269,12 +284,70 @@ export function writeSiteFiles(s) {
     }),
   );
   fs.writeFileSync(path.join(s.confDir, 'log4j.properties'), TOOL_LOG4J);
+  writeYarnConf(s);
   fs.writeFileSync(s.serverLog4j, SERVER_LOG4J);
   for (const tool of /** @type {const} */ (['hadoop', 'hdfs', 'hbase'])) {
     const file = path.join(s.binDir, tool);
     fs.writeFileSync(file, wrapperScript(s, tool));
     fs.chmodSync(file, 0o755);
   }
+}
+
+/**
+ * conf-yarn: the site's client configuration with MapReduce on this site's YARN (DistCp then runs
+ * as a real job: an ApplicationMaster and map tasks in containers of the NodeManager), plus the
+ * ResourceManager's and NodeManager's own settings. Small containers: the sandbox has 2 cores.
+ * @param {ReturnType<typeof siteLayout>} s
+ */
+function writeYarnConf(s) {
+  fs.mkdirSync(s.yarnConfDir, { recursive: true });
+  for (const f of ['core-site.xml', 'hdfs-site.xml', 'hbase-site.xml', 'log4j.properties']) {
+    fs.copyFileSync(path.join(s.confDir, f), path.join(s.yarnConfDir, f));
+  }
+  const { ports: p } = s;
+  const at = (port) => `127.0.0.1:${port}`;
+  const classpath = [s.yarnConfDir, classesDir, s.classpath].join(':');
+  const taskOpts = `-Xmx320m ${s.jvmOpts.join(' ')}`;
+  fs.writeFileSync(
+    path.join(s.yarnConfDir, 'yarn-site.xml'),
+    siteXml({
+      'yarn.resourcemanager.hostname': '127.0.0.1',
+      'yarn.resourcemanager.address': at(p.rm),
+      'yarn.resourcemanager.scheduler.address': at(p.rmScheduler),
+      'yarn.resourcemanager.resource-tracker.address': at(p.rmTracker),
+      'yarn.resourcemanager.admin.address': at(p.rmAdmin),
+      'yarn.resourcemanager.webapp.address': at(p.rmHttp),
+      'yarn.nodemanager.hostname': '127.0.0.1',
+      'yarn.nodemanager.address': at(p.nm),
+      'yarn.nodemanager.localizer.address': at(p.nmLocalizer),
+      'yarn.nodemanager.webapp.address': at(p.nmHttp),
+      'yarn.nodemanager.local-dirs': path.join(s.yarnDir, 'nm-local'),
+      'yarn.nodemanager.log-dirs': path.join(s.yarnDir, 'nm-logs'),
+      'yarn.nodemanager.resource.memory-mb': '3072',
+      'yarn.nodemanager.resource.cpu-vcores': '4',
+      'yarn.nodemanager.vmem-check-enabled': 'false',
+      'yarn.nodemanager.pmem-check-enabled': 'false',
+      'yarn.nodemanager.disk-health-checker.max-disk-utilization-per-disk-percentage': '99.9',
+      'yarn.nodemanager.aux-services': 'mapreduce_shuffle',
+      'yarn.nodemanager.aux-services.mapreduce_shuffle.class': 'org.apache.hadoop.mapred.ShuffleHandler',
+      'mapreduce.shuffle.port': String(p.shuffle),
+      'yarn.scheduler.minimum-allocation-mb': '128',
+      'yarn.application.classpath': classpath,
+    }),
+  );
+  fs.writeFileSync(
+    path.join(s.yarnConfDir, 'mapred-site.xml'),
+    siteXml({
+      'mapreduce.framework.name': 'yarn',
+      'yarn.app.mapreduce.am.staging-dir': '/tmp/hadoop-yarn/staging',
+      'mapreduce.application.classpath': classpath,
+      'yarn.app.mapreduce.am.resource.mb': '448',
+      'yarn.app.mapreduce.am.command-opts': taskOpts,
+      'mapreduce.map.memory.mb': '448',
+      'mapreduce.map.java.opts': taskOpts,
+      'mapreduce.task.timeout': '120000',
+    }),
+  );
 }
 
 /** The clusters file in hbackup's own format, usable by the CLI as it is. @param {ReturnType<typeof siteLayout>[]} sites */

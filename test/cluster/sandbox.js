@@ -3,7 +3,9 @@
 // The sandbox: two real Hadoop + HBase sites on this machine, each as its own JVM processes
 // (one for HDFS: NameNode + DataNode via MiniDFSClusterManager; one for HBase: ZooKeeper +
 // HMaster + RegionServer via `HMaster start` in local mode on that HDFS), so a test can kill a
-// site like a crash. Usage: node test/cluster/sandbox.js deps|up|down|status|kill <site>|start <site>
+// site like a crash; on request, a YARN ResourceManager + NodeManager per site (two more JVMs), so
+// DistCp runs as a real YARN job. Usage: node test/cluster/sandbox.js deps|up [--yarn]|down|status|
+// kill <site>|start <site>|yarn <site>|yarn-stop <site>
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -115,8 +117,9 @@ export async function waitFor(check, what, pid, log, timeoutMs = 240_000) {
 /**
  * Start one JVM detached, its output to a log file; returns its pid.
  * @param {ReturnType<typeof siteLayout>} s @param {string} name @param {string} main @param {string[]} args @param {string} heap
+ * @param {NodeJS.ProcessEnv} [env]
  */
-export function startJvm(s, name, main, args, heap) {
+export function startJvm(s, name, main, args, heap, env = process.env) {
   const log = path.join(s.logDir, `${name}.log`);
   const out = fs.openSync(log, 'a');
   const argv = [
@@ -129,7 +132,7 @@ export function startJvm(s, name, main, args, heap) {
     main,
     ...args,
   ];
-  const child = spawn(s.java, argv, { detached: true, stdio: ['ignore', out, out], cwd: s.dir });
+  const child = spawn(s.java, argv, { detached: true, stdio: ['ignore', out, out], cwd: s.dir, env });
   child.unref();
   fs.closeSync(out);
   if (!child.pid) throw new Error(`could not start ${name} for ${s.name}`);
@@ -170,6 +173,54 @@ async function startHbase(s) {
   await waitFor(() => hbaseMasterActive(s), `${s.name} HBase master`, pid, log);
 }
 
+/** The JDK the sandbox runs on, for the NodeManager's containers (they start `$JAVA_HOME/bin/java`). */
+function javaHome() {
+  if (process.env.JAVA_HOME) return process.env.JAVA_HOME;
+  const r = spawnSync('java', ['-XshowSettings:properties', '-version'], { encoding: 'utf8' });
+  const m = /java\.home = (.+)/.exec(r.stderr ?? '');
+  if (!m) throw new Error('cannot tell where java lives; set JAVA_HOME');
+  return m[1].trim();
+}
+
+/** @param {ReturnType<typeof siteLayout>} s */
+export async function yarnUp(s) {
+  const r = await httpOk(`http://127.0.0.1:${s.ports.rmHttp}/ws/v1/cluster/nodes?states=RUNNING`);
+  if (!r.ok) return false;
+  try {
+    return (JSON.parse(r.body).nodes?.node ?? []).length >= 1;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Start a site's YARN: a ResourceManager and a NodeManager, each its own JVM (conf-yarn). Tests
+ * that need DistCp as a real YARN job start it; the site's HDFS must be up.
+ * @param {string} name
+ */
+export async function startYarn(name) {
+  const s = siteLayout(name, resolveDeps());
+  writeSiteFiles(s);
+  const t0 = Date.now();
+  const env = { ...process.env, JAVA_HOME: javaHome(), HADOOP_CONF_DIR: s.yarnConfDir };
+  const yarnSite = { ...s, confDir: s.yarnConfDir };
+  for (const [proc, main] of [
+    ['rm', 'org.apache.hadoop.yarn.server.resourcemanager.ResourceManager'],
+    ['nm', 'org.apache.hadoop.yarn.server.nodemanager.NodeManager'],
+  ]) {
+    if (readPid(path.join(s.pidDir, `${proc}.pid`))) continue;
+    startJvm(yarnSite, proc, main, [], s.heap.yarn, env);
+  }
+  const pid = readPid(path.join(s.pidDir, 'nm.pid')) ?? 0;
+  await waitFor(() => yarnUp(s), `${name} YARN`, pid, path.join(s.logDir, 'nm.log'), 120_000);
+  return { site: name, seconds: (Date.now() - t0) / 1000, resourceManager: `http://127.0.0.1:${s.ports.rmHttp}` };
+}
+
+/** @param {string} name */
+export async function stopYarn(name) {
+  await stopProcs(siteLayout(name, ''), ['nm', 'rm'], false);
+}
+
 /** @param {string} name */
 export async function startSite(name) {
   const classpath = resolveDeps();
@@ -182,12 +233,17 @@ export async function startSite(name) {
 }
 
 /**
- * Stop a site's JVMs. `crash` sends SIGKILL at once, like a machine dying.
+ * Stop a site's JVMs (YARN's first: the NodeManager ends its containers as it stops). `crash` sends
+ * SIGKILL at once, like a machine dying.
  * @param {string} name @param {{crash?: boolean}} [opts]
  */
 export async function stopSite(name, { crash = false } = {}) {
-  const s = siteLayout(name, '');
-  for (const proc of ['hbase', 'hdfs']) {
+  await stopProcs(siteLayout(name, ''), ['nm', 'rm', 'hbase', 'hdfs'], crash);
+}
+
+/** @param {ReturnType<typeof siteLayout>} s @param {string[]} procs @param {boolean} crash */
+async function stopProcs(s, procs, crash) {
+  for (const proc of procs) {
     const pidFile = path.join(s.pidDir, `${proc}.pid`);
     const pid = readPid(pidFile);
     if (pid) {
@@ -211,7 +267,8 @@ export async function stopSite(name, { crash = false } = {}) {
   }
 }
 
-export async function up() {
+/** Both sites; with `yarn`, each with its ResourceManager and NodeManager too. */
+export async function up({ yarn = false } = {}) {
   const t0 = Date.now();
   const classpath = resolveDeps();
   for (const name of SITE_NAMES) writeSiteFiles(siteLayout(name, classpath));
@@ -219,6 +276,11 @@ export async function up() {
   // The two sites start side by side; each waits for its own HDFS before its HBase.
   const results = await Promise.all(SITE_NAMES.map((n) => startSite(n)));
   for (const r of results) say(`${r.site}: up (${r.seconds.toFixed(1)}s)`);
+  if (yarn) {
+    for (const r of await Promise.all(SITE_NAMES.map((n) => startYarn(n)))) {
+      say(`${r.site}: YARN up (${r.seconds.toFixed(1)}s), ResourceManager ${r.resourceManager}`);
+    }
+  }
   say(`sandbox up in ${((Date.now() - t0) / 1000).toFixed(1)}s; clusters file: ${path.join(sandboxDir(), 'clusters.yaml')}`);
   return { seconds: (Date.now() - t0) / 1000, sites: results };
 }
@@ -256,7 +318,16 @@ async function main() {
       resolveDeps({ force: true });
       break;
     case 'up':
-      await up();
+      await up({ yarn: arg === '--yarn' });
+      break;
+    case 'yarn': {
+      const r = await startYarn(needSite());
+      say(`${arg}: YARN up (${r.seconds.toFixed(1)}s), ResourceManager ${r.resourceManager}`);
+      break;
+    }
+    case 'yarn-stop':
+      await stopYarn(needSite());
+      say(`${arg}: YARN stopped`);
       break;
     case 'down':
       await down({ wipe: arg === '--wipe' });
@@ -287,7 +358,9 @@ async function main() {
       break;
     }
     default:
-      console.error('usage: sandbox.js deps | up | down [--wipe] | status | kill <site> | stop <site> | start <site>');
+      console.error(
+        'usage: sandbox.js deps | up [--yarn] | down [--wipe] | status | kill <site> | stop <site> | start <site> | yarn <site> | yarn-stop <site>',
+      );
       process.exitCode = 2;
   }
 }

@@ -101,6 +101,7 @@ export async function executeBackup(ctx: FlowContext, plan: BackupPlan, report: 
           const copied = await kind.copy(ctx, d, update);
           Object.assign(r, { mode: copied.mode, bytesCopied: copied.bytesCopied, filesCopied: copied.filesCopied });
           if (copied.rolledBack) r.rolledBack = copied.rolledBack;
+          if (copied.stoppedJobs) r.stoppedJobs = copied.stoppedJobs;
           if (copied.bytesSkipped !== undefined) Object.assign(r, { bytesSkipped: copied.bytesSkipped, filesSkipped: copied.filesSkipped });
           if (copied.fallbackReason) r.fallbackReason = copied.fallbackReason;
           update(`${d.spec.source}: verifying`);
@@ -124,6 +125,7 @@ export async function executeBackup(ctx: FlowContext, plan: BackupPlan, report: 
             copyMs: copied.copyMs,
             verification: { summary: 'ok', checksums: v.checksums ? 'ok' : 'skipped', filesChecksummed: v.filesChecksummed },
             ...(copied.rolledBack ? { rolledBack: copied.rolledBack } : {}),
+            ...(copied.stoppedJobs ? { stoppedJobs: copied.stoppedJobs } : {}),
           };
         },
         () =>

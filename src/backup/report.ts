@@ -17,6 +17,8 @@ export interface DatasetReport {
   fallbackReason?: string;
   /** Files changed on the secondary since the previous restore point that this backup rolled back. */
   rolledBack?: string[];
+  /** DistCp jobs an interrupted run left writing into the target, stopped before the copy. */
+  stoppedJobs?: string[];
   /** When its snapshot was asked for and when it existed (set once the snapshots were taken). */
   snapshotRequestedAt?: string;
   snapshotCompletedAt?: string;
@@ -55,6 +57,9 @@ export function printReport(out: Output, r: BackupReport): void {
     const skipped = d.filesSkipped ? `, ${d.filesSkipped} file(s) already there` : '';
     const copied = d.bytesCopied === undefined ? d.reason : `${d.filesCopied} file(s), ${d.bytesCopied} bytes copied${skipped}`;
     out.print(`  ${d.source} → ${d.target}  ${d.mode}  ${copied}${d.fallbackReason ? `  (${d.fallbackReason})` : ''}`);
+    if (d.stoppedJobs?.length) {
+      out.print(`    stopped first (left writing into the target by an interrupted run): ${d.stoppedJobs.join(', ')}`);
+    }
     if (d.rolledBack?.length) {
       out.print(
         `    rolled back on the secondary first (changed there since the previous restore point): ${d.rolledBack.slice(0, 10).join(', ')}`,

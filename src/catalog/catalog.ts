@@ -24,6 +24,7 @@ const DatasetRecordSchema = z.looseObject({
   mode: z.enum(COPY_MODES),
   fallbackReason: z.string().optional(),
   rolledBack: z.array(z.string()).optional(),
+  stoppedJobs: z.array(z.string()).optional(),
   bytesCopied: z.number(),
   filesCopied: z.number(),
   bytesSkipped: z.number().optional(),

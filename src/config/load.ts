@@ -183,3 +183,5 @@ export function resolvePolicy(file: string, clustersFlag?: string): ResolvedPoli
 
 /** The WebHDFS endpoints of a cluster as a list. */
 export const webhdfsUrls = (c: Cluster): string[] => (Array.isArray(c.webhdfs) ? c.webhdfs : [c.webhdfs]);
+export const resourceManagerUrls = (c: Cluster): string[] =>
+  c.yarn ? (Array.isArray(c.yarn.resourceManager) ? c.yarn.resourceManager : [c.yarn.resourceManager]) : [];

@@ -33,6 +33,11 @@ const httpUrl = authority('a WebHDFS endpoint is http(s)://host:port', 'http://n
   'a WebHDFS endpoint is http:// or https://',
 );
 
+const rmUrl = authority('a ResourceManager endpoint is http(s)://host:port', 'http://rm1.example.com:8088').refine(
+  (u) => /^https?:/.test(u),
+  'a ResourceManager endpoint is http:// or https://',
+);
+
 export const ClusterSchema = z
   .strictObject({
     role: z.enum(['primary', 'secondary']).describe('The role this cluster starts with.'),
@@ -87,6 +92,17 @@ export const ClusterSchema = z
         group: z.string().min(1).optional().describe('The group exported files get on this cluster.'),
       })
       .optional(),
+    yarn: z
+      .strictObject({
+        resourceManager: z
+          .union([rmUrl, z.array(rmUrl).min(1)])
+          .describe('ResourceManager web endpoint(s), e.g. http://rm1.example.com:8088; several for an HA pair.'),
+        queue: z.string().min(1).optional().describe("The queue hbackup's DistCp jobs are submitted to."),
+      })
+      .optional()
+      .describe(
+        "This cluster's YARN, where its DistCp jobs run: hbackup tags them, shows their progress, and stops a job an interrupted run left writing into a target.",
+      ),
     hooks: z
       .strictObject({
         fence: z

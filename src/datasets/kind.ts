@@ -66,6 +66,8 @@ export interface CopyResult {
   fallbackReason?: string;
   /** What was changed on the target since the previous restore point and rolled back first. */
   rolledBack?: string[];
+  /** YARN jobs an interrupted run left writing into the target, stopped first ("<app> on <site>"). */
+  stoppedJobs?: string[];
   bytesCopied: number;
   filesCopied: number;
   /** What the copy found on the secondary already and left alone (ExportSnapshot). */

@@ -1,10 +1,13 @@
 /**
  * DistCp: building its command lines (pure) and reading what it reports.
  */
+import { type JobLabel, jobArgs } from '../yarn/jobs.js';
 
 export interface DistCpTuning {
   mappers: number;
   bandwidthMBps?: number | undefined;
+  /** The YARN job's name, tags and queue. */
+  job?: JobLabel | undefined;
 }
 
 /** Preserve replication? No: the secondary keeps its own. Block size and checksum type, so checksums compare
@@ -19,12 +22,12 @@ function tuning(t: DistCpTuning): string[] {
 
 /** A full copy of a snapshot: `-update -delete` so a re-run converges on the snapshot exactly. */
 export function fullCopyArgs(sourceSnapshotUri: string, targetUri: string, t: DistCpTuning): string[] {
-  return ['distcp', '-update', '-delete', PRESERVE, ...tuning(t), sourceSnapshotUri, targetUri];
+  return ['distcp', ...jobArgs(t.job), '-update', '-delete', PRESERVE, ...tuning(t), sourceSnapshotUri, targetUri];
 }
 
 /** An incremental copy: apply the source's snapshot diff `from`→`to` to a target that still equals `from`. */
 export function diffCopyArgs(sourceDirUri: string, targetUri: string, from: string, to: string, t: DistCpTuning): string[] {
-  return ['distcp', '-update', '-diff', from, to, PRESERVE, ...tuning(t), sourceDirUri, targetUri];
+  return ['distcp', ...jobArgs(t.job), '-update', '-diff', from, to, PRESERVE, ...tuning(t), sourceDirUri, targetUri];
 }
 
 /**
@@ -32,7 +35,7 @@ export function diffCopyArgs(sourceDirUri: string, targetUri: string, from: stri
  * what changed between them is undone, and only modified files are copied back from `old`.
  */
 export function rdiffArgs(dirUri: string, now: string, old: string, t: DistCpTuning): string[] {
-  return ['distcp', '-update', '-rdiff', now, old, PRESERVE, ...tuning(t), dirUri, dirUri];
+  return ['distcp', ...jobArgs(t.job), '-update', '-rdiff', now, old, PRESERVE, ...tuning(t), dirUri, dirUri];
 }
 
 export interface DistCpCounters {

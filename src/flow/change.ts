@@ -1,6 +1,6 @@
 /**
- * A change a flow plans to make: one WebHDFS call or one command, on a named site (or on this
- * host). A plan holds its changes as data; `--dry-run` prints them; execute performs them.
+ * A change a flow plans to make: one WebHDFS call, one command, or stopping one YARN application,
+ * on a named site (or on this host). A plan holds its changes as data; `--dry-run` prints them; execute performs them.
  */
 import { HbackupError, lastLine, ToolError } from '../errors.js';
 import { type Command, displayCommand, type Runner, type RunOptions, type RunResult } from '../exec/runner.js';
@@ -11,7 +11,8 @@ import type { Site } from '../sites/site.js';
 
 export type Change =
   | { site: string; request: WebHdfsRequest; text: string; data?: string }
-  | { site: string; command: Command; input?: string; text: string };
+  | { site: string; command: Command; input?: string; text: string }
+  | { site: string; kill: string; text: string };
 
 /** A WebHDFS call on a site, described as it will be sent. */
 export const httpChange = (site: Site, request: WebHdfsRequest, data?: string): Change => ({
@@ -62,8 +63,20 @@ export async function runHookChanges(p: Performer, changes: Change[], label: str
   }
 }
 
+/** Stopping a YARN application of a site, described as it will be sent. */
+export const killChange = (site: Site, app: string): Change => {
+  if (!site.yarn) throw new Error(`${site.name} has no ResourceManager`);
+  return { site: site.name, kill: app, text: site.yarn.describeKill(app) };
+};
+
 /** Make one planned change; a failure throws. */
 export async function perform(p: Performer, change: Change): Promise<void> {
+  if ('kill' in change) {
+    const yarn = p.sites[change.site]?.yarn;
+    if (!yarn) throw new Error(`no ResourceManager for ${change.site} in this flow`);
+    await yarn.kill(change.kill);
+    return;
+  }
   if ('command' in change) {
     const r = await run(p, change.command, change.input !== undefined ? { input: change.input } : undefined);
     // The HBase shell stops at the first failing statement, and says why on standard output.

@@ -7,6 +7,7 @@
  * can hold and print (`describe`), and that the client sends as is (`send`).
  */
 import { cleanLine, UnreachableError, WebHdfsError } from '../errors.js';
+import { MiB, networkError, readCapped } from '../http/read.js';
 import { snapshotPath } from './paths.js';
 import { httpPutData, type PutData } from './put-data.js';
 import {
@@ -283,57 +284,10 @@ export class WebHdfs {
 
 const notWebHdfs = (req: WebHdfsRequest, what: string) => new WebHdfsError(200, 'not a WebHDFS answer', what, `${req.op} ${req.path}`);
 
-const MiB = 1024 * 1024;
-
-/** Words for what the network said (the code kept for searching), not a library's raw code alone. */
-const NETWORK_WORDS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset',
-  ENOTFOUND: 'host not found',
-  EAI_AGAIN: 'host name lookup failed',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  UND_ERR_SOCKET: 'the connection was closed',
-  UND_ERR_CONNECT_TIMEOUT: 'no connection in time',
-  UND_ERR_HEADERS_TIMEOUT: 'no answer in time',
-  UND_ERR_BODY_TIMEOUT: 'the answer stopped',
-};
-
-function networkError(e: unknown, timeoutMs: number): string {
-  const err = e as Error & { cause?: { code?: string; message?: string } };
-  if (err.name === 'TimeoutError' || err.name === 'AbortError') return `no answer within ${timeoutMs / 1000} s (timeout)`;
-  const code = err.cause?.code;
-  if (code) return NETWORK_WORDS[code] ? `${NETWORK_WORDS[code]} (${code})` : code;
-  return err.cause?.message ?? err.message;
-}
 /** The operations whose answer WebHDFS sends through a redirect to a DataNode. */
 const DATA_OPS = new Set(['OPEN', 'GETFILECHECKSUM']);
 /** The largest answer read: a listing of some 300,000 entries; anything bigger is not a NameNode talking. */
 const MAX_ANSWER = 256 * MiB;
-
-/** An answer's body, read up to a limit: a server that sends without end cannot exhaust memory. */
-async function readCapped(res: Response, max: number, what: string): Promise<Buffer> {
-  const declared = Number(res.headers.get('content-length') ?? '0');
-  const tooBig = () => new WebHdfsError(res.status, 'answer too large', `more than ${max / MiB} MiB`, what);
-  if (declared > max) {
-    await res.body?.cancel().catch(() => undefined);
-    throw tooBig();
-  }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = res.body?.getReader();
-  while (reader) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel().catch(() => undefined);
-      throw tooBig();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
-}
 
 /** The JSON object of an answer; anything else (HTML, a list, null) is not WebHDFS talking. */
 async function answer<T>(res: Response, req: WebHdfsRequest): Promise<T> {

@@ -1,13 +1,14 @@
 /**
  * A site: one cluster of the clusters file with the clients hbackup reaches it through — its
- * WebHDFS client and its own tools (`hadoop`, `hdfs`, `hbase`) as commands, locally or on an
+ * WebHDFS client, its YARN ResourceManager when it has one, and its own tools (`hadoop`, `hdfs`, `hbase`) as commands, locally or on an
  * edge node through ssh. Every command uses sites; none builds its own clients.
  */
 import type { NamedCluster } from '../config/load.js';
-import { webhdfsUrls } from '../config/load.js';
+import { resourceManagerUrls, webhdfsUrls } from '../config/load.js';
 import type { Command } from '../exec/runner.js';
 import type { PutData } from '../hdfs/put-data.js';
 import { type FetchLike, WebHdfs } from '../hdfs/webhdfs.js';
+import { ResourceManager } from '../yarn/resourcemanager.js';
 
 export type ToolName = 'hadoop' | 'hdfs' | 'hbase';
 
@@ -15,6 +16,8 @@ export interface Site {
   name: string;
   cluster: NamedCluster;
   hdfs: WebHdfs;
+  /** Its YARN, when the clusters file names one: where its DistCp jobs run. */
+  yarn?: ResourceManager;
   /** One of the site's tools as a command: its path, environment and ssh destination from the clusters file. */
   tool(name: ToolName, args: string[]): Command;
 }
@@ -37,7 +40,17 @@ export function openSite(cluster: NamedCluster, io: SiteIo = {}): Site {
     timeoutMs: io.timeoutMs ?? cluster.timeoutSeconds * 1000,
     onCall: (call) => io.debug?.(`${call.method} ${call.url}`),
   });
-  return { name: cluster.name, cluster, hdfs, tool: (name, args) => toolCommand(cluster, name, args) };
+  const rm = resourceManagerUrls(cluster);
+  const yarn = rm.length
+    ? new ResourceManager({
+        urls: rm,
+        user: cluster.user,
+        fetch: io.fetch,
+        timeoutMs: io.timeoutMs ?? cluster.timeoutSeconds * 1000,
+        onCall: (call) => io.debug?.(`${call.method} ${call.url}`),
+      })
+    : undefined;
+  return { name: cluster.name, cluster, hdfs, ...(yarn ? { yarn } : {}), tool: (name, args) => toolCommand(cluster, name, args) };
 }
 
 function toolCommand(cluster: NamedCluster, tool: ToolName, args: string[]): Command {

@@ -68,7 +68,9 @@ describe('failover', () => {
     expect(dry.report!.services[0]).toMatchObject({ service: 'svc', restorePoint: 'hb-svc-20261125T020000Z', rpoSeconds: 3600 });
     expect(dry.report!.planned.map((p: any) => p.change)).toEqual([
       expect.stringContaining('op=CREATESNAPSHOT'),
-      expect.stringMatching(/distcp -update -rdiff \S+ hb-svc-20261125T020000Z .* hdfs:\/\/west\/copy\/raw hdfs:\/\/west\/copy\/raw$/),
+      expect.stringMatching(
+        /distcp '-Dmapreduce\.job\.name=hbackup restore svc 20261125T020000Z west:\/copy\/raw' .* -update -rdiff \S+ hb-svc-20261125T020000Z .* hdfs:\/\/west\/copy\/raw hdfs:\/\/west\/copy\/raw$/,
+      ),
       expect.stringContaining('op=DELETESNAPSHOT'),
       'west: identity primary at epoch 2',
     ]);

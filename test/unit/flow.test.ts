@@ -5,6 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { distcp } from '../fakes/runner.js';
 import { world } from '../fakes/world.js';
 
+/** A DistCp argv without Hadoop's generic -D options (the job's name and tags). */
+const withoutJob = (argv: string[]) => argv.filter((a) => !a.startsWith('-D'));
+
 const ORDERS = { 'a.txt': 'aaaa', 'b.txt': 'bbbbbbbb', 'old/c.txt': 'cc', 'gone.txt': 'g' };
 
 describe('backup flow', () => {
@@ -41,8 +44,14 @@ describe('backup flow', () => {
     const name = 'hb-orders-20261125T030000Z';
     expect(w.west.tree(`/data/raw/.snapshot/${name}`)).toEqual(w.east.tree(`/data/raw/.snapshot/${name}`));
     expect(w.west.tree(`/dr/wh/.snapshot/${name}`)).toEqual(w.east.tree(`/data/wh/.snapshot/${name}`));
-    const distcps = w.rec.commands.map((c) => c.argv.slice(1, 4).join(' '));
+    const distcps = w.rec.commands.map((c) => withoutJob(c.argv).slice(1, 4).join(' '));
     expect(distcps).toEqual(['distcp -update -delete', 'distcp -update -delete', 'distcp -update -diff']);
+    // Each DistCp job is named and tagged: its service, its run and the target it writes into.
+    const last = w.rec.commands.at(-1)!.argv;
+    expect(last[2]).toBe('-Dmapreduce.job.name=hbackup backup orders 20261125T030000Z west:/data/raw');
+    expect(last[3]).toMatch(
+      /^-Dmapreduce\.job\.tags=hbackup,hbackup-service-orders,hbackup-run-orders-20261125t030000z,hbackup-target-[0-9a-f]{24}$/,
+    );
 
     const list = await w.cli('--json', 'list', policy);
     const listing = JSON.parse(list.stdout);
@@ -71,7 +80,10 @@ describe('backup flow', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.report!.datasets[0]).toMatchObject({ mode: 'incremental' });
     expect(r.report!.datasets[0].rolledBack).toEqual(expect.arrayContaining(['CREATE intruder.txt', 'MODIFY g.txt']));
-    expect(w.rec.commands.map((c) => c.argv.slice(1, 4).join(' ')).slice(-2)).toEqual(['distcp -update -rdiff', 'distcp -update -diff']);
+    expect(w.rec.commands.map((c) => withoutJob(c.argv).slice(1, 4).join(' ')).slice(-2)).toEqual([
+      'distcp -update -rdiff',
+      'distcp -update -diff',
+    ]);
     expect(w.west.tree('/d')).toEqual(w.east.tree('/d/.snapshot/hb-touched-20261125T030000Z'));
     expect(w.west.snapshots('/d')).not.toContain('hb-touched-20261125T030000Z.before-rollback');
     const list = JSON.parse((await w.cli('--json', 'list', policy)).stdout);

@@ -45,13 +45,18 @@ describe('restore', () => {
     // In place on the primary, which still holds the snapshots: rolled back by snapshot diff.
     const saved = 'hb-svc-20261125T030000Z.before-restore-20261125T030000Z';
     expect(
-      r.report!.planned.map((p: any) => p.change.replace(/^\S+\/hadoop /, 'hadoop ').replace('http://east-nn:9870/webhdfs/v1', '')),
+      r.report!.planned.map((p: any) =>
+        p.change
+          .replace(/^\S+\/hadoop /, 'hadoop ')
+          .replace('http://east-nn:9870/webhdfs/v1', '')
+          .replace(/-Dmapreduce\.job\.tags=hbackup,hbackup-service-svc,hbackup-run-svc-20261125t030000z,hbackup-target-[0-9a-f]{24} /, ''),
+      ),
     ).toEqual([
       `PUT /a?op=CREATESNAPSHOT&user.name=hdfs&snapshotname=${saved}`,
-      `hadoop distcp -update -rdiff ${saved} hb-svc-20261125T030000Z -pbcugpaxt -m 8 hdfs://east/a hdfs://east/a`,
+      `hadoop distcp '-Dmapreduce.job.name=hbackup restore svc 20261125T030000Z east:/a' -update -rdiff ${saved} hb-svc-20261125T030000Z -pbcugpaxt -m 8 hdfs://east/a hdfs://east/a`,
       `DELETE /a?op=DELETESNAPSHOT&user.name=hdfs&snapshotname=${saved}`,
       `PUT /b?op=CREATESNAPSHOT&user.name=hdfs&snapshotname=${saved}`,
-      `hadoop distcp -update -rdiff ${saved} hb-svc-20261125T030000Z -pbcugpaxt -m 8 hdfs://east/b hdfs://east/b`,
+      `hadoop distcp '-Dmapreduce.job.name=hbackup restore svc 20261125T030000Z east:/b' -update -rdiff ${saved} hb-svc-20261125T030000Z -pbcugpaxt -m 8 hdfs://east/b hdfs://east/b`,
       `DELETE /b?op=DELETESNAPSHOT&user.name=hdfs&snapshotname=${saved}`,
     ]);
     expect(r.report!.datasets[0].method).toBe('roll back by snapshot diff (distcp -rdiff)');

@@ -9,21 +9,22 @@ import { HbackupError, lastLine, ToolError } from '../../errors.js';
 import { type Change, perform, run } from '../../flow/change.js';
 import { snapshotPath } from '../../hdfs/paths.js';
 import type { CopyResult, FlowContext } from '../kind.js';
-import type { HdfsPlan } from './plan.js';
+import { watchJob } from './jobs.js';
+import { type HdfsPlan, rollbackOf, touchedLines, tuningOf } from './plan.js';
 
-async function distcp(ctx: FlowContext, change: Change, onLine: (l: string) => void) {
-  if (!('command' in change)) throw new Error('a DistCp change is a command');
-  const r = await run(ctx, change.command, { onStderrLine: onLine });
-  return { argv: change.command.argv, ...r, log: `${r.stdout}\n${r.stderr}` };
-}
-
-export async function copyHdfs(ctx: FlowContext, plan: HdfsPlan, update: (text: string) => void): Promise<CopyResult> {
+export async function copyHdfs(ctx: FlowContext, planned: HdfsPlan, update: (text: string) => void): Promise<CopyResult> {
   const started = ctx.now().getTime();
   const progress = (line: string) => {
     ctx.debug(line);
     const m = /mapreduce\.Job:\s+map (\d+)%/.exec(line);
-    if (m) update(`${plan.spec.source}: copying, map ${m[1]}%`);
+    if (m) update(`${planned.spec.source}: copying, map ${m[1]}%`);
   };
+  const distcp = async (change: Change) => {
+    if (!('command' in change)) throw new Error('a DistCp change is a command');
+    const r = await watchJob(ctx, ctx.initiator, planned.spec, update, run(ctx, change.command, { onStderrLine: progress }));
+    return { argv: change.command.argv, ...r, log: `${r.stdout}\n${r.stderr}` };
+  };
+  const plan = await stopOrphans(ctx, planned);
   for (const change of plan.prepare) await perform(ctx, change);
 
   let fallbackReason = plan.fallbackReason;
@@ -47,7 +48,7 @@ export async function copyHdfs(ctx: FlowContext, plan: HdfsPlan, update: (text: 
   ) {
     result = { mode: 'unchanged', bytesCopied: 0, filesCopied: 0, copyMs: ctx.now().getTime() - started };
   } else if (mode === 'incremental') {
-    const r = await distcp(ctx, plan.copyCommand, progress);
+    const r = await distcp(plan.copyCommand);
     if (r.exitCode === 0) {
       result = { mode: 'incremental', ...counts(r.log), copyMs: ctx.now().getTime() - started };
     } else {
@@ -61,7 +62,7 @@ export async function copyHdfs(ctx: FlowContext, plan: HdfsPlan, update: (text: 
     }
   }
   if (!result) {
-    const r = await distcp(ctx, plan.fullCopy, progress);
+    const r = await distcp(plan.fullCopy);
     if (r.exitCode !== 0) throw new ToolError(r.argv, r.exitCode, r.stderr, 'see the DistCp log; the previous restore point is intact');
     result = {
       mode: 'full',
@@ -71,7 +72,26 @@ export async function copyHdfs(ctx: FlowContext, plan: HdfsPlan, update: (text: 
     };
   }
   await perform(ctx, plan.targetSnapshotChange);
-  return rolledBack ? { ...result, rolledBack } : result;
+  const stoppedJobs = plan.orphans.map((o) => `${o.app} on ${o.site}`);
+  return { ...result, ...(rolledBack ? { rolledBack } : {}), ...(stoppedJobs.length ? { stoppedJobs } : {}) };
+}
+
+/**
+ * Stop the jobs an interrupted run left writing into the target. They may have changed it since the
+ * plan looked, so an incremental copy looks again at what changed there since the previous restore
+ * point, and rolls that back first.
+ */
+async function stopOrphans(ctx: FlowContext, plan: HdfsPlan): Promise<HdfsPlan> {
+  if (!plan.stop.length) return plan;
+  for (const change of plan.stop) await perform(ctx, change);
+  for (const o of plan.orphans)
+    ctx.progress.warn(`${plan.spec.target}: stopped ${o.app} on ${o.site} (${o.name}, ${o.state} since ${o.startedAt})`);
+  const prev = plan.previousSnapshot;
+  if (plan.mode !== 'incremental' || !prev) return plan;
+  const changes = await ctx.secondary.hdfs.snapshotDiff(plan.spec.target, prev, '');
+  if (!changes.length) return plan;
+  const tuning = tuningOf(ctx, plan.spec, plan.snapshot, ctx.secondary);
+  return { ...plan, mode: 'incremental', rollback: rollbackOf(ctx, plan.spec, plan.snapshot, prev, touchedLines(changes), tuning) };
 }
 
 /**

@@ -5,11 +5,15 @@
  */
 import type { DatasetRecord } from '../../catalog/catalog.js';
 import { claimWrites } from '../../catalog/claims.js';
-import { diffCopyArgs, fsUri, fullCopyArgs, rdiffArgs } from '../../distcp/distcp.js';
+import { type DistCpTuning, diffCopyArgs, fsUri, fullCopyArgs, rdiffArgs } from '../../distcp/distcp.js';
 import { type Change, commandChange, httpChange } from '../../flow/change.js';
 import { snapshotPath } from '../../hdfs/paths.js';
-import { ops } from '../../hdfs/requests.js';
+import { type DiffEntry, ops } from '../../hdfs/requests.js';
+import { stampOfSnapshot } from '../../names/names.js';
+import type { Site } from '../../sites/site.js';
+import { copyJob } from '../../yarn/jobs.js';
 import type { DatasetPlan, DatasetSpec, FlowContext, PlanFacts } from '../kind.js';
+import { findOrphans, type Orphan } from './jobs.js';
 
 export interface HdfsPlan extends DatasetPlan {
   /** The snapshot both sides share, for an incremental copy. */
@@ -31,6 +35,9 @@ export interface HdfsPlan extends DatasetPlan {
    * identical data so DistCp accepts the diff), then the source's diff applies.
    */
   rollback?: { touched: string[]; changes: Change[] };
+  /** DistCp jobs an interrupted run left writing into the target, stopped before anything else. */
+  orphans: Orphan[];
+  stop: Change[];
 }
 
 type Decision = Pick<HdfsPlan, 'mode' | 'reason' | 'fallbackReason' | 'previousSnapshot'> & { touched?: string[] };
@@ -54,7 +61,7 @@ async function decideMode(ctx: FlowContext, spec: DatasetSpec, previous: Dataset
   const changes = await ctx.secondary.hdfs.snapshotDiff(spec.target, prev, '');
   if (changes.length) {
     // Someone wrote to the copy: roll it back to the previous restore point, then apply the diff.
-    const touched = changes.map((e) => `${e.type} ${e.sourcePath || '.'}${e.targetPath ? ` → ${e.targetPath}` : ''}`);
+    const touched = touchedLines(changes);
     return {
       mode: 'incremental',
       reason: `diff from ${prev}, after rolling back ${changes.length} change(s) made on the target since`,
@@ -72,14 +79,14 @@ export async function planHdfs(
   previous: DatasetRecord | undefined,
   facts: PlanFacts,
 ): Promise<HdfsPlan> {
-  const { primary, secondary, initiator, policy } = ctx;
+  const { primary, secondary, initiator } = ctx;
   const decision = await decideMode(ctx, spec, previous, facts);
-  const tuning = { mappers: policy.copy.mappers, bandwidthMBps: policy.copy.bandwidthMBps };
+  const tuning = (site: Site) => tuningOf(ctx, spec, snapshot, site);
   const targetUri = fsUri(secondary.cluster.fs, spec.target);
   const distcp = (args: string[]) => commandChange(initiator.name, initiator.tool('hadoop', args));
-  const fullCopy = distcp(fullCopyArgs(fsUri(primary.cluster.fs, snapshotPath(spec.source, snapshot)), targetUri, tuning));
+  const fullCopy = distcp(fullCopyArgs(fsUri(primary.cluster.fs, snapshotPath(spec.source, snapshot)), targetUri, tuning(initiator)));
   const copyCommand = decision.previousSnapshot
-    ? distcp(diffCopyArgs(fsUri(primary.cluster.fs, spec.source), targetUri, decision.previousSnapshot, snapshot, tuning))
+    ? distcp(diffCopyArgs(fsUri(primary.cluster.fs, spec.source), targetUri, decision.previousSnapshot, snapshot, tuning(initiator)))
     : fullCopy;
 
   const status = await secondary.hdfs.getFileStatus(spec.target);
@@ -90,27 +97,19 @@ export async function planHdfs(
   if (!status?.snapshotEnabled) prepare.push(httpChange(secondary, ops.allowSnapshot(spec.target)));
 
   const { touched, ...mode } = decision;
-  let rollback: HdfsPlan['rollback'];
-  if (touched && decision.previousSnapshot) {
-    const prev = decision.previousSnapshot;
-    const now = `${snapshot}.before-rollback`;
-    rollback = {
-      touched,
-      changes: [
-        httpChange(secondary, ops.createSnapshot(spec.target, now)),
-        commandChange(secondary.name, secondary.tool('hadoop', rdiffArgs(targetUri, now, prev, tuning))),
-        httpChange(secondary, ops.deleteSnapshot(spec.target, now)),
-        httpChange(secondary, ops.deleteSnapshot(spec.target, prev)),
-        httpChange(secondary, ops.createSnapshot(spec.target, prev)),
-      ],
-    };
-  }
+  const rollback =
+    touched && decision.previousSnapshot
+      ? rollbackOf(ctx, spec, snapshot, decision.previousSnapshot, touched, tuning(secondary))
+      : undefined;
+  const { orphans, stop } = await findOrphans(ctx, spec);
   return {
     spec,
     snapshot,
     ...mode,
     ...(rollback ? { rollback } : {}),
-    checksums: ctx.options.checksums || policy.verify.checksums,
+    orphans,
+    stop,
+    checksums: ctx.options.checksums || ctx.policy.verify.checksums,
     snapshotChange: httpChange(primary, ops.createSnapshot(spec.source, snapshot)),
     prepare,
     copyCommand,
@@ -118,3 +117,41 @@ export async function planHdfs(
     targetSnapshotChange: httpChange(secondary, ops.createSnapshot(spec.target, snapshot)),
   };
 }
+
+/** DistCp's settings for a copy into the target run by `site`'s tools: the policy's, and the job's name and tags. */
+export function tuningOf(ctx: FlowContext, spec: DatasetSpec, snapshot: string, site: Site): DistCpTuning {
+  const stamp = stampOfSnapshot(ctx.service, snapshot) ?? snapshot;
+  return {
+    mappers: ctx.policy.copy.mappers,
+    bandwidthMBps: ctx.policy.copy.bandwidthMBps,
+    job: copyJob('backup', ctx.service, stamp, ctx.secondary.name, spec.target, site.cluster.yarn?.queue),
+  };
+}
+
+/** What a touched target is changed by: rolled back to `prev` by snapshot diff, `prev` taken again over it. */
+export function rollbackOf(
+  ctx: FlowContext,
+  spec: DatasetSpec,
+  snapshot: string,
+  prev: string,
+  touched: string[],
+  tuning: DistCpTuning,
+): NonNullable<HdfsPlan['rollback']> {
+  const { secondary } = ctx;
+  const now = `${snapshot}.before-rollback`;
+  const targetUri = fsUri(secondary.cluster.fs, spec.target);
+  return {
+    touched,
+    changes: [
+      httpChange(secondary, ops.createSnapshot(spec.target, now)),
+      commandChange(secondary.name, secondary.tool('hadoop', rdiffArgs(targetUri, now, prev, tuning))),
+      httpChange(secondary, ops.deleteSnapshot(spec.target, now)),
+      httpChange(secondary, ops.deleteSnapshot(spec.target, prev)),
+      httpChange(secondary, ops.createSnapshot(spec.target, prev)),
+    ],
+  };
+}
+
+/** A target's changes since a snapshot, one line each, as a report lists them. */
+export const touchedLines = (changes: DiffEntry[]): string[] =>
+  changes.map((e) => `${e.type} ${e.sourcePath || '.'}${e.targetPath ? ` → ${e.targetPath}` : ''}`);

@@ -13,7 +13,9 @@ import { type Change, commandChange, httpChange, perform, run } from '../../flow
 import { snapshotPath } from '../../hdfs/paths.js';
 import { ops } from '../../hdfs/requests.js';
 import type { WebHdfs } from '../../hdfs/webhdfs.js';
-import { momentOf, momentStamp } from '../../names/names.js';
+import { momentOf, momentStamp, stampOfSnapshot } from '../../names/names.js';
+import type { Site } from '../../sites/site.js';
+import { copyJob } from '../../yarn/jobs.js';
 import type { FlowContext, RestoreItem, RestoreWhere, Verification } from '../kind.js';
 
 export interface HdfsRestore extends RestoreItem {
@@ -42,10 +44,15 @@ export async function planHdfsRestore(ctx: FlowContext, record: DatasetRecord, w
         : [secondary, snapshotPath(record.target, record.snapshot), ctx.initiator];
   const problems: string[] = [];
   if (where.suffix && (await site.hdfs.getFileStatus(toPath))) problems.push(`${toPath} exists on ${site.name}: choose another --suffix`);
-  const tuning = { mappers: policy.copy.mappers, bandwidthMBps: policy.copy.bandwidthMBps };
+  const stamp = stampOfSnapshot(ctx.service, record.snapshot) ?? record.snapshot;
+  const tuning = (by: Site) => ({
+    mappers: policy.copy.mappers,
+    bandwidthMBps: policy.copy.bandwidthMBps,
+    job: copyJob('restore', ctx.service, stamp, site.name, toPath, by.cluster.yarn?.queue),
+  });
   const copy = commandChange(
     runner.name,
-    runner.tool('hadoop', fullCopyArgs(fsUri(fromSite.cluster.fs, fromPath), fsUri(site.cluster.fs, toPath), tuning)),
+    runner.tool('hadoop', fullCopyArgs(fsUri(fromSite.cluster.fs, fromPath), fsUri(site.cluster.fs, toPath), tuning(runner))),
   );
   const item = {
     record,
@@ -70,7 +77,7 @@ export async function planHdfsRestore(ctx: FlowContext, record: DatasetRecord, w
   const dirUri = fsUri(site.cluster.fs, toPath);
   const rollback = {
     snapshot: httpChange(site, ops.createSnapshot(toPath, now)),
-    rdiff: commandChange(site.name, site.tool('hadoop', rdiffArgs(dirUri, now, record.snapshot, tuning))),
+    rdiff: commandChange(site.name, site.tool('hadoop', rdiffArgs(dirUri, now, record.snapshot, tuning(site)))),
     drop: httpChange(site, ops.deleteSnapshot(toPath, now)),
   };
   return {

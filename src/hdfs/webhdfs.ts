@@ -177,6 +177,48 @@ export class WebHdfs {
     return list;
   }
 
+  /**
+   * A directory's entries a page at a time (LISTSTATUS_BATCH; the NameNode's dfs.ls.limit, 1000 by
+   * default), sorted by name as HDFS sorts them: memory holds one page, whatever the directory's size.
+   */
+  async *listPages(p: string): AsyncGenerator<FileStatus[]> {
+    let startAfter: string | undefined;
+    for (;;) {
+      const req: WebHdfsRequest = {
+        method: 'GET',
+        path: p,
+        op: 'LISTSTATUS_BATCH',
+        ...(startAfter === undefined ? {} : { params: { startAfter } }),
+      };
+      const listing = field<{ partialListing?: { FileStatuses?: { FileStatus?: FileStatus[] } }; remainingEntries?: number }>(
+        await this.send(req),
+        'DirectoryListing',
+        req,
+      );
+      const page = listing.partialListing?.FileStatuses?.FileStatus ?? [];
+      if (!Array.isArray(page)) throw notWebHdfs(req, 'partialListing.FileStatuses.FileStatus is not a list');
+      yield page;
+      const last = page.at(-1)?.pathSuffix;
+      if (!listing.remainingEntries || !page.length || last === undefined || last === startAfter) return;
+      startAfter = last;
+    }
+  }
+
+  /**
+   * Every entry below a directory, depth first, each directory's entries in HDFS's order (by the
+   * names' bytes), streamed: memory holds one page per level of depth.
+   */
+  async *walk(p: string, rel = ''): AsyncGenerator<{ rel: string; status: FileStatus }> {
+    const base = p === '/' ? '' : p;
+    for await (const page of this.listPages(p)) {
+      for (const st of page) {
+        const childRel = rel ? `${rel}/${st.pathSuffix}` : st.pathSuffix;
+        yield { rel: childRel, status: st };
+        if (st.type === 'DIRECTORY') yield* this.walk(`${base}/${st.pathSuffix}`, childRel);
+      }
+    }
+  }
+
   /** Every entry below a directory, with its path relative to it ("a/b.txt"), directories first. */
   async listRecursive(p: string): Promise<{ rel: string; status: FileStatus }[]> {
     const out: { rel: string; status: FileStatus }[] = [];

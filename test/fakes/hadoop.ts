@@ -53,6 +53,20 @@ function answer(fs: FakeHdfs, method: string, url: URL): { status: number; body:
       const list = n.type === 'FILE' ? [status('', n)] : [...n.children].map(([k, c]) => status(k, c));
       return { status: 200, body: { FileStatuses: { FileStatus: list } } };
     }
+    case 'GET LISTSTATUS_BATCH': {
+      // As a NameNode pages a listing (dfs.ls.limit, here 2 to make paging show): sorted by the names' bytes.
+      const n = need();
+      const all = n.type === 'FILE' ? [status('', n)] : [...n.children].map(([k, c]) => status(k, c));
+      all.sort((a, b) => Buffer.compare(Buffer.from(a.pathSuffix), Buffer.from(b.pathSuffix)));
+      const after = q.get('startAfter');
+      const rest = after === null ? all : all.filter((e) => Buffer.compare(Buffer.from(e.pathSuffix), Buffer.from(after)) > 0);
+      const page = rest.slice(0, 2);
+      fs.pages++;
+      return {
+        status: 200,
+        body: { DirectoryListing: { partialListing: { FileStatuses: { FileStatus: page } }, remainingEntries: rest.length - page.length } },
+      };
+    }
     case 'GET OPEN':
       return { status: 200, body: need().data };
     case 'GET GETCONTENTSUMMARY':

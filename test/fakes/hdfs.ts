@@ -40,6 +40,8 @@ export class FakeHdfs {
   readonly root: Node;
   /** Every call that changed something, as `METHOD OP path`, in order. */
   readonly changes: string[] = [];
+  /** How many listing pages (LISTSTATUS_BATCH) were asked for. */
+  pages = 0;
   /** Set to make the NameNode unreachable. */
   down = false;
   /** How far this NameNode's clock is ahead of the control host's. */

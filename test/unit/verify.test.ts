@@ -14,7 +14,10 @@ function side(files: Files): WebHdfs {
       directoryCount: 1,
       length: entries.reduce((n, [, f]) => n + f.length, 0),
     }),
-    listRecursive: async () => entries.map(([rel, f]) => ({ rel, status: { pathSuffix: rel, type: 'FILE', length: f.length } })),
+    walk: async function* () {
+      const sorted = [...entries].sort(([a], [b]) => (a < b ? -1 : 1));
+      for (const [rel, f] of sorted) yield { rel, status: { pathSuffix: rel, type: 'FILE', length: f.length } };
+    },
     fileChecksum: async (p: string) => {
       const f = files[p.split('/').pop()!]!;
       return { algorithm: f.algorithm ?? 'MD5-of-0MD5-of-512CRC32C', bytes: f.sum, length: 28 };
@@ -56,6 +59,6 @@ describe('verifyCopy', () => {
 
   it('finds a file present on one side only even when the totals agree', async () => {
     const r = await run({ 'a.txt': { length: 3, sum: 'aa' } }, { 'z.txt': { length: 3, sum: 'aa' } });
-    expect(r.problems).toEqual(['a.txt: missing on the target', 'z.txt: on the target only']);
+    expect(r.problems).toEqual(['a.txt: on the source only', 'z.txt: on the target only']);
   });
 });

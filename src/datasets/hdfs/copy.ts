@@ -7,6 +7,7 @@
 import { diffRefusal, parseCounters } from '../../distcp/distcp.js';
 import { HbackupError, lastLine, ToolError } from '../../errors.js';
 import { type Change, perform, run } from '../../flow/change.js';
+import { difference, pairTrees } from '../../hdfs/compare.js';
 import { snapshotPath } from '../../hdfs/paths.js';
 import type { CopyResult, FlowContext } from '../kind.js';
 import { watchJob } from './jobs.js';
@@ -113,13 +114,9 @@ async function rollBack(ctx: FlowContext, plan: HdfsPlan): Promise<string | unde
   }
   if (refusal) return refusal;
   const hdfs = ctx.secondary.hdfs;
-  const shape = async (dir: string) =>
-    (await hdfs.listRecursive(dir))
-      .map((e) => `${e.rel} ${e.status.type} ${e.status.length}`)
-      .sort()
-      .join('\n');
-  if ((await shape(plan.spec.target)) !== (await shape(snapshotPath(plan.spec.target, plan.previousSnapshot!)))) {
-    return `the target still differs from ${plan.previousSnapshot} after the roll-back`;
+  for await (const pair of pairTrees(hdfs, plan.spec.target, hdfs, snapshotPath(plan.spec.target, plan.previousSnapshot!))) {
+    const differs = difference(pair, 'target', 'snapshot');
+    if (differs) return `the target still differs from ${plan.previousSnapshot} after the roll-back (${differs})`;
   }
   await perform(ctx, dropPrevious);
   await perform(ctx, takePrevious);

@@ -1,10 +1,11 @@
 /**
  * Verification of a copy: the source snapshot and the target snapshot must hold the same number of
  * files and directories and the same bytes; with checksums, every file's HDFS checksum must match
- * (the copy preserves block size and checksum type, so the two are computed alike).
+ * (the copy preserves block size and checksum type, so the two are computed alike). Both trees are
+ * streamed side by side: a data set of any number of files is verified in flat memory.
  */
 
-import { eachLimited } from '../../flow/limit.js';
+import { difference, pairTrees } from '../../hdfs/compare.js';
 import { snapshotPath } from '../../hdfs/paths.js';
 import type { WebHdfs } from '../../hdfs/webhdfs.js';
 
@@ -18,6 +19,7 @@ export interface VerifyResult {
 }
 
 const CHECKSUM_CONCURRENCY = 8;
+const MAX_PROBLEMS = 100;
 
 export async function verifyCopy(
   src: WebHdfs,
@@ -32,38 +34,42 @@ export async function verifyCopy(
     dst.contentSummary(snapshotPath(dstDir, snapshot)),
   ]);
   const problems: string[] = [];
+  let unsaid = 0;
+  /** At most MAX_PROBLEMS are kept: a copy gone wholly wrong must not fill memory with its complaints. */
+  const note = (problem: string) => {
+    if (problems.length < MAX_PROBLEMS) problems.push(problem);
+    else unsaid++;
+  };
   for (const key of ['fileCount', 'directoryCount', 'length'] as const) {
     if (a[key] !== b[key]) problems.push(`${key}: source ${a[key]}, target ${b[key]}`);
   }
   let filesChecksummed = 0;
   if (checksums && problems.length === 0) {
-    const [left, right] = await Promise.all([
-      src.listRecursive(snapshotPath(srcDir, snapshot)),
-      dst.listRecursive(snapshotPath(dstDir, snapshot)),
-    ]);
-    const byRel = new Map(right.map((e) => [e.rel, e.status]));
-    const toCompare: string[] = [];
-    for (const { rel, status } of left) {
-      const other = byRel.get(rel);
-      if (!other) problems.push(`${rel}: missing on the target`);
-      else if (other.type !== status.type || other.length !== status.length) {
-        problems.push(`${rel}: ${status.type} of ${status.length} bytes on the source, ${other.type} of ${other.length} on the target`);
-      } else if (status.type === 'FILE' && status.length > 0) toCompare.push(rel);
-      // (An empty file has nothing to checksum; HDFS reports its checksum parameters as zeros.)
-    }
-    // Each checksum is computed by DataNodes: a few at a time, not one after another.
-    await eachLimited(toCompare, CHECKSUM_CONCURRENCY, async (rel) => {
+    // Both trees are walked side by side a page at a time, and each checksum asked for as its file
+    // comes by (computed by DataNodes: a few at a time): memory stays flat however many files there are.
+    const pending = new Set<Promise<void>>();
+    const checksum = async (rel: string) => {
       const [x, y] = await Promise.all([
         src.fileChecksum(`${snapshotPath(srcDir, snapshot)}/${rel}`),
         dst.fileChecksum(`${snapshotPath(dstDir, snapshot)}/${rel}`),
       ]);
       filesChecksummed++;
-      if (x.algorithm !== y.algorithm) problems.push(`${rel}: checksums not comparable (${x.algorithm} vs ${y.algorithm})`);
-      else if (x.bytes !== y.bytes) problems.push(`${rel}: checksum differs`);
-    });
-    const leftRels = new Set(left.map((e) => e.rel));
-    for (const e of right) if (!leftRels.has(e.rel)) problems.push(`${e.rel}: on the target only`);
+      if (x.algorithm !== y.algorithm) note(`${rel}: checksums not comparable (${x.algorithm} vs ${y.algorithm})`);
+      else if (x.bytes !== y.bytes) note(`${rel}: checksum differs`);
+    };
+    for await (const pair of pairTrees(src, snapshotPath(srcDir, snapshot), dst, snapshotPath(dstDir, snapshot))) {
+      const differs = difference(pair, 'source', 'target');
+      if (differs) note(differs);
+      // (An empty file has nothing to checksum; HDFS reports its checksum parameters as zeros.)
+      else if (pair.left?.type === 'FILE' && pair.left.length > 0) {
+        const task: Promise<void> = checksum(pair.rel).finally(() => pending.delete(task));
+        pending.add(task);
+        if (pending.size >= CHECKSUM_CONCURRENCY) await Promise.race(pending);
+      }
+    }
+    await Promise.all(pending);
   }
+  if (unsaid) problems.push(`… and ${unsaid} more`);
   return {
     ok: problems.length === 0,
     files: a.fileCount,

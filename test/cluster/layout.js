@@ -265,11 +265,22 @@ export function writeSiteFiles(s) {
           'org.apache.hadoop.hdfs.server.namenode.ha.ConfiguredFailoverProxyProvider',
       }
     : {};
-  fs.writeFileSync(path.join(s.confDir, 'hdfs-site.xml'), siteXml({ 'dfs.replication': '1', ...haClient }));
+  fs.writeFileSync(
+    path.join(s.confDir, 'hdfs-site.xml'),
+    siteXml({
+      'dfs.replication': '1',
+      // One DataNode on loopback reports a block at once: a client closing a file need not wait 400 ms
+      // before asking again (what makes writing many small files slow here, not on a real cluster).
+      'dfs.client.block.write.locateFollowingBlock.initial.delay.ms': '10',
+      ...haClient,
+    }),
+  );
   fs.writeFileSync(
     path.join(s.confDir, 'mapred-site.xml'),
     siteXml({
       'mapreduce.framework.name': 'local',
+      // DistCp's maps side by side, as on a cluster (the local runner's default is one at a time).
+      'mapreduce.local.map.tasks.maximum': '4',
       'mapreduce.cluster.local.dir': path.join(toolTmp, 'mapred-local'),
     }),
   );

@@ -109,6 +109,38 @@ describe('ResourceManager client', () => {
     );
   });
 
+  it("reads a running job's maps and DistCp's bytes from its ApplicationMaster, through the ResourceManager's proxy", async () => {
+    const asked: string[] = [];
+    const fetch = async (input: string) => {
+      const url = new URL(input);
+      asked.push(url.pathname);
+      const body = url.pathname.endsWith('/jobs')
+        ? { jobs: { job: [{ id: 'job_7_0003', mapsTotal: 4, mapsCompleted: 1, state: 'RUNNING' }] } }
+        : {
+            jobCounters: {
+              id: 'job_7_0003',
+              counterGroup: [
+                {
+                  counterGroupName: 'org.apache.hadoop.mapreduce.FileSystemCounter',
+                  counter: [{ name: 'HDFS_BYTES_READ', totalCounterValue: 9 }],
+                },
+                {
+                  counterGroupName: 'org.apache.hadoop.tools.mapred.CopyMapper$Counter',
+                  counter: [{ name: 'BYTESCOPIED', totalCounterValue: 3_145_728, mapCounterValue: 3_145_728, reduceCounterValue: 0 }],
+                },
+              ],
+            },
+          };
+      return new Response(JSON.stringify(body), { status: 200 });
+    };
+    const rm = new ResourceManager({ urls: ['http://rm:8088'], user: 'hdfs', fetch });
+    expect(await rm.jobProgress('application_7_0003')).toEqual({ mapsTotal: 4, mapsCompleted: 1, bytesCopied: 3_145_728 });
+    expect(asked).toEqual([
+      '/proxy/application_7_0003/ws/v1/mapreduce/jobs',
+      '/proxy/application_7_0003/ws/v1/mapreduce/jobs/job_7_0003/counters',
+    ]);
+  });
+
   it('names and tags a job so that its target, run and service can be found', () => {
     const job = copyJob('backup', 'orders', '20261125T020000Z', 'west', '/dr/raw', 'backups');
     expect(jobArgs(job)).toEqual([

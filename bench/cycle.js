@@ -32,7 +32,7 @@ const tool = (site, name, args) => execa(path.join(site.binDir, name), args);
 // The data: small files written locally, then put with 16 threads per directory.
 let t = Date.now();
 const local = path.join(work, 'data');
-for (const [i, d] of dirs.entries()) {
+for (let i = 0; i < DIRS; i++) {
   const dir = path.join(local, `d${i}`);
   fs.mkdirSync(dir, { recursive: true });
   for (let f = 0; f < perDir; f++) fs.writeFileSync(path.join(dir, `f${String(f).padStart(6, '0')}.txt`), `${'x'.repeat(150)} ${i} ${f}\n`);

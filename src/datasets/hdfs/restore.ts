@@ -115,9 +115,15 @@ export async function restoreHdfs(ctx: FlowContext, item: HdfsRestore): Promise<
  * snapshottable directory would also count what only its snapshots still hold.
  */
 async function listed(hdfs: WebHdfs, dir: string) {
-  const entries = await hdfs.listRecursive(dir);
-  const files = entries.filter((e) => e.status.type === 'FILE');
-  return { fileCount: files.length, directoryCount: entries.length - files.length, length: files.reduce((n, e) => n + e.status.length, 0) };
+  const counts = { fileCount: 0, directoryCount: 0, length: 0 };
+  // Streamed a page at a time: a restore of any number of files is counted in flat memory.
+  for await (const { status } of hdfs.walk(dir)) {
+    if (status.type === 'FILE') {
+      counts.fileCount++;
+      counts.length += status.length;
+    } else counts.directoryCount++;
+  }
+  return counts;
 }
 
 export async function verifyHdfsRestore(ctx: FlowContext, item: HdfsRestore): Promise<Verification> {

@@ -41,6 +41,8 @@ seq 1 100 | sed 's/^/us,/' > "$work/sales2.csv"
 printf '\n# what the next backup will do, changing nothing\n'
 hbackup backup --dry-run policies/demo.yaml
 hbackup backup policies/demo.yaml
+printf '\n# nothing changed in the directories since: no DistCp runs for them (mode unchanged), the copy is still verified\n'
+hbackup backup policies/demo.yaml
 hbackup list policies/demo.yaml
 printf '\n# the first backup of this demo, brought back beside the live data on the secondary\n'
 suffix="_r$(date +%H%M%S)"

@@ -1,7 +1,9 @@
 /**
  * Copying one HDFS directory from its snapshot with DistCp, run by the initiator site's `hadoop`:
- * the planned command (a full copy, or an incremental `-diff`); if DistCp refuses the diff, the
- * full copy, saying why (unless fallback is forbidden); then the target's snapshot.
+ * first the YARN jobs an interrupted run left writing into the target are stopped; a touched target
+ * is rolled back; then no copy at all when nothing changed, or the planned command (a full copy, or
+ * an incremental `-diff`) — if DistCp refuses the diff, the full copy, saying why (unless fallback
+ * is forbidden); then the target's snapshot.
  */
 
 import { diffRefusal, parseCounters } from '../../distcp/distcp.js';

@@ -38,6 +38,9 @@ export function rdiffArgs(dirUri: string, now: string, old: string, t: DistCpTun
   return ['distcp', ...jobArgs(t.job), '-update', '-rdiff', now, old, PRESERVE, ...tuning(t), dirUri, dirUri];
 }
 
+/** How much of DistCp's output is kept: it logs a line per file; its counters and errors come last. */
+export const DISTCP_TAIL = 1024 * 1024;
+
 export interface DistCpCounters {
   bytesCopied: number;
   filesCopied: number;

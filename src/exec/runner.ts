@@ -32,6 +32,11 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Called with each line the program writes to stderr (tools log there). */
   onStderrLine?: (line: string) => void;
+  /**
+   * Keep only the last this many characters of stdout and of stderr: for tools that log a line per
+   * file (DistCp), whose end (counters, the error) is all that is read, so memory stays flat.
+   */
+  tail?: number;
 }
 
 export type Runner = (cmd: Command, opts?: RunOptions) => Promise<RunResult>;
@@ -92,8 +97,18 @@ export const execaRunner: Runner = async (cmd, opts = {}) => {
     timeout: opts.timeoutMs,
     reject: false,
     stripFinalNewline: false,
-    buffer: true,
+    buffer: opts.tail === undefined,
   });
+  const tail = opts.tail;
+  const kept = { stdout: '', stderr: '' };
+  if (tail !== undefined) {
+    for (const name of ['stdout', 'stderr'] as const) {
+      child[name]?.on('data', (chunk: Buffer) => {
+        kept[name] += chunk.toString('utf8');
+        if (kept[name].length > 2 * tail) kept[name] = kept[name].slice(-tail);
+      });
+    }
+  }
   if (opts.onStderrLine && child.stderr) {
     let pending = '';
     child.stderr.on('data', (chunk: Buffer) => {
@@ -104,6 +119,10 @@ export const execaRunner: Runner = async (cmd, opts = {}) => {
     });
   }
   const r = await child;
+  if (tail !== undefined) {
+    r.stdout = kept.stdout.slice(-tail);
+    r.stderr = kept.stderr.slice(-tail);
+  }
   if (r.timedOut)
     return {
       exitCode: undefined,

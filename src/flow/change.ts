@@ -69,8 +69,8 @@ export const killChange = (site: Site, app: string): Change => {
   return { site: site.name, kill: app, text: site.yarn.describeKill(app) };
 };
 
-/** Make one planned change; a failure throws. */
-export async function perform(p: Performer, change: Change): Promise<void> {
+/** Make one planned change; a failure throws. `opts` go to a command's runner (e.g. keep only its output's tail). */
+export async function perform(p: Performer, change: Change, opts?: Pick<RunOptions, 'tail'>): Promise<void> {
   if ('kill' in change) {
     const yarn = p.sites[change.site]?.yarn;
     if (!yarn) throw new Error(`no ResourceManager for ${change.site} in this flow`);
@@ -78,7 +78,7 @@ export async function perform(p: Performer, change: Change): Promise<void> {
     return;
   }
   if ('command' in change) {
-    const r = await run(p, change.command, change.input !== undefined ? { input: change.input } : undefined);
+    const r = await run(p, change.command, { ...opts, ...(change.input !== undefined ? { input: change.input } : {}) });
     // The HBase shell stops at the first failing statement, and says why on standard output.
     if (r.exitCode !== 0) throw new ToolError(change.command.argv, r.exitCode, shellError(r.stdout) ?? r.stderr);
     return;

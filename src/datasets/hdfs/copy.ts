@@ -6,7 +6,7 @@
  * is forbidden); then the target's snapshot.
  */
 
-import { diffRefusal, parseCounters } from '../../distcp/distcp.js';
+import { DISTCP_TAIL, diffRefusal, parseCounters } from '../../distcp/distcp.js';
 import { HbackupError, lastLine, ToolError } from '../../errors.js';
 import { type Change, perform, run } from '../../flow/change.js';
 import { difference, pairTrees } from '../../hdfs/compare.js';
@@ -24,7 +24,7 @@ export async function copyHdfs(ctx: FlowContext, planned: HdfsPlan, update: (tex
   };
   const distcp = async (change: Change) => {
     if (!('command' in change)) throw new Error('a DistCp change is a command');
-    const r = await watchJob(ctx, ctx.initiator, planned.spec, update, run(ctx, change.command, { onStderrLine: progress }));
+    const r = await watchJob(ctx, ctx.initiator, planned.spec, update, run(ctx, change.command, { onStderrLine: progress, tail: DISTCP_TAIL }));
     return { argv: change.command.argv, ...r, log: `${r.stdout}\n${r.stderr}` };
   };
   const plan = await stopOrphans(ctx, planned);
@@ -109,7 +109,7 @@ async function rollBack(ctx: FlowContext, plan: HdfsPlan): Promise<string | unde
   await perform(ctx, snapshot);
   let refusal: string | undefined;
   try {
-    const r = await run(ctx, rdiff.command);
+    const r = await run(ctx, rdiff.command, { tail: DISTCP_TAIL });
     if (r.exitCode !== 0) refusal = `DistCp could not roll the target back to ${plan.previousSnapshot}${lastLine(r.stderr, ': ')}`;
   } finally {
     await perform(ctx, drop);

@@ -7,7 +7,7 @@
  * On the primary, its own snapshot is used while it still has it; else the secondary's copy.
  */
 import type { DatasetRecord } from '../../catalog/catalog.js';
-import { fsUri, fullCopyArgs, rdiffArgs } from '../../distcp/distcp.js';
+import { DISTCP_TAIL, fsUri, fullCopyArgs, rdiffArgs } from '../../distcp/distcp.js';
 import { HbackupError, lastLine } from '../../errors.js';
 import { type Change, commandChange, httpChange, perform, run } from '../../flow/change.js';
 import { snapshotPath } from '../../hdfs/paths.js';
@@ -92,18 +92,18 @@ export async function planHdfsRestore(ctx: FlowContext, record: DatasetRecord, w
 export async function restoreHdfs(ctx: FlowContext, item: HdfsRestore): Promise<void> {
   if (!item.changes.length) return;
   if (!item.rollback) {
-    await perform(ctx, item.copy);
+    await perform(ctx, item.copy, { tail: DISTCP_TAIL });
     return;
   }
   await perform(ctx, item.rollback.snapshot);
   try {
     const { command } = item.rollback.rdiff as Extract<Change, { command: unknown }>;
-    const r = await run(ctx, command);
+    const r = await run(ctx, command, { tail: DISTCP_TAIL });
     if (r.exitCode !== 0) {
       ctx.progress.warn(
         `${item.to}: DistCp refused to roll back by snapshot diff${lastLine(r.stderr, ': ')}; copying from the snapshot instead`,
       );
-      await perform(ctx, item.copy);
+      await perform(ctx, item.copy, { tail: DISTCP_TAIL });
     }
   } finally {
     await perform(ctx, item.rollback.drop);

@@ -24,7 +24,13 @@ export async function copyHdfs(ctx: FlowContext, planned: HdfsPlan, update: (tex
   };
   const distcp = async (change: Change) => {
     if (!('command' in change)) throw new Error('a DistCp change is a command');
-    const r = await watchJob(ctx, ctx.initiator, planned.spec, update, run(ctx, change.command, { onStderrLine: progress, tail: DISTCP_TAIL }));
+    const r = await watchJob(
+      ctx,
+      ctx.initiator,
+      planned.spec,
+      update,
+      run(ctx, change.command, { onStderrLine: progress, tail: DISTCP_TAIL }),
+    );
     return { argv: change.command.argv, ...r, log: `${r.stdout}\n${r.stderr}` };
   };
   const plan = await stopOrphans(ctx, planned);

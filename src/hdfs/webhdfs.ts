@@ -7,6 +7,7 @@
  * can hold and print (`describe`), and that the client sends as is (`send`).
  */
 import { cleanLine, UnreachableError, WebHdfsError } from '../errors.js';
+import { httpFetch } from '../http/client.js';
 import { MiB, networkError, readCapped } from '../http/read.js';
 import { snapshotPath } from './paths.js';
 import { httpPutData, type PutData } from './put-data.js';
@@ -55,7 +56,7 @@ export class WebHdfs {
   constructor(opts: WebHdfsOptions) {
     this.urls = opts.urls.map((u) => u.replace(/\/+$/, ''));
     this.user = opts.user;
-    this.fetchImpl = opts.fetch ?? ((input, init) => fetch(input, init));
+    this.fetchImpl = opts.fetch ?? httpFetch;
     this.putData = opts.putData ?? httpPutData;
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.onCall = opts.onCall;

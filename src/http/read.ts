@@ -21,9 +21,9 @@ const NETWORK_WORDS: Record<string, string> = {
 };
 
 export function networkError(e: unknown, timeoutMs: number): string {
-  const err = e as Error & { cause?: { code?: string; message?: string } };
+  const err = e as Error & { code?: string; cause?: { code?: string; message?: string } };
   if (err.name === 'TimeoutError' || err.name === 'AbortError') return `no answer within ${timeoutMs / 1000} s (timeout)`;
-  const code = err.cause?.code;
+  const code = err.cause?.code ?? err.code;
   if (code) return NETWORK_WORDS[code] ? `${NETWORK_WORDS[code]} (${code})` : code;
   return err.cause?.message ?? err.message;
 }
@@ -39,7 +39,11 @@ export async function readCapped(res: Response, max: number, what: string): Prom
   let size = 0;
   const reader = res.body?.getReader();
   while (reader) {
-    const { done, value } = await reader.read();
+    const { done, value } = await reader.read().catch((e: unknown) => {
+      const name = (e as Error).name;
+      const why = name === 'AbortError' || name === 'TimeoutError' ? 'it did not end in time' : networkError(e, 0);
+      throw new WebHdfsError(res.status, 'answer cut off', why, what);
+    });
     if (done) break;
     size += value.byteLength;
     if (size > max) {

@@ -7,6 +7,7 @@
 import type { NamedCluster } from '../config/load.js';
 import { cleanLine } from '../errors.js';
 import type { FetchLike } from '../hdfs/webhdfs.js';
+import { httpFetch } from '../http/client.js';
 import { type Identity, readIdentity } from '../identity/identity.js';
 import { clockSkewMs } from '../sites/checks.js';
 import { openSite } from '../sites/site.js';
@@ -43,7 +44,7 @@ export async function probeSite(
   io: { fetch?: FetchLike | undefined; now: () => Date },
   timeoutMs: number,
 ): Promise<SiteHealth> {
-  const fetchImpl: FetchLike = io.fetch ?? ((input, init) => fetch(input, init));
+  const fetchImpl: FetchLike = io.fetch ?? httpFetch;
   const site = openSite(cluster, { fetch: io.fetch, timeoutMs });
   const health: SiteHealth = {
     site: cluster.name,

@@ -6,6 +6,7 @@
  */
 import { cleanLine, HbackupError, UnreachableError } from '../errors.js';
 import type { FetchLike } from '../hdfs/webhdfs.js';
+import { httpFetch } from '../http/client.js';
 import { MiB, networkError, readCapped } from '../http/read.js';
 
 export interface YarnApp {
@@ -50,7 +51,7 @@ export class ResourceManager {
 
   constructor(private readonly opts: ResourceManagerOptions) {
     this.urls = opts.urls.map((u) => u.replace(/\/+$/, ''));
-    this.fetchImpl = opts.fetch ?? ((input, init) => fetch(input, init));
+    this.fetchImpl = opts.fetch ?? httpFetch;
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }

@@ -268,6 +268,27 @@ ${EXIT_CODES_HELP}`,
     });
 
   program
+    .command('sync-users')
+    .description(
+      'mirror on the secondary the user data applications need after a failover: home directories, owners, permissions, ACLs, quotas',
+    )
+    .option('--policies <dir>', 'also the root directory of every HDFS data set of the policies in this directory')
+    .option('--dry-run', 'read both sites and print the plan, changing nothing')
+    .option('--prune', 'also remove home directories that only the secondary has')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  hbackup sync-users --dry-run                                   # homes under /user (clusters file: users.homes)
+  hbackup sync-users --policies /etc/hbackup/policies --prune
+${EXIT_CODES_HELP}`,
+    )
+    .action(async (opts) => {
+      const { syncUsersCommand } = await import('./commands/sync-users.js');
+      code = await syncUsersCommand({ ...opts, clusters: clustersFlag() }, env());
+    });
+
+  program
     .command('completion')
     .description('print the shell completion script')
     .argument('<shell>', 'bash or zsh')

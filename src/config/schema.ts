@@ -119,14 +119,6 @@ export const ClusterSchema = z
   })
   .describe('One Hadoop cluster hbackup talks to.');
 
-export const ClustersFileSchema = z
-  .strictObject({
-    clusters: z
-      .record(clusterName, ClusterSchema)
-      .refine((c) => Object.keys(c).length >= 2, 'name at least two clusters: a primary and a secondary'),
-  })
-  .describe('The clusters hbackup works with.');
-
 const hdfsPath = z
   .string()
   .regex(/^\//, 'an HDFS path must be absolute, e.g. /data/orders')
@@ -148,6 +140,24 @@ const hdfsPath = z
     (p) => p !== '/' && p !== '/.hbackup' && !p.startsWith('/.hbackup/'),
     'not / nor /.hbackup (a full copy would delete what else is there)',
   );
+
+export const ClustersFileSchema = z
+  .strictObject({
+    clusters: z
+      .record(clusterName, ClusterSchema)
+      .refine((c) => Object.keys(c).length >= 2, 'name at least two clusters: a primary and a secondary'),
+    users: z
+      .strictObject({
+        homes: z
+          .array(hdfsPath)
+          .default(['/user'])
+          .describe('Directories whose subdirectories are home directories, mirrored by sync-users.'),
+        paths: z.array(hdfsPath).default([]).describe('More directories sync-users mirrors (attributes, ACLs, quotas).'),
+      })
+      .default({ homes: ['/user'], paths: [] })
+      .describe('The user data sync-users mirrors on the secondary.'),
+  })
+  .describe('The clusters hbackup works with.');
 
 /** `namespace:table` or `table` (the default namespace), as HBase allows them; not HBase's own tables. */
 export const TABLE_NAME = /^(?:([A-Za-z0-9_]+):)?([A-Za-z0-9_][A-Za-z0-9_.-]*)$/;

@@ -35,6 +35,34 @@ export const ops = {
     op: 'CREATESNAPSHOT',
     params: { snapshotname: name },
   }),
+  setOwner: (path: string, owner: string, group: string): WebHdfsRequest => ({
+    method: 'PUT',
+    path,
+    op: 'SETOWNER',
+    params: { owner, group },
+  }),
+  setPermission: (path: string, permission: string): WebHdfsRequest => ({
+    method: 'PUT',
+    path,
+    op: 'SETPERMISSION',
+    params: { permission },
+  }),
+  /** Replace the whole ACL (base entries included) with `aclspec`. */
+  setAcl: (path: string, aclspec: string): WebHdfsRequest => ({ method: 'PUT', path, op: 'SETACL', params: { aclspec } }),
+  removeAcl: (path: string): WebHdfsRequest => ({ method: 'PUT', path, op: 'REMOVEACL' }),
+  /** Name and space quotas; -1 clears one. */
+  setQuota: (path: string, namespacequota: number, storagespacequota: number): WebHdfsRequest => ({
+    method: 'PUT',
+    path,
+    op: 'SETQUOTA',
+    params: { namespacequota, storagespacequota },
+  }),
+  setQuotaByStorageType: (path: string, storagetype: string, storagespacequota: number): WebHdfsRequest => ({
+    method: 'PUT',
+    path,
+    op: 'SETQUOTABYSTORAGETYPE',
+    params: { storagetype, storagespacequota },
+  }),
   deleteSnapshot: (path: string, name: string): WebHdfsRequest => ({
     method: 'DELETE',
     path,
@@ -73,6 +101,13 @@ export interface AclStatus {
   permission: string;
   entries: string[];
   stickyBit: boolean;
+}
+
+/** A directory's quotas (-1: none) and what it uses. */
+export interface QuotaUsage {
+  quota: number;
+  spaceQuota: number;
+  typeQuota?: Record<string, { quota: number; consumed?: number }>;
 }
 
 export type DiffType = 'CREATE' | 'MODIFY' | 'DELETE' | 'RENAME';

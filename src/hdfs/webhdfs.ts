@@ -19,6 +19,7 @@ import {
   type FileStatus,
   type HttpCall,
   ops,
+  type QuotaUsage,
   type WebHdfsRequest,
 } from './requests.js';
 
@@ -306,6 +307,10 @@ export class WebHdfs {
     const req: WebHdfsRequest = { method: 'GET', path: p, op: 'GETCONTENTSUMMARY' };
     const s = field<ContentSummary>(await this.send(req), 'ContentSummary', req);
     return { directoryCount: s.directoryCount, fileCount: s.fileCount, length: s.length };
+  }
+
+  async quotaUsage(p: string): Promise<QuotaUsage> {
+    return field<QuotaUsage>(await this.get(p, 'GETQUOTAUSAGE'), 'QuotaUsage', { method: 'GET', path: p, op: 'GETQUOTAUSAGE' });
   }
 
   async aclStatus(p: string): Promise<AclStatus> {

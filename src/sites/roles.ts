@@ -18,7 +18,7 @@ export interface Roles {
 }
 
 /** The roles the clusters file gives (checked: one primary, one secondary). */
-export function decideRoles(rp: ResolvedPolicy): Roles {
+export function decideRoles(rp: Pick<ResolvedPolicy, 'pair' | 'clustersLocated'>): Roles {
   const primaries = rp.pair.filter((c) => c.role === 'primary');
   const secondaries = rp.pair.filter((c) => c.role === 'secondary');
   if (primaries.length !== 1 || secondaries.length !== 1) {
@@ -39,7 +39,7 @@ export function decideRoles(rp: ResolvedPolicy): Roles {
  * The roles the sites hold. A site that cannot be read (it is down) is taken to hold the other role
  * than the one that answers; when neither holds an identity, the clusters file decides.
  */
-export async function currentRoles(rp: ResolvedPolicy, io: SiteIo): Promise<Roles> {
+export async function currentRoles(rp: Pick<ResolvedPolicy, 'pair' | 'clustersLocated'>, io: SiteIo): Promise<Roles> {
   const fromFile = decideRoles(rp);
   const ids: (Identity | undefined | null)[] = await Promise.all(
     rp.pair.map((c) =>

@@ -194,6 +194,7 @@ const COMMANDS = {
     getconf: 'org.apache.hadoop.hdfs.tools.GetConf',
     haadmin: 'org.apache.hadoop.hdfs.tools.DFSHAAdmin',
     fsck: 'org.apache.hadoop.hdfs.tools.DFSck',
+    groups: 'org.apache.hadoop.hdfs.tools.GetGroups',
     version: 'org.apache.hadoop.util.VersionInfo',
   },
   hbase: {

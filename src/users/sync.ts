@@ -1,0 +1,110 @@
+/**
+ * sync-users: plan → execute → report. The roles come from the identities (a stale pair is refused);
+ * the plan mirrors the primary's user data on the secondary; the users it names are looked up with
+ * the secondary's own `hdfs groups` (one unknown there is a warning: its Kerberos or LDAP mapping may
+ * be missing); `--dry-run` prints the plan and changes nothing.
+ */
+import path from 'node:path';
+import { loadClusters } from '../config/load.js';
+import { lastLine } from '../errors.js';
+import { pairPerformer, pairServices } from '../failover/pair.js';
+import { perform, run } from '../flow/change.js';
+import type { FlowIo } from '../flow/context.js';
+import { policyFor, siteIoOf } from '../flow/context.js';
+import { type Outcome, settle } from '../flow/outcome.js';
+import { currentRoles } from '../sites/roles.js';
+import type { Site } from '../sites/site.js';
+import { statusPair } from '../status/status.js';
+import { placesOf, planUsers } from './plan.js';
+
+export interface UsersReport {
+  command: 'sync-users';
+  result: Outcome;
+  dryRun: boolean;
+  primary: string | null;
+  secondary: string | null;
+  places: number;
+  created: string[];
+  changed: string[];
+  removed: string[];
+  /** Every change, in order: planned under --dry-run, made otherwise. */
+  changes: { site: string; change: string }[];
+  applied: number;
+  warnings: string[];
+  durationMs: number;
+  error?: string;
+}
+
+export interface UsersOptions {
+  clustersFile: string;
+  policies?: string | undefined;
+  prune: boolean;
+  dryRun: boolean;
+}
+
+/** Users the secondary's groups mapping knows nothing of (`hdfs groups` lists no group for them). */
+async function unknownUsers(site: Site, users: string[], io: FlowIo): Promise<{ unknown: string[]; problem?: string }> {
+  if (!users.length) return { unknown: [] };
+  const p = { sites: { [site.name]: site }, runner: io.runner, spawn: io.spawn, debug: (t: string) => io.progress.debug(t) };
+  const r = await run(p, site.tool('hdfs', ['groups', ...users]));
+  if (r.exitCode !== 0) return { unknown: [], problem: `cannot ask ${site.name} which users it knows${lastLine(r.stderr, ': ')}` };
+  const known = new Set<string>();
+  for (const line of r.stdout.split('\n')) {
+    const m = /^(\S+)\s*:\s*(\S.*)?$/.exec(line.trim());
+    if (m?.[1] && m[2]?.trim()) known.add(m[1]);
+  }
+  return { unknown: users.filter((u) => !known.has(u)) };
+}
+
+export async function syncUsers(opts: UsersOptions, io: FlowIo): Promise<UsersReport> {
+  const started = io.now().getTime();
+  const report: UsersReport = {
+    command: 'sync-users',
+    result: 'ok',
+    dryRun: opts.dryRun,
+    primary: null,
+    secondary: null,
+    places: 0,
+    created: [],
+    changed: [],
+    removed: [],
+    changes: [],
+    applied: 0,
+    warnings: [],
+    durationMs: 0,
+  };
+  // Bad input (the clusters file, the policies) is refused before anything is read from the clusters.
+  const { clusters, located } = loadClusters(path.resolve(opts.clustersFile));
+  const pair = statusPair(clusters);
+  const warn = (t: string) => report.warnings.push(t);
+  const services = opts.policies ? pairServices(opts.policies, pair, opts.clustersFile, warn) : [];
+  try {
+    const roles = await currentRoles({ pair, clustersLocated: located }, siteIoOf(io));
+    const performer = pairPerformer(pair, io);
+    const [primary, secondary] = [performer.site(roles.primary.name), performer.site(roles.secondary.name)];
+    Object.assign(report, { primary: primary.name, secondary: secondary.name });
+    const datasets = services.flatMap((rp) =>
+      policyFor(rp, roles).datasets.flatMap((d) => (d.hdfs !== undefined ? [{ source: d.hdfs, target: d.target ?? d.hdfs }] : [])),
+    );
+    const found = await placesOf(primary, clusters.users, datasets);
+    const plan = await planUsers(primary, secondary, found, { prune: opts.prune });
+    Object.assign(report, { places: found.places.length, created: plan.created, changed: plan.changed, removed: plan.removed });
+    report.warnings.push(...plan.warnings);
+    const users = await unknownUsers(secondary, plan.users, io);
+    if (users.problem) warn(users.problem);
+    for (const u of users.unknown) {
+      warn(`user ${u} is unknown on ${secondary.name} (no groups): check its Kerberos principal or LDAP/Unix account there`);
+    }
+    report.changes = plan.changes.map((c) => ({ site: c.site, change: c.text }));
+    if (!opts.dryRun) {
+      for (const change of plan.changes) {
+        await perform(performer, change);
+        report.applied++;
+      }
+    } else report.result = 'planned';
+  } catch (e) {
+    settle(report, e, (t) => io.progress.debug(t));
+  }
+  report.durationMs = io.now().getTime() - started;
+  return report;
+}

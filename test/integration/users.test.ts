@@ -7,7 +7,6 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import {
-  backup,
   clustersFile,
   east,
   ensureSandboxUp,

@@ -23,7 +23,7 @@ export const attributesOf = (st: FileStatus | AclStatus, acl?: AclStatus): Attri
   owner: st.owner,
   group: st.group,
   permission: perm(st.permission),
-  ...(acl && acl.entries.length ? { acl: [...acl.entries].sort() } : {}),
+  ...(acl?.entries.length ? { acl: [...acl.entries].sort() } : {}),
 });
 
 /**

@@ -4,6 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
+import { addPairCommands } from './cli-pair.js';
 import type { CommandEnv } from './commands/context.js';
 import { ExitCode, exitCodesHelp, HbackupError } from './errors.js';
 import { execaRunner } from './exec/runner.js';
@@ -225,68 +226,9 @@ Exit codes (monitoring plugins' convention): 0 OK, 1 WARNING, 2 CRITICAL.`,
       code = await initCommand({ ...opts, clusters: clustersFlag() }, env());
     });
 
-  program
-    .command('failover')
-    .description('make the secondary the primary: a planned switchover, or an emergency promotion when the primary failed')
-    .requiredOption('--policies <dir>', 'directory of the policy files of every service between the two sites')
-    .option('--dry-run', 'check everything read-only and print the whole plan')
-    .option('--yes', 'do not ask (needed without a terminal)')
-    .option('--emergency', 'promote even though the primary answers (it is known to be faulty): it is put in safe mode')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  hbackup failover --policies /etc/hbackup/policies --dry-run     # planned or emergency, and what each service loses
-  hbackup failover --policies /etc/hbackup/policies --yes
-${EXIT_CODES_HELP}`,
-    )
-    .action(async (opts) => {
-      const { failoverCommand } = await import('./commands/failover.js');
-      code = await failoverCommand({ ...opts, clusters: clustersFlag() }, env());
-    });
-
-  program
-    .command('failback')
-    .description(
-      'bring a stale old primary back as the secondary (its own writes kept in quarantine); --switch then makes it the primary again',
-    )
-    .requiredOption('--policies <dir>', 'directory of the policy files of every service between the two sites')
-    .option('--dry-run', 'check everything read-only and print the whole plan')
-    .option('--yes', 'do not ask (needed without a terminal)')
-    .option('--switch', 'end with a planned switchover back to the old primary')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  hbackup failback --policies /etc/hbackup/policies --dry-run
-  hbackup failback --policies /etc/hbackup/policies --yes --switch
-${EXIT_CODES_HELP}`,
-    )
-    .action(async (opts) => {
-      const { failbackCommand } = await import('./commands/failover.js');
-      code = await failbackCommand({ ...opts, clusters: clustersFlag() }, env());
-    });
-
-  program
-    .command('sync-users')
-    .description(
-      'mirror on the secondary the user data applications need after a failover: home directories, owners, permissions, ACLs, quotas',
-    )
-    .option('--policies <dir>', 'also the root directory of every HDFS data set of the policies in this directory')
-    .option('--dry-run', 'read both sites and print the plan, changing nothing')
-    .option('--prune', 'also remove home directories that only the secondary has')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  hbackup sync-users --dry-run                                   # homes under /user (clusters file: users.homes)
-  hbackup sync-users --policies /etc/hbackup/policies --prune
-${EXIT_CODES_HELP}`,
-    )
-    .action(async (opts) => {
-      const { syncUsersCommand } = await import('./commands/sync-users.js');
-      code = await syncUsersCommand({ ...opts, clusters: clustersFlag() }, env());
-    });
+  addPairCommands(program, env, clustersFlag, (c) => {
+    code = c;
+  });
 
   program
     .command('completion')

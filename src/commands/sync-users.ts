@@ -13,7 +13,8 @@ export interface SyncUsersCommandOptions {
 
 function printUsers(out: Output, r: UsersReport): void {
   const head = r.result === 'ok' ? out.c.green('ok') : r.result === 'planned' ? out.c.cyan('planned') : out.c.red(r.result.toUpperCase());
-  const counts = `${r.created.length} to create, ${r.changed.length} to change, ${r.removed.length} to remove`;
+  const grants = r.granted || r.revoked ? `; HBase: ${r.granted?.length ?? 0} grant(s), ${r.revoked?.length ?? 0} revoke(s)` : '';
+  const counts = `${r.created.length} to create, ${r.changed.length} to change, ${r.removed.length} to remove${grants}`;
   const what = r.changes.length ? counts : 'nothing to do: the secondary already mirrors the primary';
   out.print(
     `sync-users: ${head} — ${r.primary ?? '?'} → ${r.secondary ?? '?'}, ${r.places} place(s); ${what}${r.dryRun ? '; dry run: nothing was changed' : ''}`,

@@ -1,20 +1,22 @@
 /**
  * sync-users: plan → execute → report. The roles come from the identities (a stale pair is refused);
- * the plan mirrors the primary's user data on the secondary; the users it names are looked up with
+ * the plan mirrors the primary's user data on the secondary (HDFS, then HBase grants); the users it names are looked up with
  * the secondary's own `hdfs groups` (one unknown there is a warning: its Kerberos or LDAP mapping may
  * be missing); `--dry-run` prints the plan and changes nothing.
  */
 import path from 'node:path';
 import { loadClusters } from '../config/load.js';
-import { lastLine } from '../errors.js';
+import { lastLine, ToolError } from '../errors.js';
 import { pairPerformer, pairServices } from '../failover/pair.js';
-import { perform, run } from '../flow/change.js';
+import { commandChange, perform, run } from '../flow/change.js';
 import type { FlowIo } from '../flow/context.js';
 import { policyFor, siteIoOf } from '../flow/context.js';
 import { type Outcome, settle } from '../flow/outcome.js';
+import { shellError } from '../hbase/shell.js';
 import { currentRoles } from '../sites/roles.js';
 import type { Site } from '../sites/site.js';
 import { statusPair } from '../status/status.js';
+import { parseGrants, planGrants, READ_GRANTS } from './grants.js';
 import { placesOf, planUsers } from './plan.js';
 
 export interface UsersReport {
@@ -27,6 +29,9 @@ export interface UsersReport {
   created: string[];
   changed: string[];
   removed: string[];
+  /** HBase grants given and taken back on the secondary (`alice RW on @sales`). */
+  granted?: string[];
+  revoked?: string[];
   /** Every change, in order: planned under --dry-run, made otherwise. */
   changes: { site: string; change: string }[];
   applied: number;
@@ -54,6 +59,48 @@ async function unknownUsers(site: Site, users: string[], io: FlowIo): Promise<{ 
     if (m?.[1] && m[2]?.trim()) known.add(m[1]);
   }
   return { unknown: users.filter((u) => !known.has(u)) };
+}
+
+/**
+ * HBase grants, when both sites have HBase: each site's read in one shell session (the two side by
+ * side), the statements for the secondary in one more.
+ */
+async function hbaseGrants(primary: Site, secondary: Site, opts: UsersOptions, io: FlowIo, warn: (t: string) => void) {
+  if (!primary.cluster.hbase?.zookeeper || !secondary.cluster.hbase?.zookeeper) return undefined;
+  const p = {
+    sites: { [primary.name]: primary, [secondary.name]: secondary },
+    runner: io.runner,
+    spawn: io.spawn,
+    debug: (t: string) => io.progress.debug(t),
+  };
+  const read = async (site: Site) => {
+    const r = await run(p, site.tool('hbase', ['shell', '-n']), { input: READ_GRANTS });
+    if (r.exitCode !== 0)
+      throw new ToolError(
+        [site.cluster.tools.hbase, 'shell'],
+        r.exitCode,
+        shellError(r.stdout) ?? r.stderr,
+        `reading ${site.name}'s HBase grants`,
+      );
+    return parseGrants(r.stdout);
+  };
+  const [a, b] = await Promise.all([read(primary), read(secondary)]);
+  if (!a.enabled) return undefined;
+  if (!b.enabled) {
+    warn(
+      `HBase authorization is off on ${secondary.name} (no hbase:acl table): its grants cannot be mirrored; turn on the AccessController there`,
+    );
+    return undefined;
+  }
+  const plan = planGrants(a, b, { prune: opts.prune });
+  if (plan.withSnapshots)
+    warn(
+      `${plan.withSnapshots} grant(s) on tables ${secondary.name} holds only as snapshots: a restore brings them back with the table (RESTORE_ACL)`,
+    );
+  const changes = plan.statements.length
+    ? [commandChange(secondary.name, secondary.tool('hbase', ['shell', '-n']), `${plan.statements.join('\n')}\n`)]
+    : [];
+  return { plan, changes };
 }
 
 export async function syncUsers(opts: UsersOptions, io: FlowIo): Promise<UsersReport> {
@@ -90,6 +137,12 @@ export async function syncUsers(opts: UsersOptions, io: FlowIo): Promise<UsersRe
     const plan = await planUsers(primary, secondary, found, { prune: opts.prune });
     Object.assign(report, { places: found.places.length, created: plan.created, changed: plan.changed, removed: plan.removed });
     report.warnings.push(...plan.warnings);
+    const grants = await hbaseGrants(primary, secondary, opts, io, warn);
+    if (grants) {
+      plan.changes.push(...grants.changes);
+      plan.users.push(...grants.plan.users.filter((u) => !plan.users.includes(u)));
+      Object.assign(report, { granted: grants.plan.granted, revoked: grants.plan.revoked });
+    }
     const users = await unknownUsers(secondary, plan.users, io);
     if (users.problem) warn(users.problem);
     for (const u of users.unknown) {

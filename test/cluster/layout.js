@@ -135,6 +135,12 @@ export function siteLayout(name, classpath) {
       ['hbase.wal.provider', 'filesystem'],
       ['hbase.regionserver.handler.count', '10'],
       ['hbase.master.handler.count', '10'],
+      // Authorization on (simple authentication): grants are real, as sync-users mirrors them. The
+      // user who starts HBase (the sandbox's) is its superuser, so every other test acts as before.
+      ['hbase.security.authorization', 'true'],
+      ['hbase.coprocessor.master.classes', 'org.apache.hadoop.hbase.security.access.AccessController'],
+      ['hbase.coprocessor.region.classes', 'org.apache.hadoop.hbase.security.access.AccessController'],
+      ['hbase.coprocessor.regionserver.classes', 'org.apache.hadoop.hbase.security.access.AccessController'],
     ],
   };
   return s;

@@ -1,7 +1,8 @@
 // sync-users against the sandbox: home directories with owners, ACLs and quotas, an ACL'd data set
-// root and a shared path are mirrored on the secondary and read back with Hadoop's own tools; a
-// second run has nothing to do; a dry run changes nothing; a home only the secondary has stays
-// without --prune and goes with it; an owner change on a file whose size did not change arrives.
+// root, a shared path and HBase grants (namespace, table, column family; the sandbox runs HBase's
+// AccessController) are mirrored on the secondary and read back with Hadoop's and HBase's own
+// tools; a second run has nothing to do; a dry run changes nothing; a home and a grant only the
+// secondary has stay without --prune and go with it; an owner change on a file of unchanged size arrives.
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import {
   east,
   ensureSandboxUp,
   hbackup,
+  hbaseShell,
   jsonLines,
   putTree,
   runId,
@@ -25,6 +27,8 @@ import {
 
 const id = runId();
 const root = `/it/users-${id}`;
+/** A namespace only the primary has, and one with a table on both sides. */
+const [nsA, nsB] = [`ga_${id}`, `gb_${id}`];
 const homes = `${root}/home`;
 let env: Record<string, string>;
 let policies: string;
@@ -82,6 +86,25 @@ describe('sync-users', () => {
     await hdfs(east, ['dfsadmin', '-setSpaceQuota', '5g', '-storageType', 'DISK', `${homes}/bob`]);
     await hdfs(east, ['dfs', '-chmod', '1777', `${root}/shared`]);
 
+    // HBase grants on the primary; the secondary has the table, and a grant of its own.
+    const shell = async (site: SiteInfo, script: string) => {
+      const r = await hbaseShell(site, script);
+      expect(r.exitCode, String(r.stdout)).toBe(0);
+    };
+    await shell(
+      east,
+      [
+        `create_namespace '${nsA}'`,
+        `create_namespace '${nsB}'`,
+        `create '${nsB}:t', 'd'`,
+        `grant 'alice', 'RW', '@${nsA}'`,
+        `grant 'bob', 'R', '${nsB}:t'`,
+        `grant 'carol', 'R', '${nsB}:t', 'd'`,
+        '',
+      ].join('\n'),
+    );
+    await shell(west, [`create_namespace '${nsB}'`, `create '${nsB}:t', 'd'`, `grant 'mallory', 'RW', '@${nsB}'`, ''].join('\n'));
+
     // A data set whose root carries an ACL, backed up once so its copy exists.
     await snapshottable(`${root}/data`, { 'f.txt': 'x' });
     await hdfs(east, ['dfs', '-setfacl', '-m', 'group:analysts:r-x,default:group:analysts:r-x', `${root}/data`]);
@@ -112,6 +135,12 @@ describe('sync-users', () => {
     expect(there[0]!.quotas).toEqual(['1000', '10737418240']);
     expect(there[1]!).toMatchObject({ stat: 'bob:staff 1700', disk: '5368709120' });
     expect((await described(west, [`${root}/data-copy`]))[0]!.acl).toEqual((await described(east, [`${root}/data`]))[0]!.acl);
+    // The grants, as HBase itself lists them on the secondary.
+    expect(report.granted).toEqual(expect.arrayContaining([`alice RW on @${nsA}`, `bob R on ${nsB}:t`, `carol R on ${nsB}:t d`]));
+    const perms = String((await hbaseShell(west, `user_permission '@${nsA}'\nuser_permission '${nsB}:t'\n`)).stdout);
+    expect(perms).toMatch(/alice\s+.*actions=READ,WRITE/);
+    expect(perms).toMatch(/bob\s+.*actions=READ\]/);
+    expect(perms).toMatch(/carol\s+.*d,.*actions=READ\]/);
     // Owners unknown to the secondary's groups mapping are said, not fatal.
     expect(report.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/^user alice is unknown on west/)]));
 
@@ -133,15 +162,18 @@ describe('sync-users', () => {
     expect((await described(west, [`${homes}/alice/notes.txt`]))[0]!.stat).toBe('bob:analysts 640');
   });
 
-  it('keeps a home only the secondary has, unless --prune', async () => {
+  it('keeps a home and a grant only the secondary has, unless --prune', async () => {
     await putTree(west, `${homes}/zed`, { 'old.txt': 'left behind\n' });
     const kept = await sync();
     expect(kept.report.removed).toEqual([]);
     expect(kept.report.warnings).toContain(`${homes}/zed exists on west only: kept (--prune removes it)`);
     expect(await webhdfs(west).getFileStatus(`${homes}/zed`)).toBeDefined();
+    expect(String((await hbaseShell(west, `user_permission '@${nsB}'\n`)).stdout)).toContain('mallory');
     const pruned = await sync('--prune');
     expect(pruned.r.exitCode).toBe(0);
     expect(pruned.report.removed).toEqual([`${homes}/zed`]);
+    expect(pruned.report.revoked).toContain(`mallory RW on @${nsB}`);
+    expect(String((await hbaseShell(west, `user_permission '@${nsB}'\n`)).stdout)).not.toContain('mallory');
     expect(await webhdfs(west).getFileStatus(`${homes}/zed`)).toBeUndefined();
   });
 });

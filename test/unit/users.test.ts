@@ -2,6 +2,7 @@
 // what each side holds (owner, group, permission, ACL, quotas).
 import { describe, expect, it } from 'vitest';
 import { type Attributes, aclSpec, attributeChanges, attributesOf, quotaChanges, usersOf } from '../../src/users/attributes.js';
+import { parseGrants, planGrants } from '../../src/users/grants.js';
 
 const base: Attributes = { owner: 'alice', group: 'staff', permission: '0750' };
 const withAcl: Attributes = { ...base, acl: ['default:user:bob:r-x', 'group::r-x', 'user:bob:r-x'].sort() };
@@ -47,5 +48,53 @@ describe('attributes', () => {
 
   it('names the users an entry needs on the secondary: its owner and its named ACL users', () => {
     expect(usersOf(withAcl)).toEqual(['alice', 'bob', 'bob']);
+  });
+});
+
+describe('HBase grants', () => {
+  const read = (lines: string[]) => parseGrants(lines.map((l) => l.replaceAll(' | ', '\t')).join('\n'));
+  const primary = read([
+    'hbackup_conn = org.apache.hadoop.hbase.client.ConnectionFactory.createConnection(@hbase.configuration)',
+    'hbackup:ns | default',
+    'hbackup:ns | sales',
+    'hbackup:table | sales:orders',
+    'hbackup:table | events',
+    'hbackup:acl | hbase:acl | ops | RWXCA',
+    'hbackup:acl | @sales | alice | RW',
+    'hbackup:acl | @sales | @analysts | R',
+    'hbackup:acl | sales:orders | bob | R',
+    'hbackup:acl | sales:orders | carol,d,amount | R',
+    'hbackup:acl | events | dave | RW',
+  ]);
+
+  it('reads every kind of grant, its namespaces and tables from what the shell printed', () => {
+    expect(primary.enabled).toBe(true);
+    expect([...primary.namespaces]).toEqual(['default', 'sales']);
+    expect(primary.grants).toContainEqual({ scope: 'sales:orders', user: 'carol', family: 'd', qualifier: 'amount', actions: 'R' });
+    expect(parseGrants('hbackup:ns\tdefault\nhbackup:acl-off\n').enabled).toBe(false);
+  });
+
+  it('grants what the secondary lacks, creating a missing namespace first, and leaves table-less grants to the snapshots', () => {
+    const secondary = read(['hbackup:ns | default', 'hbackup:table | sales:orders', 'hbackup:acl | sales:orders | bob | RW']);
+    const plan = planGrants(primary, secondary, { prune: false });
+    expect(plan.statements).toEqual([
+      "create_namespace 'sales'",
+      "grant 'ops', 'RWXCA'",
+      "grant 'alice', 'RW', '@sales'",
+      "grant '@analysts', 'R', '@sales'",
+      "grant 'bob', 'R', 'sales:orders'",
+      "grant 'carol', 'R', 'sales:orders', 'd', 'amount'",
+    ]);
+    expect(plan.withSnapshots).toBe(1);
+    expect(plan.users).toEqual(['ops', 'alice', 'bob', 'carol']);
+  });
+
+  it('revokes what only the secondary has, only with --prune; nothing to do when alike', () => {
+    const secondary = read(['hbackup:ns | sales', 'hbackup:table | sales:orders', 'hbackup:acl | @sales | mallory | RWXCA']);
+    expect(planGrants(primary, secondary, { prune: false }).revoked).toEqual([]);
+    const pruned = planGrants(primary, secondary, { prune: true });
+    expect(pruned.revoked).toEqual(['mallory RWXCA on @sales']);
+    expect(pruned.statements.at(-1)).toBe("revoke 'mallory', '@sales'");
+    expect(planGrants(primary, primary, { prune: true }).statements).toEqual([]);
   });
 });

@@ -221,7 +221,9 @@ describe('hbackup backup (HDFS)', () => {
     await snapshottable(`${root}/d`, { 'f.txt': bytes(2_345) });
     const policy = writePolicy({ service: `pull-${id}`, datasets: [{ hdfs: `${root}/d` }], copy: { initiator: 'secondary' } });
     const dry = await hbackup(['backup', policy, '--dry-run']);
-    expect(String(dry.stdout)).toContain(`${west.binDir}/hadoop distcp -update -delete`);
+    // The secondary's own hadoop runs the job, named and tagged for this service's run and target.
+    expect(String(dry.stdout)).toContain(`${west.binDir}/hadoop distcp '-Dmapreduce.job.name=hbackup backup pull-${id} `);
+    expect(String(dry.stdout)).toMatch(/-Dmapreduce\.job\.tags=hbackup,hbackup-service-pull-\S+ -update -delete -pbcugpaxt/);
     const b = await backup(policy);
     expect(b.r.exitCode, b.stderr).toBe(0);
     expect(b.report!.datasets[0]).toMatchObject({ mode: 'full', bytesCopied: 2_345, filesCopied: 1 });

@@ -35,7 +35,9 @@ describe('hbackup backup --dry-run', () => {
     expect(r.exitCode, String(r.stderr)).toBe(0);
     const out = String(r.stdout);
     expect(out).toMatch(new RegExp(`PUT http://127\\.0\\.0\\.1:${east.ports.nnHttp}/webhdfs/v1/it/dry-${id}/d\\?op=CREATESNAPSHOT`));
-    expect(out).toMatch(/\/bin\/hadoop distcp -update -diff hb-dry-\S+ hb-dry-\S+ -pbcugpaxt -m 8 hdfs:\/\//);
+    expect(out).toMatch(
+      /\/bin\/hadoop distcp '-Dmapreduce\.job\.name=hbackup backup dry-\S+ \S+ west:\S+' -Dmapreduce\.job\.tags=\S+ -update -diff hb-dry-\S+ hb-dry-\S+ -pbcugpaxt -m 8 hdfs:\/\//,
+    );
     expect(out).toMatch(/op=RENAME.*destination=%2F\.hbackup%2Fcatalog/);
     expect([await webhdfs(east).listSnapshots(`${root}/d`), await restorePoints(policy)]).toEqual(before);
   });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { loadClusters } from '../config/load.js';
 import { lastLine, ToolError } from '../errors.js';
 import { pairPerformer, pairServices } from '../failover/pair.js';
-import { commandChange, perform, run } from '../flow/change.js';
+import { commandChange, type Performer, perform, run } from '../flow/change.js';
 import type { FlowIo } from '../flow/context.js';
 import { policyFor, siteIoOf } from '../flow/context.js';
 import { type Outcome, settle } from '../flow/outcome.js';
@@ -48,9 +48,8 @@ export interface UsersOptions {
 }
 
 /** Users the secondary's groups mapping knows nothing of (`hdfs groups` lists no group for them). */
-async function unknownUsers(site: Site, users: string[], io: FlowIo): Promise<{ unknown: string[]; problem?: string }> {
+async function unknownUsers(p: Performer, site: Site, users: string[]): Promise<{ unknown: string[]; problem?: string }> {
   if (!users.length) return { unknown: [] };
-  const p = { sites: { [site.name]: site }, runner: io.runner, spawn: io.spawn, debug: (t: string) => io.progress.debug(t) };
   const r = await run(p, site.tool('hdfs', ['groups', ...users]));
   if (r.exitCode !== 0) return { unknown: [], problem: `cannot ask ${site.name} which users it knows${lastLine(r.stderr, ': ')}` };
   const known = new Set<string>();
@@ -65,14 +64,8 @@ async function unknownUsers(site: Site, users: string[], io: FlowIo): Promise<{ 
  * HBase grants, when both sites have HBase: each site's read in one shell session (the two side by
  * side), the statements for the secondary in one more.
  */
-async function hbaseGrants(primary: Site, secondary: Site, opts: UsersOptions, io: FlowIo, warn: (t: string) => void) {
+async function hbaseGrants(p: Performer, primary: Site, secondary: Site, opts: UsersOptions, warn: (t: string) => void) {
   if (!primary.cluster.hbase?.zookeeper || !secondary.cluster.hbase?.zookeeper) return undefined;
-  const p = {
-    sites: { [primary.name]: primary, [secondary.name]: secondary },
-    runner: io.runner,
-    spawn: io.spawn,
-    debug: (t: string) => io.progress.debug(t),
-  };
   const read = async (site: Site) => {
     const r = await run(p, site.tool('hbase', ['shell', '-n']), { input: READ_GRANTS });
     if (r.exitCode !== 0)
@@ -137,13 +130,13 @@ export async function syncUsers(opts: UsersOptions, io: FlowIo): Promise<UsersRe
     const plan = await planUsers(primary, secondary, found, { prune: opts.prune });
     Object.assign(report, { places: found.places.length, created: plan.created, changed: plan.changed, removed: plan.removed });
     report.warnings.push(...plan.warnings);
-    const grants = await hbaseGrants(primary, secondary, opts, io, warn);
+    const grants = await hbaseGrants(performer, primary, secondary, opts, warn);
     if (grants) {
       plan.changes.push(...grants.changes);
       plan.users.push(...grants.plan.users.filter((u) => !plan.users.includes(u)));
       Object.assign(report, { granted: grants.plan.granted, revoked: grants.plan.revoked });
     }
-    const users = await unknownUsers(secondary, plan.users, io);
+    const users = await unknownUsers(performer, secondary, plan.users);
     if (users.problem) warn(users.problem);
     for (const u of users.unknown) {
       warn(`user ${u} is unknown on ${secondary.name} (no groups): check its Kerberos principal or LDAP/Unix account there`);

@@ -13,7 +13,7 @@ import { difference, pairTrees } from '../../hdfs/compare.js';
 import { snapshotPath } from '../../hdfs/paths.js';
 import type { CopyResult, FlowContext } from '../kind.js';
 import { watchJob } from './jobs.js';
-import { type HdfsPlan, rollbackOf, touchedLines, tuningOf } from './plan.js';
+import { type HdfsPlan, rollbackOf, touchedLines } from './plan.js';
 
 export async function copyHdfs(ctx: FlowContext, planned: HdfsPlan, update: (text: string) => void): Promise<CopyResult> {
   const started = ctx.now().getTime();
@@ -99,8 +99,7 @@ async function stopOrphans(ctx: FlowContext, plan: HdfsPlan): Promise<HdfsPlan> 
   if (plan.mode !== 'incremental' || !prev) return plan;
   const changes = await ctx.secondary.hdfs.snapshotDiff(plan.spec.target, prev, '');
   if (!changes.length) return plan;
-  const tuning = tuningOf(ctx, plan.spec, plan.snapshot, ctx.secondary);
-  return { ...plan, mode: 'incremental', rollback: rollbackOf(ctx, plan.spec, plan.snapshot, prev, touchedLines(changes), tuning) };
+  return { ...plan, rollback: rollbackOf(ctx, plan.spec, plan.snapshot, prev, touchedLines(changes)) };
 }
 
 /**

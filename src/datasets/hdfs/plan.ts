@@ -97,10 +97,7 @@ export async function planHdfs(
   if (!status?.snapshotEnabled) prepare.push(httpChange(secondary, ops.allowSnapshot(spec.target)));
 
   const { touched, ...mode } = decision;
-  const rollback =
-    touched && decision.previousSnapshot
-      ? rollbackOf(ctx, spec, snapshot, decision.previousSnapshot, touched, tuning(secondary))
-      : undefined;
+  const rollback = touched && decision.previousSnapshot ? rollbackOf(ctx, spec, snapshot, decision.previousSnapshot, touched) : undefined;
   const { orphans, stop } = await findOrphans(ctx, spec);
   return {
     spec,
@@ -128,16 +125,19 @@ export function tuningOf(ctx: FlowContext, spec: DatasetSpec, snapshot: string, 
   };
 }
 
-/** What a touched target is changed by: rolled back to `prev` by snapshot diff, `prev` taken again over it. */
+/**
+ * What a touched target is changed by: rolled back to `prev` by snapshot diff (the secondary's own
+ * DistCp), `prev` taken again over it.
+ */
 export function rollbackOf(
   ctx: FlowContext,
   spec: DatasetSpec,
   snapshot: string,
   prev: string,
   touched: string[],
-  tuning: DistCpTuning,
 ): NonNullable<HdfsPlan['rollback']> {
   const { secondary } = ctx;
+  const tuning = tuningOf(ctx, spec, snapshot, secondary);
   const now = `${snapshot}.before-rollback`;
   const targetUri = fsUri(secondary.cluster.fs, spec.target);
   return {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The quick-start demo: two real clusters on this machine, a service with two directories and an
 # HBase table on the primary, a full backup, some changes, the plan of the next backup, an
-# incremental backup, the restore points, and the first one restored beside the live data.
+# incremental backup, the restore points, the first one restored beside the live data, a home
+# directory mirrored by sync-users, both sites' status and a failover's plan.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 node test/cluster/sandbox.js up
@@ -49,6 +50,14 @@ suffix="_r$(date +%H%M%S)"
 hbackup restore policies/demo.yaml --point "$first" --suffix "$suffix"
 printf '\n$ echo "count '"'demo:orders$suffix'"'" | .sandbox/west/bin/hbase shell -n\n'
 echo "count 'demo:orders$suffix'" | .sandbox/west/bin/hbase shell -n 2>/dev/null | grep 'row(s)'
+printf '\n# a home directory on the primary, with an owner, an ACL and a quota: what applications need after a failover\n'
+"$east/hdfs" dfs -mkdir -p /user/analyst
+"$east/hdfs" dfs -put -f "$work/sales.csv" /user/analyst/
+"$east/hdfs" dfs -chown -R analyst:analysts /user/analyst
+"$east/hdfs" dfs -setfacl -m user:auditor:r-x /user/analyst
+"$east/hdfs" dfsadmin -setSpaceQuota 1g /user/analyst
+hbackup sync-users --dry-run --contents
+hbackup sync-users --contents
 printf '\n# both sites, the identities they hold, and the service\n'
 mkdir -p "$work/policies" && cp policies/demo.yaml "$work/policies/"
 hbackup status --policies "$work/policies"

@@ -62,13 +62,15 @@ ${EXIT_CODES_HELP}`,
     )
     .option('--policies <dir>', 'also the root directory of every HDFS data set of the policies in this directory')
     .option('--dry-run', 'read both sites and print the plan, changing nothing')
-    .option('--prune', 'also remove home directories that only the secondary has')
+    .option('--prune', 'also remove home directories that only the secondary has (with --contents: any file only it has)')
+    .option('--contents', "also push the home directories' files with the primary's DistCp (-update, attributes kept) first")
     .addHelpText(
       'after',
       `
 Examples:
   hbackup sync-users --dry-run                                   # homes under /user (clusters file: users.homes)
   hbackup sync-users --policies /etc/hbackup/policies --prune
+  hbackup sync-users --contents                                  # files too, by the primary's DistCp
 ${EXIT_CODES_HELP}`,
     )
     .action(async (opts) => {

@@ -36,8 +36,9 @@ export async function backupCommand(files: string[], opts: BackupCommandOptions,
   if (opts.metricsFile && !options.dryRun) writeBackupMetrics(opts.metricsFile, reports, env.now());
   for (const r of reports) {
     if (r.error) env.out.error(`${r.service}: ${r.error}`);
+    if (r.users?.error) env.out.error(`${r.service}: sync-users: ${r.users.error}`);
     if (env.out.json) env.out.printJsonLine(r);
     else printReport(env.out, r);
   }
-  return exitCode(reports.map((r) => r.result));
+  return exitCode(reports.flatMap((r) => [r.result, ...(r.users ? [r.users.result] : [])]));
 }

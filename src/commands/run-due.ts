@@ -1,7 +1,8 @@
 import type { BackupReport } from '../backup/report.js';
+import { policyFiles } from '../config/load.js';
 import { UsageError } from '../errors.js';
 import { writeBackupMetrics } from '../metrics/prometheus.js';
-import { policyFiles, runDue, runDueExitCode } from '../schedule/run-due.js';
+import { runDue, runDueExitCode } from '../schedule/run-due.js';
 import { type CommandEnv, flowIo } from './context.js';
 
 export interface RunDueCommandOptions {

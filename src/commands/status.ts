@@ -1,9 +1,8 @@
 import { readCatalog } from '../catalog/catalog.js';
-import { resolvePolicy } from '../config/load.js';
+import { policyFiles, resolvePolicy } from '../config/load.js';
 import { HbackupError, UsageError } from '../errors.js';
 import { writeSiteMetrics } from '../metrics/prometheus.js';
 import { isDue } from '../schedule/due.js';
-import { policyFiles } from '../schedule/run-due.js';
 import { openSite } from '../sites/site.js';
 import { clustersPair, type Level, type Problem, siteStatuses, worst } from '../status/status.js';
 import type { CommandEnv } from './context.js';

@@ -185,3 +185,17 @@ export function resolvePolicy(file: string, clustersFlag?: string): ResolvedPoli
 export const webhdfsUrls = (c: Cluster): string[] => (Array.isArray(c.webhdfs) ? c.webhdfs : [c.webhdfs]);
 export const resourceManagerUrls = (c: Cluster): string[] =>
   c.yarn ? (Array.isArray(c.yarn.resourceManager) ? c.yarn.resourceManager : [c.yarn.resourceManager]) : [];
+
+/** The policy files of a directory: *.yaml / *.yml, clusters files (clusters*.yaml) left out. */
+export function policyFiles(dir: string): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch (e) {
+    throw new UsageError(`--policies ${dir}: cannot read it (${(e as NodeJS.ErrnoException).code})`);
+  }
+  return names
+    .filter((n) => /\.ya?ml$/.test(n) && !n.startsWith('clusters'))
+    .sort()
+    .map((n) => path.join(dir, n));
+}

@@ -77,6 +77,13 @@ export const ClusterSchema = z
           .array(z.string())
           .default([])
           .describe('Extra ssh arguments before the destination, e.g. [-p, "2222", -i, /etc/hbackup/id_ed25519].'),
+        prefix: z
+          .array(z.string().min(1))
+          .min(1, 'a prefix names at least its program, e.g. [docker, exec, -i, namenode]')
+          .optional()
+          .describe(
+            'Run the tools through this argument list, e.g. [docker, exec, -i, namenode] or [kubectl, exec, -i, -n, hadoop, pod/edge, --]; its standard input must reach the tool (-i). After ssh when both are set.',
+          ),
       })
       .default({ hadoop: 'hadoop', hdfs: 'hdfs', hbase: 'hbase', env: {}, sshOptions: [] }),
     hbase: z
@@ -223,6 +230,12 @@ export const PolicySchema = z
       .default({ beforeSnapshot: [], afterSnapshot: [], timeoutSeconds: 300 })
       .describe(
         'Commands (argument lists, run on this host) that quiesce the service just before its snapshots and resume it right after.',
+      ),
+    syncUsers: z
+      .boolean()
+      .default(false)
+      .describe(
+        "After each successful backup, run sync-users for this service (home directories, this service's data set roots, HBase grants); reported with the backup.",
       ),
     preflight: z.strictObject({ maxClockSkewSeconds: z.number().positive().default(30) }).default({ maxClockSkewSeconds: 30 }),
   })

@@ -12,7 +12,7 @@ export interface DistCpTuning {
 
 /** Preserve replication? No: the secondary keeps its own. Block size and checksum type, so checksums compare
  * like with like; user, group, permission, ACLs, xattrs and times, so applications find what they left. */
-const PRESERVE = '-pbcugpaxt';
+export const PRESERVE = '-pbcugpaxt';
 
 function tuning(t: DistCpTuning): string[] {
   const args = ['-m', String(t.mappers)];
@@ -23,6 +23,11 @@ function tuning(t: DistCpTuning): string[] {
 /** A full copy of a snapshot: `-update -delete` so a re-run converges on the snapshot exactly. */
 export function fullCopyArgs(sourceSnapshotUri: string, targetUri: string, t: DistCpTuning): string[] {
   return ['distcp', ...jobArgs(t.job), '-update', '-delete', PRESERVE, ...tuning(t), sourceSnapshotUri, targetUri];
+}
+
+/** A live directory made equal to the source's, attributes and all: with `remove`, also what only the target holds goes. */
+export function mirrorArgs(sourceUri: string, targetUri: string, remove: boolean, t: DistCpTuning): string[] {
+  return ['distcp', ...jobArgs(t.job), '-update', ...(remove ? ['-delete'] : []), PRESERVE, ...tuning(t), sourceUri, targetUri];
 }
 
 /** An incremental copy: apply the source's snapshot diff `from`→`to` to a target that still equals `from`. */

@@ -4,12 +4,11 @@
  * and the report both commands print.
  */
 import type { NamedCluster, ResolvedPolicy } from '../config/load.js';
-import { resolvePolicy } from '../config/load.js';
+import { policyFiles, resolvePolicy } from '../config/load.js';
 import { PreflightError } from '../errors.js';
 import { type Change, commandChange, type Performer, runHookChanges } from '../flow/change.js';
 import type { FlowIo } from '../flow/context.js';
 import type { Outcome } from '../flow/outcome.js';
-import { policyFiles } from '../schedule/run-due.js';
 import type { Roles } from '../sites/roles.js';
 import { openSite, type Site } from '../sites/site.js';
 import { type SiteStatus, siteStatuses } from '../status/status.js';

@@ -45,6 +45,7 @@ export function policyText(a: PolicyAnswers, now: Date): string {
     '  secondary: 14          # restore points kept on the secondary',
     'verify:',
     "  checksums: false       # true: also compare every file's checksum",
+    'syncUsers: false         # true: after each backup, mirror home directories, ACLs, quotas and HBase grants',
     '# hooks:                 # pause the writers just around the snapshots (argument lists, run on this host)',
     '#   beforeSnapshot: [[/opt/app/bin/ingest, pause]]',
     '#   afterSnapshot: [[/opt/app/bin/ingest, resume]]',

@@ -3,13 +3,11 @@
  * is backed up once, at most N at a time. Services are independent: one that fails, is refused or
  * is locked does not stop the others; a policy file that cannot be read is reported and skipped.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { type BackupOptions, backupService } from '../backup/backup.js';
 import type { BackupReport } from '../backup/report.js';
 import { readCatalog } from '../catalog/catalog.js';
 import { resolvePolicy } from '../config/load.js';
-import { ExitCode, HbackupError, UsageError } from '../errors.js';
+import { ExitCode, HbackupError } from '../errors.js';
 import { type FlowIo, siteIoOf } from '../flow/context.js';
 import { eachLimited } from '../flow/limit.js';
 import { currentRoles } from '../sites/roles.js';
@@ -26,20 +24,6 @@ export interface DueOutcome {
   restorePoint: string | null;
   error?: string;
   report?: BackupReport;
-}
-
-/** The policy files of a directory: *.yaml / *.yml, clusters files (clusters*.yaml) left out. */
-export function policyFiles(dir: string): string[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch (e) {
-    throw new UsageError(`--policies ${dir}: cannot read it (${(e as NodeJS.ErrnoException).code})`);
-  }
-  return names
-    .filter((n) => /\.ya?ml$/.test(n) && !n.startsWith('clusters'))
-    .sort()
-    .map((n) => path.join(dir, n));
 }
 
 export async function runDue(
@@ -76,6 +60,9 @@ export async function runDue(
     const report = await backupService(rp, opts.backup, io);
     Object.assign(outcome, { result: report.result, restorePoint: report.restorePoint, report });
     if (report.error) outcome.error = report.error;
+    // The policy's syncUsers failing after a good backup fails the run too (the restore point stays).
+    const users = report.users;
+    if (users?.error && report.result === 'ok') Object.assign(outcome, { result: users.result, error: `sync-users: ${users.error}` });
   });
   return outcomes;
 }

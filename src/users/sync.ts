@@ -5,7 +5,8 @@
  * be missing); `--dry-run` prints the plan and changes nothing.
  */
 import path from 'node:path';
-import { loadClusters } from '../config/load.js';
+import { loadClusters, type ResolvedPolicy } from '../config/load.js';
+import { DISTCP_TAIL } from '../distcp/distcp.js';
 import { lastLine, ToolError } from '../errors.js';
 import { pairPerformer, pairServices } from '../failover/pair.js';
 import { commandChange, type Performer, perform, run } from '../flow/change.js';
@@ -13,11 +14,16 @@ import type { FlowIo } from '../flow/context.js';
 import { policyFor, siteIoOf } from '../flow/context.js';
 import { type Outcome, settle } from '../flow/outcome.js';
 import { shellError } from '../hbase/shell.js';
+import { momentStamp } from '../names/names.js';
 import { currentRoles } from '../sites/roles.js';
 import type { Site } from '../sites/site.js';
 import { statusPair } from '../status/status.js';
+import { planContents } from './contents.js';
 import { parseGrants, planGrants, READ_GRANTS } from './grants.js';
 import { placesOf, planUsers } from './plan.js';
+
+/** DistCp's maps for a --contents copy (home directories hold many small files). */
+const COPY_MAPPERS = 8;
 
 export interface UsersReport {
   command: 'sync-users';
@@ -29,6 +35,8 @@ export interface UsersReport {
   created: string[];
   changed: string[];
   removed: string[];
+  /** With --contents: the home roots whose files the primary's DistCp pushes, and how many entries differ there. */
+  contents?: { root: string; entries: number; example?: string }[];
   /** HBase grants given and taken back on the secondary (`alice RW on @sales`). */
   granted?: string[];
   revoked?: string[];
@@ -42,9 +50,12 @@ export interface UsersReport {
 
 export interface UsersOptions {
   clustersFile: string;
-  policies?: string | undefined;
+  /** A directory of policies whose HDFS data set roots are mirrored too, or the services themselves (backup's `syncUsers`). */
+  policies?: string | ResolvedPolicy[] | undefined;
   prune: boolean;
   dryRun: boolean;
+  /** Also push the home directories' files with the primary's DistCp, before the metadata is adjusted. */
+  contents: boolean;
 }
 
 /** Users the secondary's groups mapping knows nothing of (`hdfs groups` lists no group for them). */
@@ -115,9 +126,11 @@ export async function syncUsers(opts: UsersOptions, io: FlowIo): Promise<UsersRe
   };
   // Bad input (the clusters file, the policies) is refused before anything is read from the clusters.
   const { clusters, located } = loadClusters(path.resolve(opts.clustersFile));
-  const pair = statusPair(clusters);
   const warn = (t: string) => report.warnings.push(t);
-  const services = opts.policies ? pairServices(opts.policies, pair, opts.clustersFile, warn) : [];
+  const given = Array.isArray(opts.policies) ? opts.policies : undefined;
+  const pair = given?.[0]?.pair ?? statusPair(clusters);
+  const dir = typeof opts.policies === 'string' ? opts.policies : undefined;
+  const services = given ?? (dir ? pairServices(dir, pair, opts.clustersFile, warn) : []);
   try {
     const roles = await currentRoles({ pair, clustersLocated: located }, siteIoOf(io));
     const performer = pairPerformer(pair, io);
@@ -127,9 +140,20 @@ export async function syncUsers(opts: UsersOptions, io: FlowIo): Promise<UsersRe
       policyFor(rp, roles).datasets.flatMap((d) => (d.hdfs !== undefined ? [{ source: d.hdfs, target: d.target ?? d.hdfs }] : [])),
     );
     const found = await placesOf(primary, clusters.users, datasets);
+    const contents = opts.contents
+      ? await planContents(primary, secondary, found.homeRoots, {
+          prune: opts.prune,
+          stamp: momentStamp(io.now()),
+          mappers: COPY_MAPPERS,
+        })
+      : undefined;
     const plan = await planUsers(primary, secondary, found, { prune: opts.prune });
     Object.assign(report, { places: found.places.length, created: plan.created, changed: plan.changed, removed: plan.removed });
     report.warnings.push(...plan.warnings);
+    if (contents) {
+      plan.changes.unshift(...contents.changes);
+      report.contents = contents.differing;
+    }
     const grants = await hbaseGrants(performer, primary, secondary, opts, warn);
     if (grants) {
       plan.changes.push(...grants.changes);
@@ -144,7 +168,7 @@ export async function syncUsers(opts: UsersOptions, io: FlowIo): Promise<UsersRe
     report.changes = plan.changes.map((c) => ({ site: c.site, change: c.text }));
     if (!opts.dryRun) {
       for (const change of plan.changes) {
-        await perform(performer, change);
+        await perform(performer, change, { tail: DISTCP_TAIL });
         report.applied++;
       }
     } else report.result = 'planned';

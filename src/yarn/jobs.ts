@@ -27,6 +27,15 @@ export function copyJob(what: 'backup' | 'restore', service: string, stamp: stri
   };
 }
 
+/** The label of the DistCp job sync-users --contents starts to push a home root into `dir` on `site`. */
+export function usersJob(stamp: string, site: string, dir: string, queue?: string): JobLabel {
+  return {
+    name: `hbackup sync-users ${stamp} ${site}:${dir}`,
+    tags: ['hbackup', 'hbackup-sync-users', targetTag(site, dir)],
+    ...(queue ? { queue } : {}),
+  };
+}
+
 /** Hadoop's generic options that give a job its name, tags and queue (they come before DistCp's own). */
 export function jobArgs(job: JobLabel | undefined): string[] {
   if (!job) return [];

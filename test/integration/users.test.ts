@@ -2,7 +2,8 @@
 // root, a shared path and HBase grants (namespace, table, column family; the sandbox runs HBase's
 // AccessController) are mirrored on the secondary and read back with Hadoop's and HBase's own
 // tools; a second run has nothing to do; a dry run changes nothing; a home and a grant only the
-// secondary has stay without --prune and go with it; an owner change on a file of unchanged size arrives.
+// secondary has stay without --prune and go with it; an owner change on a file of unchanged size arrives;
+// --contents pushes the homes' files with the primary's DistCp; a policy's syncUsers runs after its backup.
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -175,5 +176,79 @@ describe('sync-users', () => {
     expect(pruned.report.revoked).toContain(`mallory RW on @${nsB}`);
     expect(String((await hbaseShell(west, `user_permission '@${nsB}'\n`)).stdout)).not.toContain('mallory');
     expect(await webhdfs(west).getFileStatus(`${homes}/zed`)).toBeUndefined();
+  });
+
+  it("pushes the home directories' files with --contents, by the primary's DistCp, before their metadata; then nothing to do", async () => {
+    // A new file, and one rewritten with the same size (only its content and time differ); one stray on the secondary.
+    await putTree(east, `${homes}/alice`, { 'data.bin': Buffer.alloc(70_000, 7), 'notes.txt': 'alice WRITES here\n' });
+    await hdfs(east, ['dfs', '-chown', 'alice:staff', `${homes}/alice/data.bin`]);
+    await putTree(west, `${homes}/alice`, { 'stray.txt': 'only here\n' });
+
+    const planned = await sync('--contents', '--dry-run');
+    expect(planned.r.exitCode, planned.stderr).toBe(0);
+    // data.bin, notes.txt, and alice's empty project directory, which no run has brought yet.
+    expect(planned.report.contents).toEqual([{ root: homes, entries: 3, example: `${homes}/alice/data.bin` }]);
+    const copy = planned.report.changes[0];
+    expect(copy.site).toBe('east');
+    expect(copy.change).toMatch(/distcp .*-update -pbcugpaxt -m 8 hdfs:\/\/\S+\/it\/users-\S+\/home hdfs:\/\/\S+\/home$/);
+    expect(copy.change).not.toContain('-delete');
+    expect(await webhdfs(west).getFileStatus(`${homes}/alice/data.bin`)).toBeUndefined();
+
+    const { r, report, stderr } = await sync('--contents');
+    expect(r.exitCode, stderr).toBe(0);
+    expect(report).toMatchObject({ result: 'ok', applied: report.changes.length });
+    // The same bytes, as HDFS's own checksums say (the path is the first column).
+    const checksum = async (site: SiteInfo, p: string) => (await hdfs(site, ['dfs', '-checksum', p])).trim().split(/\s+/).slice(1);
+    for (const f of ['data.bin', 'notes.txt']) {
+      expect(await checksum(west, `${homes}/alice/${f}`)).toEqual(await checksum(east, `${homes}/alice/${f}`));
+    }
+    expect((await hdfs(west, ['dfs', '-cat', `${homes}/alice/notes.txt`])).trim()).toBe('alice WRITES here');
+    const files = [`${homes}/alice/data.bin`, `${homes}/alice/notes.txt`, `${homes}/alice/project`, `${homes}/alice`];
+    expect(await described(west, files)).toEqual(await described(east, files));
+    // Without --prune, what only the secondary holds stays.
+    expect(await webhdfs(west).getFileStatus(`${homes}/alice/stray.txt`)).toBeDefined();
+
+    const again = await sync('--contents');
+    expect(again.r.exitCode, again.stderr).toBe(0);
+    expect(again.report).toMatchObject({ result: 'ok', changes: [], applied: 0, contents: [] });
+
+    const pruned = await sync('--contents', '--prune');
+    expect(pruned.r.exitCode, pruned.stderr).toBe(0);
+    expect(pruned.report.contents).toEqual([{ root: homes, entries: 1, example: `${homes}/alice/stray.txt` }]);
+    expect(pruned.report.changes[0].change).toContain('-update -delete');
+    expect(await webhdfs(west).getFileStatus(`${homes}/alice/stray.txt`)).toBeUndefined();
+    expect(await webhdfs(west).getFileStatus(`${homes}/alice/data.bin`)).toBeDefined();
+  });
+
+  it('runs after each successful backup of a policy with syncUsers: true, in the same report', async () => {
+    await putTree(east, `${homes}/dave`, {});
+    await hdfs(east, ['dfs', '-chown', 'dave:staff', `${homes}/dave`]);
+    await hdfs(east, ['dfs', '-chmod', '700', `${homes}/dave`]);
+    await hdfs(east, ['dfs', '-setfacl', '-m', 'group:auditors:r-x', `${root}/data`]);
+    const policy = writePolicy({
+      service: `users-${id}`,
+      syncUsers: true,
+      datasets: [{ hdfs: `${root}/data`, target: `${root}/data-copy` }],
+    });
+
+    const dry = await hbackup(['backup', policy, '--dry-run', '--json'], { env });
+    expect(dry.exitCode, String(dry.stderr)).toBe(0);
+    const planned = jsonLines(String(dry.stdout))[0]!;
+    expect(planned.users).toMatchObject({ result: 'planned', dryRun: true, created: [`${homes}/dave`] });
+    expect(await webhdfs(west).getFileStatus(`${homes}/dave`)).toBeUndefined();
+
+    const b = await hbackup(['backup', policy, '--json'], { env });
+    expect(b.exitCode, String(b.stderr)).toBe(0);
+    const report = jsonLines(String(b.stdout))[0]!;
+    expect(report).toMatchObject({ result: 'ok', users: { result: 'ok', primary: 'east', secondary: 'west', created: [`${homes}/dave`] } });
+    expect(report.restorePoint).toBeTruthy();
+    expect((await described(west, [`${homes}/dave`]))[0]!.stat).toBe('dave:staff 700');
+    // The data set's root, with the ACL set after the previous sync, as Hadoop's tools read it.
+    expect((await described(west, [`${root}/data-copy`]))[0]!.acl).toEqual((await described(east, [`${root}/data`]))[0]!.acl);
+    expect((await described(west, [`${root}/data-copy`]))[0]!.acl).toContain('group:auditors:r-x');
+
+    const human = await hbackup(['backup', policy], { env });
+    expect(human.exitCode, String(human.stderr)).toBe(0);
+    expect(String(human.stdout)).toMatch(/^ {2}sync-users: ok — east → west, \d+ place\(s\); nothing to do/m);
   });
 });

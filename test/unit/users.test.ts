@@ -1,8 +1,15 @@
 // What sync-users asks of WebHDFS to make an entry on the secondary like the primary's: pure, from
-// what each side holds (owner, group, permission, ACL, quotas).
+// what each side holds (owner, group, permission, ACL, quotas); with --contents, the DistCp that
+// pushes the home directories' files, planned only where the trees differ.
 import { describe, expect, it } from 'vitest';
+import { ClusterSchema } from '../../src/config/schema.js';
+import { PRESERVE } from '../../src/distcp/distcp.js';
+import { openSite } from '../../src/sites/site.js';
 import { type Attributes, aclSpec, attributeChanges, attributesOf, quotaChanges, usersOf } from '../../src/users/attributes.js';
+import { differs, planContents } from '../../src/users/contents.js';
 import { parseGrants, planGrants } from '../../src/users/grants.js';
+import { targetTag } from '../../src/yarn/jobs.js';
+import { FakeHadoop } from '../fakes/hadoop.js';
 
 const base: Attributes = { owner: 'alice', group: 'staff', permission: '0750' };
 const withAcl: Attributes = { ...base, acl: ['default:user:bob:r-x', 'group::r-x', 'user:bob:r-x'].sort() };
@@ -96,5 +103,83 @@ describe('HBase grants', () => {
     expect(pruned.revoked).toEqual(['mallory RWXCA on @sales']);
     expect(pruned.statements.at(-1)).toBe("revoke 'mallory', '@sales'");
     expect(planGrants(primary, primary, { prune: true }).statements).toEqual([]);
+  });
+});
+
+describe('--contents', () => {
+  const cluster = (name: string, role: 'primary' | 'secondary', base: string, fs: string) => ({
+    name,
+    ...ClusterSchema.parse({ role, webhdfs: base, fs, tools: { hadoop: `/opt/${name}/bin/hadoop` } }),
+  });
+  function sites() {
+    const hadoop = new FakeHadoop(() => new Date('2026-11-25T02:00:00Z'));
+    const east = hadoop.add('east');
+    const west = hadoop.add('west');
+    const io = { fetch: hadoop.fetch };
+    return {
+      east,
+      west,
+      primary: openSite(cluster('east', 'primary', east.base, east.fs), io),
+      secondary: openSite(cluster('west', 'secondary', west.base, west.fs), io),
+    };
+  }
+  const opts = { prune: false, stamp: '20261125T0200Z', mappers: 8 };
+
+  it('plans one DistCp per home root whose trees differ, run by the primary, -delete only with --prune', async () => {
+    const { east, west, primary, secondary } = sites();
+    east.write('/user/alice/a.txt', 'a');
+    east.write('/user/bob/b.txt', 'b');
+    west.write('/user/alice/a.txt', 'a');
+    west.write('/user/carol/c.txt', 'c');
+    const plan = await planContents(primary, secondary, ['/user', '/home'], opts);
+    // /home is not on the primary: nothing to copy there. Under /user: bob and bob/b.txt are missing.
+    expect(plan.differing).toEqual([{ root: '/user', entries: 2, example: '/user/bob' }]);
+    expect(plan.changes).toHaveLength(1);
+    const change = plan.changes[0]!;
+    expect(change.site).toBe('east');
+    if (!('command' in change)) throw new Error('a command');
+    expect(change.command.argv).toEqual([
+      '/opt/east/bin/hadoop',
+      'distcp',
+      `-Dmapreduce.job.name=hbackup sync-users 20261125T0200Z west:/user`,
+      `-Dmapreduce.job.tags=hbackup,hbackup-sync-users,${targetTag('west', '/user')}`,
+      '-update',
+      PRESERVE,
+      '-m',
+      '8',
+      `${east.fs}/user`,
+      `${west.fs}/user`,
+    ]);
+    const pruned = await planContents(primary, secondary, ['/user'], { ...opts, prune: true });
+    // carol and her file count too now: the copy removes them.
+    expect(pruned.differing).toEqual([{ root: '/user', entries: 4, example: '/user/bob' }]);
+    expect((pruned.changes[0] as { command: { argv: string[] } }).command.argv).toContain('-delete');
+  });
+
+  it('sees a file of the same size but another modification time, and plans nothing when the trees match', async () => {
+    const { east, west, primary, secondary } = sites();
+    east.write('/user/alice/a.txt', 'a');
+    west.write('/user/alice/a.txt', 'a');
+    expect((await planContents(primary, secondary, ['/user'], opts)).changes).toEqual([]);
+    const p = { rel: 'a', left: { type: 'FILE', length: 1, modificationTime: 1 }, right: { type: 'FILE', length: 1, modificationTime: 2 } };
+    expect(differs(p as never, false)).toBe(true);
+    expect(differs({ ...p, right: { ...p.right, modificationTime: 1 } } as never, false)).toBe(false);
+    // Directories' times change with what they hold: not a difference.
+    const d = {
+      rel: 'd',
+      left: { type: 'DIRECTORY', length: 0, modificationTime: 1 },
+      right: { type: 'DIRECTORY', length: 0, modificationTime: 9 },
+    };
+    expect(differs(d as never, false)).toBe(false);
+    expect(differs({ rel: 'x', right: p.right } as never, false)).toBe(false);
+    expect(differs({ rel: 'x', right: p.right } as never, true)).toBe(true);
+  });
+
+  it('counts every entry of a home root the secondary lacks', async () => {
+    const { east, primary, secondary } = sites();
+    east.write('/user/alice/a.txt', 'a');
+    east.write('/user/alice/sub/b.txt', 'b');
+    const plan = await planContents(primary, secondary, ['/user'], opts);
+    expect(plan.differing).toEqual([{ root: '/user', entries: 4 }]);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Running the clusters' own tools. Always an argument array, never a shell string; when a cluster
- * is reached through ssh, each argument is quoted for the remote shell one by one.
+ * is reached through ssh, each argument is quoted for the remote shell one by one. A prefix (docker
+ * exec, kubectl exec) takes the argv as it is: those pass it on without a shell.
  */
 import { execa } from 'execa';
 import { HbackupError } from '../errors.js';
@@ -14,6 +15,8 @@ export interface Command {
   ssh?: string;
   /** Extra ssh arguments (port, identity, options), before the destination. */
   sshOptions?: string[];
+  /** Run through this argv first (`docker exec -i namenode`, `kubectl exec -i -n hadoop pod/edge --`); after ssh, if both. */
+  prefix?: string[];
   /** The environment's values may be secrets (a cluster's tools.env): shown as *** wherever printed. */
   secretEnv?: boolean;
 }
@@ -48,22 +51,29 @@ export function shellQuote(arg: string): string {
 }
 
 /**
- * Through ssh, the program's environment travels on its standard input, ahead of its own input:
+ * Through ssh or a prefix, the program's environment travels on its standard input, ahead of its own input:
  * `NAME=value` lines, then an empty line, read by a small POSIX shell loop that exports them and
  * execs the program. No value (a password, say) is ever on a command line, here or on the edge node.
  */
 const ENV_READER = 'while IFS= read -r hbackup_v && [ -n "$hbackup_v" ]; do export "$hbackup_v"; done; exec "$@"';
 
-const remoteEnv = (cmd: Command) => (cmd.ssh && cmd.env && Object.keys(cmd.env).length ? cmd.env : undefined);
+/** Is the program run elsewhere (an edge node, a container), where this process's environment does not reach? */
+const elsewhere = (cmd: Command) => Boolean(cmd.ssh || cmd.prefix?.length);
 
-/** The argv actually executed: the command itself, or ssh carrying it. */
+const remoteEnv = (cmd: Command) => (elsewhere(cmd) && cmd.env && Object.keys(cmd.env).length ? cmd.env : undefined);
+
+/** The argv actually executed: the command itself, through its prefix, or ssh carrying both. */
 export function effectiveArgv(cmd: Command): string[] {
-  if (!cmd.ssh) return cmd.argv;
-  const remote = [...(remoteEnv(cmd) ? ['sh', '-c', ENV_READER, 'hbackup'] : []), ...cmd.argv].map(shellQuote).join(' ');
-  return ['ssh', '-o', 'BatchMode=yes', ...(cmd.sshOptions ?? []), cmd.ssh, '--', remote];
+  if (!elsewhere(cmd)) return cmd.argv;
+  const inner = [...(cmd.prefix ?? []), ...(remoteEnv(cmd) ? ['sh', '-c', ENV_READER, 'hbackup'] : []), ...cmd.argv];
+  if (!cmd.ssh) return inner;
+  return ['ssh', '-o', 'BatchMode=yes', ...(cmd.sshOptions ?? []), cmd.ssh, '--', inner.map(shellQuote).join(' ')];
 }
 
-/** What the executed argv reads first on its standard input: the environment of a command run through ssh. */
+/** The environment execa gives the executed program: none of the tool's own when it runs elsewhere (it travels on stdin). */
+export const localEnv = (cmd: Command): Record<string, string> | undefined => (elsewhere(cmd) ? undefined : cmd.env);
+
+/** What the executed argv reads first on its standard input: the environment of a command run elsewhere. */
 export function stdinPrefix(cmd: Command): string {
   const env = remoteEnv(cmd);
   return env
@@ -78,7 +88,7 @@ export function displayCommand(cmd: Command): string {
   if (cmd.secretEnv && cmd.env) {
     return displayCommand({ ...cmd, secretEnv: false, env: Object.fromEntries(Object.keys(cmd.env).map((k) => [k, '***'])) });
   }
-  if (cmd.ssh) {
+  if (elsewhere(cmd)) {
     const env = Object.entries(remoteEnv(cmd) ?? {}).map(([k, v]) => `${k}=${shellQuote(v)}`);
     return [...effectiveArgv(cmd).map(shellQuote), ...(env.length ? [`(environment on stdin: ${env.join(' ')})`] : [])].join(' ');
   }
@@ -92,7 +102,7 @@ export const execaRunner: Runner = async (cmd, opts = {}) => {
   if (!file) throw new Error('empty command');
   const prefix = stdinPrefix(cmd);
   const child = execa(file, args, {
-    env: cmd.ssh ? undefined : cmd.env,
+    env: localEnv(cmd),
     input: prefix ? prefix + (opts.input ?? '') : opts.input,
     timeout: opts.timeoutMs,
     reject: false,

@@ -4,7 +4,7 @@
  */
 import { execa } from 'execa';
 import { HbackupError, lastLine } from '../errors.js';
-import { type Command, effectiveArgv, type RunResult, stdinPrefix } from './runner.js';
+import { type Command, effectiveArgv, localEnv, type RunResult, stdinPrefix } from './runner.js';
 
 export interface Session {
   /** Send text to the program's standard input. */
@@ -22,7 +22,7 @@ export type Spawner = (cmd: Command) => Session;
 export const execaSpawner: Spawner = (cmd) => {
   const [file, ...args] = effectiveArgv(cmd);
   if (!file) throw new Error('empty command');
-  const child = execa(file, args, { env: cmd.ssh ? undefined : cmd.env, reject: false, buffer: true, stdin: 'pipe' });
+  const child = execa(file, args, { env: localEnv(cmd), reject: false, buffer: true, stdin: 'pipe' });
   const prefix = stdinPrefix(cmd);
   if (prefix) child.stdin?.write(prefix);
   const lines: string[] = [];

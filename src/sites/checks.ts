@@ -48,11 +48,24 @@ export async function reach(
   return skew;
 }
 
-/** A local tool that cannot be run, said so; tools behind ssh are checked when they run. */
+/**
+ * A local tool that cannot be run, said so; tools behind ssh are checked when they run, and behind a
+ * prefix (in a container) so is the tool itself, while the prefix's own program must be here.
+ */
 export function missingTool(cluster: NamedCluster, tool: ToolName, env = process.env): string | undefined {
   if (cluster.tools.ssh) return undefined;
+  const prefix = cluster.tools.prefix?.[0];
+  if (prefix) {
+    if (runnable(prefix, env.PATH ?? '')) return undefined;
+    return `${cluster.name}'s tools.prefix program (${prefix}) cannot be run from this host: install it or give its path`;
+  }
   const file = cluster.tools[tool];
-  const searchPath = cluster.tools.env.PATH ?? env.PATH ?? '';
+  if (runnable(file, cluster.tools.env.PATH ?? env.PATH ?? '')) return undefined;
+  return `${cluster.name}'s ${tool} (${file}) cannot be run from this host: set clusters.${cluster.name}.tools.${tool} to its path, or tools.ssh to run it on an edge node`;
+}
+
+/** Is a program (a path, or a name looked up in a search path) there to be executed? */
+function runnable(file: string, searchPath: string): boolean {
   const candidates = file.includes('/')
     ? [file]
     : searchPath
@@ -62,10 +75,10 @@ export function missingTool(cluster: NamedCluster, tool: ToolName, env = process
   for (const c of candidates) {
     try {
       fs.accessSync(c, fs.constants.X_OK);
-      return undefined;
+      return true;
     } catch {
       /* try the next one */
     }
   }
-  return `${cluster.name}'s ${tool} (${file}) cannot be run from this host: set clusters.${cluster.name}.tools.${tool} to its path, or tools.ssh to run it on an edge node`;
+  return false;
 }

@@ -63,5 +63,6 @@ function toolCommand(cluster: NamedCluster, tool: ToolName, args: string[]): Com
     cmd.ssh = cluster.tools.ssh;
     if (cluster.tools.sshOptions.length) cmd.sshOptions = cluster.tools.sshOptions;
   }
+  if (cluster.tools.prefix) cmd.prefix = cluster.tools.prefix;
   return cmd;
 }

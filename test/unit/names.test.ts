@@ -56,6 +56,23 @@ describe('commands as argument arrays', () => {
     expect(effectiveArgv({ argv: ['hdfs', 'dfs'] })).toEqual(['hdfs', 'dfs']);
     expect(displayCommand({ argv: ['hdfs', 'dfs', '-ls', '/a b'] })).toBe(`hdfs dfs -ls '/a b'`);
   });
+
+  it('runs through a container prefix with the argv as it is, the environment on standard input', () => {
+    const prefix = ['docker', 'exec', '-i', 'namenode'];
+    const cmd = { argv: ['hadoop', 'distcp', "/a b's", '$(x)'], env: { HADOOP_CONF_DIR: '/etc/h c' }, prefix, secretEnv: true };
+    // docker exec and kubectl exec pass their argv on without a shell: nothing is quoted.
+    expect(effectiveArgv(cmd)).toEqual([...prefix, 'sh', '-c', expect.stringContaining('read -r hbackup_v'), 'hbackup', ...cmd.argv]);
+    expect(stdinPrefix(cmd)).toBe('HADOOP_CONF_DIR=/etc/h c\n\n');
+    expect(effectiveArgv({ argv: ['hdfs', 'dfs', '-ls', '/a b'], prefix })).toEqual([...prefix, 'hdfs', 'dfs', '-ls', '/a b']);
+    expect(displayCommand(cmd)).not.toContain('/etc/h c');
+    expect(displayCommand(cmd)).toMatch(
+      /^docker exec -i namenode sh -c .* hadoop distcp '\/a b'\\''s' '\$\(x\)' \(environment on stdin: HADOOP_CONF_DIR='\*\*\*'\)$/,
+    );
+    // Through ssh to the container's host: the prefix is quoted with the rest, for the remote shell.
+    const both = effectiveArgv({ argv: ['hdfs', 'dfs', '-ls', '/a b'], prefix, ssh: 'ops@dockerhost' });
+    expect(both.slice(0, 5)).toEqual(['ssh', '-o', 'BatchMode=yes', 'ops@dockerhost', '--']);
+    expect(both.at(-1)).toBe(`docker exec -i namenode hdfs dfs -ls '/a b'`);
+  });
 });
 
 describe('clock skew from an HTTP Date header', async () => {
@@ -89,5 +106,10 @@ describe('tools that cannot be run', async () => {
       "east's hadoop (/opt/none/hadoop) cannot be run from this host: set clusters.east.tools.hadoop to its path, or tools.ssh to run it on an edge node",
     );
     expect(missingTool(cluster('/opt/none/hadoop', { ssh: 'ops@edge' }), 'hadoop')).toBeUndefined();
+    // Behind a prefix the tool is in the container; the prefix's own program must be here.
+    expect(missingTool(cluster('/opt/none/hadoop', { prefix: ['sh', '-c'] }), 'hadoop')).toBeUndefined();
+    expect(missingTool(cluster('hadoop', { prefix: ['/opt/none/docker', 'exec', '-i', 'nn'] }), 'hadoop')).toBe(
+      "east's tools.prefix program (/opt/none/docker) cannot be run from this host: install it or give its path",
+    );
   });
 });

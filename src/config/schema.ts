@@ -38,6 +38,11 @@ const rmUrl = authority('a ResourceManager endpoint is http(s)://host:port', 'ht
   'a ResourceManager endpoint is http:// or https://',
 );
 
+/** `host:port`, as a DataNode address is written. */
+const hostPort = z
+  .string()
+  .regex(/^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]):\d{1,5}$/, 'a DataNode address is host:port, e.g. dn1:9864');
+
 export const ClusterSchema = z
   .strictObject({
     role: z.enum(['primary', 'secondary']).describe('The role this cluster starts with.'),
@@ -86,6 +91,12 @@ export const ClusterSchema = z
           ),
       })
       .default({ hadoop: 'hadoop', hdfs: 'hdfs', hbase: 'hbase', env: {}, sshOptions: [] }),
+    dataNodes: z
+      .record(hostPort, hostPort)
+      .optional()
+      .describe(
+        'DataNode addresses as the NameNode names them (host:port) → as this host reaches them, for clusters in containers: e.g. {"dn1:9864": "localhost:19864"}. Only the host and port of a DataNode Location are rewritten.',
+      ),
     hbase: z
       .strictObject({
         rootdir: z

@@ -6,6 +6,8 @@
 export interface HttpCall {
   method: WebHdfsRequest['method'];
   url: string;
+  /** The data hop of a call, to the DataNode the NameNode named. */
+  dataNode?: boolean;
 }
 
 /** One WebHDFS operation, as data. */

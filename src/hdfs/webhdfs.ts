@@ -9,6 +9,7 @@
 import { cleanLine, UnreachableError, WebHdfsError } from '../errors.js';
 import { httpFetch } from '../http/client.js';
 import { MiB, networkError, readCapped } from '../http/read.js';
+import { type DataNodeMap, dataNodeUrl, unreachableDataNode } from './datanode.js';
 import { snapshotPath } from './paths.js';
 import { httpPutData, type PutData } from './put-data.js';
 import {
@@ -32,6 +33,10 @@ export interface WebHdfsOptions {
   putData?: PutData | undefined;
   timeoutMs?: number;
   onCall?: (call: HttpCall) => void;
+  /** DataNode addresses as the NameNode names them → as this host reaches them. */
+  dataNodes?: DataNodeMap | undefined;
+  /** The cluster's name in the clusters file, for messages that say what to set. */
+  site?: string | undefined;
 }
 
 /** Encode an absolute HDFS path for a WebHDFS URL, segment by segment. */
@@ -50,6 +55,8 @@ export class WebHdfs {
   readonly user: string;
   private readonly timeoutMs: number;
   private readonly onCall: ((call: HttpCall) => void) | undefined;
+  private readonly dataNodes: DataNodeMap;
+  private readonly site: string | undefined;
   /** The `Date` header of the last answer, for clock-skew checks. */
   lastServerDate: Date | undefined;
   private probed = false;
@@ -61,6 +68,8 @@ export class WebHdfs {
     this.putData = opts.putData ?? httpPutData;
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.onCall = opts.onCall;
+    this.dataNodes = opts.dataNodes ?? {};
+    this.site = opts.site;
   }
 
   /** The endpoint in use (the active NameNode once one has answered). */
@@ -115,8 +124,8 @@ export class WebHdfs {
           method: req.method,
           headers: { 'X-XSRF-HEADER': 'hbackup' },
           signal: AbortSignal.timeout(this.timeoutMs),
-          // WebHDFS redirects only to move data (to a DataNode); a metadata operation is never re-sent elsewhere.
-          redirect: DATA_OPS.has(req.op) ? 'follow' : 'manual',
+          // Data operations ask for the DataNode's Location (noredirect); a call is never re-sent where a redirect points.
+          redirect: 'manual',
         });
       } catch (e) {
         errors.push(`${base}: ${cleanLine(networkError(e, this.timeoutMs), 120)}`);
@@ -135,7 +144,7 @@ export class WebHdfs {
         throw new WebHdfsError(
           res.status,
           'redirect refused',
-          `${base} redirected ${req.op} to ${to || 'elsewhere'}; only data is read through a redirect`,
+          `${base} redirected ${req.op} to ${to || 'elsewhere'}; no call is re-sent where a redirect points`,
           `${req.op} ${req.path}`,
         );
       }
@@ -251,10 +260,13 @@ export class WebHdfs {
   /** Write a small file (two steps: the NameNode names a DataNode, the DataNode takes the bytes). */
   async createFile(p: string, data: string | Uint8Array, overwrite = false): Promise<void> {
     const req = ops.create(p, overwrite);
-    const location = (await this.send<{ Location?: unknown }>(req)).Location;
-    if (typeof location !== 'string') throw notWebHdfs(req, 'no DataNode Location in the answer');
+    const what = `${req.op} ${req.path}`;
+    const { url, named } = dataNodeUrl((await this.send<{ Location?: unknown }>(req)).Location, this.dataNodes, what);
     const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
-    const put = await this.putData(location, bytes, this.timeoutMs);
+    this.onCall?.({ method: 'PUT', url, dataNode: true });
+    const put = await this.putData(url, bytes, this.timeoutMs).catch((e: unknown) => {
+      throw unreachableDataNode(named, url, e, this.timeoutMs, `WebHDFS ${what}`, this.site);
+    });
     if (put.status < 200 || put.status > 299) {
       const remote = parseRemote(put.body, put.status);
       throw new WebHdfsError(put.status, remote.exception, remote.message, `CREATE ${p}`);
@@ -263,10 +275,11 @@ export class WebHdfs {
 
   /** A small file's bytes (hbackup's own: catalog entries, identities), at most 16 MiB. */
   async readFile(p: string): Promise<Buffer | undefined> {
-    const req: WebHdfsRequest = { method: 'GET', path: p, op: 'OPEN' };
+    const req: WebHdfsRequest = { method: 'GET', path: p, op: 'OPEN', params: { noredirect: true } };
     const res = await this.call(req);
     if (res.status === 404) return undefined;
-    return readCapped(res, 16 * MiB, `${req.op} ${req.path}`);
+    const data = await this.fromDataNode(await answer<{ Location?: unknown }>(res, req), req);
+    return readCapped(data, 16 * MiB, `${req.op} ${req.path}`);
   }
 
   async allowSnapshot(p: string): Promise<void> {
@@ -325,15 +338,34 @@ export class WebHdfs {
   }
 
   async fileChecksum(p: string): Promise<FileChecksum> {
-    const req: WebHdfsRequest = { method: 'GET', path: p, op: 'GETFILECHECKSUM' };
-    return field<FileChecksum>(await this.send(req), 'FileChecksum', req);
+    const req: WebHdfsRequest = { method: 'GET', path: p, op: 'GETFILECHECKSUM', params: { noredirect: true } };
+    const data = await this.fromDataNode(await this.send<{ Location?: unknown }>(req), req);
+    return field<FileChecksum>(await answer(data, req), 'FileChecksum', req);
+  }
+
+  /** The answer of the DataNode a NameNode named for a data operation (its address mapped as the cluster says). */
+  private async fromDataNode(located: { Location?: unknown }, req: WebHdfsRequest): Promise<Response> {
+    const what = `${req.op} ${req.path}`;
+    const { url, named } = dataNodeUrl(located.Location, this.dataNodes, what);
+    this.onCall?.({ method: 'GET', url, dataNode: true });
+    let res: Response;
+    try {
+      res = await this.fetchImpl(url, {
+        headers: { 'X-XSRF-HEADER': 'hbackup' },
+        signal: AbortSignal.timeout(this.timeoutMs),
+        redirect: 'manual',
+      });
+    } catch (e) {
+      throw unreachableDataNode(named, url, e, this.timeoutMs, `WebHDFS ${what}`, this.site);
+    }
+    if (res.ok) return res;
+    const remote = await remoteException(res);
+    throw new WebHdfsError(res.status, remote.exception, remote.message, what);
   }
 }
 
 const notWebHdfs = (req: WebHdfsRequest, what: string) => new WebHdfsError(200, 'not a WebHDFS answer', what, `${req.op} ${req.path}`);
 
-/** The operations whose answer WebHDFS sends through a redirect to a DataNode. */
-const DATA_OPS = new Set(['OPEN', 'GETFILECHECKSUM']);
 /** The largest answer read: a listing of some 300,000 entries; anything bigger is not a NameNode talking. */
 const MAX_ANSWER = 256 * MiB;
 

@@ -38,7 +38,9 @@ export function openSite(cluster: NamedCluster, io: SiteIo = {}): Site {
     fetch: io.fetch,
     putData: io.putData,
     timeoutMs: io.timeoutMs ?? cluster.timeoutSeconds * 1000,
-    onCall: (call) => io.debug?.(`${call.method} ${call.url}`),
+    onCall: (call) => io.debug?.(`${call.dataNode ? 'DataNode ' : ''}${call.method} ${call.url}`),
+    dataNodes: cluster.dataNodes,
+    site: cluster.name,
   });
   const rm = resourceManagerUrls(cluster);
   const yarn = rm.length

@@ -14,9 +14,12 @@ const repoRoot = path.resolve(here, '..', '..');
 
 /** The two sites. `east` starts as the primary, `west` as the secondary; roles can change. */
 export const SITE_NAMES = ['east', 'west'];
-/** `ha`: an extra HDFS-only site with an HA pair of NameNodes, started by the tests that need it. */
-const INITIAL_ROLE = { east: 'primary', west: 'secondary', ha: 'primary' };
-const DEFAULT_PORT_BASE = { east: 20000, west: 21000, ha: 22000 };
+/**
+ * Extra HDFS-only sites, started by the tests that need them: `ha`, an HA pair of NameNodes; `box`,
+ * a DataNode registered under a host name of its own, as in a container.
+ */
+const INITIAL_ROLE = { east: 'primary', west: 'secondary', ha: 'primary', box: 'secondary' };
+const DEFAULT_PORT_BASE = { east: 20000, west: 21000, ha: 22000, box: 23000 };
 const HA_NAMESERVICE = 'hasite';
 
 export const sandboxDir = () => path.resolve(process.env.HBACKUP_SANDBOX_DIR ?? path.join(repoRoot, '.sandbox'));
@@ -51,7 +54,7 @@ const JDK17_OPTS = [
 /** @param {string} name @param {string} classpath */
 export function siteLayout(name, classpath) {
   const envName = name.toUpperCase();
-  const base = Number(process.env[`HBACKUP_SANDBOX_${envName}_PORT_BASE`] ?? DEFAULT_PORT_BASE[/** @type {'east'|'west'|'ha'} */ (name)]);
+  const base = Number(process.env[`HBACKUP_SANDBOX_${envName}_PORT_BASE`] ?? DEFAULT_PORT_BASE[/** @type {'east'|'west'|'ha'|'box'} */ (name)]);
   const ports = {
     hbaseMaster: base,
     hbaseMasterInfo: base + 10,
@@ -79,7 +82,7 @@ export function siteLayout(name, classpath) {
   const fsUri = ha ? `hdfs://${ha.nameservice}` : `hdfs://127.0.0.1:${ports.nnRpc}`;
   const s = {
     name,
-    role: INITIAL_ROLE[/** @type {'east'|'west'|'ha'} */ (name)],
+    role: INITIAL_ROLE[/** @type {'east'|'west'|'ha'|'box'} */ (name)],
     dir,
     user,
     ports,

@@ -20,7 +20,11 @@ const say = (msg) => process.stderr.write(`[sandbox] ${msg}\n`);
 
 /** Resolve the Maven dependencies and write the classpath file (idempotent). */
 export function resolveDeps({ force = false } = {}) {
-  if (!force && fs.existsSync(classpathFile) && fs.existsSync(classesDir)) return fs.readFileSync(classpathFile, 'utf8').trim();
+  if (!force && fs.existsSync(classpathFile) && fs.existsSync(classesDir)) {
+    const classpath = fs.readFileSync(classpathFile, 'utf8').trim();
+    if (launchersStale()) compileLaunchers(classpath);
+    return classpath;
+  }
   say('resolving Maven dependencies (test/cluster/pom.xml)…');
   const r = spawnSync(
     'mvn',
@@ -33,9 +37,11 @@ export function resolveDeps({ force = false } = {}) {
   return classpath;
 }
 
-/** Compile the sandbox's own launchers (test/cluster/src) against the classpath. */
-export function compileLaunchers(classpath) {
+/** The sandbox's own launchers' sources (test/cluster/src). */
+function launcherSources() {
+  /** @type {string[]} */
   const sources = [];
+  /** @param {string} d */
   const walk = (d) => {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
       const p = path.join(d, e.name);
@@ -44,6 +50,20 @@ export function compileLaunchers(classpath) {
     }
   };
   walk(path.join(here, 'src'));
+  return sources;
+}
+
+/** Is a launcher's class missing or older than its source? */
+function launchersStale() {
+  return launcherSources().some((src) => {
+    const cls = path.join(classesDir, path.relative(path.join(here, 'src'), src).replace(/\.java$/, '.class'));
+    return !fs.existsSync(cls) || fs.statSync(cls).mtimeMs < fs.statSync(src).mtimeMs;
+  });
+}
+
+/** Compile the sandbox's own launchers (test/cluster/src) against the classpath. */
+export function compileLaunchers(classpath) {
+  const sources = launcherSources();
   const javac = process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'javac') : 'javac';
   const r = spawnSync(javac, ['-nowarn', '-d', classesDir, '-cp', classpath, ...sources], { stdio: 'inherit' });
   if (r.status !== 0) throw new Error(`javac failed (exit ${r.status})`);
@@ -286,8 +306,8 @@ export async function up({ yarn = false } = {}) {
 }
 
 export async function down({ wipe = false } = {}) {
-  // The HA site (ha.js) too, if a test left it running.
-  await Promise.all([...SITE_NAMES, 'ha'].map((n) => stopSite(n)));
+  // The extra sites (ha.js, box.js) too, if a test left them running.
+  await Promise.all([...SITE_NAMES, 'ha', 'box'].map((n) => stopSite(n)));
   if (wipe) fs.rmSync(sandboxDir(), { recursive: true, force: true });
 }
 

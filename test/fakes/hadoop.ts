@@ -37,6 +37,11 @@ function answer(fs: FakeHdfs, method: string, url: URL): { status: number; body:
   const p = decodeURIComponent(url.pathname.replace(/^\/webhdfs\/v1/, '')) || '/';
   const q = url.searchParams;
   const op = q.get('op') ?? '';
+  // Asked with noredirect, a NameNode names the DataNode that serves the data instead of serving it.
+  const toDataNode = () =>
+    q.get('noredirect') === 'true' && !url.hostname.endsWith('-dn')
+      ? { status: 200, body: { Location: `http://${fs.name}-dn:9864${url.pathname}?op=${op}&namenoderpcaddress=${fs.name}:8020` } }
+      : undefined;
   if (method !== 'GET') fs.changes.push(`${method} ${op} ${p}`);
   const intercepted = fs.intercept?.(method, op, p);
   if (intercepted) return intercepted;
@@ -68,10 +73,14 @@ function answer(fs: FakeHdfs, method: string, url: URL): { status: number; body:
       };
     }
     case 'GET OPEN':
-      return { status: 200, body: need().data };
+      need();
+      return toDataNode() ?? { status: 200, body: need().data };
     case 'GET GETCONTENTSUMMARY':
       return { status: 200, body: { ContentSummary: summary(need()) } };
     case 'GET GETFILECHECKSUM': {
+      need();
+      const located = toDataNode();
+      if (located) return located;
       const bytes = crypto.createHash('md5').update(need().data).digest('hex');
       return { status: 200, body: { FileChecksum: { algorithm: 'MD5-of-0MD5-of-512CRC32C', bytes, length: 28 } } };
     }
@@ -138,7 +147,7 @@ export class FakeHadoop {
 
   readonly fetch = async (input: string, init?: RequestInit): Promise<Response> => {
     const url = new URL(input);
-    const cluster = this.clusters.get(url.hostname.replace(/-nn$/, ''));
+    const cluster = this.clusters.get(url.hostname.replace(/-[nd]n$/, ''));
     if (!cluster || cluster.down) throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
     const headers = { date: new Date(this.now().getTime() + cluster.clockMs).toUTCString(), 'content-type': 'application/json' };
     try {

@@ -1,12 +1,16 @@
 // Clusters as containers show them: the tools run through an argv prefix (as `docker exec -i nn` or
 // `kubectl exec -i pod --` would run them). There is no Docker engine here, so the prefix is a real
 // program with the property that matters: `env -i` runs the argv as it is, without a shell, in an
-// environment of its own — the cluster's settings can only arrive on standard input.
+// environment of its own — the cluster's settings can only arrive on standard input. And a secondary
+// whose DataNode registered under a host name this machine cannot resolve (the sandbox's `box` site),
+// reached only once its address is mapped.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+// @ts-expect-error the sandbox launcher is plain JavaScript
+import { startBox, stopBox } from '../cluster/box.js';
 import {
   clustersFile,
   east,
@@ -15,6 +19,7 @@ import {
   jsonLines,
   putTree,
   runId,
+  type SiteInfo,
   tmpDir,
   tool,
   tree,
@@ -72,5 +77,71 @@ describe('tools in a container', () => {
     expect(report.result).toBe('ok');
     const name = report.restorePoint as string;
     expect(await tree(west, `${dir}/.snapshot/${name}`)).toEqual(await tree(east, `${dir}/.snapshot/${name}`));
+  });
+});
+
+describe('a DataNode registered under a name this host cannot resolve', () => {
+  let box: SiteInfo & { dataNode: string };
+  beforeAll(async () => {
+    await ensureSandboxUp();
+    box = await startBox();
+  });
+  afterAll(() => stopBox());
+
+  it('fails with the address and the setting to fix it; with the address mapped, backs up verified', async () => {
+    expect(box.dataNode).toMatch(/^dn1\.box\.invalid:\d+$/);
+    const sandbox = parse(fs.readFileSync(clustersFile, 'utf8')) as { clusters: Record<string, Record<string, any>> };
+    const boxCluster = {
+      role: 'secondary',
+      webhdfs: `http://127.0.0.1:${box.ports.nnHttp}`,
+      fs: box.fsUri,
+      user: box.user,
+      tools: { hadoop: `${box.binDir}/hadoop`, hdfs: `${box.binDir}/hdfs`, hbase: `${box.binDir}/hbase` },
+    };
+    const write = (extra: Record<string, unknown>) => {
+      const file = path.join(tmpDir('box-clusters'), 'clusters.yaml');
+      fs.writeFileSync(file, stringify({ clusters: { east: sandbox.clusters.east, box: { ...boxCluster, ...extra } } }));
+      return file;
+    };
+    const dir = `/it/box-${id}/d`;
+    await putTree(east, dir, { 'one.txt': 'to a container', 'sub/two.bin': Buffer.alloc(300_000, 3) });
+    await tool(east, 'hdfs', ['dfsadmin', '-allowSnapshot', dir]);
+    const policy = writePolicy({ service: `box-${id}`, datasets: [{ hdfs: dir }] });
+
+    const unmapped = await hbackup(['backup', policy, '--json', '--clusters', write({})]);
+    expect(unmapped.exitCode).toBe(1);
+    const error = jsonLines(String(unmapped.stdout))[0]!.error as string;
+    expect(error).toMatch(
+      new RegExp(
+        `the DataNode ${box.dataNode.replaceAll('.', '\\.')} that the NameNode named cannot be reached from this host: .*; if this host reaches it under another address .* map it in clusters\\.box\\.dataNodes, e\\.g\\. "${box.dataNode.replaceAll('.', '\\.')}": "localhost:\\d+"`,
+      ),
+    );
+    // One line says it (beside the progress lines), and no stack trace.
+    expect(
+      String(unmapped.stderr)
+        .split('\n')
+        .filter((l) => l.includes('error:')),
+    ).toHaveLength(1);
+    expect(String(unmapped.stderr)).not.toMatch(/\n\s+at /);
+
+    const port = box.dataNode.split(':')[1];
+    const mapped = write({ dataNodes: { [box.dataNode]: `127.0.0.1:${port}` } });
+    const r = await hbackup(['backup', policy, '--json', '--checksums', '--verbose', '--clusters', mapped]);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    // The catalog entry went to the DataNode by its mapped address; nothing else of the Location changed.
+    expect(String(r.stderr)).toMatch(
+      new RegExp(
+        `DataNode PUT http://127\\.0\\.0\\.1:${port}/webhdfs/v1/\\.hbackup/catalog/box-${id}/_tmp\\.[^ ]+\\?op=CREATE&user\\.name=`,
+      ),
+    );
+    const report = jsonLines(String(r.stdout))[0]!;
+    expect(report).toMatchObject({ result: 'ok', datasets: [{ verified: { checksums: true } }] });
+    const name = report.restorePoint as string;
+    const reached = { ...box, dataNodes: { [box.dataNode]: `127.0.0.1:${port}` } };
+    expect(await tree(reached, `${dir}/.snapshot/${name}`)).toEqual(await tree(east, `${dir}/.snapshot/${name}`));
+    // Reading the catalog back goes through the DataNode too.
+    const list = await hbackup(['list', policy, '--json', '--clusters', mapped]);
+    expect(list.exitCode, String(list.stderr)).toBe(0);
+    expect(JSON.parse(String(list.stdout)).restorePoints.map((p: { snapshot: string }) => p.snapshot)).toContain(name);
   });
 });

@@ -18,6 +18,8 @@ export interface SiteInfo {
   binDir: string;
   fsUri: string;
   ports: { nnHttp: number; nnRpc: number; zk: number };
+  /** DataNode addresses as the NameNode names them → as this host reaches them. */
+  dataNodes?: Record<string, string>;
 }
 
 export const east: SiteInfo = siteLayout('east', '');
@@ -29,7 +31,8 @@ export const hbackupBin = path.join(repoRoot, 'bin', 'hbackup.js');
 /** A short id that keeps one test run's paths and services apart from another's. */
 export const runId = () => `${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
 
-export const webhdfs = (site: SiteInfo) => new WebHdfs({ urls: [`http://127.0.0.1:${site.ports.nnHttp}`], user: site.user });
+export const webhdfs = (site: SiteInfo) =>
+  new WebHdfs({ urls: [`http://127.0.0.1:${site.ports.nnHttp}`], user: site.user, dataNodes: site.dataNodes });
 
 /** Run one of a site's real tools (hadoop, hdfs, hbase); throws with its stderr when it fails. */
 export async function tool(site: SiteInfo, name: 'hadoop' | 'hdfs' | 'hbase', args: string[], input?: string) {

@@ -147,7 +147,7 @@ describe('hostile servers', () => {
     const r = await cli('backup', '--dry-run', path.join(dir, 'p.yaml'));
     other.close();
     expect([1, 3]).toContain(r.code);
-    expect(r.stderr).toContain('only data is read through a redirect');
+    expect(r.stderr).toContain('no call is re-sent where a redirect points');
     expect(elsewhere).toEqual([]);
   });
 });

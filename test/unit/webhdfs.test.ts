@@ -67,16 +67,61 @@ describe('WebHdfs', () => {
     const fetch: FetchLike = async (url, init) => {
       seen.push({ url, ...(init?.redirect ? { redirect: init.redirect } : {}) });
       if (url.includes('op=CREATESNAPSHOT')) return new Response('', { status: 307, headers: { location: 'http://evil:1/x' } });
+      if (url.startsWith('http://nn/')) return Response.json({ Location: 'http://dn1:9864/webhdfs/v1/x?op=OPEN' });
       const endless = new ReadableStream({ pull: (c) => c.enqueue(new Uint8Array(1024 * 1024).fill(32)) });
       return new Response(endless, { status: 200 });
     };
     const h = new WebHdfs({ urls: ['http://nn'], user: 'hdfs', fetch });
     await expect(h.createSnapshot('/d', 's')).rejects.toThrow(
-      'http://nn redirected CREATESNAPSHOT to http://evil:1/x; only data is read through a redirect',
+      'http://nn redirected CREATESNAPSHOT to http://evil:1/x; no call is re-sent where a redirect points',
     );
     expect(seen.map((x) => x.redirect)).toEqual(['manual']);
     await expect(h.readFile('/.hbackup/catalog/x.json')).rejects.toThrow('answer too large: more than 16 MiB');
-    expect(seen.at(-1)?.redirect).toBe('follow');
+    // Data too: the NameNode is asked for the Location (noredirect), and the DataNode's own answer is read.
+    expect(seen.map((x) => x.redirect)).toEqual(['manual', 'manual', 'manual']);
+    expect(seen[1]!.url).toContain('op=OPEN&user.name=hdfs&noredirect=true');
+    expect(seen[2]!.url).toBe('http://dn1:9864/webhdfs/v1/x?op=OPEN');
+  });
+
+  it("maps a DataNode's address as the cluster says, only its host and port; unmapped and unreachable, says what to set", async () => {
+    const seen: string[] = [];
+    const location = 'http://dn-7f3a.hadoop.internal:9864/webhdfs/v1/f?op=OPEN&namenoderpcaddress=nn:8020&offset=0';
+    const fetch: FetchLike = async (url) => {
+      seen.push(url);
+      if (url.startsWith('http://nn/')) {
+        if (url.includes('op=GETFILECHECKSUM')) return Response.json({ Location: location.replace('OPEN', 'GETFILECHECKSUM') });
+        return Response.json({ Location: location });
+      }
+      if (new URL(url).hostname !== 'localhost') throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ENOTFOUND' } });
+      if (url.includes('op=GETFILECHECKSUM')) return Response.json({ FileChecksum: { algorithm: 'MD5', bytes: 'ab', length: 28 } });
+      return new Response('bytes');
+    };
+    const mapped = new WebHdfs({
+      urls: ['http://nn'],
+      user: 'hdfs',
+      fetch,
+      dataNodes: { 'dn-7f3a.hadoop.internal:9864': 'localhost:19864' },
+    });
+    expect((await mapped.readFile('/f'))?.toString()).toBe('bytes');
+    expect(seen[1]).toBe('http://localhost:19864/webhdfs/v1/f?op=OPEN&namenoderpcaddress=nn:8020&offset=0');
+    expect((await mapped.fileChecksum('/f')).bytes).toBe('ab');
+
+    const plain = new WebHdfs({ urls: ['http://nn'], user: 'hdfs', fetch, site: 'east' });
+    const e = await plain.readFile('/f').catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(UnreachableError);
+    expect((e as Error).message).toBe(
+      'WebHDFS OPEN /f: the DataNode dn-7f3a.hadoop.internal:9864 that the NameNode named cannot be reached from this host: host not found (ENOTFOUND); if this host reaches it under another address (a container\'s name or a mapped port), map it in clusters.east.dataNodes, e.g. "dn-7f3a.hadoop.internal:9864": "localhost:9864"',
+    );
+    // A Location that is not an http(s) URL of a DataNode is not followed.
+    const odd =
+      (l: string): FetchLike =>
+      async () =>
+        Response.json({ Location: l });
+    for (const l of ['file:///etc/passwd', 'http://u:p@dn:1/x', 'not a url']) {
+      await expect(new WebHdfs({ urls: ['http://nn'], user: 'hdfs', fetch: odd(l) }).readFile('/f')).rejects.toThrow(
+        /not a WebHDFS answer/,
+      );
+    }
   });
 
   it('says which NameNodes failed how when none is active', async () => {

@@ -41,7 +41,12 @@ export const stopBox = () => stopSite('box');
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const cmd = process.argv[2];
-  (cmd === 'up' ? startBox().then((s) => process.stderr.write(`[sandbox] box: DataNode ${s.dataNode}\n`)) : cmd === 'down' ? stopBox() : Promise.reject(new Error('usage: box.js up|down')))
+  (cmd === 'up'
+    ? startBox().then((s) => process.stderr.write(`[sandbox] box: DataNode ${s.dataNode}\n`))
+    : cmd === 'down'
+      ? stopBox()
+      : Promise.reject(new Error('usage: box.js up|down'))
+  )
     .then(() => process.stderr.write(`[sandbox] box: ${cmd}\n`))
     .catch((e) => {
       process.stderr.write(`[sandbox] error: ${e.message}\n`);

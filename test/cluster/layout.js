@@ -54,7 +54,9 @@ const JDK17_OPTS = [
 /** @param {string} name @param {string} classpath */
 export function siteLayout(name, classpath) {
   const envName = name.toUpperCase();
-  const base = Number(process.env[`HBACKUP_SANDBOX_${envName}_PORT_BASE`] ?? DEFAULT_PORT_BASE[/** @type {'east'|'west'|'ha'|'box'} */ (name)]);
+  const base = Number(
+    process.env[`HBACKUP_SANDBOX_${envName}_PORT_BASE`] ?? DEFAULT_PORT_BASE[/** @type {'east'|'west'|'ha'|'box'} */ (name)],
+  );
   const ports = {
     hbaseMaster: base,
     hbaseMasterInfo: base + 10,

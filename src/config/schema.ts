@@ -91,6 +91,17 @@ export const ClusterSchema = z
           ),
       })
       .default({ hadoop: 'hadoop', hdfs: 'hdfs', hbase: 'hbase', env: {}, sshOptions: [] }),
+    tls: z
+      .strictObject({
+        ca: z
+          .string()
+          .regex(/^\//, 'tls.ca is an absolute path to a PEM file, e.g. /etc/hbackup/cluster-ca.pem')
+          .optional()
+          .describe("The PEM file of the CA that signed this cluster's certificates (instead of the system's CAs)."),
+        insecure: z.boolean().default(false).describe('true: do not verify certificates at all (every run says so). Only for tests.'),
+      })
+      .optional()
+      .describe('How https:// endpoints of this cluster are verified; verification is on by default.'),
     dataNodes: z
       .record(hostPort, hostPort)
       .optional()

@@ -7,7 +7,7 @@ import type { NamedCluster, ResolvedPolicy } from '../config/load.js';
 import { policyFiles, resolvePolicy } from '../config/load.js';
 import { PreflightError } from '../errors.js';
 import { type Change, commandChange, type Performer, runHookChanges } from '../flow/change.js';
-import type { FlowIo } from '../flow/context.js';
+import { type FlowIo, siteIoOf } from '../flow/context.js';
 import type { Outcome } from '../flow/outcome.js';
 import type { Roles } from '../sites/roles.js';
 import { openSite, type Site } from '../sites/site.js';
@@ -93,7 +93,7 @@ export const roles = (primary: NamedCluster, secondary: NamedCluster): Roles => 
 
 /** A performer over both sites, for the changes failover and failback make outside a service's flow. */
 export function pairPerformer(pair: NamedCluster[], io: FlowIo): Performer & { site: (name: string) => Site } {
-  const siteIo = { fetch: io.fetch, putData: io.putData, debug: (t: string) => io.progress.debug(t) };
+  const siteIo = siteIoOf(io);
   const sites = Object.fromEntries(pair.map((c) => [c.name, openSite(c, siteIo)]));
   return { sites, runner: io.runner, spawn: io.spawn, debug: (t) => io.progress.debug(t), site: (name) => sites[name]! };
 }

@@ -45,7 +45,12 @@ export interface FlowContext extends Performer {
 }
 
 /** How a flow's sites reach their clusters: its fetch and upload, every call logged under --verbose. */
-export const siteIoOf = (io: FlowIo): SiteIo => ({ fetch: io.fetch, putData: io.putData, debug: (text) => io.progress.debug(text) });
+export const siteIoOf = (io: FlowIo): SiteIo => ({
+  fetch: io.fetch,
+  putData: io.putData,
+  debug: (text) => io.progress.debug(text),
+  warn: (text) => io.progress.warn(text),
+});
 
 /**
  * The policy as seen from the roles of the moment. A data set names its path on the clusters file's

@@ -9,11 +9,14 @@ import http from 'node:http';
 import https from 'node:https';
 import { Readable } from 'node:stream';
 import type { FetchLike } from '../hdfs/webhdfs.js';
+import type { TlsOptions } from './tls.js';
 
-const agents = {
+type Agents = { 'http:': http.Agent; 'https:': https.Agent };
+
+const agentsFor = (tls?: TlsOptions): Agents => ({
   'http:': new http.Agent({ keepAlive: true, maxSockets: 32 }),
-  'https:': new https.Agent({ keepAlive: true, maxSockets: 32 }),
-};
+  'https:': new https.Agent({ keepAlive: true, maxSockets: 32, ...(tls ?? {}) }),
+});
 
 const MAX_REDIRECTS = 5;
 
@@ -36,8 +39,8 @@ function headersOf(raw: http.IncomingHttpHeaders): Headers {
   return headers;
 }
 
-function request(url: URL, init: RequestInit, hops: number): Promise<Response> {
-  const protocol = url.protocol as keyof typeof agents;
+function request(agents: Agents, url: URL, init: RequestInit, hops: number): Promise<Response> {
+  const protocol = url.protocol as keyof Agents;
   if (!(protocol in agents)) return Promise.reject(failed(new Error(`unsupported protocol ${url.protocol}`)));
   const transport = protocol === 'https:' ? https : http;
   const method = init.method ?? 'GET';
@@ -64,7 +67,7 @@ function request(url: URL, init: RequestInit, hops: number): Promise<Response> {
           res.resume();
           signal?.removeEventListener('abort', onAbort);
           if (hops >= MAX_REDIRECTS) return reject(failed(new Error(`more than ${MAX_REDIRECTS} redirects`)));
-          return request(new URL(location, url), init, hops + 1).then(resolve, reject);
+          return request(agents, new URL(location, url), init, hops + 1).then(resolve, reject);
         }
         if (status < 200 || status > 599) {
           res.destroy();
@@ -82,4 +85,10 @@ function request(url: URL, init: RequestInit, hops: number): Promise<Response> {
   });
 }
 
-export const httpFetch: FetchLike = (input, init = {}) => request(new URL(input), init, 0);
+/** A fetch with its own connections; `tls`: the CA to trust (instead of the system's), or no verification at all. */
+export function makeHttpFetch(tls?: TlsOptions): FetchLike {
+  const agents = agentsFor(tls);
+  return (input, init = {}) => request(agents, new URL(input), init, 0);
+}
+
+export const httpFetch: FetchLike = makeHttpFetch();

@@ -6,8 +6,10 @@
 import type { NamedCluster } from '../config/load.js';
 import { resourceManagerUrls, webhdfsUrls } from '../config/load.js';
 import type { Command } from '../exec/runner.js';
-import type { PutData } from '../hdfs/put-data.js';
+import { makePutData, type PutData } from '../hdfs/put-data.js';
 import { type FetchLike, WebHdfs } from '../hdfs/webhdfs.js';
+import { httpFetch, makeHttpFetch } from '../http/client.js';
+import { insecureWarning, tlsOf } from '../http/tls.js';
 import { ResourceManager } from '../yarn/resourcemanager.js';
 
 export type ToolName = 'hadoop' | 'hdfs' | 'hbase';
@@ -27,16 +29,43 @@ export interface SiteIo {
   fetch?: FetchLike | undefined;
   putData?: PutData | undefined;
   debug?: (text: string) => void;
+  /** Said once per run and cluster: e.g. that its certificates are not verified. */
+  warn?: (text: string) => void;
   /** How long one call may take (default 30 s). */
   timeoutMs?: number;
 }
 
+/** Connections per TLS setting, kept for the whole run (kept-alive), and the clusters already warned of. */
+const transports = new Map<string, { fetch: FetchLike; putData: PutData }>();
+const warned = new Set<string>();
+
+/** How a cluster's endpoints are reached over HTTP(S): the default, or with its own TLS settings. */
+function transportOf(cluster: NamedCluster, io: SiteIo): { fetch?: FetchLike | undefined; putData?: PutData | undefined } {
+  const tls = tlsOf(cluster);
+  if (tls && !tls.rejectUnauthorized && !warned.has(cluster.name) && io.warn) {
+    warned.add(cluster.name);
+    io.warn(insecureWarning(cluster.name));
+  }
+  if (io.fetch || !tls) return { fetch: io.fetch, putData: io.putData };
+  const key = `${tls.rejectUnauthorized}\0${tls.ca?.toString('latin1') ?? ''}`;
+  let t = transports.get(key);
+  if (!t) {
+    t = { fetch: makeHttpFetch(tls), putData: makePutData(tls) };
+    transports.set(key, t);
+  }
+  return { fetch: t.fetch, putData: io.putData ?? t.putData };
+}
+
+/** The fetch a cluster's endpoints are asked through (its TLS settings applied). */
+export const fetchOf = (cluster: NamedCluster, io: SiteIo = {}): FetchLike => transportOf(cluster, io).fetch ?? httpFetch;
+
 export function openSite(cluster: NamedCluster, io: SiteIo = {}): Site {
+  const transport = transportOf(cluster, io);
   const hdfs = new WebHdfs({
     urls: webhdfsUrls(cluster),
     user: cluster.user,
-    fetch: io.fetch,
-    putData: io.putData,
+    fetch: transport.fetch,
+    putData: transport.putData,
     timeoutMs: io.timeoutMs ?? cluster.timeoutSeconds * 1000,
     onCall: (call) => io.debug?.(`${call.dataNode ? 'DataNode ' : ''}${call.method} ${call.url}`),
     dataNodes: cluster.dataNodes,
@@ -47,7 +76,7 @@ export function openSite(cluster: NamedCluster, io: SiteIo = {}): Site {
     ? new ResourceManager({
         urls: rm,
         user: cluster.user,
-        fetch: io.fetch,
+        fetch: transport.fetch,
         timeoutMs: io.timeoutMs ?? cluster.timeoutSeconds * 1000,
         onCall: (call) => io.debug?.(`${call.method} ${call.url}`),
       })

@@ -7,10 +7,9 @@
 import type { NamedCluster } from '../config/load.js';
 import { cleanLine } from '../errors.js';
 import type { FetchLike } from '../hdfs/webhdfs.js';
-import { httpFetch } from '../http/client.js';
 import { type Identity, readIdentity } from '../identity/identity.js';
 import { clockSkewMs } from '../sites/checks.js';
-import { openSite } from '../sites/site.js';
+import { fetchOf, openSite } from '../sites/site.js';
 
 export interface SiteHealth {
   site: string;
@@ -44,7 +43,7 @@ export async function probeSite(
   io: { fetch?: FetchLike | undefined; now: () => Date },
   timeoutMs: number,
 ): Promise<SiteHealth> {
-  const fetchImpl: FetchLike = io.fetch ?? httpFetch;
+  const fetchImpl: FetchLike = fetchOf(cluster, io);
   const site = openSite(cluster, { fetch: io.fetch, timeoutMs });
   const health: SiteHealth = {
     site: cluster.name,

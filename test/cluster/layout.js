@@ -16,10 +16,10 @@ const repoRoot = path.resolve(here, '..', '..');
 export const SITE_NAMES = ['east', 'west'];
 /**
  * Extra HDFS-only sites, started by the tests that need them: `ha`, an HA pair of NameNodes; `box`,
- * a DataNode registered under a host name of its own, as in a container.
+ * a DataNode registered under a host name of its own, as in a container; `tls`, HTTPS only.
  */
-const INITIAL_ROLE = { east: 'primary', west: 'secondary', ha: 'primary', box: 'secondary' };
-const DEFAULT_PORT_BASE = { east: 20000, west: 21000, ha: 22000, box: 23000 };
+const INITIAL_ROLE = { east: 'primary', west: 'secondary', ha: 'primary', box: 'secondary', tls: 'secondary' };
+const DEFAULT_PORT_BASE = { east: 20000, west: 21000, ha: 22000, box: 23000, tls: 24000 };
 const HA_NAMESERVICE = 'hasite';
 
 export const sandboxDir = () => path.resolve(process.env.HBACKUP_SANDBOX_DIR ?? path.join(repoRoot, '.sandbox'));
@@ -55,7 +55,7 @@ const JDK17_OPTS = [
 export function siteLayout(name, classpath) {
   const envName = name.toUpperCase();
   const base = Number(
-    process.env[`HBACKUP_SANDBOX_${envName}_PORT_BASE`] ?? DEFAULT_PORT_BASE[/** @type {'east'|'west'|'ha'|'box'} */ (name)],
+    process.env[`HBACKUP_SANDBOX_${envName}_PORT_BASE`] ?? DEFAULT_PORT_BASE[/** @type {'east'|'west'|'ha'|'box'|'tls'} */ (name)],
   );
   const ports = {
     hbaseMaster: base,
@@ -84,7 +84,7 @@ export function siteLayout(name, classpath) {
   const fsUri = ha ? `hdfs://${ha.nameservice}` : `hdfs://127.0.0.1:${ports.nnRpc}`;
   const s = {
     name,
-    role: INITIAL_ROLE[/** @type {'east'|'west'|'ha'|'box'} */ (name)],
+    role: INITIAL_ROLE[/** @type {'east'|'west'|'ha'|'box'|'tls'} */ (name)],
     dir,
     user,
     ports,
@@ -152,7 +152,7 @@ export function siteLayout(name, classpath) {
 }
 
 /** @param {Record<string, string>} props */
-function siteXml(props) {
+export function siteXml(props) {
   const body = Object.entries(props)
     .map(([k, v]) => `  <property><name>${k}</name><value>${v}</value></property>`)
     .join('\n');

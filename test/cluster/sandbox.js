@@ -306,8 +306,8 @@ export async function up({ yarn = false } = {}) {
 }
 
 export async function down({ wipe = false } = {}) {
-  // The extra sites (ha.js, box.js) too, if a test left them running.
-  await Promise.all([...SITE_NAMES, 'ha', 'box'].map((n) => stopSite(n)));
+  // The extra sites (ha.js, one.js) too, if a test left them running.
+  await Promise.all([...SITE_NAMES, 'ha', 'box', 'tls'].map((n) => stopSite(n)));
   if (wipe) fs.rmSync(sandboxDir(), { recursive: true, force: true });
 }
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 // @ts-expect-error the sandbox launcher is plain JavaScript
-import { startBox, stopBox } from '../cluster/box.js';
+import { startBox, stopOne } from '../cluster/one.js';
 import {
   clustersFile,
   east,
@@ -86,7 +86,7 @@ describe('a DataNode registered under a name this host cannot resolve', () => {
     await ensureSandboxUp();
     box = await startBox();
   });
-  afterAll(() => stopBox());
+  afterAll(() => stopOne('box'));
 
   it('fails with the address and the setting to fix it; with the address mapped, backs up verified', async () => {
     expect(box.dataNode).toMatch(/^dn1\.box\.invalid:\d+$/);

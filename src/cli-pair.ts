@@ -1,5 +1,5 @@
 /**
- * The commands that act on both sites at once, beyond one service: failover, failback, sync-users.
+ * The commands that act on both sites at once, beyond one service: failover, failback, sync-users, doctor.
  */
 import type { Command } from 'commander';
 import type { CommandEnv } from './commands/context.js';
@@ -76,5 +76,26 @@ ${EXIT_CODES_HELP}`,
     .action(async (opts) => {
       const { syncUsersCommand } = await import('./commands/sync-users.js');
       done(await syncUsersCommand({ ...opts, clusters: clustersFlag() }, env()));
+    });
+
+  program
+    .command('doctor')
+    .description('check the clusters file against the clusters: endpoints, authentication, DataNodes, rights, tools, versions, clocks')
+    .option('--timeout <seconds>', 'give each call this long', '10')
+    .addHelpText(
+      'after',
+      `
+It writes one probe on each cluster (a directory under /.hbackup with a file and a snapshot) and
+removes it again: that is what proves a DataNode is reachable and the user has the rights hbackup needs.
+
+Examples:
+  hbackup doctor --clusters /etc/hbackup/clusters.yaml
+  hbackup --json doctor | jq '.findings[] | select(.level != "ok")'
+
+Exit codes (as status): 0 all well, 1 warnings, 2 failures.`,
+    )
+    .action(async (opts) => {
+      const { doctorCommand } = await import('./commands/doctor.js');
+      done(await doctorCommand({ ...opts, clusters: clustersFlag() }, env()));
     });
 }

@@ -31,6 +31,7 @@ export const ops = {
     params: { overwrite, noredirect: true },
   }),
   allowSnapshot: (path: string): WebHdfsRequest => ({ method: 'PUT', path, op: 'ALLOWSNAPSHOT' }),
+  disallowSnapshot: (path: string): WebHdfsRequest => ({ method: 'PUT', path, op: 'DISALLOWSNAPSHOT' }),
   createSnapshot: (path: string, name: string): WebHdfsRequest => ({
     method: 'PUT',
     path,

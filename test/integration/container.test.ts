@@ -126,6 +126,18 @@ describe('a DataNode registered under a name this host cannot resolve', () => {
 
     const port = box.dataNode.split(':')[1];
     const mapped = write({ dataNodes: { [box.dataNode]: `127.0.0.1:${port}` } });
+    // doctor finds the same, and finds it fixed once mapped.
+    const sick = await hbackup(['doctor', '--clusters', write({})]);
+    expect(sick.exitCode).toBe(2);
+    expect(String(sick.stdout)).toMatch(
+      new RegExp(
+        `^FAIL box datanode: as \\S+, cannot write a file \\(through a DataNode\\): .*${box.dataNode.replaceAll('.', '\\.')}.*clusters\\.box\\.dataNodes`,
+        'm',
+      ),
+    );
+    const well = await hbackup(['doctor', '--clusters', mapped]);
+    expect(String(well.stdout)).toContain('ok   box datanode: a DataNode took a file through WebHDFS');
+    expect(String(well.stdout)).not.toContain('FAIL');
     const r = await hbackup(['backup', policy, '--json', '--checksums', '--verbose', '--clusters', mapped]);
     expect(r.exitCode, String(r.stderr)).toBe(0);
     // The catalog entry went to the DataNode by its mapped address; nothing else of the Location changed.

@@ -63,6 +63,12 @@ describe('a secondary over HTTPS', () => {
     expect(jsonLines(String(untrusted.stdout))[0]!.error).toMatch(
       /tls \(secondary\) is not reachable: .*certificate not trusted: signed by a CA this host does not know \(give it in tls\.ca\) \(SELF_SIGNED_CERT_IN_CHAIN\)/,
     );
+    const doctor = await hbackup(['doctor', '--clusters', write()]);
+    expect(doctor.exitCode).toBe(2);
+    expect(String(doctor.stdout)).toMatch(/^FAIL tls endpoint: https:\/\/127\.0\.0\.1:\d+ does not answer: certificate not trusted/m);
+    const doctorCa = await hbackup(['doctor', '--clusters', write({ ca: site.caPem })]);
+    expect(String(doctorCa.stdout)).toContain('ok   tls datanode: a DataNode took a file through WebHDFS');
+    expect(String(doctorCa.stdout)).not.toContain('FAIL');
     // Refused in preflight: no snapshot was taken.
     expect(await webhdfs(east).listStatus(`${dir}/.snapshot`)).toEqual([]);
 

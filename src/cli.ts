@@ -10,6 +10,7 @@ import { ExitCode, exitCodesHelp, HbackupError } from './errors.js';
 import { execaRunner } from './exec/runner.js';
 import { execaSpawner } from './exec/session.js';
 import { outcomeOf } from './flow/outcome.js';
+import { releaseCredentials } from './kerberos/credentials.js';
 import { stateDir } from './lock/lock.js';
 import { Output } from './output.js';
 
@@ -265,5 +266,9 @@ Examples:
       `unexpected error: ${(e as Error).stack ?? String(e)}\nThis is a bug in hbackup; please report it with the command you ran.\n`,
     );
     return ExitCode.FAILED;
+  } finally {
+    // Delegation tokens a Kerberized cluster gave this run are cancelled, their files removed.
+    for (const problem of await releaseCredentials(io.env?.runner ?? execaRunner))
+      out?.handle({ type: 'note', level: 'warn', text: problem });
   }
 }

@@ -77,6 +77,13 @@ export class PreflightError extends HbackupError {
   }
 }
 
+/** Kerberos refused hbackup's credentials (a wrong keytab, an expired ticket): nothing was changed. */
+export class KerberosError extends HbackupError {
+  constructor(message: string) {
+    super(message, ExitCode.PREFLIGHT);
+  }
+}
+
 /** Another run of the same service holds the lock. */
 export class LockedError extends HbackupError {
   constructor(message: string) {

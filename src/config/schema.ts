@@ -52,7 +52,11 @@ export const ClusterSchema = z
     fs: authority('fs is the filesystem URI DistCp uses', 'hdfs://nameservice1')
       .refine((u) => /^(hdfs|webhdfs|swebhdfs):/.test(u), 'fs is an hdfs://, webhdfs:// or swebhdfs:// URI, e.g. hdfs://nameservice1')
       .describe("Filesystem URI of this cluster as its tools and the other cluster's tools reach it."),
-    user: z.string().min(1).default('hdfs').describe('The user to act as (simple authentication).'),
+    user: z
+      .string()
+      .min(1)
+      .default('hdfs')
+      .describe('The user to act as (simple authentication; with kerberos, the principal is who acts).'),
     timeoutSeconds: z
       .number()
       .positive()
@@ -91,6 +95,30 @@ export const ClusterSchema = z
           ),
       })
       .default({ hadoop: 'hadoop', hdfs: 'hdfs', hbase: 'hbase', env: {}, sshOptions: [] }),
+    kerberos: z
+      .strictObject({
+        principal: z
+          .string()
+          .regex(/^[^\s@/]+(?:\/[^\s@]+)?@[^\s@]+$/, 'a principal is name@REALM or name/host@REALM, e.g. hbackup@EXAMPLE.COM')
+          .optional()
+          .describe('The principal hbackup acts as (with keytab).'),
+        keytab: z
+          .string()
+          .regex(/^\//, 'keytab is an absolute path, e.g. /etc/security/keytabs/hbackup.keytab')
+          .optional()
+          .describe("The principal's keytab: the cluster's tools log in from it."),
+        ticketCache: z
+          .string()
+          .regex(/^\//, 'ticketCache is an absolute path, e.g. /tmp/krb5cc_1000')
+          .optional()
+          .describe('A ticket cache kinit filled (KRB5CCNAME), instead of a keytab.'),
+      })
+      .refine((k) => Boolean(k.keytab) !== Boolean(k.ticketCache), 'give either keytab (with principal) or ticketCache')
+      .refine((k) => !k.keytab || Boolean(k.principal), 'a keytab needs its principal')
+      .optional()
+      .describe(
+        'This cluster is Kerberized: hbackup gets a delegation token with its tools (hadoop dtutil) for WebHDFS and for the tools themselves.',
+      ),
     tls: z
       .strictObject({
         ca: z

@@ -97,7 +97,7 @@ async function writeProbe(site: Site, stamp: string, add: (x: Omit<Finding, 'sit
       add({
         check: dataNode ? 'datanode' : 'permissions',
         level: 'fail',
-        text: `as ${site.cluster.user}, cannot ${what}: ${message}`,
+        text: `as ${site.cluster.kerberos?.principal ?? site.cluster.user}, cannot ${what}: ${message}`,
         ...(dataNode
           ? {}
           : { fix: `hbackup needs the HDFS superuser (or rights to allow snapshots and write /.hbackup): set clusters.${site.name}.user` }),
@@ -110,7 +110,8 @@ async function writeProbe(site: Site, stamp: string, add: (x: Omit<Finding, 'sit
   await site.hdfs.delete(dir, true).catch(() => undefined);
   if (!failed) {
     add({ check: 'datanode', level: 'ok', text: 'a DataNode took a file through WebHDFS' });
-    add({ check: 'permissions', level: 'ok', text: `${site.cluster.user} can write /.hbackup, allow and take snapshots` });
+    const who = site.cluster.kerberos?.principal ?? site.cluster.user;
+    add({ check: 'permissions', level: 'ok', text: `${who} can write /.hbackup, allow and take snapshots` });
   }
 }
 
@@ -147,7 +148,7 @@ export async function checkSite(cluster: NamedCluster, io: DoctorIo): Promise<Si
   let site: Site;
   let f: FetchLike;
   try {
-    site = openSite(cluster, { fetch: io.fetch, timeoutMs: io.timeoutMs });
+    site = openSite(cluster, { fetch: io.fetch, timeoutMs: io.timeoutMs, runner: io.runner });
     f = fetchOf(cluster, { fetch: io.fetch });
   } catch (e) {
     add({ check: 'settings', level: 'fail', text: (e as Error).message });
@@ -169,12 +170,18 @@ export async function checkSite(cluster: NamedCluster, io: DoctorIo): Promise<Si
       check: 'authentication',
       level: 'fail',
       text: `WebHDFS refused ${cluster.user}: ${cleanLine((e as Error).message, 240)}`,
-      fix: `check clusters.${cluster.name}.user (simple authentication: user.name=)`,
+      fix: cluster.kerberos
+        ? `check clusters.${cluster.name}.kerberos (principal and keytab: klist -kt; or the ticket cache: kinit)`
+        : `check clusters.${cluster.name}.user (simple authentication: user.name=); a Kerberized cluster needs clusters.${cluster.name}.kerberos`,
     });
     return facts;
   }
   const after = io.now().getTime();
-  add({ check: 'authentication', level: 'ok', text: `WebHDFS answers ${cluster.user} (simple authentication)` });
+  const k = cluster.kerberos;
+  const as = k
+    ? `${k.principal ?? `the ticket cache ${k.ticketCache}`} (Kerberos: a delegation token from hadoop dtutil)`
+    : `${cluster.user} (simple authentication)`;
+  add({ check: 'authentication', level: 'ok', text: `WebHDFS answers ${as}` });
   const server = site.hdfs.lastServerDate?.getTime();
   if (server !== undefined && !Number.isNaN(server)) {
     const skew = clockSkewMs(before, after, server);

@@ -19,6 +19,8 @@ export interface Command {
   prefix?: string[];
   /** The environment's values may be secrets (a cluster's tools.env): shown as *** wherever printed. */
   secretEnv?: boolean;
+  /** Awaited before it runs: what it needs exists (a Kerberized cluster's delegation tokens). Not part of what is shown. */
+  ready?: () => Promise<void>;
 }
 
 export interface RunResult {
@@ -100,6 +102,7 @@ export function displayCommand(cmd: Command): string {
 export const execaRunner: Runner = async (cmd, opts = {}) => {
   const [file, ...args] = effectiveArgv(cmd);
   if (!file) throw new Error('empty command');
+  await cmd.ready?.();
   const prefix = stdinPrefix(cmd);
   const child = execa(file, args, {
     env: localEnv(cmd),

@@ -46,6 +46,7 @@ export interface FlowContext extends Performer {
 
 /** How a flow's sites reach their clusters: its fetch and upload, every call logged under --verbose. */
 export const siteIoOf = (io: FlowIo): SiteIo => ({
+  runner: io.runner,
   fetch: io.fetch,
   putData: io.putData,
   debug: (text) => io.progress.debug(text),

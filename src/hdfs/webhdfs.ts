@@ -1,15 +1,16 @@
 /**
- * A WebHDFS client on Node's fetch: file status, snapshots, snapshot diffs, content summaries,
- * checksums and small files. Several endpoints (an HA pair): the active NameNode is found by
- * trying each and skipping a standby's StandbyException.
+ * A WebHDFS client: file status, listings walked a page at a time, snapshots, snapshot diffs,
+ * content summaries, ACLs, quotas, checksums and small files, through the cluster's NameNodes
+ * (namenodes.ts: HA, authentication) and the DataNodes they name (datanode.ts).
  *
  * Every call that changes something is first a `WebHdfsRequest` (requests.ts): plain data a plan
  * can hold and print (`describe`), and that the client sends as is (`send`).
  */
-import { cleanLine, UnreachableError, WebHdfsError } from '../errors.js';
-import { httpFetch } from '../http/client.js';
-import { MiB, networkError, readCapped } from '../http/read.js';
+import { WebHdfsError } from '../errors.js';
+import { MiB, readCapped } from '../http/read.js';
+import { answer, encodeHdfsPath, field, notWebHdfs, parseRemote, redact, remoteException } from './answers.js';
 import { type DataNodeMap, dataNodeUrl, unreachableDataNode } from './datanode.js';
+import { NameNodes } from './namenodes.js';
 import { snapshotPath } from './paths.js';
 import { httpPutData, type PutData } from './put-data.js';
 import {
@@ -37,126 +38,45 @@ export interface WebHdfsOptions {
   dataNodes?: DataNodeMap | undefined;
   /** The cluster's name in the clusters file, for messages that say what to set. */
   site?: string | undefined;
-}
-
-/** Encode an absolute HDFS path for a WebHDFS URL, segment by segment. */
-export function encodeHdfsPath(p: string): string {
-  return p
-    .split('/')
-    .map((s) => encodeURIComponent(s))
-    .join('/');
+  /** A Kerberized cluster: the delegation token calls carry instead of user.name, and how to get a new one. */
+  delegation?: { token(): Promise<string>; renew(): Promise<string> } | undefined;
 }
 
 export class WebHdfs {
-  private readonly urls: string[];
-  private active = 0;
-  private readonly fetchImpl: FetchLike;
+  private readonly nameNodes: NameNodes;
   private readonly putData: PutData;
-  readonly user: string;
-  private readonly timeoutMs: number;
-  private readonly onCall: ((call: HttpCall) => void) | undefined;
   private readonly dataNodes: DataNodeMap;
-  private readonly site: string | undefined;
-  /** The `Date` header of the last answer, for clock-skew checks. */
-  lastServerDate: Date | undefined;
-  private probed = false;
+  readonly user: string;
 
   constructor(opts: WebHdfsOptions) {
-    this.urls = opts.urls.map((u) => u.replace(/\/+$/, ''));
-    this.user = opts.user;
-    this.fetchImpl = opts.fetch ?? httpFetch;
+    this.nameNodes = new NameNodes(opts);
     this.putData = opts.putData ?? httpPutData;
-    this.timeoutMs = opts.timeoutMs ?? 30_000;
-    this.onCall = opts.onCall;
     this.dataNodes = opts.dataNodes ?? {};
-    this.site = opts.site;
+    this.user = opts.user;
   }
 
   /** The endpoint in use (the active NameNode once one has answered). */
   get endpoint(): string {
-    return this.urls[this.active]!;
+    return this.nameNodes.endpoint;
   }
 
-  url(base: string, req: WebHdfsRequest): string {
-    const q = new URLSearchParams({ op: req.op, 'user.name': this.user });
-    for (const [k, v] of Object.entries(req.params ?? {})) q.set(k, String(v));
-    return `${base}/webhdfs/v1${encodeHdfsPath(req.path)}?${q.toString()}`;
+  /** The `Date` header of the last answer, for clock-skew checks. */
+  get lastServerDate(): Date | undefined {
+    return this.nameNodes.lastServerDate;
+  }
+
+  url(base: string, req: WebHdfsRequest, token?: string): string {
+    return this.nameNodes.url(base, req, token);
   }
 
   /** A request as it would be sent to the active NameNode: `PUT http://nn:9870/webhdfs/v1/…`. */
   describe(req: WebHdfsRequest): string {
-    return `${req.method} ${this.url(this.endpoint, req)}`;
-  }
-
-  /**
-   * Several NameNodes and none known active yet: ask them all at once and take the first that
-   * answers, so a hung one costs nothing while a healthy partner answers.
-   */
-  private async findActive(): Promise<void> {
-    this.probed = true;
-    const probes = this.urls.map(async (base, index) => {
-      const url = this.url(base, { method: 'GET', path: '/', op: 'GETFILESTATUS' });
-      this.onCall?.({ method: 'GET', url });
-      const res = await this.fetchImpl(url, {
-        headers: { 'X-XSRF-HEADER': 'hbackup' },
-        signal: AbortSignal.timeout(this.timeoutMs),
-        redirect: 'manual',
-      });
-      await res.body?.cancel().catch(() => undefined);
-      if (!res.ok) throw new Error(String(res.status));
-      return index;
-    });
-    this.active = await Promise.any(probes).catch(() => this.active);
+    return this.nameNodes.describe(req);
   }
 
   /** Send one WebHDFS operation to the active NameNode; returns the response (2xx or 404). */
-  private async call(req: WebHdfsRequest): Promise<Response> {
-    if (this.urls.length > 1 && !this.probed) await this.findActive();
-    const errors: string[] = [];
-    for (let attempt = 0; attempt < this.urls.length; attempt++) {
-      const index = (this.active + attempt) % this.urls.length;
-      const base = this.urls[index]!;
-      const url = this.url(base, req);
-      this.onCall?.({ method: req.method, url });
-      let res: Response;
-      try {
-        res = await this.fetchImpl(url, {
-          method: req.method,
-          headers: { 'X-XSRF-HEADER': 'hbackup' },
-          signal: AbortSignal.timeout(this.timeoutMs),
-          // Data operations ask for the DataNode's Location (noredirect); a call is never re-sent where a redirect points.
-          redirect: 'manual',
-        });
-      } catch (e) {
-        errors.push(`${base}: ${cleanLine(networkError(e, this.timeoutMs), 120)}`);
-        continue;
-      }
-      // Jetty in Hadoop 3.3 sends Date twice; fetch joins the two with ", ": the first is the one.
-      const date = res.headers.get('date')?.split(/, (?=[A-Z][a-z]{2}, )/)[0];
-      if (date) this.lastServerDate = new Date(date);
-      if (res.ok || res.status === 404) {
-        this.active = index;
-        return res;
-      }
-      if (res.status >= 300 && res.status < 400) {
-        await res.body?.cancel().catch(() => undefined);
-        const to = cleanLine(res.headers.get('location') ?? '', 120);
-        throw new WebHdfsError(
-          res.status,
-          'redirect refused',
-          `${base} redirected ${req.op} to ${to || 'elsewhere'}; no call is re-sent where a redirect points`,
-          `${req.op} ${req.path}`,
-        );
-      }
-      const remote = await remoteException(res);
-      if (remote.exception === 'StandbyException') {
-        errors.push(`${base}: standby NameNode`);
-        continue;
-      }
-      this.active = index;
-      throw new WebHdfsError(res.status, remote.exception, remote.message, `${req.op} ${req.path}`);
-    }
-    throw new UnreachableError(`WebHDFS ${req.op} ${req.path}: no active NameNode answered (${errors.join('; ')})`);
+  private call(req: WebHdfsRequest): Promise<Response> {
+    return this.nameNodes.call(req);
   }
 
   /** Send a request and read its JSON answer; a 404 is an error here. */
@@ -263,9 +183,10 @@ export class WebHdfs {
     const what = `${req.op} ${req.path}`;
     const { url, named } = dataNodeUrl((await this.send<{ Location?: unknown }>(req)).Location, this.dataNodes, what);
     const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
-    this.onCall?.({ method: 'PUT', url, dataNode: true });
-    const put = await this.putData(url, bytes, this.timeoutMs).catch((e: unknown) => {
-      throw unreachableDataNode(named, url, e, this.timeoutMs, `WebHDFS ${what}`, this.site);
+    const nn = this.nameNodes;
+    nn.onCall?.({ method: 'PUT', url: redact(url), dataNode: true });
+    const put = await this.putData(url, bytes, nn.timeoutMs).catch((e: unknown) => {
+      throw unreachableDataNode(named, url, e, nn.timeoutMs, `WebHDFS ${what}`, nn.site);
     });
     if (put.status < 200 || put.status > 299) {
       const remote = parseRemote(put.body, put.status);
@@ -347,16 +268,17 @@ export class WebHdfs {
   private async fromDataNode(located: { Location?: unknown }, req: WebHdfsRequest): Promise<Response> {
     const what = `${req.op} ${req.path}`;
     const { url, named } = dataNodeUrl(located.Location, this.dataNodes, what);
-    this.onCall?.({ method: 'GET', url, dataNode: true });
+    const nn = this.nameNodes;
+    nn.onCall?.({ method: 'GET', url: redact(url), dataNode: true });
     let res: Response;
     try {
-      res = await this.fetchImpl(url, {
+      res = await nn.fetchImpl(url, {
         headers: { 'X-XSRF-HEADER': 'hbackup' },
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: AbortSignal.timeout(nn.timeoutMs),
         redirect: 'manual',
       });
     } catch (e) {
-      throw unreachableDataNode(named, url, e, this.timeoutMs, `WebHDFS ${what}`, this.site);
+      throw unreachableDataNode(named, url, e, nn.timeoutMs, `WebHDFS ${what}`, nn.site);
     }
     if (res.ok) return res;
     const remote = await remoteException(res);
@@ -364,51 +286,4 @@ export class WebHdfs {
   }
 }
 
-const notWebHdfs = (req: WebHdfsRequest, what: string) => new WebHdfsError(200, 'not a WebHDFS answer', what, `${req.op} ${req.path}`);
-
-/** The largest answer read: a listing of some 300,000 entries; anything bigger is not a NameNode talking. */
-const MAX_ANSWER = 256 * MiB;
-
-/** The JSON object of an answer; anything else (HTML, a list, null) is not WebHDFS talking. */
-async function answer<T>(res: Response, req: WebHdfsRequest): Promise<T> {
-  const text = (await readCapped(res, MAX_ANSWER, `${req.op} ${req.path}`)).toString('utf8');
-  if (!text) return {} as T;
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw notWebHdfs(req, `HTTP ${res.status} with ${cleanLine(text, 80) || 'an empty body'}`);
-  }
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw notWebHdfs(req, `HTTP ${res.status} with ${cleanLine(text, 80)}`);
-  }
-  return body as T;
-}
-
-/** The named object of an answer, which WebHDFS always sends for that operation. */
-function field<T>(body: Record<string, unknown>, name: string, req: WebHdfsRequest): T {
-  const v = body[name];
-  if (v === null || typeof v !== 'object') throw notWebHdfs(req, `no ${name} in the answer`);
-  return v as T;
-}
-
-function parseRemote(text: string, status: number): { exception: string; message: string } {
-  try {
-    const r = (JSON.parse(text) as { RemoteException?: { exception?: string; message?: string } } | null)?.RemoteException;
-    if (r)
-      return { exception: cleanLine(r.exception ?? 'RemoteException', 80), message: cleanLine((r.message ?? '').split('\n')[0] ?? '') };
-  } catch {
-    /* not JSON */
-  }
-  return { exception: `HTTP ${status}`, message: cleanLine(text, 200) };
-}
-
-async function remoteException(res: Response): Promise<{ exception: string; message: string }> {
-  // An error's text: what does not fit in 1 MiB is not read (and not shown).
-  const text = await readCapped(res, MiB, 'the error').then(
-    (b) => b.toString('utf8'),
-    () => '',
-  );
-  const r = parseRemote(text, res.status);
-  return r.message ? r : { ...r, message: res.statusText };
-}
+export { encodeHdfsPath, redact };

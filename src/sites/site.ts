@@ -5,11 +5,12 @@
  */
 import type { NamedCluster } from '../config/load.js';
 import { resourceManagerUrls, webhdfsUrls } from '../config/load.js';
-import type { Command } from '../exec/runner.js';
+import { type Command, execaRunner, type Runner } from '../exec/runner.js';
 import { makePutData, type PutData } from '../hdfs/put-data.js';
 import { type FetchLike, WebHdfs } from '../hdfs/webhdfs.js';
 import { httpFetch, makeHttpFetch } from '../http/client.js';
 import { insecureWarning, tlsOf } from '../http/tls.js';
+import { delegation, renewed, toolEnv, toolsReady } from '../kerberos/credentials.js';
 import { ResourceManager } from '../yarn/resourcemanager.js';
 
 export type ToolName = 'hadoop' | 'hdfs' | 'hbase';
@@ -29,6 +30,8 @@ export interface SiteIo {
   fetch?: FetchLike | undefined;
   putData?: PutData | undefined;
   debug?: (text: string) => void;
+  /** Runs the cluster's tools where hbackup needs them itself (a Kerberized cluster's delegation token). */
+  runner?: Runner | undefined;
   /** Said once per run and cluster: e.g. that its certificates are not verified. */
   warn?: (text: string) => void;
   /** How long one call may take (default 30 s). */
@@ -61,6 +64,7 @@ export const fetchOf = (cluster: NamedCluster, io: SiteIo = {}): FetchLike => tr
 
 export function openSite(cluster: NamedCluster, io: SiteIo = {}): Site {
   const transport = transportOf(cluster, io);
+  const runner = io.runner ?? execaRunner;
   const hdfs = new WebHdfs({
     urls: webhdfsUrls(cluster),
     user: cluster.user,
@@ -70,6 +74,7 @@ export function openSite(cluster: NamedCluster, io: SiteIo = {}): Site {
     onCall: (call) => io.debug?.(`${call.dataNode ? 'DataNode ' : ''}${call.method} ${call.url}`),
     dataNodes: cluster.dataNodes,
     site: cluster.name,
+    delegation: cluster.kerberos ? { token: () => delegation(cluster, runner), renew: () => renewed(cluster, runner) } : undefined,
   });
   const rm = resourceManagerUrls(cluster);
   const yarn = rm.length
@@ -81,14 +86,18 @@ export function openSite(cluster: NamedCluster, io: SiteIo = {}): Site {
         onCall: (call) => io.debug?.(`${call.method} ${call.url}`),
       })
     : undefined;
-  return { name: cluster.name, cluster, hdfs, ...(yarn ? { yarn } : {}), tool: (name, args) => toolCommand(cluster, name, args) };
+  return { name: cluster.name, cluster, hdfs, ...(yarn ? { yarn } : {}), tool: (name, args) => toolCommand(cluster, name, args, runner) };
 }
 
-function toolCommand(cluster: NamedCluster, tool: ToolName, args: string[]): Command {
+function toolCommand(cluster: NamedCluster, tool: ToolName, args: string[], runner: Runner): Command {
   const cmd: Command = { argv: [cluster.tools[tool], ...args] };
   if (Object.keys(cluster.tools.env).length) {
     cmd.env = cluster.tools.env;
     cmd.secretEnv = true;
+  }
+  if (cluster.kerberos) {
+    cmd.env = { ...cmd.env, ...toolEnv(cluster) };
+    cmd.ready = () => toolsReady(cluster, runner);
   }
   if (cluster.tools.ssh) {
     cmd.ssh = cluster.tools.ssh;

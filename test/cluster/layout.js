@@ -16,10 +16,11 @@ const repoRoot = path.resolve(here, '..', '..');
 export const SITE_NAMES = ['east', 'west'];
 /**
  * Extra HDFS-only sites, started by the tests that need them: `ha`, an HA pair of NameNodes; `box`,
- * a DataNode registered under a host name of its own, as in a container; `tls`, HTTPS only.
+ * a DataNode registered under a host name of its own, as in a container; `tls`, HTTPS only; `krb`,
+ * Kerberized (with a KDC of its own).
  */
-const INITIAL_ROLE = { east: 'primary', west: 'secondary', ha: 'primary', box: 'secondary', tls: 'secondary' };
-const DEFAULT_PORT_BASE = { east: 20000, west: 21000, ha: 22000, box: 23000, tls: 24000 };
+const INITIAL_ROLE = { east: 'primary', west: 'secondary', ha: 'primary', box: 'secondary', tls: 'secondary', krb: 'secondary' };
+const DEFAULT_PORT_BASE = { east: 20000, west: 21000, ha: 22000, box: 23000, tls: 24000, krb: 25000 };
 const HA_NAMESERVICE = 'hasite';
 
 export const sandboxDir = () => path.resolve(process.env.HBACKUP_SANDBOX_DIR ?? path.join(repoRoot, '.sandbox'));
@@ -55,7 +56,7 @@ const JDK17_OPTS = [
 export function siteLayout(name, classpath) {
   const envName = name.toUpperCase();
   const base = Number(
-    process.env[`HBACKUP_SANDBOX_${envName}_PORT_BASE`] ?? DEFAULT_PORT_BASE[/** @type {'east'|'west'|'ha'|'box'|'tls'} */ (name)],
+    process.env[`HBACKUP_SANDBOX_${envName}_PORT_BASE`] ?? DEFAULT_PORT_BASE[/** @type {'east'|'west'|'ha'|'box'|'tls'|'krb'} */ (name)],
   );
   const ports = {
     hbaseMaster: base,
@@ -84,7 +85,7 @@ export function siteLayout(name, classpath) {
   const fsUri = ha ? `hdfs://${ha.nameservice}` : `hdfs://127.0.0.1:${ports.nnRpc}`;
   const s = {
     name,
-    role: INITIAL_ROLE[/** @type {'east'|'west'|'ha'|'box'|'tls'} */ (name)],
+    role: INITIAL_ROLE[/** @type {'east'|'west'|'ha'|'box'|'tls'|'krb'} */ (name)],
     dir,
     user,
     ports,
@@ -103,6 +104,8 @@ export function siteLayout(name, classpath) {
     serverLog4j: path.join(dir, 'conf', 'log4j-server.properties'),
     java: process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java',
     jvmOpts: JDK17_OPTS,
+    /** More client settings of the site's tools (a Kerberized site's). @type {{core: Record<string, string>, hdfs: Record<string, string>}} */
+    clientProps: { core: {}, hdfs: {} },
     heap: {
       hdfs: process.env.HBACKUP_SANDBOX_HDFS_HEAP ?? '512m',
       hbase: process.env.HBACKUP_SANDBOX_HBASE_HEAP ?? '768m',
@@ -196,6 +199,7 @@ const COMMANDS = {
     distcp: 'org.apache.hadoop.tools.DistCp',
     version: 'org.apache.hadoop.util.VersionInfo',
     checknative: 'org.apache.hadoop.util.NativeLibraryChecker',
+    dtutil: 'org.apache.hadoop.security.token.DtUtilShell',
   },
   hdfs: {
     dfs: 'org.apache.hadoop.fs.FsShell',
@@ -263,6 +267,7 @@ export function writeSiteFiles(s) {
     siteXml({
       'fs.defaultFS': s.fsUri,
       'hadoop.tmp.dir': toolTmp,
+      ...s.clientProps.core,
     }),
   );
   const haClient = s.ha
@@ -285,6 +290,7 @@ export function writeSiteFiles(s) {
       // before asking again (what makes writing many small files slow here, not on a real cluster).
       'dfs.client.block.write.locateFollowingBlock.initial.delay.ms': '10',
       ...haClient,
+      ...s.clientProps.hdfs,
     }),
   );
   fs.writeFileSync(

@@ -1,33 +1,42 @@
 // @ts-check
 // Extra HDFS-only sites, each one NameNode and one DataNode in one JVM (OneDfs.java), that differ
 // from the two main sites in how they are reached. Started only by the tests that need them:
-// node test/cluster/one.js box|tls up|down
+// node test/cluster/one.js box|tls|krb up|down
 // - `box`: the DataNode registers under a host name this machine cannot resolve (dn1.box.invalid;
 //   .invalid never resolves), as a DataNode in a container does, so the Location WebHDFS names for
 //   data is unreachable until mapped.
 // - `tls`: HTTPS only (NameNode and DataNode), with a certificate from a CA made for the run
 //   (keytool, from the JDK): the CA's PEM file is returned for hbackup's `tls.ca`.
+// - `krb`: Kerberized, with a KDC of its own (Hadoop's MiniKdc, its own JVM): Kerberos RPC, SASL on
+//   data transfer, HTTPS (as a DataNode without privileged ports needs) and SPNEGO on the web.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { siteLayout, siteXml, writeSiteFiles } from './layout.js';
-import { resolveDeps, startJvm, stopSite, waitFor } from './sandbox.js';
+import { resolveDeps, startJvm, stopProcs, stopSite, waitFor } from './sandbox.js';
 
 export const BOX_DATANODE_HOST = 'dn1.box.invalid';
 
 /**
- * Start one of these sites fresh with extra server settings; returns its layout and what it bound.
- * @param {'box'|'tls'} name @param {[string, string][]} props
+ * Start one of these sites fresh with extra server settings (and its layout changed first, if
+ * asked); returns its layout and what it bound.
+ * @param {'box'|'tls'|'krb'} name @param {[string, string][]} props
+ * @param {(s: ReturnType<typeof siteLayout>) => void} [prepare]
  */
-async function startOneDfs(name, props) {
+async function startOneDfs(name, props, prepare) {
   const s = siteLayout(name, resolveDeps());
+  prepare?.(s);
   await stopSite(name, { crash: true });
   fs.rmSync(path.join(s.dir, 'dfs'), { recursive: true, force: true });
   writeSiteFiles(s);
   const ready = path.join(s.dir, 'ready.json');
   fs.rmSync(ready, { force: true });
-  const all = [...s.hdfsServerProps.filter(([k]) => k !== 'hdfs.minidfs.basedir'), ...props];
+  // Every DataNode address on loopback and chosen by the system, unless the site says otherwise
+  // (Hadoop's defaults, 0.0.0.0:9866 and the like, may be taken on a test machine).
+  /** @type {[string, string][]} */
+  const dataNode = ['address', 'ipc.address', 'http.address', 'https.address'].map((k) => [`dfs.datanode.${k}`, '127.0.0.1:0']);
+  const all = [...s.hdfsServerProps.filter(([k]) => k !== 'hdfs.minidfs.basedir'), ...dataNode, ...props];
   const { pid, log } = startJvm(
     s,
     'hdfs',
@@ -78,9 +87,11 @@ function makeCertificates(dir) {
   return { caPem: path.join(dir, 'ca.pem'), keystore: path.join(dir, 'server.p12') };
 }
 
-/** The `tls` site, HTTPS only; `nameNodeHttps` is its WebHDFS port, `caPem` the CA to trust. */
-export async function startTls() {
-  const layout = siteLayout('tls', '');
+/**
+ * Certificates for a site, and the ssl-server.xml its NameNode and DataNode read from the classpath
+ * (the site's conf directory is on it). @param {ReturnType<typeof siteLayout>} layout
+ */
+function serveHttps(layout) {
   const certs = makeCertificates(path.join(layout.dir, 'certs'));
   fs.mkdirSync(layout.confDir, { recursive: true });
   // Read by the NameNode and the DataNode from the classpath (the site's conf directory is on it).
@@ -94,24 +105,106 @@ export async function startTls() {
     }),
   );
   const base = layout.ports.hbaseMaster;
-  const { s, bound } = await startOneDfs('tls', [
+  /** @type {[string, string][]} */
+  const props = [
     ['dfs.http.policy', 'HTTPS_ONLY'],
     ['dfs.namenode.https-address', `127.0.0.1:${base + 71}`],
     ['dfs.datanode.https.address', `127.0.0.1:${base + 65}`],
-  ]);
-  return { ...s, nameNodeHttps: bound.nameNodeHttps, caPem: certs.caPem };
+  ];
+  return { caPem: certs.caPem, props };
 }
 
-export const stopOne = (/** @type {'box'|'tls'} */ name) => stopSite(name);
+/** The `tls` site, HTTPS only; `nameNodeHttps` is its WebHDFS port, `caPem` the CA to trust. */
+export async function startTls() {
+  const https = serveHttps(siteLayout('tls', ''));
+  const { s, bound } = await startOneDfs('tls', https.props);
+  return { ...s, nameNodeHttps: bound.nameNodeHttps, caPem: https.caPem };
+}
+
+/**
+ * The `krb` site and its KDC. Keytabs: `service` (hdfs/localhost and HTTP/localhost, the daemons'),
+ * `hbackup` (hdfs@REALM: the HDFS superuser, as the NameNode runs as hdfs) and `other` (mallory@REALM,
+ * a principal the site gives no rights: a wrong keytab for hbackup's).
+ */
+export async function startKrb() {
+  const layout = siteLayout('krb', resolveDeps());
+  await stopKrb();
+  const kdcDir = path.join(layout.dir, 'kdc');
+  fs.rmSync(kdcDir, { recursive: true, force: true });
+  fs.mkdirSync(layout.logDir, { recursive: true });
+  fs.mkdirSync(layout.pidDir, { recursive: true });
+  const keytabs = {
+    service: path.join(kdcDir, 'service.keytab'),
+    hbackup: path.join(kdcDir, 'hbackup.keytab'),
+    other: path.join(kdcDir, 'other.keytab'),
+  };
+  const ready = path.join(kdcDir, 'ready.json');
+  const kdc = startJvm(
+    layout,
+    'kdc',
+    'hbackup.sandbox.Kdc',
+    [kdcDir, ready, `${keytabs.service}=hdfs/localhost,HTTP/localhost`, `${keytabs.hbackup}=hdfs`, `${keytabs.other}=mallory`],
+    '256m',
+  );
+  await waitFor(async () => fs.existsSync(ready), 'krb KDC', kdc.pid, kdc.log);
+  /** @type {{realm: string, port: number, krb5conf: string}} */
+  const k = JSON.parse(fs.readFileSync(ready, 'utf8'));
+  const nn = `hdfs/localhost@${k.realm}`;
+  const https = serveHttps(layout);
+  const { s, bound } = await startOneDfs(
+    'krb',
+    [
+      ...https.props,
+      ['hadoop.security.authentication', 'kerberos'],
+      ['hadoop.rpc.protection', 'authentication'],
+      ['dfs.block.access.token.enable', 'true'],
+      ['dfs.data.transfer.protection', 'authentication'],
+      ['dfs.namenode.kerberos.principal', nn],
+      ['dfs.namenode.keytab.file', keytabs.service],
+      ['dfs.datanode.kerberos.principal', nn],
+      ['dfs.datanode.keytab.file', keytabs.service],
+      ['dfs.web.authentication.kerberos.principal', `HTTP/localhost@${k.realm}`],
+      ['dfs.web.authentication.kerberos.keytab', keytabs.service],
+      // SPNEGO on the web endpoints (WebHDFS too): without it WebHDFS would take user.name= as it is.
+      ['hadoop.http.authentication.type', 'kerberos'],
+      ['hadoop.http.authentication.kerberos.principal', `HTTP/localhost@${k.realm}`],
+      ['hadoop.http.authentication.kerberos.keytab', keytabs.service],
+      ['hadoop.http.authentication.simple.anonymous.allowed', 'false'],
+      ['hadoop.http.filter.initializers', 'org.apache.hadoop.security.AuthenticationFilterInitializer'],
+    ],
+    (s) => {
+      s.jvmOpts = [...s.jvmOpts, `-Djava.security.krb5.conf=${k.krb5conf}`];
+      s.clientProps = {
+        core: {
+          'hadoop.security.authentication': 'kerberos',
+          // The tools also read the simple sites (a copy from east, or to it).
+          'ipc.client.fallback-to-simple-auth-allowed': 'true',
+          // DistCp in local mode still names a renewer for the tokens of a secure cluster.
+          'yarn.resourcemanager.principal': `rm/localhost@${k.realm}`,
+        },
+        hdfs: { 'dfs.namenode.kerberos.principal': nn, 'dfs.data.transfer.protection': 'authentication' },
+      };
+    },
+  );
+  return { ...s, nameNodeHttps: bound.nameNodeHttps, caPem: https.caPem, realm: k.realm, krb5conf: k.krb5conf, keytabs };
+}
+
+/** Stop the krb site and its KDC. */
+export async function stopKrb() {
+  await stopSite('krb');
+  await stopProcs(siteLayout('krb', ''), ['kdc'], false);
+}
+
+export const stopOne = (/** @type {'box'|'tls'|'krb'} */ name) => (name === 'krb' ? stopKrb() : stopSite(name));
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const [name, cmd] = process.argv.slice(2);
-  const start = name === 'box' ? startBox : name === 'tls' ? startTls : undefined;
+  const start = name === 'box' ? startBox : name === 'tls' ? startTls : name === 'krb' ? startKrb : undefined;
   (start && cmd === 'up'
     ? start().then((s) => process.stderr.write(`[sandbox] ${name}: ${JSON.stringify(s.ports)}\n`))
     : start && cmd === 'down'
-      ? stopOne(/** @type {'box'|'tls'} */ (name))
-      : Promise.reject(new Error('usage: one.js box|tls up|down'))
+      ? stopOne(/** @type {'box'|'tls'|'krb'} */ (name))
+      : Promise.reject(new Error('usage: one.js box|tls|krb up|down'))
   )
     .then(() => process.stderr.write(`[sandbox] ${name}: ${cmd}\n`))
     .catch((e) => {

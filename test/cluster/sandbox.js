@@ -262,7 +262,7 @@ export async function stopSite(name, { crash = false } = {}) {
 }
 
 /** @param {ReturnType<typeof siteLayout>} s @param {string[]} procs @param {boolean} crash */
-async function stopProcs(s, procs, crash) {
+export async function stopProcs(s, procs, crash) {
   for (const proc of procs) {
     const pidFile = path.join(s.pidDir, `${proc}.pid`);
     const pid = readPid(pidFile);
@@ -307,7 +307,8 @@ export async function up({ yarn = false } = {}) {
 
 export async function down({ wipe = false } = {}) {
   // The extra sites (ha.js, one.js) too, if a test left them running.
-  await Promise.all([...SITE_NAMES, 'ha', 'box', 'tls'].map((n) => stopSite(n)));
+  await Promise.all([...SITE_NAMES, 'ha', 'box', 'tls', 'krb'].map((n) => stopSite(n)));
+  await stopProcs(siteLayout('krb', ''), ['kdc'], false);
   if (wipe) fs.rmSync(sandboxDir(), { recursive: true, force: true });
 }
 

@@ -8,11 +8,12 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.hdfs.HdfsConfiguration;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.hadoop.hdfs.server.datanode.DataNode;
+import org.apache.hadoop.security.UserGroupInformation;
 
 /**
  * One NameNode and one DataNode (fixed NameNode ports), configured as given, for sites that differ
  * from the two main ones in how they are reached: a DataNode registered under a host name of its
- * own (as in a container), HTTPS. The DataNode keeps the host name and addresses it is given
+ * own (as in a container), HTTPS, Kerberos. The DataNode keeps the host name and addresses it is given
  * instead of MiniDFSCluster's 127.0.0.1 defaults.
  * Usage: OneDfs <basedir> <nn rpc> <nn http> <ready file> [key=value ...]
  * Writes the ready file, as JSON, with the addresses really bound; runs until killed.
@@ -31,6 +32,8 @@ public final class OneDfs {
       int eq = args[i].indexOf('=');
       conf.set(args[i].substring(0, eq), args[i].substring(eq + 1));
     }
+    // A Kerberized site: the NameNode and DataNode log in from their keytabs as they start.
+    UserGroupInformation.setConfiguration(conf);
     MiniDFSCluster cluster = new MiniDFSCluster.Builder(conf)
         .nameNodePort(Integer.parseInt(args[1]))
         .nameNodeHttpPort(Integer.parseInt(args[2]))

@@ -1,0 +1,154 @@
+// A Kerberized cluster (the sandbox's `krb` site: a KDC from Hadoop's MiniKdc, Kerberos RPC, SASL
+// data transfer, HTTPS and SPNEGO on WebHDFS). hbackup gets a delegation token with the site's own
+// tools (hadoop dtutil, from the keytab) — no native module, no kinit — backs up from the simple
+// site to the secure one (full, then incremental), verified checksum by checksum, and restores back
+// out of it onto the simple site. A wrong keytab and a ticket cache
+// without a ticket are one line each, exit 3, nothing changed; no token appears in any output or log.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { makePutData } from '../../src/hdfs/put-data.js';
+import { WebHdfs } from '../../src/hdfs/webhdfs.js';
+import { makeHttpFetch } from '../../src/http/client.js';
+import { readTokenFile } from '../../src/kerberos/token.js';
+// @ts-expect-error the sandbox launcher is plain JavaScript
+import { startKrb, stopOne } from '../cluster/one.js';
+import {
+  clustersFile,
+  east,
+  ensureSandboxUp,
+  hbackup,
+  jsonLines,
+  putTree,
+  runId,
+  type SiteInfo,
+  tmpDir,
+  tool,
+  tree,
+  webhdfs,
+  writePolicy,
+} from './helpers.js';
+
+const id = runId();
+type KrbSite = SiteInfo & { nameNodeHttps: number; caPem: string; realm: string; keytabs: { hbackup: string; other: string } };
+
+describe('a Kerberized cluster', () => {
+  let krb: KrbSite;
+  let secure: WebHdfs;
+  beforeAll(async () => {
+    await ensureSandboxUp();
+    krb = await startKrb();
+    // The test's own view of the secure site: a token of its own, from the site's own tools.
+    const file = path.join(tmpDir('krb-token'), 'token');
+    const principal = `hdfs@${krb.realm}`;
+    await tool(krb, 'hadoop', [
+      'dtutil',
+      '-keytab',
+      krb.keytabs.hbackup,
+      '-principal',
+      principal,
+      'get',
+      krb.fsUri,
+      '-format',
+      'java',
+      file,
+    ]);
+    const token = readTokenFile(fs.readFileSync(file))[0]!.urlString;
+    const tls = { ca: fs.readFileSync(krb.caPem), rejectUnauthorized: true };
+    secure = new WebHdfs({
+      urls: [`https://127.0.0.1:${krb.nameNodeHttps}`],
+      user: 'hdfs',
+      fetch: makeHttpFetch(tls),
+      putData: makePutData(tls),
+      delegation: { token: async () => token, renew: async () => token },
+    });
+  });
+  afterAll(() => stopOne('krb'));
+
+  const clusters = (kerberos: Record<string, unknown>, roles: { krb: string; east: string }) => {
+    const sandbox = parse(fs.readFileSync(clustersFile, 'utf8')) as { clusters: Record<string, Record<string, any>> };
+    const file = path.join(tmpDir('krb-clusters'), 'clusters.yaml');
+    const site = {
+      role: roles.krb,
+      webhdfs: `https://127.0.0.1:${krb.nameNodeHttps}`,
+      fs: krb.fsUri,
+      tools: { hadoop: `${krb.binDir}/hadoop`, hdfs: `${krb.binDir}/hdfs`, hbase: `${krb.binDir}/hbase` },
+      tls: { ca: krb.caPem },
+      kerberos,
+    };
+    fs.writeFileSync(file, stringify({ clusters: { east: { ...sandbox.clusters.east, role: roles.east }, krb: site } }));
+    return file;
+  };
+  const keytab = () => ({ principal: `hdfs@${krb.realm}`, keytab: krb.keytabs.hbackup });
+
+  it('refuses a wrong keytab and a ticket cache without a ticket in one line, exit 3, changing nothing', async () => {
+    const dir = `/it/krb-${id}/refused`;
+    await putTree(east, dir, { 'a.txt': 'a' });
+    await tool(east, 'hdfs', ['dfsadmin', '-allowSnapshot', dir]);
+    const policy = writePolicy({ service: `krbno-${id}`, copy: { initiator: 'secondary' }, datasets: [{ hdfs: dir }] });
+    const roles = { east: 'primary', krb: 'secondary' };
+    for (const [kerberos, said] of [
+      [{ principal: `hdfs@${krb.realm}`, keytab: krb.keytabs.other }, `hdfs@${krb.realm} with the keytab ${krb.keytabs.other}`],
+      [{ ticketCache: path.join(tmpDir('krb-cache'), 'krb5cc_none') }, 'the ticket cache '],
+    ] as const) {
+      const r = await hbackup(['backup', policy, '--clusters', clusters(kerberos, roles)]);
+      expect(r.exitCode, String(r.stderr)).toBe(3);
+      const errors = String(r.stderr)
+        .split('\n')
+        .filter((l) => l.includes('error:'));
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toContain(`krb: no delegation token as ${said}`);
+      expect(errors[0]).toContain('check the principal and keytab (klist -kt), or renew the ticket (kinit)');
+      expect(String(r.stderr)).not.toMatch(/\n\s+at /);
+    }
+    expect(await webhdfs(east).listStatus(`${dir}/.snapshot`)).toEqual([]);
+  });
+
+  it('backs up from the simple site to the secure one and back, verified, no token in any output or log', async () => {
+    const log = path.join(tmpDir('krb-log'), 'hbackup.log');
+    const outputs: string[] = [];
+    const run = async (args: string[]) => {
+      const r = await hbackup([...args, '--verbose', '--log-file', log]);
+      outputs.push(String(r.stdout), String(r.stderr));
+      expect(r.exitCode, String(r.stderr)).toBe(0);
+      return jsonLines(String(r.stdout))[0]!;
+    };
+
+    // East (simple) → krb (Kerberized): krb's tools pull, with the token file.
+    const dir = `/it/krb-${id}/to-secure`;
+    await putTree(east, dir, { 'one.txt': 'into kerberos', 'sub/two.bin': Buffer.alloc(150_000, 5) });
+    await tool(east, 'hdfs', ['dfsadmin', '-allowSnapshot', dir]);
+    const toSecure = writePolicy({ service: `krbin-${id}`, copy: { initiator: 'secondary' }, datasets: [{ hdfs: dir }] });
+    const forward = clusters(keytab(), { east: 'primary', krb: 'secondary' });
+    const first = await run(['backup', toSecure, '--json', '--checksums', '--clusters', forward]);
+    expect(first).toMatchObject({ result: 'ok', datasets: [{ mode: 'full', verified: { files: 2, checksums: true } }] });
+    const name = first.restorePoint as string;
+    const there = await secure.listRecursive(`${dir}/.snapshot/${name}`);
+    const here = await tree(east, `${dir}/.snapshot/${name}`);
+    expect(there.map((e) => `${e.rel} ${e.status.length}`).sort()).toEqual(here.map((e) => `${e.rel} ${e.length}`).sort());
+    for (const e of here.filter((x) => x.type === 'FILE')) {
+      expect((await secure.fileChecksum(`${dir}/.snapshot/${name}/${e.rel}`)).bytes).toBe(e.checksum);
+    }
+    await putTree(east, dir, { 'three.txt': 'incremental into kerberos' });
+    const second = await run(['backup', toSecure, '--json', '--checksums', '--clusters', forward]);
+    expect(second).toMatchObject({ result: 'ok', datasets: [{ mode: 'incremental', filesCopied: 1 }] });
+
+    // And back: the restore point, out of the Kerberized site onto the simple one, beside the live data.
+    const back = await run(['restore', toSecure, '--json', '--on', 'primary', '--suffix', '_back', '--yes', '--clusters', forward]);
+    expect(back).toMatchObject({ result: 'ok' });
+    const restored = await tree(east, `${dir}_back`);
+    const latest = await tree(east, `${dir}/.snapshot/${second.restorePoint}`);
+    expect(restored).toEqual(latest);
+    expect(restored.map((e) => e.rel)).toEqual(expect.arrayContaining(['one.txt', 'sub/two.bin', 'three.txt']));
+
+    // Every URL shown hides the token; the run's token was cancelled and its files removed.
+    const all = `${outputs.join('\n')}\n${fs.readFileSync(log, 'utf8')}`;
+    expect(all).toContain('delegation=***');
+    expect(all).not.toMatch(/delegation=(?!\*\*\*)/);
+    expect(all).not.toContain(fs.readFileSync(krb.keytabs.hbackup).toString('base64').slice(0, 40));
+    expect(all).not.toContain('could not be cancelled');
+    expect(fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith('hbackup-tokens-'))).toEqual([]);
+  });
+});

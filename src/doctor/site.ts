@@ -46,13 +46,23 @@ async function get(fetchImpl: FetchLike, url: string, timeoutMs: number, accept 
   return res.ok ? text : undefined;
 }
 
+/** A NameNode's HA state as WebHDFS shows it: an active one answers, a standby says StandbyException. */
+async function stateOverWebHdfs(c: NamedCluster, base: string, io: DoctorIo): Promise<string | undefined> {
+  const one = openSite({ ...c, webhdfs: base }, { fetch: io.fetch, timeoutMs: io.timeoutMs, runner: io.runner });
+  return one.hdfs.getFileStatus('/').then(
+    () => 'active',
+    (e: Error) => (/standby NameNode/.test(e.message) ? 'standby' : undefined),
+  );
+}
+
 /** Every NameNode endpoint: does it answer, and in which HA state. */
 async function endpoints(c: NamedCluster, f: FetchLike, io: DoctorIo, add: (x: Omit<Finding, 'site'>) => void) {
   const states = await Promise.all(
     webhdfsUrls(c).map(async (base) => {
       try {
         const text = await get(f, `${base}/jmx?qry=Hadoop:service=NameNode,name=NameNodeStatus`, io.timeoutMs);
-        const state = text ? /"State"\s*:\s*"(\w+)"/.exec(text)?.[1] : undefined;
+        // JMX behind SPNEGO (a Kerberized cluster) says nothing: WebHDFS itself, with the token, does.
+        const state = (text ? /"State"\s*:\s*"(\w+)"/.exec(text)?.[1] : undefined) ?? (await stateOverWebHdfs(c, base, io));
         add({ check: 'endpoint', level: 'ok', text: `${base} answers${state ? `: ${state}` : ''}` });
         return state;
       } catch (e) {

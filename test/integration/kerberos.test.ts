@@ -151,4 +151,22 @@ describe('a Kerberized cluster', () => {
     expect(all).not.toContain('could not be cancelled');
     expect(fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith('hbackup-tokens-'))).toEqual([]);
   });
+
+  it('doctor: authenticates with the token, finds the active NameNode over WebHDFS, and says to set kerberos when it is missing', async () => {
+    const well = await hbackup(['doctor', '--clusters', clusters(keytab(), { east: 'primary', krb: 'secondary' })]);
+    const out = String(well.stdout);
+    expect(out).toMatch(/^ok {3}krb endpoint: https:\/\/127\.0\.0\.1:\d+ answers: active$/m);
+    expect(out).toContain(`ok   krb authentication: WebHDFS answers hdfs@${krb.realm} (Kerberos: a delegation token from hadoop dtutil)`);
+    expect(out).toContain('ok   krb datanode: a DataNode took a file through WebHDFS');
+    expect(out).not.toContain('FAIL');
+    const plain = path.join(tmpDir('krb-clusters'), 'plain.yaml');
+    const file = parse(fs.readFileSync(clusters(keytab(), { east: 'primary', krb: 'secondary' }), 'utf8'));
+    delete file.clusters.krb.kerberos;
+    fs.writeFileSync(plain, stringify(file));
+    const sick = await hbackup(['doctor', '--clusters', plain]);
+    expect(sick.exitCode).toBe(2);
+    expect(String(sick.stdout)).toMatch(
+      /^FAIL krb authentication: WebHDFS refused hdfs: .*asks for Kerberos \(SPNEGO\): the cluster is Kerberized; set clusters\.krb\.kerberos/m,
+    );
+  });
 });

@@ -87,7 +87,13 @@ export const ClusterSchema = z
           .default([])
           .describe('Extra ssh arguments before the destination, e.g. [-p, "2222", -i, /etc/hbackup/id_ed25519].'),
         prefix: z
-          .array(z.string().min(1))
+          // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+          .array(
+            z
+              .string()
+              .min(1)
+              .regex(/^[^\u0000\n\r]*$/, 'one line: no line breaks or NUL in a prefix argument'),
+          )
           .min(1, 'a prefix names at least its program, e.g. [docker, exec, -i, namenode]')
           .optional()
           .describe(

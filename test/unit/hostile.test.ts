@@ -172,7 +172,15 @@ const CLUSTER_CASES: [string, string][] = [
   ['fence hook empty', clusters((c) => (c.clusters.east.hooks = { fence: [[]] }))],
   ['onPromote hook an empty program', clusters((c) => (c.clusters.east.hooks = { onPromote: [['', 'x']] }))],
   ['hooks timeout of 25 days', clusters((c) => (c.clusters.east.hooks = { fence: [['/bin/a']], timeoutSeconds: 2_160_000 }))],
-  ['an unknown cluster key', clusters((c) => (c.clusters.east.kerberos = true))],
+  ['an unknown cluster key', clusters((c) => (c.clusters.east.krb5 = true))],
+  ['tools.prefix with a line break', clusters((c) => (c.clusters.east.tools = { prefix: ['docker', 'exec\n-i', 'nn'] }))],
+  ['tools.prefix empty', clusters((c) => (c.clusters.east.tools = { prefix: [] }))],
+  ['kerberos keytab without its principal', clusters((c) => (c.clusters.east.kerberos = { keytab: '/etc/k.keytab' }))],
+  ['kerberos keytab and ticket cache', clusters((c) => (c.clusters.east.kerberos = { principal: 'a@B', keytab: '/k', ticketCache: '/c' }))],
+  ['kerberos a relative keytab', clusters((c) => (c.clusters.east.kerberos = { principal: 'a@B', keytab: 'k.keytab' }))],
+  ['tls.ca relative', clusters((c) => (c.clusters.east.tls = { ca: 'ca.pem' }))],
+  ['dataNodes a URL', clusters((c) => (c.clusters.east.dataNodes = { 'http://dn:9864': 'localhost:9864' }))],
+  ['dataNodes without a port', clusters((c) => (c.clusters.east.dataNodes = { dn1: 'localhost' }))],
 ];
 
 /** Run hbackup on the files; count every request that would reach a cluster. */
@@ -223,6 +231,10 @@ describe('hostile input: nothing crashes, nothing leaks, nothing is sent', () =>
     ['tools.ssh "-oProxyCommand', 'an ssh destination is host or user@host'],
     ['webhdfs "http://nn:99999"', 'port 99999 does not exist'],
     ['hooks timeout of 25 days', 'at most 86400 seconds'],
+    ['tools.prefix with a line break', 'one line: no line breaks or NUL in a prefix argument'],
+    ['kerberos keytab without its principal', 'a keytab needs its principal'],
+    ['kerberos keytab and ticket cache', 'give either keytab (with principal) or ticketCache'],
+    ['dataNodes a URL', 'a DataNode address is host:port'],
   ])('clusters file: %s… says %s', async (name, message) => {
     const [, text] = CLUSTER_CASES.find(([n]) => n.startsWith(name))!;
     const r = await run({ 'p.yaml': POLICY, 'clusters.yaml': text }, (d) => ['validate', path.join(d, 'p.yaml')]);

@@ -87,12 +87,11 @@ export const ClusterSchema = z
           .default([])
           .describe('Extra ssh arguments before the destination, e.g. [-p, "2222", -i, /etc/hbackup/id_ed25519].'),
         prefix: z
-          // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
           .array(
             z
               .string()
               .min(1)
-              .regex(/^[^\u0000\n\r]*$/, 'one line: no line breaks or NUL in a prefix argument'),
+              .refine((arg) => !/[\n\r]/.test(arg) && !arg.includes('\0'), 'one line: no line breaks or NUL in a prefix argument'),
           )
           .min(1, 'a prefix names at least its program, e.g. [docker, exec, -i, namenode]')
           .optional()

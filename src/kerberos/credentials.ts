@@ -19,7 +19,7 @@ let dir: string | undefined;
 /** Per cluster: its token's URL string, once fetched (or being fetched). */
 const tokens = new Map<string, Promise<string>>();
 /** Per cluster: what was fetched, for the merged file and for cancelling. */
-const fetched = new Map<string, { cluster: NamedCluster; file: string; tokens: StoredToken[]; raw: Buffer }>();
+const fetched = new Map<string, { cluster: NamedCluster; file: string; tokens: StoredToken[] }>();
 /** dtutil runs one at a time. */
 let queue: Promise<unknown> = Promise.resolve();
 
@@ -66,10 +66,9 @@ async function fetchToken(cluster: NamedCluster, runner: Runner): Promise<string
     );
   }
   fs.chmodSync(file, 0o600);
-  const raw = fs.readFileSync(file);
-  const found = readTokenFile(raw).filter((t) => t.kind === 'HDFS_DELEGATION_TOKEN');
+  const found = readTokenFile(fs.readFileSync(file)).filter((t) => t.kind === 'HDFS_DELEGATION_TOKEN');
   if (!found.length) throw new KerberosError(`${cluster.name}: hadoop dtutil wrote no HDFS delegation token to ${file}`);
-  fetched.set(cluster.name, { cluster, file, tokens: found, raw });
+  fetched.set(cluster.name, { cluster, file, tokens: found });
   const all = [...fetched.values()].flatMap((f) => f.tokens);
   fs.writeFileSync(tokenFile(), writeTokenFile(all), { mode: 0o600 });
   return found[0]!.urlString;

@@ -6,6 +6,7 @@
  */
 import type { NamedCluster } from '../config/load.js';
 import { cleanLine } from '../errors.js';
+import type { Runner } from '../exec/runner.js';
 import type { FetchLike } from '../hdfs/webhdfs.js';
 import { type Identity, readIdentity } from '../identity/identity.js';
 import { clockSkewMs } from '../sites/checks.js';
@@ -40,11 +41,11 @@ const num = (v: unknown) => (typeof v === 'number' ? v : Number(v));
 
 export async function probeSite(
   cluster: NamedCluster,
-  io: { fetch?: FetchLike | undefined; now: () => Date },
+  io: { fetch?: FetchLike | undefined; now: () => Date; runner?: Runner | undefined },
   timeoutMs: number,
 ): Promise<SiteHealth> {
   const fetchImpl: FetchLike = fetchOf(cluster, io);
-  const site = openSite(cluster, { fetch: io.fetch, timeoutMs });
+  const site = openSite(cluster, { fetch: io.fetch, timeoutMs, ...(io.runner ? { runner: io.runner } : {}) });
   const health: SiteHealth = {
     site: cluster.name,
     reachable: false,
@@ -85,6 +86,8 @@ export async function probeSite(
   ]);
   health.identity = identity ?? null;
   if (status) health.namenode.state = String(status.State ?? '') || null;
+  // A Kerberized NameNode's JMX asks for SPNEGO; WebHDFS, with the token, reached the active one (a standby refuses).
+  else if (cluster.kerberos) health.namenode.state = 'active';
   if (info) health.namenode.safemode = String(info.Safemode ?? '') !== '';
   if (fsn) {
     health.datanodes = { live: num(fsn.NumLiveDataNodes), dead: num(fsn.NumDeadDataNodes) };

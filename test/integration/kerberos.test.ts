@@ -159,6 +159,10 @@ describe('a Kerberized cluster', () => {
     expect(out).toContain(`ok   krb authentication: WebHDFS answers hdfs@${krb.realm} (Kerberos: a delegation token from hadoop dtutil)`);
     expect(out).toContain('ok   krb datanode: a DataNode took a file through WebHDFS');
     expect(out).not.toContain('FAIL');
+    // status: the secure site reachable through the token, its NameNode active (its JMX asks for SPNEGO).
+    const status = await hbackup(['status', '--json', '--clusters', clusters(keytab(), { east: 'primary', krb: 'secondary' })]);
+    const secure = JSON.parse(String(status.stdout)).sites.find((s: { site: string }) => s.site === 'krb');
+    expect(secure).toMatchObject({ reachable: true, namenode: { state: 'active' } });
     const plain = path.join(tmpDir('krb-clusters'), 'plain.yaml');
     const file = parse(fs.readFileSync(clusters(keytab(), { east: 'primary', krb: 'secondary' }), 'utf8'));
     delete file.clusters.krb.kerberos;

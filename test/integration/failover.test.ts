@@ -152,8 +152,10 @@ describe('failover and failback', () => {
     await startSite('east');
     // An application that missed the switch writes to east.
     await putTree(east, raw, { 'missed-the-switch.txt': 'written on the old primary after the failover' });
-    const status = await hbackup(['--json', 'status']);
-    expect(status.exitCode).toBe(1);
+    // East has just started cold on a busy machine: give it longer than status's default 5 s to answer,
+    // or an unanswered old primary reads as the clusters file's primary, down (CRITICAL).
+    const status = await hbackup(['--json', 'status', '--timeout', '30']);
+    expect(status.exitCode, `${status.stdout}${status.stderr}`).toBe(1);
     const s = JSON.parse(String(status.stdout));
     expect(s).toMatchObject({ applicationTarget: 'west' });
     expect(s.sites[0]).toMatchObject({ site: 'east', stale: true });

@@ -152,8 +152,8 @@ describe('failover and failback', () => {
     await startSite('east');
     // An application that missed the switch writes to east.
     await putTree(east, raw, { 'missed-the-switch.txt': 'written on the old primary after the failover' });
-    // East has just started cold on a busy machine: give it longer than status's default 5 s to answer,
-    // or an unanswered old primary reads as the clusters file's primary, down (CRITICAL).
+    // East has just started cold and keeps the machine busy: give each site longer than status's default
+    // 5 s to answer, or a late answer from the new primary (its HBase master's JMX) reads as down (CRITICAL).
     const status = await hbackup(['--json', 'status', '--timeout', '30']);
     expect(status.exitCode, `${status.stdout}${status.stderr}`).toBe(1);
     const s = JSON.parse(String(status.stdout));

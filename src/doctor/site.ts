@@ -11,6 +11,7 @@ import type { Runner } from '../exec/runner.js';
 import { ops } from '../hdfs/requests.js';
 import type { FetchLike } from '../hdfs/webhdfs.js';
 import { networkError } from '../http/read.js';
+import { confValue, jmx } from '../http/servlets.js';
 import { clockSkewMs, missingTool } from '../sites/checks.js';
 import { fetchOf, openSite, type Site, type ToolName } from '../sites/site.js';
 
@@ -40,12 +41,6 @@ export interface DoctorIo {
 
 const MAX_SKEW_MS = 30_000;
 
-async function get(fetchImpl: FetchLike, url: string, timeoutMs: number, accept = 'application/json'): Promise<string | undefined> {
-  const res = await fetchImpl(url, { headers: { Accept: accept }, signal: AbortSignal.timeout(timeoutMs) });
-  const text = await res.text();
-  return res.ok ? text : undefined;
-}
-
 /** A NameNode's HA state as WebHDFS shows it: an active one answers, a standby says StandbyException. */
 async function stateOverWebHdfs(c: NamedCluster, base: string, io: DoctorIo): Promise<string | undefined> {
   const one = openSite({ ...c, webhdfs: base }, { fetch: io.fetch, timeoutMs: io.timeoutMs, runner: io.runner });
@@ -60,9 +55,9 @@ async function endpoints(c: NamedCluster, f: FetchLike, io: DoctorIo, add: (x: O
   const states = await Promise.all(
     webhdfsUrls(c).map(async (base) => {
       try {
-        const text = await get(f, `${base}/jmx?qry=Hadoop:service=NameNode,name=NameNodeStatus`, io.timeoutMs);
+        const bean = await jmx(f, base, 'Hadoop:service=NameNode,name=NameNodeStatus', io.timeoutMs);
         // JMX behind SPNEGO (a Kerberized cluster) says nothing: WebHDFS itself, with the token, does.
-        const state = (text ? /"State"\s*:\s*"(\w+)"/.exec(text)?.[1] : undefined) ?? (await stateOverWebHdfs(c, base, io));
+        const state = (typeof bean?.State === 'string' && bean.State ? bean.State : undefined) ?? (await stateOverWebHdfs(c, base, io));
         add({ check: 'endpoint', level: 'ok', text: `${base} answers${state ? `: ${state}` : ''}` });
         return state;
       } catch (e) {
@@ -86,6 +81,9 @@ async function endpoints(c: NamedCluster, f: FetchLike, io: DoctorIo, add: (x: O
   }
 }
 
+/** Who hbackup acts as on a cluster: its Kerberos principal, or the simple-authentication user. */
+const actorOf = (c: NamedCluster): string => c.kerberos?.principal ?? c.user;
+
 /** The directory, file and snapshot hbackup's own work needs, made and removed again. */
 async function writeProbe(site: Site, stamp: string, add: (x: Omit<Finding, 'site'>) => void) {
   const dir = `/.hbackup/doctor-${stamp}`;
@@ -96,18 +94,18 @@ async function writeProbe(site: Site, stamp: string, add: (x: Omit<Finding, 'sit
     ['take a snapshot', () => site.hdfs.createSnapshot(dir, 'probe')],
     ['delete a snapshot', () => site.hdfs.deleteSnapshot(dir, 'probe')],
   ];
-  let failed = false;
+  let done = 0;
   for (const [what, step] of steps) {
     try {
       await step();
+      done++;
     } catch (e) {
-      failed = true;
       const message = cleanLine((e as Error).message, 400);
       const dataNode = /the DataNode .* cannot be reached/.test(message);
       add({
         check: dataNode ? 'datanode' : 'permissions',
         level: 'fail',
-        text: `as ${site.cluster.kerberos?.principal ?? site.cluster.user}, cannot ${what}: ${message}`,
+        text: `as ${actorOf(site.cluster)}, cannot ${what}: ${message}`,
         ...(dataNode
           ? {}
           : { fix: `hbackup needs the HDFS superuser (or rights to allow snapshots and write /.hbackup): set clusters.${site.name}.user` }),
@@ -115,13 +113,14 @@ async function writeProbe(site: Site, stamp: string, add: (x: Omit<Finding, 'sit
       break;
     }
   }
-  await site.hdfs.deleteSnapshot(dir, 'probe').catch(() => undefined);
-  await site.hdfs.send(ops.disallowSnapshot(dir)).catch(() => undefined);
+  // Undone in reverse: a snapshot still there, snapshots allowed; the directory in any case (a failed
+  // MKDIRS may still have made it).
+  if (done === 4) await site.hdfs.deleteSnapshot(dir, 'probe').catch(() => undefined);
+  if (done >= 3) await site.hdfs.send(ops.disallowSnapshot(dir)).catch(() => undefined);
   await site.hdfs.delete(dir, true).catch(() => undefined);
-  if (!failed) {
+  if (done === steps.length) {
     add({ check: 'datanode', level: 'ok', text: 'a DataNode took a file through WebHDFS' });
-    const who = site.cluster.kerberos?.principal ?? site.cluster.user;
-    add({ check: 'permissions', level: 'ok', text: `${who} can write /.hbackup, allow and take snapshots` });
+    add({ check: 'permissions', level: 'ok', text: `${actorOf(site.cluster)} can write /.hbackup, allow and take snapshots` });
   }
 }
 
@@ -202,16 +201,15 @@ export async function checkSite(cluster: NamedCluster, io: DoctorIo): Promise<Si
     );
   }
   const base = site.hdfs.endpoint;
-  const [info, capture] = await Promise.all([
-    get(f, `${base}/jmx?qry=Hadoop:service=NameNode,name=NameNodeInfo`, io.timeoutMs).catch(() => undefined),
-    get(f, `${base}/conf?name=dfs.namenode.snapshot.capture.openfiles`, io.timeoutMs).catch(() => undefined),
+  const [info, captures] = await Promise.all([
+    jmx(f, base, 'Hadoop:service=NameNode,name=NameNodeInfo', io.timeoutMs).catch(() => undefined),
+    confValue(f, base, 'dfs.namenode.snapshot.capture.openfiles', io.timeoutMs).catch(() => undefined),
   ]);
-  const version = info ? /"SoftwareVersion"\s*:\s*"([^"]+)"/.exec(info)?.[1] : undefined;
+  const version = typeof info?.SoftwareVersion === 'string' && info.SoftwareVersion ? info.SoftwareVersion : undefined;
   if (version) {
     facts.versions.namenode = version;
     add({ check: 'version', level: 'ok', text: `NameNode: Hadoop ${version}` });
   }
-  const captures = capture ? /"value"\s*:\s*"(true|false)"/.exec(capture)?.[1] : undefined;
   if (captures === 'false')
     add({
       check: 'open files',

@@ -38,24 +38,28 @@ export interface SiteIo {
   timeoutMs?: number;
 }
 
-/** Connections per TLS setting, kept for the whole run (kept-alive), and the clusters already warned of. */
+/** Connections per TLS setting (as the clusters file writes it), kept for the whole run; the clusters already warned of. */
 const transports = new Map<string, { fetch: FetchLike; putData: PutData }>();
 const warned = new Set<string>();
 
-/** How a cluster's endpoints are reached over HTTP(S): the default, or with its own TLS settings. */
+/**
+ * How a cluster's endpoints are reached over HTTP(S): the default, or with its own TLS settings. Its
+ * CA file is read (and checked) once, when the first site with those settings is opened.
+ */
 function transportOf(cluster: NamedCluster, io: SiteIo): { fetch?: FetchLike | undefined; putData?: PutData | undefined } {
-  const tls = tlsOf(cluster);
-  if (tls && !tls.rejectUnauthorized && !warned.has(cluster.name) && io.warn) {
-    warned.add(cluster.name);
-    io.warn(insecureWarning(cluster.name));
-  }
-  if (io.fetch || !tls) return { fetch: io.fetch, putData: io.putData };
-  const key = `${tls.rejectUnauthorized}\0${tls.ca?.toString('latin1') ?? ''}`;
+  if (!cluster.tls) return { fetch: io.fetch, putData: io.putData };
+  const key = `${cluster.tls.insecure}\0${cluster.tls.ca ?? ''}`;
   let t = transports.get(key);
   if (!t) {
+    const tls = tlsOf(cluster)!;
     t = { fetch: makeHttpFetch(tls), putData: makePutData(tls) };
     transports.set(key, t);
   }
+  if (cluster.tls.insecure && !warned.has(cluster.name) && io.warn) {
+    warned.add(cluster.name);
+    io.warn(insecureWarning(cluster.name));
+  }
+  if (io.fetch) return { fetch: io.fetch, putData: io.putData };
   return { fetch: t.fetch, putData: io.putData ?? t.putData };
 }
 

@@ -8,6 +8,7 @@ import type { NamedCluster } from '../config/load.js';
 import { cleanLine } from '../errors.js';
 import type { Runner } from '../exec/runner.js';
 import type { FetchLike } from '../hdfs/webhdfs.js';
+import { jmx } from '../http/servlets.js';
 import { type Identity, readIdentity } from '../identity/identity.js';
 import { clockSkewMs } from '../sites/checks.js';
 import { fetchOf, openSite } from '../sites/site.js';
@@ -26,15 +27,6 @@ export interface SiteHealth {
   clockSkewMs: number | null;
   /** The site's clock minus this host's (signed, to the second): sites compare with each other through it. */
   clockOffsetMs: number | null;
-}
-
-type Bean = Record<string, unknown>;
-
-async function jmx(fetchImpl: FetchLike, base: string, query: string, timeoutMs: number): Promise<Bean | undefined> {
-  const res = await fetchImpl(`${base.replace(/\/+$/, '')}/jmx?qry=${query}`, { signal: AbortSignal.timeout(timeoutMs) });
-  if (!res.ok) return undefined;
-  const body = (await res.json()) as { beans?: Bean[] } | null;
-  return body?.beans?.[0];
 }
 
 const num = (v: unknown) => (typeof v === 'number' ? v : Number(v));

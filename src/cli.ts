@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { addPairCommands } from './cli-pair.js';
 import type { CommandEnv } from './commands/context.js';
-import { ExitCode, exitCodesHelp, HbackupError } from './errors.js';
+import { ExitCode, exitCodesHelp, HbackupError, UsageError } from './errors.js';
 import { execaRunner } from './exec/runner.js';
 import { execaSpawner } from './exec/session.js';
 import { outcomeOf } from './flow/outcome.js';
@@ -43,7 +43,11 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
     .exitOverride()
     .showHelpAfterError('(run hbackup --help for usage)');
 
-  const clustersFlag = () => program.opts<{ clusters?: string }>().clusters;
+  const clustersFlag = () => {
+    const file = program.opts<{ clusters?: string }>().clusters;
+    if (file !== undefined && !file.trim()) throw new UsageError('--clusters: give the clusters file (an empty name names no file)');
+    return file;
+  };
   const env = (): CommandEnv => {
     const g = program.opts<{ json?: boolean; verbose?: boolean; color?: boolean; logFile?: string }>();
     out = new Output({ json: Boolean(g.json), verbose: Boolean(g.verbose), color: g.color !== false, stdout, stderr, logFile: g.logFile });

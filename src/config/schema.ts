@@ -9,7 +9,16 @@ const clusterName = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'a cluster name
 const argv = z
   .array(z.string())
   .min(1, { error: 'a command is a non-empty list: [program, arg, ...]', abort: true })
-  .refine((a) => a[0] !== undefined && a[0].trim() !== '', 'the program (the first item) is empty');
+  .refine((a) => a[0] !== undefined && a[0].trim() !== '', 'the program (the first item) is empty')
+  .refine((a) => !a[0]?.startsWith('-'), 'the first item is the program, not an option (it starts with "-")');
+
+/** A program to run: a name or a path, never an option (it would be read as one). */
+const program = (example: string) =>
+  z
+    .string()
+    .min(1)
+    .refine((t) => !t.startsWith('-'), `a program's name or path, e.g. ${example}, not an option (it starts with "-")`)
+    .refine((t) => !/[\n\r\0]/.test(t), 'one line: no line breaks or NUL in a program path');
 
 /** A hook's time limit: Node cannot wait longer than about 24 days, and a day is plenty. */
 const hookTimeout = z.number().positive().max(86_400, 'at most 86400 seconds (a day)').default(300);
@@ -65,9 +74,9 @@ export const ClusterSchema = z
       .describe('How long one WebHDFS call to this cluster may take.'),
     tools: z
       .strictObject({
-        hadoop: z.string().min(1).default('hadoop'),
-        hdfs: z.string().min(1).default('hdfs'),
-        hbase: z.string().min(1).default('hbase'),
+        hadoop: program('/opt/hadoop/bin/hadoop').default('hadoop'),
+        hdfs: program('/opt/hadoop/bin/hdfs').default('hdfs'),
+        hbase: program('/opt/hbase/bin/hbase').default('hbase'),
         env: z
           .record(
             z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name is letters, digits and "_"'),
@@ -94,6 +103,7 @@ export const ClusterSchema = z
               .refine((arg) => !/[\n\r]/.test(arg) && !arg.includes('\0'), 'one line: no line breaks or NUL in a prefix argument'),
           )
           .min(1, 'a prefix names at least its program, e.g. [docker, exec, -i, namenode]')
+          .refine((a) => !a[0]?.startsWith('-'), 'the first item of a prefix is its program, e.g. docker, not an option')
           .optional()
           .describe(
             'Run the tools through this argument list, e.g. [docker, exec, -i, namenode] or [kubectl, exec, -i, -n, hadoop, pod/edge, --]; its standard input must reach the tool (-i). After ssh when both are set.',
@@ -195,6 +205,12 @@ const hdfsPath = z
     'write the path normalised: no "//", ".", ".." or trailing "/"',
   )
   .refine((p) => !p.split('/').includes('.snapshot'), 'name the directory itself, not a path inside .snapshot')
+  // HDFS's own limits (dfs.namenode.fs-limits.max-component-length, and its longest path).
+  .refine((p) => p.length <= 8000, { error: 'an HDFS path is at most 8000 characters long', abort: true })
+  .refine(
+    (p) => p.split('/').every((c) => Buffer.byteLength(c) <= 255),
+    'each name in an HDFS path is at most 255 bytes (dfs.namenode.fs-limits.max-component-length)',
+  )
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
   .refine((p) => !/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069:]/.test(p), 'no control characters, bidi controls or ":" in an HDFS path')
   // Data sets swap sides at a failover: neither side may be the root or hbackup's own directory.

@@ -6,7 +6,7 @@
  */
 import type { NamedCluster, ResolvedPolicy } from '../config/load.js';
 import { problemAt } from '../config/located.js';
-import { ConfigError, PreflightError, UnreachableError } from '../errors.js';
+import { CatalogError, ConfigError, HbackupError, PreflightError, UnreachableError } from '../errors.js';
 import { type Identity, readIdentity } from '../identity/identity.js';
 import { openSite, type SiteIo } from './site.js';
 
@@ -45,7 +45,10 @@ export async function currentRoles(rp: Pick<ResolvedPolicy, 'pair' | 'clustersLo
     rp.pair.map((c) =>
       readIdentity(openSite(c, io).hdfs).catch((e: unknown) => {
         if (e instanceof UnreachableError) return null; // down: known from the other site
-        throw e;
+        // An identity file that cannot be parsed is the catalog's problem (exit 1); a site that
+        // answers something other than WebHDFS cannot be used: refused, nothing changed.
+        if (e instanceof CatalogError || !(e instanceof HbackupError)) throw e;
+        throw new PreflightError([`${c.name} cannot be used: ${e.message}`]);
       }),
     ),
   );

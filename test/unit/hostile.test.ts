@@ -52,7 +52,11 @@ const POLICY_CASES: [string, string][] = [
     '/a\u202eb',
     '/a\u2066b',
     '',
-  ].map((p) => [`directory ${JSON.stringify(p)}`, policy('', `  - hdfs: ${JSON.stringify(p)}\n`)] as [string, string]),
+    `/${'a'.repeat(100_000)}`,
+    `/${'b'.repeat(256)}`,
+    `/${'é'.repeat(128)}`,
+    `/${'c/'.repeat(4100)}d`,
+  ].map((p) => [`directory ${JSON.stringify(p).slice(0, 40)}`, policy('', `  - hdfs: ${JSON.stringify(p)}\n`)] as [string, string]),
   ...['/', '/.hbackup', '/.hbackup/x', 'rel', '/t/'].map(
     (p) => [`target ${JSON.stringify(p)}`, policy('', `  - hdfs: /a\n    target: ${JSON.stringify(p)}\n`)] as [string, string],
   ),
@@ -166,6 +170,10 @@ const CLUSTER_CASES: [string, string][] = [
   ),
   ['tools.sshOptions not a list', clusters((c) => (c.clusters.east.tools = { sshOptions: '-p 22' }))],
   ['tools.hadoop empty', clusters((c) => (c.clusters.east.tools = { hadoop: '' }))],
+  ['tools.hadoop an option', clusters((c) => (c.clusters.east.tools = { hadoop: '-rf' }))],
+  ['tools.hbase an option', clusters((c) => (c.clusters.east.tools = { hbase: '--config=/x' }))],
+  ['tools.prefix an option', clusters((c) => (c.clusters.east.tools = { prefix: ['-i', 'nn'] }))],
+  ['a hook that is an option', clusters((c) => (c.clusters.east.hooks = { fence: [['-rf', '/']] }))],
   ['an unknown tool', clusters((c) => (c.clusters.east.tools = { pig: '/usr/bin/pig' }))],
   ['hbase.rootdir not a URI', clusters((c) => (c.clusters.east.hbase = { rootdir: '/hbase' }))],
   ['hbase.masterInfo with a path', clusters((c) => (c.clusters.east.hbase = { masterInfo: 'http://m:16010/jmx' }))],
@@ -232,6 +240,9 @@ describe('hostile input: nothing crashes, nothing leaks, nothing is sent', () =>
     ['webhdfs "http://nn:99999"', 'port 99999 does not exist'],
     ['hooks timeout of 25 days', 'at most 86400 seconds'],
     ['tools.prefix with a line break', 'one line: no line breaks or NUL in a prefix argument'],
+    ['tools.hadoop an option', 'not an option'],
+    ['tools.prefix an option', 'not an option'],
+    ['a hook that is an option', 'not an option'],
     ['kerberos keytab without its principal', 'a keytab needs its principal'],
     ['kerberos keytab and ticket cache', 'give either keytab (with principal) or ticketCache'],
     ['dataNodes a URL', 'a DataNode address is host:port'],
@@ -252,8 +263,11 @@ describe('hostile input: nothing crashes, nothing leaks, nothing is sent', () =>
     ['hooks beforeSnapshot: [[""]]', 'the program (the first item) is empty'],
     ['copy bandwidthMBps: 1e-300', 'at least 0.001 MB/s per map'],
     ['sites naming a prototype key', 'unknown cluster "constructor"'],
+    [`directory "/${'a'.repeat(30)}`, 'at most 8000 characters'],
+    [`directory "/${'b'.repeat(30)}`, 'at most 255 bytes'],
+    [`directory "/${'é'.repeat(30)}`, 'at most 255 bytes'],
   ])('policy: %s says %s', async (name, message) => {
-    const found = POLICY_CASES.find(([n]) => n === name);
+    const found = POLICY_CASES.find(([n]) => n === name || (name.length > 40 && n.startsWith(name.slice(0, 40))));
     expect(found, name).toBeDefined();
     const r = await run({ 'p.yaml': found![1], 'clusters.yaml': stringify(CLUSTERS) }, (d) => ['validate', path.join(d, 'p.yaml')]);
     expect(r.stderr).toContain(message);
@@ -308,6 +322,8 @@ describe('hostile input: nothing crashes, nothing leaks, nothing is sent', () =>
     ['failover without --policies', ['failover']],
     ['failback without --policies', ['failback', '--yes']],
     ['completion fish', ['completion', 'fish']],
+    ['an empty --clusters', ['--clusters', '', 'backup', 'p.yaml']],
+    ['a blank --clusters for status', ['--clusters', ' ', 'status']],
     ['the same service twice', ['backup', 'p.yaml', 'p.yaml']],
   ])('command line: %s', async (_, argv) => {
     const r = await run({ 'p.yaml': POLICY, 'clusters.yaml': stringify(CLUSTERS) }, (d) =>

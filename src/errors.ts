@@ -122,7 +122,7 @@ export class ToolError extends HbackupError {
     hint?: string,
   ) {
     super(
-      `${argv.slice(0, 2).join(' ')} exited with ${exitCodeOfTool ?? 'a signal'}${lastLine(stderrTail, ': ')}${hint ? ` (${hint})` : ''}`,
+      `${argv.slice(0, 2).join(' ')} exited with ${exitCodeOfTool ?? 'a signal'}${causeLine(stderrTail, ': ')}${hint ? ` (${hint})` : ''}`,
     );
   }
 }
@@ -138,6 +138,22 @@ export function lastLine(text: string, prefix = '', max = 300): string {
       .map((l) => cleanLine(l, max))
       .filter(Boolean)
       .pop() ?? '';
+  return line ? `${prefix}${line}` : '';
+}
+
+/** A Java stack frame or its elision (`at org.apache…`, `... 12 more`): never the cause. */
+const FRAME = /^\s*(?:at\s+\S+|\.\.\.\s*\d+\s+more)\s*$/;
+/** A thrown exception's line: `java.io.FileNotFoundException: …`, or `Caused by: …` (the deeper cause). */
+const THROWN = /^\s*(?:Caused by:\s*)?(?:[\w$]+\.)*[\w$]*(?:Exception|Error)\b/;
+
+/**
+ * Why a tool failed, as one cleaned line: a Java tool's deepest exception (its last `Caused by:`, or
+ * the exception line itself) rather than the stack frame it printed last; otherwise the last line.
+ */
+export function causeLine(text: string, prefix = '', max = 300): string {
+  const lines = text.split('\n').filter((l) => l.trim() && !FRAME.test(l));
+  const thrown = lines.filter((l) => THROWN.test(l)).pop();
+  const line = cleanLine((thrown ?? lines.pop() ?? '').replace(/^\s*Caused by:\s*/, ''), max);
   return line ? `${prefix}${line}` : '';
 }
 

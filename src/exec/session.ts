@@ -3,7 +3,7 @@
  * of a service): started ahead, it answers at once when the moment comes.
  */
 import { execa } from 'execa';
-import { HbackupError, lastLine } from '../errors.js';
+import { causeLine, HbackupError } from '../errors.js';
 import { type Command, effectiveArgv, localEnv, type RunResult, stdinPrefix } from './runner.js';
 
 export interface Session {
@@ -61,7 +61,7 @@ export const execaSpawner: Spawner = (cmd) => {
           }
           if (ended) {
             finish();
-            reject(new HbackupError(`${cmd.argv.slice(0, 2).join(' ')} ended before it answered${lastLine(ended.stderr, ': ')}`));
+            reject(new HbackupError(`${cmd.argv.slice(0, 2).join(' ')} ended before it answered${causeLine(ended.stderr, ': ')}`));
           }
         };
         const timer = setTimeout(() => {

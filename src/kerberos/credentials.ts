@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { NamedCluster } from '../config/load.js';
-import { KerberosError, lastLine, UsageError } from '../errors.js';
+import { causeLine, KerberosError, UsageError } from '../errors.js';
 import { type Command, execaRunner, type Runner } from '../exec/runner.js';
 import { readTokenFile, type StoredToken, writeTokenFile } from './token.js';
 
@@ -62,7 +62,7 @@ async function fetchToken(cluster: NamedCluster, runner: Runner): Promise<string
   const r = await runner(dtutil(cluster, ['get', cluster.fs, '-format', 'java', file]), { timeoutMs: 120_000 });
   if (r.exitCode !== 0 || !fs.existsSync(file)) {
     throw new KerberosError(
-      `${cluster.name}: no delegation token as ${who(cluster)}${lastLine(r.stderr, ': ')}; check the principal and keytab (klist -kt), or renew the ticket (kinit), and the KDC in krb5.conf`,
+      `${cluster.name}: no delegation token as ${who(cluster)}${causeLine(r.stderr, ': ')}; check the principal and keytab (klist -kt), or renew the ticket (kinit), and the KDC in krb5.conf`,
     );
   }
   fs.chmodSync(file, 0o600);
@@ -107,7 +107,7 @@ export async function releaseCredentials(runner: Runner = execaRunner): Promise<
       const cancel = dtutil(f.cluster, ['cancel', '-alias', t.service, '-format', 'java', f.file]);
       const r = await runner(cancel, { timeoutMs: 120_000 }).catch((e: Error) => ({ exitCode: 1, stderr: e.message, stdout: '' }));
       if (r.exitCode !== 0)
-        problems.push(`${f.cluster.name}: the delegation token could not be cancelled${lastLine(r.stderr, ': ')}; it expires by itself`);
+        problems.push(`${f.cluster.name}: the delegation token could not be cancelled${causeLine(r.stderr, ': ')}; it expires by itself`);
     }
   }
   fetched.clear();

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { loadClusters, type ResolvedPolicy } from '../config/load.js';
 import { DISTCP_TAIL } from '../distcp/distcp.js';
-import { lastLine, ToolError } from '../errors.js';
+import { causeLine, ToolError } from '../errors.js';
 import { pairPerformer, pairServices } from '../failover/pair.js';
 import { commandChange, type Performer, perform, run } from '../flow/change.js';
 import type { FlowIo } from '../flow/context.js';
@@ -62,7 +62,7 @@ export interface UsersOptions {
 async function unknownUsers(p: Performer, site: Site, users: string[]): Promise<{ unknown: string[]; problem?: string }> {
   if (!users.length) return { unknown: [] };
   const r = await run(p, site.tool('hdfs', ['groups', ...users]));
-  if (r.exitCode !== 0) return { unknown: [], problem: `cannot ask ${site.name} which users it knows${lastLine(r.stderr, ': ')}` };
+  if (r.exitCode !== 0) return { unknown: [], problem: `cannot ask ${site.name} which users it knows${causeLine(r.stderr, ': ')}` };
   const known = new Set<string>();
   for (const line of r.stdout.split('\n')) {
     const m = /^(\S+)\s*:\s*(\S.*)?$/.exec(line.trim());

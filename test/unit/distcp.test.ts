@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { diffCopyArgs, diffRefusal, fsUri, fullCopyArgs, parseCounters } from '../../src/distcp/distcp.js';
+import { causeLine, ToolError } from '../../src/errors.js';
 
 const fixture = (name: string) => fs.readFileSync(path.join(import.meta.dirname, 'fixtures', name), 'utf8');
 
@@ -53,5 +54,26 @@ describe('distcp', () => {
   it('recognises DistCp refusing -diff on a modified target', () => {
     expect(diffRefusal(fixture('distcp-3.3.5-diff-refused.txt'))).toBe('The target has been modified since snapshot s1');
     expect(diffRefusal(fixture('distcp-3.3.5-full.txt'))).toBeUndefined();
+  });
+});
+
+describe('a tool failure names its cause, not a stack frame', () => {
+  it('takes the exception line of a Java tool, its deepest cause first, else the last line', () => {
+    const log = fs.readFileSync(path.join(import.meta.dirname, 'fixtures', 'distcp-3.3.5-diff-refused.txt'), 'utf8');
+    expect(causeLine(log)).toMatch(/^java\.lang\.Exception: DistCp sync failed/);
+    expect(causeLine(log)).not.toContain('DistCp.main');
+    const caused = [
+      'ERROR tools.DistCp: Exception encountered',
+      'java.io.IOException: copy failed',
+      '\tat org.apache.hadoop.tools.DistCp.main(DistCp.java:443)',
+      'Caused by: java.io.FileNotFoundException: File does not exist: /r_x',
+      '\tat org.apache.hadoop.hdfs.DFSClient.open(DFSClient.java:1)',
+      '\t... 12 more',
+    ].join('\n');
+    expect(causeLine(caused, ': ')).toBe(': java.io.FileNotFoundException: File does not exist: /r_x');
+    expect(causeLine('first\nsecond line\n\n')).toBe('second line');
+    expect(new ToolError(['hadoop', 'distcp'], 255, caused).message).toBe(
+      'hadoop distcp exited with 255: java.io.FileNotFoundException: File does not exist: /r_x',
+    );
   });
 });

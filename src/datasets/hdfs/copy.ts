@@ -7,7 +7,7 @@
  */
 
 import { DISTCP_TAIL, diffRefusal, parseCounters } from '../../distcp/distcp.js';
-import { HbackupError, lastLine, ToolError } from '../../errors.js';
+import { causeLine, HbackupError, ToolError } from '../../errors.js';
 import { type Change, perform, run } from '../../flow/change.js';
 import { difference, pairTrees } from '../../hdfs/compare.js';
 import { snapshotPath } from '../../hdfs/paths.js';
@@ -115,7 +115,7 @@ async function rollBack(ctx: FlowContext, plan: HdfsPlan): Promise<string | unde
   let refusal: string | undefined;
   try {
     const r = await run(ctx, rdiff.command, { tail: DISTCP_TAIL });
-    if (r.exitCode !== 0) refusal = `DistCp could not roll the target back to ${plan.previousSnapshot}${lastLine(r.stderr, ': ')}`;
+    if (r.exitCode !== 0) refusal = `DistCp could not roll the target back to ${plan.previousSnapshot}${causeLine(r.stderr, ': ')}`;
   } finally {
     await perform(ctx, drop);
   }

@@ -8,7 +8,7 @@
  */
 import type { DatasetRecord } from '../../catalog/catalog.js';
 import { DISTCP_TAIL, fsUri, fullCopyArgs, rdiffArgs } from '../../distcp/distcp.js';
-import { HbackupError, lastLine } from '../../errors.js';
+import { causeLine, HbackupError } from '../../errors.js';
 import { type Change, commandChange, httpChange, perform, run } from '../../flow/change.js';
 import { snapshotPath } from '../../hdfs/paths.js';
 import { ops } from '../../hdfs/requests.js';
@@ -23,6 +23,8 @@ export interface HdfsRestore extends RestoreItem {
   fromSite: string;
   fromPath: string;
   toPath: string;
+  /** Before the copy: the directory made when it does not exist (DistCp never makes it for an empty one). */
+  prepare: Change[];
   /** The copy from the snapshot: the way, or the fallback when the roll-back is refused. */
   copy: Change;
   /** Rolling back in place: snapshot the present state, distcp -rdiff, delete that snapshot. */
@@ -43,7 +45,10 @@ export async function planHdfsRestore(ctx: FlowContext, record: DatasetRecord, w
         ? [primary, snapshotPath(record.source, record.snapshot), primary]
         : [secondary, snapshotPath(record.target, record.snapshot), ctx.initiator];
   const problems: string[] = [];
-  if (where.suffix && (await site.hdfs.getFileStatus(toPath))) problems.push(`${toPath} exists on ${site.name}: choose another --suffix`);
+  const exists = Boolean(await site.hdfs.getFileStatus(toPath));
+  if (where.suffix && exists) problems.push(`${toPath} exists on ${site.name}: choose another --suffix`);
+  // DistCp with -delete and an empty listing never creates its target, then fails on it.
+  const prepare = exists ? [] : [httpChange(site, ops.mkdirs(toPath))];
   const stamp = stampOfSnapshot(ctx.service, record.snapshot) ?? record.snapshot;
   const tuning = (by: Site) => ({
     mappers: policy.copy.mappers,
@@ -61,11 +66,12 @@ export async function planHdfsRestore(ctx: FlowContext, record: DatasetRecord, w
     to: `${site.name}:${toPath}`,
     inPlace: !where.suffix,
     method: fromSite === site ? `copy from ${site.name}'s own snapshot` : `copy from ${fromSite.name}'s snapshot`,
-    changes: [copy],
+    changes: [...prepare, copy],
     problems,
     fromSite: fromSite.name,
     fromPath,
     toPath,
+    prepare,
     copy,
   };
   if (where.suffix || fromSite !== site) return item;
@@ -92,6 +98,7 @@ export async function planHdfsRestore(ctx: FlowContext, record: DatasetRecord, w
 export async function restoreHdfs(ctx: FlowContext, item: HdfsRestore): Promise<void> {
   if (!item.changes.length) return;
   if (!item.rollback) {
+    for (const c of item.prepare) await perform(ctx, c);
     await perform(ctx, item.copy, { tail: DISTCP_TAIL });
     return;
   }
@@ -101,7 +108,7 @@ export async function restoreHdfs(ctx: FlowContext, item: HdfsRestore): Promise<
     const r = await run(ctx, command, { tail: DISTCP_TAIL });
     if (r.exitCode !== 0) {
       ctx.progress.warn(
-        `${item.to}: DistCp refused to roll back by snapshot diff${lastLine(r.stderr, ': ')}; copying from the snapshot instead`,
+        `${item.to}: DistCp refused to roll back by snapshot diff${causeLine(r.stderr, ': ')}; copying from the snapshot instead`,
       );
       await perform(ctx, item.copy, { tail: DISTCP_TAIL });
     }

@@ -8,7 +8,13 @@ export async function doctorCommand(opts: { clusters?: string | undefined; timeo
   if (!clustersFile) throw new UsageError('doctor: give --clusters FILE or set HBACKUP_CLUSTERS');
   const seconds = Number(opts.timeout);
   if (!(seconds > 0)) throw new UsageError(`doctor: --timeout ${opts.timeout} is not a number of seconds`);
-  const report = await doctor(clustersFile, { fetch: env.fetch, runner: env.runner, now: env.now, timeoutMs: seconds * 1000 });
+  const report = await doctor(clustersFile, {
+    fetch: env.fetch,
+    putData: env.putData,
+    runner: env.runner,
+    now: env.now,
+    timeoutMs: seconds * 1000,
+  });
   if (env.out.json) env.out.printJsonLine(report);
   else {
     const mark = { ok: env.out.c.green('ok  '), warn: env.out.c.yellow('WARN'), fail: env.out.c.red('FAIL') };

@@ -6,8 +6,9 @@
  */
 import type { NamedCluster } from '../config/load.js';
 import { webhdfsUrls } from '../config/load.js';
-import { cleanLine, lastLine } from '../errors.js';
+import { causeLine, cleanLine } from '../errors.js';
 import type { Runner } from '../exec/runner.js';
+import type { PutData } from '../hdfs/put-data.js';
 import { ops } from '../hdfs/requests.js';
 import type { FetchLike } from '../hdfs/webhdfs.js';
 import { networkError } from '../http/read.js';
@@ -34,6 +35,7 @@ export interface SiteFacts {
 
 export interface DoctorIo {
   fetch?: FetchLike | undefined;
+  putData?: PutData | undefined;
   runner: Runner;
   now: () => Date;
   timeoutMs: number;
@@ -115,9 +117,28 @@ async function writeProbe(site: Site, stamp: string, add: (x: Omit<Finding, 'sit
   }
   // Undone in reverse: a snapshot still there, snapshots allowed; the directory in any case (a failed
   // MKDIRS may still have made it).
-  if (done === 4) await site.hdfs.deleteSnapshot(dir, 'probe').catch(() => undefined);
-  if (done >= 3) await site.hdfs.send(ops.disallowSnapshot(dir)).catch(() => undefined);
-  await site.hdfs.delete(dir, true).catch(() => undefined);
+  // A step of the clean-up that fails is a finding: the probe is left behind, and said where.
+  const undo = async (what: string, step: () => Promise<unknown>) =>
+    step().then(
+      () => true,
+      (e: Error) => {
+        add({
+          check: 'probe',
+          level: 'warn',
+          text: `as ${actorOf(site.cluster)}, could not ${what} of the probe ${dir}: ${cleanLine(e.message, 300)}`,
+          fix: `remove it as the HDFS superuser: ${what === 'delete the snapshot' ? `hdfs dfs -deleteSnapshot ${dir} probe; ` : ''}hdfs dfsadmin -disallowSnapshot ${dir}; hdfs dfs -rm -r ${dir}`,
+        });
+        return false;
+      },
+    );
+  const undone =
+    (done !== 4 || (await undo('delete the snapshot', () => site.hdfs.deleteSnapshot(dir, 'probe')))) &&
+    (done < 3 || (await undo('disallow snapshots', () => site.hdfs.send(ops.disallowSnapshot(dir)))));
+  // The directory goes in any case (a failed MKDIRS may still have made it); only if nothing was made, it is not there.
+  if (undone) {
+    const there = await site.hdfs.getFileStatus(dir).catch(() => true);
+    if (there) await undo('remove the directory', () => site.hdfs.delete(dir, true));
+  }
   if (done === steps.length) {
     add({ check: 'datanode', level: 'ok', text: 'a DataNode took a file through WebHDFS' });
     add({ check: 'permissions', level: 'ok', text: `${actorOf(site.cluster)} can write /.hbackup, allow and take snapshots` });
@@ -141,7 +162,7 @@ async function toolVersion(site: Site, tool: ToolName, io: DoctorIo, add: (x: Om
     add({
       check: 'tools',
       level: 'fail',
-      text: `${tool} version did not run${lastLine(r.stderr, ': ')}`,
+      text: `${tool} version did not run${causeLine(r.stderr, ': ')}`,
       fix: `check clusters.${site.name}.tools (${tool}, ssh, prefix)`,
     });
     return undefined;
@@ -157,7 +178,7 @@ export async function checkSite(cluster: NamedCluster, io: DoctorIo): Promise<Si
   let site: Site;
   let f: FetchLike;
   try {
-    site = openSite(cluster, { fetch: io.fetch, timeoutMs: io.timeoutMs, runner: io.runner });
+    site = openSite(cluster, { fetch: io.fetch, putData: io.putData, timeoutMs: io.timeoutMs, runner: io.runner });
     f = fetchOf(cluster, { fetch: io.fetch });
   } catch (e) {
     add({ check: 'settings', level: 'fail', text: (e as Error).message });

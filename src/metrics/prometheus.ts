@@ -116,12 +116,18 @@ function backupSamples(reports: BackupReport[], now: Date, previous: ReturnType<
 
 /** Write the metrics of these runs to `file`, keeping what it said of the others. */
 export function writeBackupMetrics(file: string, reports: BackupReport[], now: Date): void {
-  let previous: ReturnType<typeof readSamples> = [];
+  let text = '';
   try {
-    previous = readSamples(fs.readFileSync(file, 'utf8'));
-  } catch {
-    /* no file yet */
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    // No file yet: nothing to keep. Any other failure would drop the other services' series.
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT')
+      throw new HbackupError(
+        `cannot read the metrics file ${file} (${code ?? (e as Error).message}); it keeps the other services' series, so it was not rewritten: fix its permissions`,
+      );
   }
+  const previous = readSamples(text);
   writeMetricsFile(file, render(backupSamples(reports, now, previous)));
 }
 

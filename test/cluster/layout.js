@@ -120,6 +120,8 @@ export function siteLayout(name, classpath) {
       ['dfs.namenode.acls.enabled', 'true'],
       ['dfs.permissions.enabled', 'true'],
       ['dfs.namenode.snapshotdiff.allow.snap-root-descendant', 'true'],
+      // As doctor recommends: a file still being written is captured at its length at the snapshot.
+      ['dfs.namenode.snapshot.capture.openfiles', 'true'],
       [`hadoop.proxyuser.${user}.hosts`, '*'],
       [`hadoop.proxyuser.${user}.groups`, '*'],
     ],

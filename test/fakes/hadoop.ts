@@ -116,6 +116,9 @@ function answer(fs: FakeHdfs, method: string, url: URL): { status: number; body:
     case 'PUT ALLOWSNAPSHOT':
       fs.allowSnapshot(p);
       return { status: 200, body: null };
+    case 'PUT DISALLOWSNAPSHOT':
+      fs.disallowSnapshot(p);
+      return { status: 200, body: null };
     case 'PUT CREATESNAPSHOT':
       fs.createSnapshot(p, q.get('snapshotname') ?? '');
       return { status: 200, body: { Path: `${p}/.snapshot/${q.get('snapshotname')}` } };

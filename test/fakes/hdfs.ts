@@ -160,6 +160,14 @@ export class FakeHdfs {
     n.snapshottable = true;
   }
 
+  disallowSnapshot(p: string): void {
+    const n = this.lookup(p);
+    if (n?.type !== 'DIRECTORY') throw notFound(p);
+    if (n.snapshots.size)
+      throw snapshotError(`The directory ${p} has snapshot(s). Please redo the operation after removing all the snapshots.`);
+    n.snapshottable = false;
+  }
+
   createSnapshot(p: string, name: string): void {
     const n = this.lookup(p);
     if (!n) throw notFound(p);

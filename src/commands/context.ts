@@ -8,7 +8,7 @@ import type { Spawner } from '../exec/session.js';
 import type { FlowIo } from '../flow/context.js';
 import { Progress } from '../flow/events.js';
 import type { PutData } from '../hdfs/put-data.js';
-import type { FetchLike } from '../hdfs/webhdfs.js';
+import type { FetchLike } from '../http/client.js';
 import type { Output } from '../output.js';
 import type { SiteIo } from '../sites/site.js';
 

@@ -10,7 +10,7 @@ import { causeLine, cleanLine } from '../errors.js';
 import type { Runner } from '../exec/runner.js';
 import type { PutData } from '../hdfs/put-data.js';
 import { ops } from '../hdfs/requests.js';
-import type { FetchLike } from '../hdfs/webhdfs.js';
+import type { FetchLike } from '../http/client.js';
 import { networkError } from '../http/read.js';
 import { confValue, jmx } from '../http/servlets.js';
 import { clockSkewMs, missingTool } from '../sites/checks.js';

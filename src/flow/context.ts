@@ -8,7 +8,7 @@ import type { Policy } from '../config/schema.js';
 import type { Runner } from '../exec/runner.js';
 import type { Spawner } from '../exec/session.js';
 import type { PutData } from '../hdfs/put-data.js';
-import type { FetchLike } from '../hdfs/webhdfs.js';
+import type { FetchLike } from '../http/client.js';
 import type { Roles } from '../sites/roles.js';
 import { openSite, type Site, type SiteIo } from '../sites/site.js';
 import type { Performer } from './change.js';

@@ -5,11 +5,11 @@
  * it expired; redirects never followed; the `Date` of the last answer kept for clock checks.
  */
 import { cleanLine, UnreachableError, WebHdfsError } from '../errors.js';
-import { httpFetch } from '../http/client.js';
+import { type FetchLike, httpFetch } from '../http/client.js';
 import { networkError } from '../http/read.js';
 import { encodeHdfsPath, redact, remoteException, staleToken } from './answers.js';
+import type { WebHdfsOptions } from './options.js';
 import type { HttpCall, WebHdfsRequest } from './requests.js';
-import type { FetchLike, WebHdfsOptions } from './webhdfs.js';
 
 export class NameNodes {
   private readonly urls: string[];

@@ -11,6 +11,7 @@ import { MiB, readCapped } from '../http/read.js';
 import { answer, encodeHdfsPath, field, notWebHdfs, parseRemote, redact, remoteException } from './answers.js';
 import { type DataNodeMap, dataNodeUrl, unreachableDataNode } from './datanode.js';
 import { NameNodes } from './namenodes.js';
+import type { WebHdfsOptions } from './options.js';
 import { snapshotPath } from './paths.js';
 import { httpPutData, type PutData } from './put-data.js';
 import {
@@ -19,28 +20,10 @@ import {
   type DiffEntry,
   type FileChecksum,
   type FileStatus,
-  type HttpCall,
   ops,
   type QuotaUsage,
   type WebHdfsRequest,
 } from './requests.js';
-
-export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
-
-export interface WebHdfsOptions {
-  urls: string[];
-  user: string;
-  fetch?: FetchLike | undefined;
-  putData?: PutData | undefined;
-  timeoutMs?: number;
-  onCall?: (call: HttpCall) => void;
-  /** DataNode addresses as the NameNode names them → as this host reaches them. */
-  dataNodes?: DataNodeMap | undefined;
-  /** The cluster's name in the clusters file, for messages that say what to set. */
-  site?: string | undefined;
-  /** A Kerberized cluster: the delegation token calls carry instead of user.name, and how to get a new one. */
-  delegation?: { token(): Promise<string>; renew(): Promise<string> } | undefined;
-}
 
 export class WebHdfs {
   private readonly nameNodes: NameNodes;

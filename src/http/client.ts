@@ -8,8 +8,10 @@
 import http from 'node:http';
 import https from 'node:https';
 import { Readable } from 'node:stream';
-import type { FetchLike } from '../hdfs/webhdfs.js';
 import type { TlsOptions } from './tls.js';
+
+/** What hbackup asks HTTP servers through: the shape of `fetch`, so tests pass their own. */
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
 type Agents = { 'http:': http.Agent; 'https:': https.Agent };
 

@@ -7,7 +7,7 @@
 import type { NamedCluster } from '../config/load.js';
 import { cleanLine } from '../errors.js';
 import type { Runner } from '../exec/runner.js';
-import type { FetchLike } from '../hdfs/webhdfs.js';
+import type { FetchLike } from '../http/client.js';
 import { jmx } from '../http/servlets.js';
 import { type Identity, readIdentity } from '../identity/identity.js';
 import { clockSkewMs } from '../sites/checks.js';

@@ -5,7 +5,7 @@
  * that answers is used.
  */
 import { cleanLine, HbackupError, UnreachableError } from '../errors.js';
-import type { FetchLike } from '../hdfs/webhdfs.js';
+import type { FetchLike } from '../http/client.js';
 import { httpFetch } from '../http/client.js';
 import { MiB, networkError, readCapped } from '../http/read.js';
 

@@ -1,7 +1,8 @@
 // Hadoop's token storage file read without Java: the tokens and the URL string WebHDFS takes.
 import { describe, expect, it } from 'vitest';
 import { ClusterSchema } from '../../src/config/schema.js';
-import { type FetchLike, redact, WebHdfs } from '../../src/hdfs/webhdfs.js';
+import { redact, WebHdfs } from '../../src/hdfs/webhdfs.js';
+import type { FetchLike } from '../../src/http/client.js';
 import { readTokenFile, writeTokenFile } from '../../src/kerberos/token.js';
 
 /** Hadoop's WritableUtils.writeVLong. */

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { UnreachableError, WebHdfsError } from '../../src/errors.js';
 import { ops } from '../../src/hdfs/requests.js';
-import { encodeHdfsPath, type FetchLike, WebHdfs } from '../../src/hdfs/webhdfs.js';
+import { encodeHdfsPath, WebHdfs } from '../../src/hdfs/webhdfs.js';
+import type { FetchLike } from '../../src/http/client.js';
 
 type Reply = { status: number; body?: unknown } | Error;
 

@@ -8,22 +8,12 @@ import { type FlowIo, type FlowOptions, openFlow, siteIoOf } from '../flow/conte
 import { settle } from '../flow/outcome.js';
 import { acquireLock, type Lock } from '../lock/lock.js';
 import { currentRoles } from '../sites/roles.js';
-import { syncUsers, type UsersReport } from '../users/sync.js';
 import { executeBackup } from './execute.js';
 import { planBackup, plannedChanges, planView } from './plan.js';
 import type { BackupReport } from './report.js';
 
 export interface BackupOptions extends FlowOptions {
   dryRun: boolean;
-}
-
-/** The policy's `syncUsers`: sync-users for this service, once its restore point is made (or planned, under --dry-run). */
-function syncUsersAfter(rp: ResolvedPolicy, dryRun: boolean, io: FlowIo): Promise<UsersReport> {
-  return io.progress.step(
-    `${rp.policy.service}: sync-users`,
-    () => syncUsers({ clustersFile: rp.clustersFile, policies: [rp], prune: false, contents: false, dryRun }, io),
-    (r) => `${rp.policy.service}: sync-users ${r.result}, ${r.changes.length} change(s)`,
-  );
 }
 
 export async function backupService(rp: ResolvedPolicy, options: BackupOptions, io: FlowIo): Promise<BackupReport> {
@@ -71,14 +61,10 @@ export async function backupService(rp: ResolvedPolicy, options: BackupOptions, 
       report.planned = plannedChanges(plan).map((c) => ({ step: c.step, site: c.change.site, change: c.change.text }));
       report.plan = planView(plan);
       report.result = 'planned';
-      if (rp.policy.syncUsers) report.users = await syncUsersAfter(rp, true, io);
       return report;
     }
     await executeBackup(ctx, plan, report, started);
     report.result = 'ok';
-    lock?.release();
-    lock = undefined;
-    if (rp.policy.syncUsers) report.users = await syncUsersAfter(rp, false, io);
   } catch (e) {
     settle(report, e, (t) => io.progress.debug(t));
   } finally {

@@ -6,8 +6,6 @@ import type { CopyMode } from '../catalog/catalog.js';
 import type { DatasetType } from '../datasets/kind.js';
 import type { Outcome } from '../flow/outcome.js';
 import type { Output } from '../output.js';
-import { printUsers } from '../users/report.js';
-import type { UsersReport } from '../users/sync.js';
 import type { planView } from './plan.js';
 
 export interface DatasetReport {
@@ -47,8 +45,6 @@ export interface BackupReport {
   /** Under --dry-run: every change the run would make, in order, each once (site "local": this host); the whole plan. */
   planned?: { step: string; site: string; change: string }[];
   plan?: ReturnType<typeof planView>;
-  /** The policy's `syncUsers`: what sync-users planned or did after the backup. */
-  users?: UsersReport;
   error?: string;
 }
 
@@ -85,5 +81,4 @@ export function printReport(out: Output, r: BackupReport): void {
       out.print(`      ${p.change}`);
     }
   }
-  if (r.users) printUsers(out, r.users, '  ');
 }

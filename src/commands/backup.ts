@@ -1,10 +1,12 @@
-import { type BackupOptions, backupService } from '../backup/backup.js';
+import type { BackupOptions } from '../backup/backup.js';
 import { printReport } from '../backup/report.js';
 import { resolvePolicy } from '../config/load.js';
 import { UsageError } from '../errors.js';
 import { exitCode } from '../flow/outcome.js';
 import { writeBackupMetrics } from '../metrics/prometheus.js';
+import { printUsers } from '../users/report.js';
 import { type CommandEnv, flowIo } from './context.js';
+import { backupThenUsers } from './flows.js';
 
 export interface BackupCommandOptions {
   clusters?: string;
@@ -32,13 +34,16 @@ export async function backupCommand(files: string[], opts: BackupCommandOptions,
     adoptTarget: Boolean(opts.adoptTarget),
   };
   env.out.spinners = resolved.length === 1;
-  const reports = await Promise.all(resolved.map((rp) => backupService(rp, options, flowIo(env))));
+  const reports = await Promise.all(resolved.map((rp) => backupThenUsers(rp, options, flowIo(env))));
   if (opts.metricsFile && !options.dryRun) writeBackupMetrics(opts.metricsFile, reports, env.now());
   for (const r of reports) {
     if (r.error) env.out.error(`${r.service}: ${r.error}`);
     if (r.users?.error) env.out.error(`${r.service}: sync-users: ${r.users.error}`);
     if (env.out.json) env.out.printJsonLine(r);
-    else printReport(env.out, r);
+    else {
+      printReport(env.out, r);
+      if (r.users) printUsers(env.out, r.users, '  ');
+    }
   }
   return exitCode(reports.flatMap((r) => [r.result, ...(r.users ? [r.users.result] : [])]));
 }

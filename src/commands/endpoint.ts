@@ -1,5 +1,6 @@
+import { clustersPair } from '../config/load.js';
 import { ExitCode, UsageError } from '../errors.js';
-import { clustersPair, siteStatuses } from '../status/status.js';
+import { siteStatuses } from '../sites/health.js';
 import type { CommandEnv } from './context.js';
 
 /** What applications should connect to now: the primary's filesystem and HBase ZooKeeper quorum. */

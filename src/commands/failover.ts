@@ -1,9 +1,9 @@
+import { clustersPair, pairServices } from '../config/load.js';
 import { failback } from '../failover/failback.js';
 import { failover } from '../failover/failover.js';
-import { type PairReport, pairServices } from '../failover/pair.js';
+import type { PairReport } from '../failover/pair.js';
 import { exitCode } from '../flow/outcome.js';
 import type { Output } from '../output.js';
-import { clustersPair } from '../status/status.js';
 import { type CommandEnv, flowIo, terminalConfirm } from './context.js';
 
 export interface PairCommandOptions {

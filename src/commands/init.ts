@@ -1,7 +1,7 @@
+import { clustersPair } from '../config/load.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { readIdentity, writeIdentity } from '../identity/identity.js';
 import { openSite } from '../sites/site.js';
-import { clustersPair } from '../status/status.js';
 import { type CommandEnv, siteIo } from './context.js';
 
 /**

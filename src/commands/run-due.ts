@@ -1,9 +1,9 @@
-import type { BackupReport } from '../backup/report.js';
 import { policyFiles } from '../config/load.js';
 import { UsageError } from '../errors.js';
 import { writeBackupMetrics } from '../metrics/prometheus.js';
 import { runDue, runDueExitCode } from '../schedule/run-due.js';
 import { type CommandEnv, flowIo } from './context.js';
+import { backupThenUsers } from './flows.js';
 
 export interface RunDueCommandOptions {
   clusters?: string;
@@ -22,20 +22,13 @@ export async function runDueCommand(opts: RunDueCommandOptions, env: CommandEnv)
     throw new UsageError(`--parallel ${opts.parallel}: give a whole number of services, 1 or more`);
   const files = policyFiles(opts.policies);
   env.out.spinners = false;
-  const outcomes = await runDue(
-    files,
-    {
-      clusters: opts.clusters,
-      now,
-      parallel,
-      backup: { dryRun: false, full: false, noFallback: false, checksums: false, adoptTarget: false },
-    },
-    flowIo(env),
-  );
+  const io = flowIo(env);
+  const backup = { dryRun: false, full: false, noFallback: false, checksums: false, adoptTarget: false };
+  const outcomes = await runDue(files, { clusters: opts.clusters, now, parallel }, (rp) => backupThenUsers(rp, backup, io), io);
   if (opts.metricsFile) {
     writeBackupMetrics(
       opts.metricsFile,
-      outcomes.flatMap((o) => (o.report ? [o.report as BackupReport] : [])),
+      outcomes.flatMap((o) => (o.report ? [o.report] : [])),
       env.now(),
     );
   }

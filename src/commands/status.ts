@@ -1,10 +1,10 @@
 import { readCatalog } from '../catalog/catalog.js';
-import { policyFiles, resolvePolicy } from '../config/load.js';
+import { clustersPair, policyFiles, resolvePolicy } from '../config/load.js';
 import { HbackupError, UsageError } from '../errors.js';
 import { writeSiteMetrics } from '../metrics/prometheus.js';
 import { isDue } from '../schedule/due.js';
+import { type Level, type Problem, siteStatuses, worst } from '../sites/health.js';
 import { openSite } from '../sites/site.js';
-import { clustersPair, type Level, type Problem, siteStatuses, worst } from '../status/status.js';
 import type { CommandEnv } from './context.js';
 
 export interface StatusCommandOptions {

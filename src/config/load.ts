@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Cron } from 'croner';
-import { ConfigError, type ConfigProblem, UsageError } from '../errors.js';
+import { ConfigError, type ConfigProblem, PreflightError, UsageError } from '../errors.js';
 import { type LocatedDoc, parseYaml, problemAt, validate } from './located.js';
 import { type Cluster, type ClustersFile, ClustersFileSchema, type Policy, PolicySchema } from './schema.js';
 
@@ -198,4 +198,34 @@ export function policyFiles(dir: string): string[] {
     .filter((n) => /\.ya?ml$/.test(n) && !n.startsWith('clusters'))
     .sort()
     .map((n) => path.join(dir, n));
+}
+
+/** The two sites of the clusters file a command without a policy uses: --clusters, else HBACKUP_CLUSTERS. */
+export function clustersPair(command: string, flag: string | undefined, env = process.env): [NamedCluster, NamedCluster] {
+  const file = flag ?? env.HBACKUP_CLUSTERS;
+  if (!file) throw new UsageError(`${command}: give --clusters FILE or set HBACKUP_CLUSTERS`);
+  return pairOf(loadClusters(path.resolve(file)).clusters);
+}
+
+/** The two sites of a clusters file: its primary and its secondary (the file's roles). */
+export function pairOf(clusters: ClustersFile): [NamedCluster, NamedCluster] {
+  const named = Object.entries(clusters.clusters).map(([name, c]) => ({ name, ...c }));
+  const primary = named.find((c) => c.role === 'primary');
+  const secondary = named.find((c) => c.role === 'secondary');
+  if (!primary || !secondary) throw new UsageError('the clusters file needs a primary and a secondary');
+  return [primary, secondary];
+}
+
+/** The policies of a directory whose two sites are this pair; the others are named and left out. */
+export function pairServices(dir: string, pair: NamedCluster[], clusters: string | undefined, warn: (t: string) => void): ResolvedPolicy[] {
+  const names = pair.map((c) => c.name).sort();
+  const out: ResolvedPolicy[] = [];
+  for (const file of policyFiles(dir)) {
+    const rp = resolvePolicy(file, clusters);
+    const its = rp.pair.map((c) => c.name).sort();
+    if (its.join() === names.join()) out.push(rp);
+    else warn(`${file}: ${rp.policy.service} runs between ${its.join(' and ')}, not ${names.join(' and ')}: left out`);
+  }
+  if (!out.length) throw new PreflightError([`${dir} holds no policy of a service between ${names.join(' and ')}`]);
+  return out;
 }

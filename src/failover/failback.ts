@@ -8,13 +8,14 @@
  * at the current epoch, and a backup copies forward what the new primary wrote since. `--switch` ends
  * with a planned switchover back.
  */
-import { applyCarry, type CatalogCarry, planCarry } from '../catalog/carry.js';
+
 import { type RestorePoint, readCatalog } from '../catalog/catalog.js';
 import type { NamedCluster, ResolvedPolicy } from '../config/load.js';
 import { kindOf } from '../datasets/index.js';
+import { type RestorePlan, restoreItems } from '../datasets/restore.js';
 import { PreflightError } from '../errors.js';
 import { type Change, commandChange, httpChange, perform, run } from '../flow/change.js';
-import { type FlowIo, openFlow } from '../flow/context.js';
+import { type FlowIo, openFlow, openPair } from '../flow/context.js';
 import { settle } from '../flow/outcome.js';
 import { infoArgs, parseSnapshotInfo } from '../hbase/info.js';
 import { statements } from '../hbase/shell.js';
@@ -22,22 +23,10 @@ import { tableSnapshotName } from '../hbase/tables.js';
 import { ops } from '../hdfs/requests.js';
 import { claimEpoch, writeIdentity } from '../identity/identity.js';
 import { momentOf, momentStamp } from '../names/names.js';
-import type { RestorePlan } from '../restore/plan.js';
-import { restoreItems } from '../restore/restore.js';
 import type { Site } from '../sites/site.js';
+import { applyCarry, type CatalogCarry, planCarry } from './carry.js';
 import { failover } from './failover.js';
-import {
-  endpointOf,
-  FLOW,
-  newReport,
-  type PairOptions,
-  type PairReport,
-  pairPerformer,
-  pairStatus,
-  roles,
-  type ServiceReport,
-  safeMode,
-} from './pair.js';
+import { endpointOf, FLOW, newReport, type PairOptions, type PairReport, pairStatus, roles, type ServiceReport, safeMode } from './pair.js';
 import { lastBackups } from './switchover.js';
 
 export interface FailbackOptions extends PairOptions {
@@ -86,7 +75,7 @@ async function planService(rp: ResolvedPolicy, primary: NamedCluster, old: Site,
 }
 
 /** What the old primary changed since the shared point, kept in the quarantine snapshot. */
-async function lostWrites(p: ReturnType<typeof pairPerformer>, old: Site, s: ServiceFailback) {
+async function lostWrites(p: ReturnType<typeof openPair>, old: Site, s: ServiceFailback) {
   const out: NonNullable<ServiceReport['lostWrites']> = [];
   for (const q of s.quarantine) {
     if (q.record.type === 'hdfs') {
@@ -137,7 +126,7 @@ export async function failback(
     const epoch = current.identity!.epoch;
     const primary = pair.find((c) => c.name === current.site)!;
     Object.assign(report, { from: stale.site, to: current.site, epoch });
-    const p = pairPerformer(pair, io);
+    const p = openPair(pair, io);
     const old = p.site(stale.site);
     const stamp = momentStamp(momentOf(io.now()));
     const plans: ServiceFailback[] = [];

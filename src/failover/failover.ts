@@ -18,21 +18,19 @@
 import { readCatalog } from '../catalog/catalog.js';
 import type { NamedCluster, ResolvedPolicy } from '../config/load.js';
 import { missingOn } from '../datasets/index.js';
+import { planRestore, type RestorePlan, restoreChanges, restoreItems } from '../datasets/restore.js';
 import { HbackupError, PreflightError } from '../errors.js';
 import { type Change, perform } from '../flow/change.js';
-import { type FlowContext, type FlowIo, openFlow } from '../flow/context.js';
+import { type FlowContext, type FlowIo, openFlow, openPair } from '../flow/context.js';
 import { settle } from '../flow/outcome.js';
 import { claimEpoch, writeIdentity } from '../identity/identity.js';
-import { planRestore, type RestorePlan, restoreChanges } from '../restore/plan.js';
-import { restoreItems } from '../restore/restore.js';
-import type { SiteStatus } from '../status/status.js';
+import type { SiteStatus } from '../sites/health.js';
 import {
   endpointOf,
   FLOW,
   newReport,
   type PairOptions,
   type PairReport,
-  pairPerformer,
   pairStatus,
   roles,
   runSiteHooks,
@@ -89,7 +87,7 @@ export async function failover(
     const d = decideFailover(await pairStatus(pair, io), pair, options.emergency);
     Object.assign(report, { from: d.from.name, to: d.to.name, epoch: d.epoch, mode: d.mode, why: d.why });
     io.progress.info(`failover ${d.from.name} → ${d.to.name} (epoch ${d.epoch}): ${d.mode}; ${d.why}`);
-    const p = pairPerformer(pair, io);
+    const p = openPair(pair, io);
     const [from, to] = [p.site(d.from.name), p.site(d.to.name)];
     const steps: { step: string; change: Change }[] = [];
     const fence = siteHooks(d.from, 'fence', { role: 'secondary', epoch: d.epoch });

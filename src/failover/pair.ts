@@ -9,9 +9,9 @@ import { PreflightError } from '../errors.js';
 import { type Change, commandChange, type Performer, runHookChanges } from '../flow/change.js';
 import { type FlowIo, siteIoOf } from '../flow/context.js';
 import type { Outcome } from '../flow/outcome.js';
+import { type SiteStatus, siteStatuses } from '../sites/health.js';
 import type { Roles } from '../sites/roles.js';
 import { openSite, type Site } from '../sites/site.js';
-import { type SiteStatus, siteStatuses } from '../status/status.js';
 
 /** What failover and failback are told: plan only, ask or not, and how to ask. */
 export interface PairOptions {
@@ -70,33 +70,12 @@ export const newReport = (command: PairReport['command'], dryRun: boolean): Pair
   warnings: [],
 });
 
-/** The policies of a directory whose two sites are this pair; the others are named and left out. */
-export function pairServices(dir: string, pair: NamedCluster[], clusters: string | undefined, warn: (t: string) => void): ResolvedPolicy[] {
-  const names = pair.map((c) => c.name).sort();
-  const out: ResolvedPolicy[] = [];
-  for (const file of policyFiles(dir)) {
-    const rp = resolvePolicy(file, clusters);
-    const its = rp.pair.map((c) => c.name).sort();
-    if (its.join() === names.join()) out.push(rp);
-    else warn(`${file}: ${rp.policy.service} runs between ${its.join(' and ')}, not ${names.join(' and ')}: left out`);
-  }
-  if (!out.length) throw new PreflightError([`${dir} holds no policy of a service between ${names.join(' and ')}`]);
-  return out;
-}
-
 /** Both sites as they answer now: reachable or not, healthy or not, and the identity each holds. */
 export async function pairStatus(pair: [NamedCluster, NamedCluster], io: FlowIo): Promise<SiteStatus[]> {
   return (await siteStatuses(pair, { fetch: io.fetch, now: io.now }, 10_000, 30_000)).sites;
 }
 
 export const roles = (primary: NamedCluster, secondary: NamedCluster): Roles => ({ primary, secondary, from: 'identity' });
-
-/** A performer over both sites, for the changes failover and failback make outside a service's flow. */
-export function pairPerformer(pair: NamedCluster[], io: FlowIo): Performer & { site: (name: string) => Site } {
-  const siteIo = siteIoOf(io);
-  const sites = Object.fromEntries(pair.map((c) => [c.name, openSite(c, siteIo)]));
-  return { sites, runner: io.runner, spawn: io.spawn, debug: (t) => io.progress.debug(t), site: (name) => sites[name]! };
-}
 
 /** A cluster's fence or onPromote hooks, as changes run on this host. */
 export function siteHooks(cluster: NamedCluster, which: 'fence' | 'onPromote', env: { role: string; epoch: number }): Change[] {

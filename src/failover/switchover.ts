@@ -4,12 +4,12 @@
  */
 import { type BackupOptions, backupService } from '../backup/backup.js';
 import type { BackupReport } from '../backup/report.js';
-import { applyCarry, planCarry } from '../catalog/carry.js';
 import { readCatalog } from '../catalog/catalog.js';
 import type { ResolvedPolicy } from '../config/load.js';
 import { type FlowIo, siteIoOf } from '../flow/context.js';
 import type { Roles } from '../sites/roles.js';
 import { openSite } from '../sites/site.js';
+import { applyCarry, planCarry } from './carry.js';
 
 /** One backup of every service, one after another (each under its own lock). */
 export async function lastBackups(services: ResolvedPolicy[], options: BackupOptions, io: FlowIo): Promise<BackupReport[]> {

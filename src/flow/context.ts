@@ -3,7 +3,7 @@
  * the initiator whose tools copy, the options it was given, and its I/O — process runner, fetch,
  * clock, progress — passed in, so tests run flows in-process against fakes.
  */
-import type { ResolvedPolicy } from '../config/load.js';
+import type { NamedCluster, ResolvedPolicy } from '../config/load.js';
 import type { Policy } from '../config/schema.js';
 import type { Runner } from '../exec/runner.js';
 import type { Spawner } from '../exec/session.js';
@@ -86,4 +86,11 @@ export function openFlow(rp: ResolvedPolicy, roles: Roles, options: FlowOptions,
     spawn: io.spawn,
     debug: (text: string) => io.progress.debug(text),
   };
+}
+
+/** A performer over both sites of a pair, for the changes of flows that act on both beyond one service. */
+export function openPair(pair: NamedCluster[], io: FlowIo): Performer & { site: (name: string) => Site } {
+  const siteIo = siteIoOf(io);
+  const sites = Object.fromEntries(pair.map((c) => [c.name, openSite(c, siteIo)]));
+  return { sites, runner: io.runner, spawn: io.spawn, debug: (t) => io.progress.debug(t), site: (name) => sites[name]! };
 }

@@ -4,12 +4,12 @@
  */
 import type { ResolvedPolicy } from '../config/load.js';
 import { kindOf } from '../datasets/index.js';
+import { planRestore, type RestoreOptions, restoreChanges, restoreItems } from '../datasets/restore.js';
 import { PreflightError } from '../errors.js';
 import { type FlowContext, type FlowIo, openFlow, siteIoOf } from '../flow/context.js';
 import { type Outcome, settle } from '../flow/outcome.js';
 import { acquireLock, type Lock } from '../lock/lock.js';
 import { currentRoles } from '../sites/roles.js';
-import { planRestore, type RestoreOptions, type RestorePlan, restoreChanges } from './plan.js';
 
 export interface RestoreReport {
   service: string;
@@ -37,27 +37,6 @@ export interface RestoreRun extends RestoreOptions {
   /** Asked before live data is replaced (true: go on); undefined when nobody can be asked. */
   confirm: ((question: string) => Promise<boolean>) | undefined;
   yes: boolean;
-}
-
-/** Make a planned restore's changes, data set after data set, each verified before the next. */
-export async function restoreItems(
-  ctx: FlowContext,
-  plan: RestorePlan,
-  reports: { verified?: { files: number; bytes: number } }[],
-): Promise<void> {
-  for (const [k, item] of plan.items.entries()) {
-    const r = reports[k]!;
-    await ctx.progress.step(
-      `${item.record.source}: ${item.method} → ${item.to}`,
-      async () => {
-        await kindOf(item.record.type).restore(ctx, item);
-        const v = await kindOf(item.record.type).verifyRestore(ctx, item);
-        r.verified = { files: v.files, bytes: v.bytes };
-      },
-      () =>
-        `${item.to}: ${item.changes.length ? 'restored from' : 'already equal to'} ${plan.point.snapshot}; verified ${r.verified!.files} files, ${r.verified!.bytes} bytes`,
-    );
-  }
 }
 
 export async function restoreService(rp: ResolvedPolicy, options: RestoreRun, io: FlowIo): Promise<RestoreReport> {

@@ -3,38 +3,46 @@
  * is backed up once, at most N at a time. Services are independent: one that fails, is refused or
  * is locked does not stop the others; a policy file that cannot be read is reported and skipped.
  */
-import { type BackupOptions, backupService } from '../backup/backup.js';
-import type { BackupReport } from '../backup/report.js';
 import { readCatalog } from '../catalog/catalog.js';
-import { resolvePolicy } from '../config/load.js';
+import { type ResolvedPolicy, resolvePolicy } from '../config/load.js';
 import { ExitCode, HbackupError } from '../errors.js';
 import { type FlowIo, siteIoOf } from '../flow/context.js';
 import { eachLimited } from '../flow/limit.js';
+import type { Outcome } from '../flow/outcome.js';
 import { currentRoles } from '../sites/roles.js';
 import { openSite } from '../sites/site.js';
 import { isDue } from './due.js';
 
-export interface DueOutcome {
+/** What run-due needs of a backup's report (the command's backup gives it, sync-users included). */
+export interface DueBackup {
+  result: Outcome;
+  restorePoint: string | null;
+  error?: string;
+  users?: { result: Outcome; error?: string };
+}
+
+export interface DueOutcome<R extends DueBackup = DueBackup> {
   file: string;
   service: string | null;
   due: boolean;
   reason: string;
   /** `skipped` when not due; else the backup's outcome (or `invalid`/`failed` before it could start). */
-  result: BackupReport['result'] | 'skipped';
+  result: Outcome | 'skipped';
   restorePoint: string | null;
   error?: string;
-  report?: BackupReport;
+  report?: R;
 }
 
-export async function runDue(
+export async function runDue<R extends DueBackup>(
   files: string[],
-  opts: { clusters: string | undefined; now: Date; parallel: number; backup: BackupOptions },
+  opts: { clusters: string | undefined; now: Date; parallel: number },
+  backup: (rp: ResolvedPolicy) => Promise<R>,
   io: FlowIo,
-): Promise<DueOutcome[]> {
-  const outcomes: DueOutcome[] = [];
-  const due: { rp: ReturnType<typeof resolvePolicy>; outcome: DueOutcome }[] = [];
+): Promise<DueOutcome<R>[]> {
+  const outcomes: DueOutcome<R>[] = [];
+  const due: { rp: ResolvedPolicy; outcome: DueOutcome<R> }[] = [];
   for (const file of files) {
-    const outcome: DueOutcome = { file, service: null, due: false, reason: '', result: 'skipped', restorePoint: null };
+    const outcome: DueOutcome<R> = { file, service: null, due: false, reason: '', result: 'skipped', restorePoint: null };
     outcomes.push(outcome);
     try {
       const rp = resolvePolicy(file, opts.clusters);
@@ -57,7 +65,7 @@ export async function runDue(
   }
   await eachLimited(due, opts.parallel, async ({ rp, outcome }) => {
     io.progress.info(`${rp.policy.service}: due (${outcome.reason})`);
-    const report = await backupService(rp, opts.backup, io);
+    const report = await backup(rp);
     Object.assign(outcome, { result: report.result, restorePoint: report.restorePoint, report });
     if (report.error) outcome.error = report.error;
     // The policy's syncUsers failing after a good backup fails the run too (the restore point stays).

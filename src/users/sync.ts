@@ -5,19 +5,17 @@
  * be missing); `--dry-run` prints the plan and changes nothing.
  */
 import path from 'node:path';
-import { loadClusters, type ResolvedPolicy } from '../config/load.js';
+import { loadClusters, pairOf, pairServices, type ResolvedPolicy } from '../config/load.js';
 import { DISTCP_TAIL } from '../distcp/distcp.js';
 import { causeLine, ToolError } from '../errors.js';
-import { pairPerformer, pairServices } from '../failover/pair.js';
 import { commandChange, type Performer, perform, run } from '../flow/change.js';
 import type { FlowIo } from '../flow/context.js';
-import { policyFor, siteIoOf } from '../flow/context.js';
+import { openPair, policyFor, siteIoOf } from '../flow/context.js';
 import { type Outcome, settle } from '../flow/outcome.js';
 import { shellError } from '../hbase/shell.js';
 import { momentStamp } from '../names/names.js';
 import { currentRoles } from '../sites/roles.js';
 import type { Site } from '../sites/site.js';
-import { statusPair } from '../status/status.js';
 import { planContents } from './contents.js';
 import { parseGrants, planGrants, READ_GRANTS } from './grants.js';
 import { placesOf, planUsers } from './plan.js';
@@ -128,12 +126,12 @@ export async function syncUsers(opts: UsersOptions, io: FlowIo): Promise<UsersRe
   const { clusters, located } = loadClusters(path.resolve(opts.clustersFile));
   const warn = (t: string) => report.warnings.push(t);
   const given = Array.isArray(opts.policies) ? opts.policies : undefined;
-  const pair = given?.[0]?.pair ?? statusPair(clusters);
+  const pair = given?.[0]?.pair ?? pairOf(clusters);
   const dir = typeof opts.policies === 'string' ? opts.policies : undefined;
   const services = given ?? (dir ? pairServices(dir, pair, opts.clustersFile, warn) : []);
   try {
     const roles = await currentRoles({ pair, clustersLocated: located }, siteIoOf(io));
-    const performer = pairPerformer(pair, io);
+    const performer = openPair(pair, io);
     const [primary, secondary] = [performer.site(roles.primary.name), performer.site(roles.secondary.name)];
     Object.assign(report, { primary: primary.name, secondary: secondary.name });
     const datasets = services.flatMap((rp) =>

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import type { NamedCluster } from '../../src/config/load.js';
 import { decideFailover } from '../../src/failover/failover.js';
-import type { SiteStatus } from '../../src/status/status.js';
+import type { SiteStatus } from '../../src/sites/health.js';
 import { world } from '../fakes/world.js';
 
 async function setUp() {

@@ -6,10 +6,11 @@
  * changed since the newest of them. Restore points only the new primary holds stay in its own
  * catalog, which backups in the new direction never delete (see backup/plan.ts).
  */
+
+import { type Catalog, entryPath, type RestorePoint, writeRestorePoint } from '../catalog/catalog.js';
+import { claimWrites } from '../catalog/claims.js';
 import { missingOn } from '../datasets/index.js';
 import type { Site } from '../sites/site.js';
-import { type Catalog, entryPath, type RestorePoint, writeRestorePoint } from './catalog.js';
-import { claimWrites } from './claims.js';
 
 /** A restore point seen from the other side: what was the source is the target, and the reverse. */
 export function swapSides(p: RestorePoint): RestorePoint {

@@ -1,15 +1,17 @@
 /**
- * Planning a restore, read-only: which restore point (a stamp, a snapshot name, or `latest`), is it
- * intact, which of its data sets, and — per data set, by its kind — where from, where to, and the
- * changes in order. Anything that forbids it refuses before a change (exit 3); a point or data set
- * that does not exist is bad input (exit 2).
+ * Bringing a restore point's data sets back, as every flow that does it shares it (restore, a
+ * failover's promotion, a failback's roll-back). Planning is read-only: which restore point (a stamp,
+ * a snapshot name, or `latest`), is it intact, which of its data sets, and — per data set, by its
+ * kind — where from, where to, and the changes in order. Anything that forbids it refuses before a
+ * change (exit 3); a point or data set that does not exist is bad input (exit 2). Then each data set's
+ * changes are made and verified, one after another.
  */
 import { type RestorePoint, readCatalog } from '../catalog/catalog.js';
-import { kindOf, missingOn } from '../datasets/index.js';
-import type { FlowContext, RestoreItem, RestoreWhere } from '../datasets/kind.js';
 import { PreflightError, UsageError } from '../errors.js';
 import type { Change } from '../flow/change.js';
 import { reach } from '../sites/checks.js';
+import { kindOf, missingOn } from './index.js';
+import type { FlowContext, RestoreItem, RestoreWhere } from './kind.js';
 
 export interface RestoreOptions extends RestoreWhere {
   /** `latest`, a stamp (20261125T020000Z) or a restore point's snapshot name. */
@@ -72,3 +74,24 @@ export async function planRestore(ctx: FlowContext, options: RestoreOptions): Pr
 /** Every change of a restore, in order. */
 export const restoreChanges = (plan: RestorePlan): { step: string; change: Change }[] =>
   plan.items.flatMap((i) => i.changes.map((change) => ({ step: `restore ${i.record.source}`, change })));
+
+/** Make a planned restore's changes, data set after data set, each verified before the next. */
+export async function restoreItems(
+  ctx: FlowContext,
+  plan: RestorePlan,
+  reports: { verified?: { files: number; bytes: number } }[],
+): Promise<void> {
+  for (const [k, item] of plan.items.entries()) {
+    const r = reports[k]!;
+    await ctx.progress.step(
+      `${item.record.source}: ${item.method} → ${item.to}`,
+      async () => {
+        await kindOf(item.record.type).restore(ctx, item);
+        const v = await kindOf(item.record.type).verifyRestore(ctx, item);
+        r.verified = { files: v.files, bytes: v.bytes };
+      },
+      () =>
+        `${item.to}: ${item.changes.length ? 'restored from' : 'already equal to'} ${plan.point.snapshot}; verified ${r.verified!.files} files, ${r.verified!.bytes} bytes`,
+    );
+  }
+}

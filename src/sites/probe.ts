@@ -10,8 +10,8 @@ import type { Runner } from '../exec/runner.js';
 import type { FetchLike } from '../http/client.js';
 import { jmx } from '../http/servlets.js';
 import { type Identity, readIdentity } from '../identity/identity.js';
-import { clockSkewMs } from '../sites/checks.js';
-import { fetchOf, openSite } from '../sites/site.js';
+import { clockSkewMs } from './checks.js';
+import { fetchOf, openSite } from './site.js';
 
 export interface SiteHealth {
   site: string;

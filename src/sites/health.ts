@@ -28,22 +28,6 @@ export interface Problem {
   message: string;
 }
 
-/** The two sites of the clusters file a command without a policy uses: --clusters, else HBACKUP_CLUSTERS. */
-export function clustersPair(command: string, flag: string | undefined, env = process.env): [NamedCluster, NamedCluster] {
-  const file = flag ?? env.HBACKUP_CLUSTERS;
-  if (!file) throw new UsageError(`${command}: give --clusters FILE or set HBACKUP_CLUSTERS`);
-  return statusPair(loadClusters(path.resolve(file)).clusters);
-}
-
-/** The two sites of a clusters file: its primary and its secondary (the file's roles). */
-export function statusPair(clusters: ClustersFile): [NamedCluster, NamedCluster] {
-  const named = Object.entries(clusters.clusters).map(([name, c]) => ({ name, ...c }));
-  const primary = named.find((c) => c.role === 'primary');
-  const secondary = named.find((c) => c.role === 'secondary');
-  if (!primary || !secondary) throw new UsageError('the clusters file needs a primary and a secondary');
-  return [primary, secondary];
-}
-
 /** Is a host name one of this machine's own (non-loopback) addresses? */
 function isThisHost(host: string): boolean {
   const names = new Set([os.hostname().toLowerCase()]);

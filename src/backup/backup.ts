@@ -4,7 +4,7 @@
  * report; nothing here exits or prints results.
  */
 import type { ResolvedPolicy } from '../config/load.js';
-import { type FlowIo, type FlowOptions, openFlow, siteIoOf } from '../flow/context.js';
+import { type BackupContext, type CopyOptions, type FlowIo, openFlow, siteOf } from '../flow/context.js';
 import { settle } from '../flow/outcome.js';
 import { acquireLock, type Lock } from '../lock/lock.js';
 import { currentRoles } from '../sites/roles.js';
@@ -12,7 +12,7 @@ import { executeBackup } from './execute.js';
 import { planBackup, plannedChanges, planView } from './plan.js';
 import type { BackupReport } from './report.js';
 
-export interface BackupOptions extends FlowOptions {
+export interface BackupOptions extends CopyOptions {
   dryRun: boolean;
 }
 
@@ -31,8 +31,8 @@ export async function backupService(rp: ResolvedPolicy, options: BackupOptions, 
   };
   let lock: Lock | undefined;
   try {
-    const roles = await currentRoles(rp, siteIoOf(io));
-    const ctx = openFlow(rp, roles, options, io);
+    const roles = await currentRoles(rp, (c) => siteOf(c, io));
+    const ctx: BackupContext = { ...openFlow(rp, roles, io), options };
     // A dry run changes nothing, so it needs no lock and never waits for one.
     if (!options.dryRun) {
       lock = acquireLock(service, 'backup', io.stateDir);

@@ -7,7 +7,7 @@
  */
 import { type DatasetRecord, type RestorePoint, writeRestorePoint } from '../catalog/catalog.js';
 import { kindOf } from '../datasets/index.js';
-import type { FlowContext, SnapshotTiming } from '../datasets/kind.js';
+import type { BackupContext, SnapshotTiming } from '../datasets/kind.js';
 import { perform } from '../flow/change.js';
 import { eachLimited } from '../flow/limit.js';
 import { runHooks } from './hooks.js';
@@ -23,7 +23,7 @@ const windowOf = (t: SnapshotTiming[]) => Math.max(...t.map((x) => x.completedAt
  * and the afterSnapshot hooks resume the writers — whatever happened once the pause had begun: a
  * paused service must not stay paused. Timings come back in plan order.
  */
-async function moment(ctx: FlowContext, plan: BackupPlan): Promise<SnapshotTiming[]> {
+async function moment(ctx: BackupContext, plan: BackupPlan): Promise<SnapshotTiming[]> {
   const types = [...new Set(plan.datasets.map((p) => p.spec.type))];
   const groups = types.map((type) => plan.datasets.flatMap((p, i) => (p.spec.type === type ? [i] : [])));
   const armed = await Promise.allSettled(
@@ -59,7 +59,7 @@ async function moment(ctx: FlowContext, plan: BackupPlan): Promise<SnapshotTimin
   }
 }
 
-export async function executeBackup(ctx: FlowContext, plan: BackupPlan, report: BackupReport, started: number): Promise<void> {
+export async function executeBackup(ctx: BackupContext, plan: BackupPlan, report: BackupReport, started: number): Promise<void> {
   const { progress, now, service } = ctx;
   const { cleanup } = plan;
   if (cleanup.changes.length) {

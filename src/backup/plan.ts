@@ -7,7 +7,7 @@
 import { entryDelete, entryPath, entryWrites, type RestorePoint, readCatalog } from '../catalog/catalog.js';
 import { readClaims } from '../catalog/claims.js';
 import { kindOf, specsOf } from '../datasets/index.js';
-import type { DatasetPlan, DatasetSpec, FlowContext, OwnSnapshot, PlanFacts } from '../datasets/kind.js';
+import type { BackupContext, DatasetPlan, DatasetSpec, OwnSnapshot, PlanFacts } from '../datasets/kind.js';
 import { PreflightError } from '../errors.js';
 import { type Change, httpChange } from '../flow/change.js';
 import { isoMoment, momentOf, momentStamp, snapshotName } from '../names/names.js';
@@ -74,7 +74,7 @@ export function planView(plan: BackupPlan) {
 }
 
 /** This service's snapshots of each data set, on each side. */
-async function ownSnapshots(ctx: FlowContext, specs: DatasetSpec[]) {
+async function ownSnapshots(ctx: BackupContext, specs: DatasetSpec[]) {
   const source: Record<string, OwnSnapshot[]> = {};
   const target: Record<string, OwnSnapshot[]> = {};
   for (const s of specs) {
@@ -85,7 +85,7 @@ async function ownSnapshots(ctx: FlowContext, specs: DatasetSpec[]) {
   return { source, target };
 }
 
-export async function planBackup(ctx: FlowContext): Promise<BackupPlan> {
+export async function planBackup(ctx: BackupContext): Promise<BackupPlan> {
   const { policy, primary, secondary } = ctx;
   const stamp = momentStamp(momentOf(ctx.now()));
   const snapshot = snapshotName(ctx.service, stamp);

@@ -1,10 +1,11 @@
 import { clustersPair, pairServices } from '../config/load.js';
 import { failback } from '../failover/failback.js';
 import { failover } from '../failover/failover.js';
-import type { PairReport } from '../failover/pair.js';
+import type { PairFlows, PairReport } from '../failover/pair.js';
 import { exitCode } from '../flow/outcome.js';
 import type { Output } from '../output.js';
 import { type CommandEnv, flowIo, terminalConfirm } from './context.js';
+import { backupThenUsers } from './flows.js';
 
 export interface PairCommandOptions {
   clusters?: string;
@@ -56,10 +57,12 @@ async function pairCommand(which: 'failover' | 'failback', opts: PairCommandOpti
   const io = flowIo(env);
   const services = pairServices(opts.policies, pair, opts.clusters, (t) => io.progress.warn(t));
   const common = { dryRun: Boolean(opts.dryRun), yes: Boolean(opts.yes), confirm: env.confirm ?? terminalConfirm() };
+  // The backups a failover or failback runs are the backup command's, the policy's sync-users included.
+  const flows: PairFlows = { backup: (rp, o) => backupThenUsers(rp, { ...o, full: false, noFallback: false, checksums: false }, io) };
   const report =
     which === 'failover'
-      ? await failover(pair, services, { ...common, emergency: Boolean(opts.emergency) }, io)
-      : await failback(pair, services, { ...common, switch: Boolean(opts.switch) }, io);
+      ? await failover(pair, services, { ...common, emergency: Boolean(opts.emergency) }, flows, io)
+      : await failback(pair, services, { ...common, switch: Boolean(opts.switch) }, flows, io);
   if (report.error) env.out.error(`${which}: ${report.error}`);
   if (env.out.json) env.out.printJsonLine(report);
   else printPair(env.out, report);

@@ -12,7 +12,7 @@ export interface ListCommandOptions {
 /** The service's restore points, from the secondary's catalog. */
 export async function listCommand(file: string, opts: ListCommandOptions, env: CommandEnv): Promise<number> {
   const rp = resolvePolicy(file, opts.clusters);
-  const { secondary } = await currentRoles(rp, siteIo(env));
+  const { secondary } = await currentRoles(rp, (c) => openSite(c, siteIo(env)));
   const site = openSite(secondary, siteIo(env));
   const listing = await listRestorePoints(site, rp.policy.service);
   const { out } = env;

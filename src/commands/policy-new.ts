@@ -101,7 +101,7 @@ export async function policyNewCommand(given: PolicyNewOptions, env: CommandEnv)
   try {
     const rp = resolvePolicy(tmp, clustersFile);
     const problems: string[] = [];
-    const primary = openSite((await currentRoles(rp, siteIo(env))).primary, siteIo(env));
+    const primary = openSite((await currentRoles(rp, (c) => openSite(c, siteIo(env)))).primary, siteIo(env));
     for (const spec of specsOf(rp.policy.datasets)) {
       try {
         const problem = await kindOf(spec.type).sourceProblem(primary, spec);

@@ -44,6 +44,9 @@ function readText(file: string): string {
 }
 
 /** `table` → `default:table`: how HBase names a table in full. */
+/** A data set seen from the other site: its two sides swapped (a failover turns every data set round). */
+export const swapped = <T extends { source: string; target: string }>(d: T): T => ({ ...d, source: d.target, target: d.source });
+
 export const fullTableName = (t: string): string => (t.includes(':') ? t : `default:${t}`);
 
 /** Rules a schema cannot say: duplicates, nesting, cron syntax. */

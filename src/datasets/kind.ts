@@ -7,10 +7,10 @@
 import type { CopyMode, DatasetRecord } from '../catalog/catalog.js';
 import type { Dataset } from '../config/schema.js';
 import type { Change } from '../flow/change.js';
-import type { FlowContext } from '../flow/context.js';
+import type { BackupContext, FlowContext } from '../flow/context.js';
 import type { Site } from '../sites/site.js';
 
-export type { FlowContext };
+export type { BackupContext, FlowContext };
 
 export type DatasetType = DatasetRecord['type'];
 
@@ -112,9 +112,9 @@ export interface DatasetKind<P extends DatasetPlan = DatasetPlan, R extends Rest
   /** Read-only, on the primary: what keeps the data set from being backed up, said with the fix. */
   sourceProblem(primary: Site, spec: DatasetSpec): Promise<string | undefined>;
   /** Read-only, on the secondary: what keeps the targets from taking copies. */
-  targetProblems(ctx: FlowContext, specs: DatasetSpec[], facts: PlanFacts): Promise<string[]>;
+  targetProblems(ctx: BackupContext, specs: DatasetSpec[], facts: PlanFacts): Promise<string[]>;
   /** Read-only: the copy mode and every change this data set's backup makes. */
-  plan(ctx: FlowContext, spec: DatasetSpec, snapshot: string, previous: DatasetRecord | undefined, facts: PlanFacts): Promise<P>;
+  plan(ctx: BackupContext, spec: DatasetSpec, snapshot: string, previous: DatasetRecord | undefined, facts: PlanFacts): Promise<P>;
   /** The plan's changes in the order execute makes them: at the moment, then the copy. */
   changes(plan: P): { snapshot: Change[]; copy: Change[] };
   /**
@@ -123,7 +123,7 @@ export interface DatasetKind<P extends DatasetPlan = DatasetPlan, R extends Rest
    */
   arm(ctx: FlowContext, plans: P[]): Promise<Trigger>;
   /** Copy one data set from its snapshot to the secondary and snapshot the copy. */
-  copy(ctx: FlowContext, plan: P, update: (text: string) => void): Promise<CopyResult>;
+  copy(ctx: BackupContext, plan: P, update: (text: string) => void): Promise<CopyResult>;
   /** Compare the source snapshot with the copy; throws when they differ. */
   verify(ctx: FlowContext, plan: P): Promise<Verification>;
   /** This service's snapshots of a data set, of its source (on the primary) or its copy (on the secondary). */

@@ -3,236 +3,234 @@
  *
  * Per service: the newest restore point both sites share (the old primary still holds its snapshots);
  * a quarantine snapshot of each of its data sets — never deleted by hbackup — keeps what it holds
- * now, and what changed since the shared point is listed (the writes the failover lost). Then its
- * data sets are rolled back to the shared point, the catalog follows, it takes the secondary identity
- * at the current epoch, and a backup copies forward what the new primary wrote since. `--switch` ends
- * with a planned switchover back.
+ * now, and what changed since the shared point is listed (the writes the failover lost). Then the
+ * catalog follows, its data sets are rolled back to the shared point (whose snapshot is taken again
+ * over the rolled-back data), it takes the secondary identity at the current epoch, and a backup
+ * copies forward what the new primary wrote since. `--switch` ends with a planned switchover back.
+ *
+ * Every step after the claim is recorded in it: a run that dies is carried on by the next failback,
+ * which keeps the first run's quarantine and skips what is done.
  */
-
-import { type RestorePoint, readCatalog } from '../catalog/catalog.js';
 import type { NamedCluster, ResolvedPolicy } from '../config/load.js';
 import { kindOf } from '../datasets/index.js';
-import { type RestorePlan, restoreItems } from '../datasets/restore.js';
-import { PreflightError } from '../errors.js';
-import { type Change, commandChange, httpChange, perform, run } from '../flow/change.js';
+import { type RestorePlan, restoreChanges, restoreItems } from '../datasets/restore.js';
+import { LockedError, PreflightError } from '../errors.js';
+import { type Change, httpChange, perform } from '../flow/change.js';
 import { type FlowIo, openFlow, openPair } from '../flow/context.js';
-import { settle } from '../flow/outcome.js';
-import { infoArgs, parseSnapshotInfo } from '../hbase/info.js';
-import { statements } from '../hbase/shell.js';
-import { tableSnapshotName } from '../hbase/tables.js';
+import { confirmOrRefuse, runFlow } from '../flow/run.js';
+import { planOf, runSteps, type ShownChange, type Step } from '../flow/steps.js';
 import { ops } from '../hdfs/requests.js';
-import { claimEpoch, writeIdentity } from '../identity/identity.js';
+import { claimEpoch, describeClaim } from '../identity/claim.js';
 import { momentOf, momentStamp } from '../names/names.js';
 import type { Site } from '../sites/site.js';
-import { applyCarry, type CatalogCarry, planCarry } from './carry.js';
+import { carryOf } from './carry.js';
 import { failover } from './failover.js';
-import { endpointOf, FLOW, newReport, type PairOptions, type PairReport, pairStatus, roles, type ServiceReport, safeMode } from './pair.js';
-import { lastBackups } from './switchover.js';
+import {
+  endpointOf,
+  identityStep,
+  newReport,
+  type PairFlows,
+  type PairOptions,
+  type PairReport,
+  pairClaims,
+  pairStatus,
+  roles,
+  type ServiceReport,
+  safeMode,
+} from './pair.js';
+import { lostWrites, quarantineOf } from './quarantine.js';
 
 export interface FailbackOptions extends PairOptions {
   switch: boolean;
 }
 
-/** A quarantine snapshot's name: not one of the service's restore points, so retention never touches it. */
-export const quarantineName = (service: string, stamp: string) => `hbackup-quarantine-${service}-${stamp}`;
-
-interface ServiceFailback {
-  rp: ResolvedPolicy;
-  carry: CatalogCarry;
-  shared: RestorePoint | undefined;
-  quarantine: { record: RestorePoint['datasets'][number]; name: string; change: Change }[];
-  restore: RestorePlan | undefined;
-}
-
-/** Read-only: per service, the shared point, the quarantine snapshots and the roll-back. */
-async function planService(rp: ResolvedPolicy, primary: NamedCluster, old: Site, stamp: string, io: FlowIo): Promise<ServiceFailback> {
+/** The steps of one service: quarantine, catalog, roll back and the shared snapshot taken again, each recorded. */
+async function serviceSteps(
+  rp: ResolvedPolicy,
+  primary: NamedCluster,
+  old: Site,
+  stamp: string,
+  done: ReadonlySet<string>,
+  report: PairReport,
+  io: FlowIo,
+): Promise<Step[]> {
   const { service } = rp.policy;
-  const ctx = openFlow(rp, roles(primary, old.cluster), FLOW, io);
-  const carry = await planCarry(old, await readCatalog(ctx.primary.hdfs, service), await readCatalog(old.hdfs, service));
+  const ctx = openFlow(rp, roles(primary, old.cluster), io);
+  const carry = await carryOf(ctx.primary, old, service);
   const shared = carry.write.at(-1);
-  const name = quarantineName(service, stamp);
-  const records = shared?.datasets ?? [];
-  const quarantine = records.map((record) =>
-    record.type === 'hdfs'
-      ? { record, name, change: httpChange(old, ops.createSnapshot(record.target, name)) }
-      : {
-          record,
-          name: tableSnapshotName(name, record.target),
-          change: commandChange(
-            old.name,
-            old.tool('hbase', ['shell', '-n']),
-            `${statements.snapshot(record.target, tableSnapshotName(name, record.target))}\n`,
-          ),
-        },
-  );
-  let restore: RestorePlan | undefined;
-  if (shared) {
+  const r: ServiceReport = {
+    service,
+    restorePoint: shared?.snapshot ?? null,
+    moment: shared?.moment ?? null,
+    rpoSeconds: null,
+    datasets: [],
+  };
+  report.services.push(r);
+  const quarantine = quarantineOf(ctx, old, shared, service, stamp);
+  const id = (what: string) => `${what} ${service}`;
+  const steps: Step[] = [
+    {
+      id: id('quarantine'),
+      title: `${service}: quarantine what ${old.name} holds`,
+      changes: quarantine.map((q) => q.change),
+      run: async () => {
+        for (const q of quarantine) if (!(await q.exists())) await perform(ctx, q.change);
+        if (shared) r.lostWrites = await lostWrites(ctx, old, shared, quarantine);
+        return undefined;
+      },
+      recorded: true,
+    },
+    { id: id('catalog'), title: `${service}: catalog`, changes: carry.changes, recorded: true },
+  ];
+  if (!shared) return steps;
+  let plan: RestorePlan | undefined;
+  if (!done.has(id('roll back'))) {
     const items = [];
-    for (const r of shared.datasets) items.push(await kindOf(r.type).planRestore(ctx, r, { on: 'secondary', suffix: undefined }));
-    restore = { point: shared, on: 'secondary', site: old.name, items };
+    for (const d of shared.datasets) items.push(await kindOf(d.type).planRestore(ctx, d, { on: 'secondary', suffix: undefined }));
+    plan = { point: shared, on: 'secondary', site: old.name, items };
+    r.datasets = items.map((i) => ({ type: i.record.type, to: i.to, method: i.method }));
   }
-  return { rp, carry, shared, quarantine, restore };
-}
-
-/** What the old primary changed since the shared point, kept in the quarantine snapshot. */
-async function lostWrites(p: ReturnType<typeof openPair>, old: Site, s: ServiceFailback) {
-  const out: NonNullable<ServiceReport['lostWrites']> = [];
-  for (const q of s.quarantine) {
-    if (q.record.type === 'hdfs') {
-      const diff = await old.hdfs.snapshotDiff(q.record.target, s.shared!.snapshot, q.name);
-      out.push({
-        dataset: q.record.target,
-        quarantine: `${q.record.target}/.snapshot/${q.name}`,
-        changes: diff.map((e) => `${e.type} ${e.sourcePath || '.'}${e.targetPath ? ` → ${e.targetPath}` : ''}`),
-      });
-      continue;
-    }
-    const info = async (name: string) =>
-      parseSnapshotInfo(((r) => `${r.stdout}\n${r.stderr}`)(await run(p, old.tool('hbase', infoArgs(name)))), name);
-    const [before, now] = await Promise.all([info(q.record.snapshot), info(q.name)]);
-    const same = before.files.size === now.files.size && [...now.files.keys()].every((f) => before.files.has(f));
-    out.push({
-      dataset: q.record.target,
-      quarantine: q.name,
-      changes: same ? [] : ['table changed (its store files differ from the shared restore point)'],
-    });
-  }
-  return out;
+  const hdfs = shared.datasets.filter((d) => d.type === 'hdfs');
+  // The shared snapshot is taken again over the rolled-back data: the next copy is a diff from it.
+  const retake = hdfs.flatMap((d) => [
+    httpChange(old, ops.deleteSnapshot(d.target, d.snapshot)),
+    httpChange(old, ops.createSnapshot(d.target, d.snapshot)),
+  ]);
+  steps.push(
+    {
+      id: id('roll back'),
+      title: `${service}: roll back to ${shared.snapshot}`,
+      changes: plan ? restoreChanges(plan).map((c) => c.change) : [],
+      run: async () => void (plan && (await restoreItems(ctx, plan, r.datasets))),
+      recorded: true,
+    },
+    {
+      id: id('retake'),
+      title: `${service}: ${shared.snapshot} taken again on ${old.name}`,
+      changes: retake,
+      run: async () => {
+        const made: Change[] = [];
+        for (const d of hdfs) {
+          const [drop, take] = [
+            httpChange(old, ops.deleteSnapshot(d.target, d.snapshot)),
+            httpChange(old, ops.createSnapshot(d.target, d.snapshot)),
+          ];
+          // A run that died between the two finds the snapshot gone already.
+          if ((await old.hdfs.listSnapshots(d.target)).includes(d.snapshot)) {
+            await perform(ctx, drop);
+            made.push(drop);
+          }
+          await perform(ctx, take);
+          made.push(take);
+        }
+        return made;
+      },
+      recorded: true,
+    },
+  );
+  return steps;
 }
 
 export async function failback(
   pair: [NamedCluster, NamedCluster],
   services: ResolvedPolicy[],
   options: FailbackOptions,
+  flows: PairFlows,
   io: FlowIo,
 ): Promise<PairReport> {
-  const started = io.now().getTime();
   const report = newReport('failback', options.dryRun);
-  try {
+  return runFlow(report, io, async () => {
     const sites = await pairStatus(pair, io);
-    const stale = sites.find((s) => s.stale);
-    const current = sites.find((s) => s.role === 'primary' && !s.stale);
+    const p = openPair(pair, io);
+    const claims = await pairClaims(Object.values(p.sites), sites, io.now());
+    const live = claims.find((c) => !c.gone);
+    if (live) throw new LockedError(`${live.on.name}: ${describeClaim(live)}; nothing was changed`);
+    const dead = claims.find((c) => c.record?.command === 'failback')?.record;
+    const cut = claims.find((c) => c.record?.command === 'failover');
+    if (cut) throw new PreflightError([`${describeClaim(cut)}: run hbackup failover again to finish it first`]);
+    const stale = sites.find((s) => (dead ? s.site === dead.from : s.stale));
+    const current = sites.find((s) => (dead ? s.site === dead.to : s.role === 'primary' && !s.stale));
     if (!stale || !current) {
       if (!options.switch) {
         report.warnings.push('no site is stale: nothing to fail back (--switch swaps the roles in a planned switchover)');
-        report.result = options.dryRun ? 'planned' : 'ok';
-        return report;
+        return options.dryRun ? 'planned' : 'ok';
       }
-      const switched = await failover(pair, services, { ...options, emergency: false }, io);
-      return { ...switched, command: 'failback' };
+      const switched = await failover(pair, services, { ...options, emergency: false }, flows, io);
+      Object.assign(report, { ...switched, command: 'failback' });
+      return switched.result;
     }
     if (!stale.reachable)
       throw new PreflightError([`${stale.site} does not answer (${stale.error ?? 'no answer'}): start it, then fail back`]);
-    const epoch = current.identity!.epoch;
+    const epoch = dead?.epoch ?? current.identity!.epoch;
     const primary = pair.find((c) => c.name === current.site)!;
     Object.assign(report, { from: stale.site, to: current.site, epoch });
-    const p = openPair(pair, io);
     const old = p.site(stale.site);
-    const stamp = momentStamp(momentOf(io.now()));
-    const plans: ServiceFailback[] = [];
-    for (const rp of services) plans.push(await planService(rp, primary, old, stamp, io));
-
-    const steps: { step: string; site: string; change: string }[] = [];
-    if (stale.namenode.safemode) steps.push({ step: 'lift safe mode', site: old.name, change: safeMode(old, 'leave').text });
-    for (const s of plans) {
-      const svc = s.rp.policy.service;
-      const add = (step: string, c: Change[]) => steps.push(...c.map((x) => ({ step: `${svc}: ${step}`, site: x.site, change: x.text })));
-      report.services.push({
-        service: svc,
-        restorePoint: s.shared?.snapshot ?? null,
-        moment: s.shared?.moment ?? null,
-        rpoSeconds: null,
-        datasets: s.restore?.items.map((i) => ({ type: i.record.type, to: i.to, method: i.method })) ?? [],
-      });
-      add(
-        'quarantine',
-        s.quarantine.map((q) => q.change),
-      );
-      add(
-        `roll back to ${s.shared?.snapshot ?? '(no shared restore point: a full copy follows)'}`,
-        s.restore?.items.flatMap((i) => i.changes) ?? [],
-      );
+    const stamp = dead?.quarantine ?? momentStamp(momentOf(io.now()));
+    const done = new Set(dead?.done ?? []);
+    const steps: Step[] = [];
+    for (const rp of services) steps.push(...(await serviceSteps(rp, primary, old, stamp, done, report, io)));
+    steps.push(identityStep(old, { site: old.name, role: 'secondary', epoch, reason: 'failback' }, io.now));
+    const adoptTarget = report.services.some((s) => !s.restorePoint);
+    for (const rp of services) {
+      const { service } = rp.policy;
       steps.push({
-        step: `${svc}: catalog`,
-        site: old.name,
-        change: `${old.name}: holds ${s.carry.write.length} restore point(s) of ${current.site}'s catalog`,
+        id: `copy forward ${service}`,
+        title: `${service}: copy forward ${current.site} → ${old.name}`,
+        changes: [],
+        later: `${old.name} is the secondary (a backup, incremental from the shared restore point)`,
+        run: async () => {
+          const b = await flows.backup(rp, { dryRun: false, adoptTarget });
+          const s = report.services.find((x) => x.service === service)!;
+          Object.assign(s, { restorePoint: b.restorePoint, moment: b.moment });
+          if (b.result !== 'ok') report.warnings.push(`${service}: the copy forward failed: ${b.error}; run hbackup backup again`);
+          return [];
+        },
+        recorded: true,
       });
     }
-    steps.push({ step: 'identity', site: old.name, change: `${old.name}: identity secondary at epoch ${epoch}` });
-    for (const s of plans)
-      steps.push({ step: `${s.rp.policy.service}: copy forward`, site: current.site, change: `backup ${current.site} → ${old.name}` });
-    if (options.switch)
-      steps.push({ step: 'switch', site: old.name, change: `failover: planned switchover ${current.site} → ${old.name}` });
+    const lift: Step[] = stale.namenode.safemode
+      ? [{ id: 'lift', title: `${old.name}: leave safe mode`, changes: [safeMode(old, 'leave')] }]
+      : [];
     report.endpoint = endpointOf(options.switch ? old.cluster : primary);
     if (options.dryRun) {
-      report.planned = steps;
-      report.result = 'planned';
-      return report;
+      report.planned = planOf([...lift, ...steps], done);
+      if (options.switch)
+        report.planned.push({
+          step: 'switch',
+          site: old.name,
+          change: `(planned when it runs: a planned switchover ${current.site} → ${old.name})`,
+        });
+      return 'planned';
     }
-    if (!options.yes) {
-      const question = `Roll ${old.name} back to the restore points it shares with ${current.site} (what it holds now is kept in quarantine snapshots)?`;
-      if (!options.confirm)
-        throw new PreflightError(['failback rolls the old primary back: pass --yes, or run it on a terminal to be asked']);
-      if (!(await options.confirm(question))) throw new PreflightError(['not confirmed; nothing was changed']);
-    }
-
+    await confirmOrRefuse(
+      options,
+      `Roll ${old.name} back to the restore points it shares with ${current.site} (what it holds now is kept in quarantine snapshots)?`,
+      'failback rolls the old primary back',
+    );
+    const made: ShownChange[] = [];
+    report.made = made;
+    const run = { performer: p, progress: io.progress, made };
     // Out of safe mode first: nothing (not even the claim) can be written before.
-    if (stale.namenode.safemode) await io.progress.step(`${old.name}: leave safe mode`, () => perform(p, safeMode(old, 'leave')));
-    const claim = await claimEpoch(old.hdfs, { site: old.name, epoch, command: 'failback' }, io.now());
-    try {
-      for (const [k, s] of plans.entries()) {
-        const svc = s.rp.policy.service;
-        const r = report.services[k]!;
-        await io.progress.step(
-          `${svc}: quarantine what ${old.name} holds`,
-          async () => {
-            for (const q of s.quarantine) await perform(p, q.change);
-            if (s.shared) r.lostWrites = await lostWrites(p, old, s);
-          },
-          () =>
-            `${svc}: ${r.lostWrites?.reduce((n, l) => n + l.changes.length, 0) ?? 0} change(s) since ${s.shared?.snapshot ?? 'ever'} kept in quarantine`,
-        );
-        await applyCarry(old, svc, s.carry);
-        if (s.restore && s.shared) {
-          const ctx = openFlow(s.rp, roles(primary, old.cluster), FLOW, io);
-          await restoreItems(ctx, s.restore, r.datasets);
-          // The shared snapshot is taken again over the rolled-back data: the next copy is a diff from it.
-          for (const d of s.shared.datasets.filter((x) => x.type === 'hdfs')) {
-            await old.hdfs.deleteSnapshot(d.target, d.snapshot);
-            await old.hdfs.createSnapshot(d.target, d.snapshot);
-          }
-        }
-      }
-      await writeIdentity(old.hdfs, { site: old.name, role: 'secondary', epoch, reason: 'failback' }, io.now());
-    } finally {
-      await claim.release();
-    }
-    const backups = await lastBackups(services, { ...FLOW, adoptTarget: plans.some((s) => !s.shared), dryRun: false }, io);
-    for (const [k, b] of backups.entries()) {
-      report.services[k]!.restorePoint = b.restorePoint;
-      report.services[k]!.moment = b.moment;
-      if (b.result !== 'ok') report.warnings.push(`${b.service}: the copy forward failed: ${b.error}; run hbackup backup again`);
-    }
-    if (report.warnings.length) {
-      report.result = 'failed';
-      return report;
-    }
-    if (options.switch) {
-      const switched = await failover(pair, services, { dryRun: false, yes: true, emergency: false, confirm: undefined }, io);
-      report.warnings.push(...switched.warnings);
-      Object.assign(report, {
-        result: switched.result,
-        error: switched.error,
-        endpoint: switched.endpoint,
-        switched: { epoch: switched.epoch, services: switched.services },
-      });
-      return report;
-    }
-    report.result = 'ok';
-  } catch (e) {
-    settle(report, e, (t) => io.progress.debug(t));
-  } finally {
-    report.durationMs = io.now().getTime() - started;
-  }
-  return report;
+    await runSteps(lift, { ...run, done: new Set(), record: async () => undefined });
+    const claim = await claimEpoch(
+      old.hdfs,
+      { command: 'failback', site: old.name, epoch, from: old.name, to: current.site, mode: 'failback', quarantine: stamp },
+      io.now,
+      (t) => io.progress.warn(t),
+    );
+    if (claim.takenOver) report.resumed = describeClaim({ path: claim.path, epoch, record: claim.takenOver, gone: true });
+    await runSteps(steps, { ...run, done: new Set(claim.record.done), record: (id) => claim.done(id) });
+    await claim.release();
+    if (report.warnings.length) return 'failed';
+    if (!options.switch) return 'ok';
+    const switched = await failover(pair, services, { dryRun: false, yes: true, emergency: false, confirm: undefined }, flows, io);
+    report.warnings.push(...switched.warnings);
+    Object.assign(report, {
+      error: switched.error,
+      endpoint: switched.endpoint,
+      switched: { epoch: switched.epoch, services: switched.services },
+    });
+    report.made.push(...(switched.made ?? []));
+    return switched.result;
+  });
 }

@@ -12,25 +12,31 @@
  *   tables come up from the exported snapshots; then the secondary takes the primary identity at the
  *   next epoch, which leaves the old primary stale until failback.
  *
- * Plan → confirm → claim the epoch (one control host wins) → execute → new endpoint and RTO.
+ * Plan (steps of changes) → confirm → claim the epoch (one control host wins) → the steps → new
+ * endpoint and RTO. A run that died leaves its claim: the next failover takes it over and finishes
+ * what the dead run began past the new primary's identity, or decides anew when it never got there.
  */
-
 import { readCatalog } from '../catalog/catalog.js';
 import type { NamedCluster, ResolvedPolicy } from '../config/load.js';
 import { missingOn } from '../datasets/index.js';
 import { planRestore, type RestorePlan, restoreChanges, restoreItems } from '../datasets/restore.js';
-import { HbackupError, PreflightError } from '../errors.js';
-import { type Change, perform } from '../flow/change.js';
+import { HbackupError, LockedError, PreflightError } from '../errors.js';
+import { type Change, httpChange, perform } from '../flow/change.js';
 import { type FlowContext, type FlowIo, openFlow, openPair } from '../flow/context.js';
-import { settle } from '../flow/outcome.js';
-import { claimEpoch, writeIdentity } from '../identity/identity.js';
+import { confirmOrRefuse, runFlow } from '../flow/run.js';
+import { planOf, runSteps, type ShownChange, type Step } from '../flow/steps.js';
+import { ops } from '../hdfs/requests.js';
+import { type ClaimRecord, claimEpoch, describeClaim } from '../identity/claim.js';
 import type { SiteStatus } from '../sites/health.js';
+import { carryOf } from './carry.js';
 import {
   endpointOf,
-  FLOW,
+  identityStep,
   newReport,
+  type PairFlows,
   type PairOptions,
   type PairReport,
+  pairClaims,
   pairStatus,
   roles,
   runSiteHooks,
@@ -38,7 +44,6 @@ import {
   safeMode,
   siteHooks,
 } from './pair.js';
-import { carryCatalogs, lastBackups } from './switchover.js';
 
 export interface FailoverOptions extends PairOptions {
   /** Promote even though the primary answers and looks healthy (it is known to be faulty). */
@@ -72,151 +77,47 @@ export function decideFailover(sites: SiteStatus[], pair: NamedCluster[], emerge
         : `${old.site} is healthy`;
   const epoch = Math.max(...sites.map((s) => s.identity?.epoch ?? 0)) + 1;
   const cluster = (name: string) => pair.find((c) => c.name === name)!;
-  return { mode, why, epoch, from: cluster(old.site), to: cluster(next.site), oldReachable: old.reachable };
+  return { mode, why, epoch, from: cluster(old.site), to: cluster(next.site), oldReachable: old.reachable, finish: false };
 }
 
-export async function failover(
-  pair: [NamedCluster, NamedCluster],
-  services: ResolvedPolicy[],
-  options: FailoverOptions,
-  io: FlowIo,
-): Promise<PairReport> {
-  const started = io.now().getTime();
-  const report = newReport('failover', options.dryRun);
-  try {
-    const d = decideFailover(await pairStatus(pair, io), pair, options.emergency);
-    Object.assign(report, { from: d.from.name, to: d.to.name, epoch: d.epoch, mode: d.mode, why: d.why });
-    io.progress.info(`failover ${d.from.name} → ${d.to.name} (epoch ${d.epoch}): ${d.mode}; ${d.why}`);
-    const p = openPair(pair, io);
-    const [from, to] = [p.site(d.from.name), p.site(d.to.name)];
-    const steps: { step: string; change: Change }[] = [];
-    const fence = siteHooks(d.from, 'fence', { role: 'secondary', epoch: d.epoch });
-    const promote = siteHooks(d.to, 'onPromote', { role: 'primary', epoch: d.epoch });
-    const plans = new Map<string, RestorePlan>();
+type Decision = ReturnType<typeof decideFailover>;
 
-    if (d.mode === 'emergency') {
-      if (d.oldReachable) steps.push({ step: `fence ${d.from.name}`, change: safeMode(from, 'enter') });
-      steps.push(...fence.map((change) => ({ step: `fence ${d.from.name}`, change })));
-      const now = io.now().getTime();
-      for (const rp of services) {
-        const ctx = openFlow(rp, roles(d.from, d.to), FLOW, io);
-        const point = await lastComplete(ctx);
-        if (!point) {
-          report.warnings.push(`${rp.policy.service}: no complete restore point on ${d.to.name}: nothing of it can be brought up there`);
-          report.services.push({ service: rp.policy.service, restorePoint: null, moment: null, rpoSeconds: null, datasets: [] });
-          continue;
-        }
-        const plan = await io.progress.step(`${rp.policy.service}: last complete restore point on ${d.to.name}`, () =>
-          planRestore(ctx, { point, on: 'secondary', suffix: undefined, datasets: undefined }),
-        );
-        plans.set(rp.policy.service, plan);
-        report.services.push(serviceReport(plan, now));
-        steps.push(...restoreChanges(plan).map((s) => ({ step: `${rp.policy.service}: ${s.step}`, change: s.change })));
-      }
-    } else {
-      steps.push(...fence.map((change) => ({ step: `fence ${d.from.name}`, change })));
-      const dry = await lastBackups(services, { ...FLOW, dryRun: true }, io);
-      for (const b of dry) {
-        report.services.push({ service: b.service, restorePoint: null, moment: b.moment, rpoSeconds: 0, datasets: [] });
-        steps.push(
-          ...(b.planned ?? []).map((c) => ({
-            step: `${b.service}: last backup, ${c.step}`,
-            change: { site: c.site, text: c.change } as Change,
-          })),
-        );
-        steps.push({
-          step: `${b.service}: in place on ${d.to.name}`,
-          change: {
-            site: d.to.name,
-            text: `${d.to.name}: the data sets at that restore point (tables by clone_snapshot or restore_snapshot)`,
-          } as Change,
-        });
-      }
-      const unfit = dry.filter((b) => b.result !== 'planned');
-      if (unfit.length) throw new PreflightError(unfit.map((b) => `${b.service}: its last backup would fail: ${b.error}`));
-    }
-    const identityStep = (site: string, role: string) =>
-      ({ step: 'identities', change: { site, text: `${site}: identity ${role} at epoch ${d.epoch}` } }) as { step: string; change: Change };
-    steps.push(identityStep(d.to.name, 'primary'));
-    if (d.mode === 'planned') {
-      steps.push(identityStep(d.from.name, 'secondary'));
-      steps.push({
-        step: 'catalog',
-        change: { site: d.from.name, text: `${d.from.name}: takes over the catalog of the restore points it holds` } as Change,
-      });
-    }
-    steps.push(...promote.map((change) => ({ step: `promote ${d.to.name}`, change })));
-    report.endpoint = endpointOf(d.to);
-
-    if (options.dryRun) {
-      report.planned = steps.map((s) => ({ step: s.step, site: s.change.site, change: s.change.text }));
-      report.result = 'planned';
-      return report;
-    }
-    await confirmFailover(d, report, options);
-
-    const claim = await claimEpoch(to.hdfs, { site: d.to.name, epoch: d.epoch, command: 'failover' }, io.now());
-    try {
-      if (d.mode === 'emergency') {
-        if (d.oldReachable) {
-          await io.progress
-            .step(`${d.from.name}: safe mode (read-only), so nothing more diverges`, () => perform(p, safeMode(from, 'enter')))
-            .catch((e: Error) => report.warnings.push(`${d.from.name}: could not enter safe mode: ${e.message}`));
-        }
-        await runSiteHooks(p, d.from, fence, 'fence').catch((e: Error) => report.warnings.push(e.message));
-        for (const rp of services) {
-          const plan = plans.get(rp.policy.service);
-          if (!plan) continue;
-          const s = report.services.find((x) => x.service === rp.policy.service)!;
-          await restoreItems(openFlow(rp, roles(d.from, d.to), FLOW, io), plan, s.datasets);
-        }
-      } else {
-        await runSiteHooks(p, d.from, fence, 'fence');
-        const backups = await lastBackups(services, { ...FLOW, dryRun: false }, io);
-        const failed = backups.filter((b) => b.result !== 'ok');
-        if (failed.length) {
-          // Something ran (the fence hooks, part of a backup): a failure, not a refusal.
-          throw new HbackupError(
-            [
-              ...failed.map((b) => `${b.service}: the last backup failed: ${b.error}`),
-              `nothing was switched; ${fence.length ? `the fence hooks of ${d.from.name} ran: start its writers again` : `${d.from.name} stays the primary`}`,
-            ].join('; '),
-          );
-        }
-        report.services = [];
-        for (const rp of services) {
-          const ctx = openFlow(rp, roles(d.from, d.to), FLOW, io);
-          const plan = await planRestore(ctx, { point: 'latest', on: 'secondary', suffix: undefined, datasets: undefined });
-          const s = serviceReport(plan, null);
-          report.services.push(s);
-          await restoreItems(ctx, plan, s.datasets);
-        }
-      }
-      await io.progress.step(`identities: ${d.to.name} primary at epoch ${d.epoch}`, async () => {
-        await writeIdentity(to.hdfs, { site: d.to.name, role: 'primary', epoch: d.epoch, reason: `failover (${d.mode})` }, io.now());
-        if (d.mode === 'planned') {
-          await writeIdentity(from.hdfs, { site: d.from.name, role: 'secondary', epoch: d.epoch, reason: 'failover (planned)' }, io.now());
-        }
-      });
-      if (d.mode === 'planned') await carryCatalogs(services, roles(d.to, d.from), io);
-    } finally {
-      await claim.release();
-    }
-    // The switch is made; a hook that fails leaves it made, and says what is left to do by hand.
-    const promoted = await runSiteHooks(p, d.to, promote, 'onPromote').then(
-      () => true,
-      (e: Error) => {
-        report.warnings.push(`${e.message}; ${d.to.name} is the primary: finish what the hook does by hand`);
-        return false;
-      },
-    );
-    report.result = promoted ? 'ok' : 'failed';
-  } catch (e) {
-    settle(report, e, (t) => io.progress.debug(t));
-  } finally {
-    report.durationMs = io.now().getTime() - started;
+/**
+ * What the claims on the sites say before anything is decided: a live one stops this run (exit 75);
+ * a dead failover whose new primary already holds its identity is finished; a dead one that never
+ * got so far is decided anew (its claim is taken over); a claim of a change the identities show
+ * complete is obsolete and removed first.
+ */
+function readTheClaims(claims: Awaited<ReturnType<typeof pairClaims>>, sites: SiteStatus[], pair: NamedCluster[]) {
+  const live = claims.find((c) => !c.gone);
+  if (live) throw new LockedError(`${live.on.name}: ${describeClaim(live)}; nothing was changed`);
+  const failback = claims.find((c) => c.record?.command === 'failback');
+  if (failback) throw new PreflightError([`${describeClaim(failback)}: run hbackup failback again to finish it first`]);
+  const top = Math.max(...sites.map((s) => s.identity?.epoch ?? 0));
+  const obsolete: Change[] = [];
+  let finish: Decision | undefined;
+  for (const c of claims) {
+    const r = c.record as ClaimRecord | undefined;
+    const to = r && sites.find((s) => s.site === r.to);
+    const promoted = r && to?.identity?.epoch === r.epoch && to.identity.role === 'primary' && top === r.epoch;
+    if (r && promoted) {
+      const from = sites.find((s) => s.site === r.from);
+      const cluster = (name: string) => pair.find((x) => x.name === name)!;
+      const mode = r.mode === 'planned' ? 'planned' : 'emergency';
+      const why = `finishing ${describeClaim(c)}`;
+      finish = {
+        mode,
+        why,
+        epoch: r.epoch,
+        from: cluster(r.from),
+        to: cluster(r.to),
+        oldReachable: Boolean(from?.reachable),
+        finish: true,
+      };
+    } else if (!r || r.epoch <= top) obsolete.push(httpChange(c.on, ops.delete(c.path)));
+    // A dead claim of the next epoch whose promotion never happened: the failover is decided anew and takes it over.
   }
-  return report;
+  return { finish, obsolete };
 }
 
 /** The newest restore point of the service whose snapshots the secondary holds in full (a stamp). */
@@ -239,11 +140,193 @@ function serviceReport(plan: RestorePlan, now: number | null): ServiceReport {
   };
 }
 
+const asChanges = (planned: ShownChange[] | undefined): Change[] =>
+  (planned ?? []).map((c) => ({ site: c.site, text: `${c.step}: ${c.change}` }) as Change);
+
+/** The steps of a failover, in order; those past the new primary's identity are recorded as they are done. */
+async function stepsOf(
+  d: Decision,
+  services: ResolvedPolicy[],
+  flows: PairFlows,
+  report: PairReport,
+  state: { promoted: boolean },
+  io: FlowIo,
+): Promise<Step[]> {
+  const p = openPair([d.from, d.to], io);
+  const [from, to] = [p.site(d.from.name), p.site(d.to.name)];
+  const fence = siteHooks(d.from, 'fence', { role: 'secondary', epoch: d.epoch });
+  const promote = siteHooks(d.to, 'onPromote', { role: 'primary', epoch: d.epoch });
+  const ctxOf = (rp: ResolvedPolicy) => openFlow(rp, roles(d.from, d.to), io);
+  const steps: Step[] = [];
+  if (!d.finish && d.mode === 'emergency') {
+    const enter = d.oldReachable ? [safeMode(from, 'enter')] : [];
+    steps.push({
+      id: 'fence',
+      title: `fence ${d.from.name}`,
+      changes: [...enter, ...fence],
+      run: async () => {
+        for (const c of enter)
+          await perform(p, c).catch((e: Error) => report.warnings.push(`${d.from.name}: could not enter safe mode: ${e.message}`));
+        await runSiteHooks(p, d.from, fence, 'fence').catch((e: Error) => report.warnings.push(e.message));
+        return undefined;
+      },
+    });
+    const now = io.now().getTime();
+    for (const rp of services) {
+      const ctx = ctxOf(rp);
+      const point = await lastComplete(ctx);
+      const { service } = rp.policy;
+      if (!point) {
+        report.warnings.push(`${service}: no complete restore point on ${d.to.name}: nothing of it can be brought up there`);
+        report.services.push({ service, restorePoint: null, moment: null, rpoSeconds: null, datasets: [] });
+        continue;
+      }
+      const plan = await planRestore(ctx, { point, on: 'secondary', suffix: undefined, datasets: undefined });
+      const s = serviceReport(plan, now);
+      report.services.push(s);
+      steps.push({
+        id: `restore ${service}`,
+        title: `${service}: back to ${plan.point.snapshot} on ${d.to.name}`,
+        changes: restoreChanges(plan).map((c) => c.change),
+        run: async () => void (await restoreItems(ctx, plan, s.datasets)),
+      });
+    }
+  } else if (!d.finish) {
+    steps.push({
+      id: 'fence',
+      title: `fence ${d.from.name}`,
+      changes: fence,
+      run: async () => void (await runSiteHooks(p, d.from, fence, 'fence')),
+    });
+    for (const rp of services) {
+      const { service } = rp.policy;
+      const dry = await flows.backup(rp, { dryRun: true, adoptTarget: false });
+      if (dry.result !== 'planned') throw new PreflightError([`${service}: its last backup would fail: ${dry.error}`]);
+      report.services.push({ service, restorePoint: null, moment: dry.moment, rpoSeconds: 0, datasets: [] });
+      steps.push({
+        id: `backup ${service}`,
+        title: `${service}: last backup`,
+        changes: asChanges(dry.planned),
+        later: 'the backup plans again as it runs, at its own moment',
+        run: async () => {
+          const b = await flows.backup(rp, { dryRun: false, adoptTarget: false });
+          if (b.result === 'ok') return [];
+          const fenced = fence.length
+            ? `the fence hooks of ${d.from.name} ran: start its writers again`
+            : `${d.from.name} stays the primary`;
+          throw new HbackupError(`${service}: the last backup failed: ${b.error}; nothing was switched; ${fenced}`);
+        },
+      });
+      steps.push({
+        id: `in place ${service}`,
+        title: `${service}: in place on ${d.to.name}`,
+        changes: [],
+        later: 'the last backup is recorded (directories are equal; tables by clone_snapshot or restore_snapshot)',
+        run: async () => {
+          const ctx = ctxOf(rp);
+          const plan = await planRestore(ctx, { point: 'latest', on: 'secondary', suffix: undefined, datasets: undefined });
+          const s = serviceReport(plan, null);
+          report.services[report.services.findIndex((x) => x.service === service)] = s;
+          await restoreItems(ctx, plan, s.datasets);
+          return restoreChanges(plan).map((c) => c.change);
+        },
+      });
+    }
+  }
+  // The point of no return: from here on each step is recorded, and a run that carries on skips what is done.
+  steps.push(identityStep(to, { site: d.to.name, role: 'primary', epoch: d.epoch, reason: `failover (${d.mode})` }, io.now));
+  if (d.mode === 'planned' && d.oldReachable) {
+    steps.push(identityStep(from, { site: d.from.name, role: 'secondary', epoch: d.epoch, reason: 'failover (planned)' }, io.now));
+    for (const rp of services) {
+      const { service } = rp.policy;
+      steps.push({
+        id: `catalog ${service}`,
+        title: `${service}: catalog → ${d.from.name}`,
+        changes: [],
+        later: `the identities are written (it takes the restore points ${d.from.name} holds)`,
+        run: async () => {
+          const carry = await carryOf(to, from, service);
+          for (const c of carry.changes) await perform(p, c);
+          if (carry.left.length) io.progress.info(`${service}: ${carry.left.length} older restore point(s) stay in ${d.to.name}'s catalog`);
+          return carry.changes;
+        },
+        recorded: true,
+      });
+    }
+  } else if (d.mode === 'planned') {
+    report.warnings.push(`${d.from.name} does not answer: it keeps its identity and is stale until hbackup failback`);
+  }
+  steps.push({
+    id: 'promote',
+    title: `promote ${d.to.name}`,
+    changes: promote,
+    // The switch is made; a hook that fails leaves it made, and says what is left to do by hand.
+    run: async () =>
+      void (await runSiteHooks(p, d.to, promote, 'onPromote').catch((e: Error) => {
+        report.warnings.push(`${e.message}; ${d.to.name} is the primary: finish what the hook does by hand`);
+        state.promoted = false;
+      })),
+    recorded: true,
+  });
+  return steps;
+}
+
+export async function failover(
+  pair: [NamedCluster, NamedCluster],
+  services: ResolvedPolicy[],
+  options: FailoverOptions,
+  flows: PairFlows,
+  io: FlowIo,
+): Promise<PairReport> {
+  const report = newReport('failover', options.dryRun);
+  return runFlow(report, io, async () => {
+    const sites = await pairStatus(pair, io);
+    const p = openPair(pair, io);
+    const { finish, obsolete } = readTheClaims(await pairClaims(Object.values(p.sites), sites, io.now()), sites, pair);
+    const d = finish ?? decideFailover(sites, pair, options.emergency);
+    Object.assign(report, { from: d.from.name, to: d.to.name, epoch: d.epoch, mode: d.mode, why: d.why });
+    io.progress.info(`failover ${d.from.name} → ${d.to.name} (epoch ${d.epoch}): ${d.mode}; ${d.why}`);
+    const cleanup: Step[] = obsolete.length
+      ? [{ id: 'clean-up', title: 'clean-up: claims of changes already complete', changes: obsolete }]
+      : [];
+    const state = { promoted: true };
+    const steps = [...cleanup, ...(await stepsOf(d, services, flows, report, state, io))];
+    report.endpoint = endpointOf(d.to);
+    if (options.dryRun) {
+      report.planned = planOf(steps);
+      return 'planned';
+    }
+    await confirmFailover(d, report, options);
+    const made: ShownChange[] = [];
+    report.made = made;
+    const run = { performer: p, progress: io.progress, made };
+    await runSteps(cleanup, { ...run, done: new Set(), record: async () => undefined });
+    const claim = await claimEpoch(
+      p.site(d.to.name).hdfs,
+      { command: 'failover', site: d.to.name, epoch: d.epoch, from: d.from.name, to: d.to.name, mode: d.mode },
+      io.now,
+      (t) => io.progress.warn(t),
+    );
+    if (claim.takenOver) report.resumed = describeClaim({ path: claim.path, epoch: d.epoch, record: claim.takenOver, gone: true });
+    const noReturn = steps.findIndex((s) => s.recorded);
+    try {
+      await runSteps(steps.slice(cleanup.length, noReturn), { ...run, done: new Set(), record: async () => undefined });
+    } catch (e) {
+      // Nothing was switched: the claim goes, so nothing blocks the next failover.
+      await claim.release();
+      throw e;
+    }
+    await runSteps(steps.slice(noReturn), { ...run, done: new Set(claim.record.done), record: (id) => claim.done(id) });
+    await claim.release();
+    return state.promoted ? 'ok' : 'failed';
+  });
+}
+
 /** An emergency loses what came after each service's last restore point: say how much, and ask. */
-async function confirmFailover(d: ReturnType<typeof decideFailover>, report: PairReport, options: FailoverOptions): Promise<void> {
-  if (options.yes) return;
-  const stake =
-    d.mode === 'emergency'
+async function confirmFailover(d: Decision, report: PairReport, options: FailoverOptions): Promise<void> {
+  const stake = d.finish
+    ? 'finishing what a run that died began'
+    : d.mode === 'emergency'
       ? report.services
           .map((s) =>
             s.moment
@@ -252,8 +335,9 @@ async function confirmFailover(d: ReturnType<typeof decideFailover>, report: Pai
           )
           .join(', ')
       : 'a last backup of every service first';
-  const question = `Make ${d.to.name} the primary (epoch ${d.epoch}): ${stake}?`;
-  if (!options.confirm)
-    throw new PreflightError([`a failover changes which site applications use: pass --yes, or run it on a terminal to be asked`]);
-  if (!(await options.confirm(question))) throw new PreflightError(['not confirmed; nothing was changed']);
+  await confirmOrRefuse(
+    options,
+    `Make ${d.to.name} the primary (epoch ${d.epoch}): ${stake}?`,
+    'a failover changes which site applications use',
+  );
 }

@@ -1,27 +1,39 @@
 /**
- * What failover and failback share: the services of a policy directory that run between the two
- * sites, the sites as they answer now (identities, health), the clusters' own hooks, safe mode,
- * and the report both commands print.
+ * What failover and failback share: the sites as they answer now (health, identities, the claims
+ * they hold), the clusters' own hooks, safe mode, identity writes as steps, the backup they are
+ * given to run, and the report both commands print.
  */
 import type { NamedCluster, ResolvedPolicy } from '../config/load.js';
-import { policyFiles, resolvePolicy } from '../config/load.js';
-import { PreflightError } from '../errors.js';
-import { type Change, commandChange, type Performer, runHookChanges } from '../flow/change.js';
-import { type FlowIo, siteIoOf } from '../flow/context.js';
+import { type Change, commandChange, httpChange, type Performer, runHookChanges } from '../flow/change.js';
+import type { FlowIo } from '../flow/context.js';
 import type { Outcome } from '../flow/outcome.js';
+import type { Asking } from '../flow/run.js';
+import type { ShownChange, Step } from '../flow/steps.js';
+import { type FoundClaim, readClaims } from '../identity/claim.js';
+import { type IdentityChange, identityRecord, identityWrites, writeIdentity } from '../identity/identity.js';
 import { type SiteStatus, siteStatuses } from '../sites/health.js';
 import type { Roles } from '../sites/roles.js';
-import { openSite, type Site } from '../sites/site.js';
+import type { Site } from '../sites/site.js';
 
-/** What failover and failback are told: plan only, ask or not, and how to ask. */
-export interface PairOptions {
+/** What failover and failback are told: plan only, and how to ask. */
+export interface PairOptions extends Asking {
   dryRun: boolean;
-  yes: boolean;
-  confirm: ((question: string) => Promise<boolean>) | undefined;
 }
 
-/** The flow options of the backups and restores they run: incremental, with fallback, as the policies say. */
-export const FLOW = { full: false, noFallback: false, checksums: false, adoptTarget: false };
+/** What a failover or failback needs of a backup it runs (the command gives the backup, sync-users included). */
+export interface LastBackup {
+  service: string;
+  result: Outcome;
+  error?: string;
+  restorePoint: string | null;
+  moment: string | null;
+  planned?: ShownChange[];
+}
+
+/** The flows a failover or failback runs inside itself, given by the command: no flow imports another. */
+export interface PairFlows {
+  backup(rp: ResolvedPolicy, options: { dryRun: boolean; adoptTarget: boolean }): Promise<LastBackup>;
+}
 
 export interface PairReport {
   command: 'failover' | 'failback';
@@ -34,13 +46,18 @@ export interface PairReport {
   /** failover: planned switchover or emergency promotion, and why. */
   mode?: 'planned' | 'emergency';
   why?: string;
+  /** This run carried on from a run that died (its claim, taken over). */
+  resumed?: string;
   /** failback --switch: the switchover that followed. */
   switched?: { epoch: number | null; services: ServiceReport[] };
   /** How long it took, command start to the new endpoint known (the RTO of a failover). */
   durationMs: number;
   endpoint: { site: string; fsDefaultFS: string; hbaseZookeeperQuorum: string | null } | null;
   services: ServiceReport[];
-  planned?: { step: string; site: string; change: string }[];
+  /** Under --dry-run: every step's changes in order (or what a step waits for). */
+  planned?: ShownChange[];
+  /** Every change made, in order, each under its step. */
+  made?: ShownChange[];
   warnings: string[];
   error?: string;
 }
@@ -70,9 +87,16 @@ export const newReport = (command: PairReport['command'], dryRun: boolean): Pair
   warnings: [],
 });
 
-/** Both sites as they answer now: reachable or not, healthy or not, and the identity each holds. */
+/** Both sites as they answer now: reachable or not, healthy or not, the identity and the claims each holds. */
 export async function pairStatus(pair: [NamedCluster, NamedCluster], io: FlowIo): Promise<SiteStatus[]> {
   return (await siteStatuses(pair, { fetch: io.fetch, now: io.now }, 10_000, 30_000)).sites;
+}
+
+/** The claims both sites hold (a site that does not answer holds none that can be read now). */
+export async function pairClaims(sites: Site[], statuses: SiteStatus[], now: Date): Promise<(FoundClaim & { on: Site })[]> {
+  const reachable = sites.filter((s) => statuses.find((x) => x.site === s.name)?.reachable);
+  const found = await Promise.all(reachable.map(async (s) => (await readClaims(s.hdfs, now)).map((c) => ({ ...c, on: s }))));
+  return found.flat();
 }
 
 export const roles = (primary: NamedCluster, secondary: NamedCluster): Roles => ({ primary, secondary, from: 'identity' });
@@ -90,6 +114,18 @@ export const runSiteHooks = (p: Performer, cluster: NamedCluster, changes: Chang
 /** HDFS safe mode on or off, with the site's own `hdfs dfsadmin`: a read-only old primary diverges no further. */
 export const safeMode = (site: Site, action: 'enter' | 'leave'): Change =>
   commandChange(site.name, site.tool('hdfs', ['dfsadmin', '-fs', site.cluster.fs, '-safemode', action]));
+
+/** Writing a site's identity, as a step: its calls planned now, made by writeIdentity (which finds a write already made). */
+export function identityStep(site: Site, change: IdentityChange, now: () => Date): Step {
+  const data = `${JSON.stringify(identityRecord(change, now()), null, 2)}\n`;
+  return {
+    id: `identity ${site.name} ${change.role} ${change.epoch}`,
+    title: `identity: ${site.name} ${change.role} at epoch ${change.epoch}`,
+    changes: identityWrites(change).map((r) => httpChange(site, r, r.op === 'CREATE' ? data : undefined)),
+    run: async () => void (await writeIdentity(site.hdfs, change, now())),
+    recorded: true,
+  };
+}
 
 export const endpointOf = (c: NamedCluster): NonNullable<PairReport['endpoint']> => ({
   site: c.name,

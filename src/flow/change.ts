@@ -2,7 +2,7 @@
  * A change a flow plans to make: one WebHDFS call, one command, or stopping one YARN application,
  * on a named site (or on this host). A plan holds its changes as data; `--dry-run` prints them; execute performs them.
  */
-import { HbackupError, lastLine, ToolError } from '../errors.js';
+import { CatalogError, HbackupError, lastLine, ToolError } from '../errors.js';
 import { type Command, displayCommand, type Runner, type RunOptions, type RunResult } from '../exec/runner.js';
 import type { Spawner } from '../exec/session.js';
 import { shellError } from '../hbase/shell.js';
@@ -88,6 +88,11 @@ export async function perform(p: Performer, change: Change, opts?: Pick<RunOptio
   const { request } = change;
   if (request.op === 'CREATE') {
     await site.hdfs.createFile(request.path, change.data ?? '', request.params?.overwrite === true);
+  } else if (request.op === 'RENAME') {
+    // HDFS refuses a rename onto a name that exists by answering false: a change not made.
+    const r = await site.hdfs.send<{ boolean?: boolean }>(request);
+    if (r.boolean !== true)
+      throw new CatalogError(`${site.name} refused to rename ${request.path} to ${String(request.params?.destination)}`);
   } else {
     await site.hdfs.send(request);
   }

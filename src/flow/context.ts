@@ -3,7 +3,7 @@
  * the initiator whose tools copy, the options it was given, and its I/O — process runner, fetch,
  * clock, progress — passed in, so tests run flows in-process against fakes.
  */
-import type { NamedCluster, ResolvedPolicy } from '../config/load.js';
+import { type NamedCluster, type ResolvedPolicy, swapped } from '../config/load.js';
 import type { Policy } from '../config/schema.js';
 import type { Runner } from '../exec/runner.js';
 import type { Spawner } from '../exec/session.js';
@@ -25,7 +25,8 @@ export interface FlowIo {
   stateDir: string;
 }
 
-export interface FlowOptions {
+/** What only a backup is told: how it copies. No other flow carries them. */
+export interface CopyOptions {
   full: boolean;
   noFallback: boolean;
   checksums: boolean;
@@ -39,12 +40,16 @@ export interface FlowContext extends Performer {
   secondary: Site;
   /** The site whose tools copy (push: the primary; pull: the secondary). */
   initiator: Site;
-  options: FlowOptions;
   now: () => Date;
   progress: Progress;
 }
 
 /** How a flow's sites reach their clusters: its fetch and upload, every call logged under --verbose. */
+/** A backup's context: a flow's, with how it copies. */
+export interface BackupContext extends FlowContext {
+  options: CopyOptions;
+}
+
 export const siteIoOf = (io: FlowIo): SiteIo => ({
   runner: io.runner,
   fetch: io.fetch,
@@ -62,23 +67,35 @@ export function policyFor(rp: ResolvedPolicy, roles: Roles): Policy {
   const home = rp.pair.find((c) => c.role === 'primary');
   if (!home || home.name === roles.primary.name) return rp.policy;
   const datasets = rp.policy.datasets.map((d) => {
-    const there = d.target ?? d.hdfs ?? d.hbase;
-    return d.hdfs !== undefined ? { hdfs: there, target: d.hdfs } : { hbase: there, target: d.hbase };
+    const key = d.hdfs !== undefined ? 'hdfs' : 'hbase';
+    const here = d[key] as string;
+    const s = swapped({ source: here, target: d.target ?? here });
+    return { [key]: s.source, target: s.target };
   });
   return { ...rp.policy, datasets };
 }
 
-export function openFlow(rp: ResolvedPolicy, roles: Roles, options: FlowOptions, io: FlowIo): FlowContext {
-  const siteIo = siteIoOf(io);
-  const primary = openSite(roles.primary, siteIo);
-  const secondary = openSite(roles.secondary, siteIo);
+/** The sites a run has opened, by cluster name: each is opened once per run (its clients, tokens, connections). */
+const opened = new WeakMap<FlowIo, Map<string, Site>>();
+
+/** A cluster's site for this run: opened the first time, the same one after. */
+export function siteOf(cluster: NamedCluster, io: FlowIo): Site {
+  const sites = opened.get(io) ?? new Map<string, Site>();
+  opened.set(io, sites);
+  const site = sites.get(cluster.name) ?? openSite(cluster, siteIoOf(io));
+  sites.set(cluster.name, site);
+  return site;
+}
+
+export function openFlow(rp: ResolvedPolicy, roles: Roles, io: FlowIo): FlowContext {
+  const primary = siteOf(roles.primary, io);
+  const secondary = siteOf(roles.secondary, io);
   return {
     service: rp.policy.service,
     policy: policyFor(rp, roles),
     primary,
     secondary,
     initiator: rp.policy.copy.initiator === 'primary' ? primary : secondary,
-    options,
     now: io.now,
     progress: io.progress,
     sites: { [primary.name]: primary, [secondary.name]: secondary },
@@ -90,7 +107,6 @@ export function openFlow(rp: ResolvedPolicy, roles: Roles, options: FlowOptions,
 
 /** A performer over both sites of a pair, for the changes of flows that act on both beyond one service. */
 export function openPair(pair: NamedCluster[], io: FlowIo): Performer & { site: (name: string) => Site } {
-  const siteIo = siteIoOf(io);
-  const sites = Object.fromEntries(pair.map((c) => [c.name, openSite(c, siteIo)]));
+  const sites = Object.fromEntries(pair.map((c) => [c.name, siteOf(c, io)]));
   return { sites, runner: io.runner, spawn: io.spawn, debug: (t) => io.progress.debug(t), site: (name) => sites[name]! };
 }

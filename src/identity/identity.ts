@@ -2,15 +2,17 @@
  * Each site's identity, held by the site itself in its own HDFS so every control host sees the same
  * truth: `/.hbackup/identity/<epoch>.json`, one file per change, never rewritten — the newest epoch
  * is the identity, the others its history. A change is written under a temporary name and renamed
- * onto the next epoch: HDFS lets exactly one rename onto a name win, so two control hosts acting at
- * once cannot both change it.
+ * onto its epoch's name: HDFS lets exactly one rename onto a name win, so two control hosts acting at
+ * once cannot both change it. Writing an identity a site already holds (a run that finishes what a
+ * dead one began) changes nothing.
  */
 import os from 'node:os';
 import { z } from 'zod';
-import { CatalogError, LockedError } from '../errors.js';
+import { CatalogError } from '../errors.js';
+import { ops, type WebHdfsRequest } from '../hdfs/requests.js';
 import type { WebHdfs } from '../hdfs/webhdfs.js';
 
-const IDENTITY_DIR = '/.hbackup/identity';
+export const IDENTITY_DIR = '/.hbackup/identity';
 
 const IdentitySchema = z.looseObject({
   site: z.string(),
@@ -21,8 +23,34 @@ const IdentitySchema = z.looseObject({
   reason: z.string(),
 });
 export type Identity = z.infer<typeof IdentitySchema>;
+export type Role = Identity['role'];
+
+/** What a change of identity says: the rest (when, from which host) is added as it is written. */
+export interface IdentityChange {
+  site: string;
+  role: Role;
+  epoch: number;
+  reason: string;
+}
 
 const fileOf = (dir: string, epoch: number) => `${dir}/${String(epoch).padStart(10, '0')}.json`;
+const tmpOf = (dir: string, c: IdentityChange) => `${dir}/_tmp.${String(c.epoch).padStart(10, '0')}.${c.site}.json`;
+
+/** Parse a small JSON file through a schema; undefined when it is not what the schema says. */
+export function parsed<T>(schema: z.ZodType<T>, text: string | undefined): T | undefined {
+  try {
+    const r = schema.safeParse(JSON.parse(text ?? ''));
+    return r.success ? r.data : undefined;
+  } catch {
+    return undefined; // not JSON: said by the caller, with the file's path
+  }
+}
+
+async function readAt(hdfs: WebHdfs, file: string): Promise<Identity> {
+  const identity = parsed(IdentitySchema, (await hdfs.readFile(file))?.toString('utf8'));
+  if (!identity) throw new CatalogError(`the identity ${file} cannot be read; fix or remove it`);
+  return identity;
+}
 
 /** The site's identity (its newest epoch), or undefined when it has none yet. */
 export async function readIdentity(hdfs: WebHdfs, dir = IDENTITY_DIR): Promise<Identity | undefined> {
@@ -32,79 +60,34 @@ export async function readIdentity(hdfs: WebHdfs, dir = IDENTITY_DIR): Promise<I
     .filter((n) => /^\d{10}\.json$/.test(n))
     .sort();
   const newest = names.at(-1);
-  if (!newest) return undefined;
-  const text = (await hdfs.readFile(`${dir}/${newest}`))?.toString('utf8') ?? '';
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    data = undefined;
-  }
-  const parsed = IdentitySchema.safeParse(data);
-  if (!parsed.success) throw new CatalogError(`the identity ${dir}/${newest} cannot be read; fix or remove it`);
-  return parsed.data;
+  return newest ? readAt(hdfs, `${dir}/${newest}`) : undefined;
 }
 
-/** Write a small file under a name only if no file has that name: written aside, then renamed (HDFS lets one rename win). */
-async function writeOnce(hdfs: WebHdfs, dir: string, file: string, data: unknown): Promise<boolean> {
-  const tmp = `${dir}/_tmp.${process.pid}.${Math.random().toString(36).slice(2)}.json`;
-  await hdfs.mkdirs(dir);
-  await hdfs.createFile(tmp, `${JSON.stringify(data, null, 2)}\n`, true);
-  if (await hdfs.rename(tmp, file)) return true;
-  await hdfs.delete(tmp).catch(() => false);
-  return false;
-}
+/** The calls that write an identity, in order (what a plan shows of it). */
+export const identityWrites = (c: IdentityChange, dir = IDENTITY_DIR): WebHdfsRequest[] => [
+  ops.mkdirs(dir),
+  ops.create(tmpOf(dir, c), true),
+  ops.rename(tmpOf(dir, c), fileOf(dir, c.epoch)),
+];
+
+/** The file's contents. */
+export const identityRecord = (c: IdentityChange, now: Date): Identity => ({ ...c, changedAt: now.toISOString(), host: os.hostname() });
 
 /**
- * Write the identity of the given epoch, unless one of that epoch exists: then another control host
- * changed it first, and this one says so (nothing is overwritten).
+ * Write the identity of the given epoch. When the site holds that epoch already: the same role is
+ * this change made before (nothing to do); another role means another control host changed it
+ * first, and this one says so (nothing is overwritten).
  */
-export async function writeIdentity(
-  hdfs: WebHdfs,
-  identity: { site: string; role: Identity['role']; epoch: number; reason: string },
-  now: Date,
-  dir = IDENTITY_DIR,
-): Promise<Identity> {
-  const full: Identity = { ...identity, changedAt: now.toISOString(), host: os.hostname() };
-  if (!(await writeOnce(hdfs, dir, fileOf(dir, identity.epoch), full))) {
-    throw new CatalogError(
-      `${identity.site} already has an identity of epoch ${identity.epoch}: another control host changed it first; look with hbackup status`,
-    );
-  }
-  return full;
-}
-
-/** Who is changing a site's identity to an epoch: held from before the first change to after the last. */
-export interface Claim {
-  site: string;
-  epoch: number;
-  path: string;
-  release(): Promise<void>;
-}
-
-export const claimPath = (epoch: number, dir = IDENTITY_DIR) => `${dir}/_claim.${String(epoch).padStart(10, '0')}.json`;
-
-/**
- * Claim the change of a site's identity to an epoch before anything is changed: one control host
- * wins; another gets a LockedError naming the holder, and changes nothing. A claim left by a run
- * that died is removed by hand (the message says how), once nobody acts on it any more.
- */
-export async function claimEpoch(
-  hdfs: WebHdfs,
-  claim: { site: string; epoch: number; command: string },
-  now: Date,
-  dir = IDENTITY_DIR,
-): Promise<Claim> {
-  const path = claimPath(claim.epoch, dir);
-  const record = { ...claim, host: os.hostname(), pid: process.pid, at: now.toISOString() };
-  if (!(await writeOnce(hdfs, dir, path, record))) {
-    const holder = await hdfs
-      .readFile(path)
-      .then((b) => JSON.parse(b?.toString('utf8') ?? '{}') as { command?: string; host?: string; pid?: number; at?: string })
-      .catch(() => ({}) as { command?: string; host?: string; pid?: number; at?: string });
-    throw new LockedError(
-      `${claim.site}: ${holder.command ?? 'another command'} on ${holder.host ?? 'another host'} (pid ${holder.pid ?? '?'}, since ${holder.at ?? '?'}) is changing its identity to epoch ${claim.epoch}; nothing was changed. If that run is gone, check the sites with hbackup status, remove ${path} (hdfs dfs -rm) and run again`,
-    );
-  }
-  return { site: claim.site, epoch: claim.epoch, path, release: async () => void (await hdfs.delete(path).catch(() => false)) };
+export async function writeIdentity(hdfs: WebHdfs, c: IdentityChange, now: Date, dir = IDENTITY_DIR): Promise<Identity> {
+  const [mkdirs, create, rename] = identityWrites(c, dir) as [WebHdfsRequest, WebHdfsRequest, WebHdfsRequest];
+  const record = identityRecord(c, now);
+  await hdfs.send(mkdirs);
+  await hdfs.createFile(create.path, `${JSON.stringify(record, null, 2)}\n`, true);
+  if (await hdfs.rename(rename.path, String(rename.params?.destination))) return record;
+  const held = await readAt(hdfs, fileOf(dir, c.epoch));
+  if (!(await hdfs.delete(create.path))) throw new CatalogError(`${c.site}: could not remove ${create.path}; remove it (hdfs dfs -rm)`);
+  if (held.role === c.role && held.site === c.site) return held;
+  throw new CatalogError(
+    `${c.site} already has an identity of epoch ${c.epoch} (${held.role}, from ${held.host}): another control host changed it first; look with hbackup status`,
+  );
 }

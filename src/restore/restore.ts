@@ -3,10 +3,9 @@
  * execute (each data set's changes, then its verification) → report. A dry run stops after the plan.
  */
 import type { ResolvedPolicy } from '../config/load.js';
-import { kindOf } from '../datasets/index.js';
 import { planRestore, type RestoreOptions, restoreChanges, restoreItems } from '../datasets/restore.js';
 import { PreflightError } from '../errors.js';
-import { type FlowContext, type FlowIo, openFlow, siteIoOf } from '../flow/context.js';
+import { type FlowIo, openFlow, siteOf } from '../flow/context.js';
 import { type Outcome, settle } from '../flow/outcome.js';
 import { acquireLock, type Lock } from '../lock/lock.js';
 import { currentRoles } from '../sites/roles.js';
@@ -54,8 +53,8 @@ export async function restoreService(rp: ResolvedPolicy, options: RestoreRun, io
   };
   let lock: Lock | undefined;
   try {
-    const roles = await currentRoles(rp, siteIoOf(io));
-    const ctx = openFlow(rp, roles, { full: false, noFallback: false, checksums: false, adoptTarget: false }, io);
+    const roles = await currentRoles(rp, (c) => siteOf(c, io));
+    const ctx = openFlow(rp, roles, io);
     if (!options.dryRun) lock = acquireLock(service, 'restore', io.stateDir);
     const plan = await io.progress.step(
       `${service}: plan the restore of ${options.point} on the ${options.on}`,

@@ -6,11 +6,10 @@
 import { readCatalog } from '../catalog/catalog.js';
 import { type ResolvedPolicy, resolvePolicy } from '../config/load.js';
 import { ExitCode, HbackupError } from '../errors.js';
-import { type FlowIo, siteIoOf } from '../flow/context.js';
+import { type FlowIo, siteOf } from '../flow/context.js';
 import { eachLimited } from '../flow/limit.js';
 import type { Outcome } from '../flow/outcome.js';
 import { currentRoles } from '../sites/roles.js';
-import { openSite } from '../sites/site.js';
 import { isDue } from './due.js';
 
 /** What run-due needs of a backup's report (the command's backup gives it, sync-users included). */
@@ -47,8 +46,8 @@ export async function runDue<R extends DueBackup>(
     try {
       const rp = resolvePolicy(file, opts.clusters);
       outcome.service = rp.policy.service;
-      const { secondary } = await currentRoles(rp, siteIoOf(io));
-      const catalog = rp.policy.schedule ? await readCatalog(openSite(secondary, siteIoOf(io)).hdfs, rp.policy.service) : { points: [] };
+      const { secondary } = await currentRoles(rp, (c) => siteOf(c, io));
+      const catalog = rp.policy.schedule ? await readCatalog(siteOf(secondary, io).hdfs, rp.policy.service) : { points: [] };
       const newest = catalog.points.at(-1);
       const d = isDue(rp.policy.schedule, newest ? new Date(newest.moment) : undefined, opts.now);
       Object.assign(outcome, { due: d.due, reason: d.reason });

@@ -5,11 +5,10 @@
  * applications should use now.
  */
 import os from 'node:os';
-import path from 'node:path';
-import { loadClusters, type NamedCluster } from '../config/load.js';
-import type { ClustersFile } from '../config/schema.js';
-import { UsageError } from '../errors.js';
+import type { NamedCluster } from '../config/load.js';
+import { describeClaim } from '../identity/claim.js';
 import { probeSite, type SiteHealth } from './probe.js';
+import { rolesFrom } from './roles.js';
 
 export type Level = 'OK' | 'WARNING' | 'CRITICAL';
 const rank: Record<Level, number> = { OK: 0, WARNING: 1, CRITICAL: 2 };
@@ -43,19 +42,17 @@ export async function siteStatuses(
 ): Promise<{ sites: SiteStatus[]; problems: Problem[]; applicationTarget: string | null }> {
   const healths = await Promise.all(pair.map((c) => probeSite(c, io, timeoutMs)));
   const problems: Problem[] = [];
-  // Roles: from the identities when the sites hold them; the higher epoch wins; a primary below it is stale.
-  const ids = healths.map((h) => h.identity);
-  const withId = ids.every((i) => i);
+  // A site that does not answer holds the other role than the one that answers (null: not read).
+  const ids = healths.map((h) => (h.reachable ? (h.identity ?? undefined) : null));
   const top = Math.max(...ids.map((i) => i?.epoch ?? 0));
-  // A site that cannot be read holds the other role than the one that answers.
-  const known = ids.find(Boolean);
-  const other = (r: 'primary' | 'secondary') => (r === 'primary' ? 'secondary' : 'primary');
-  const sites: SiteStatus[] = healths.map((h, k) => {
-    const id = h.identity;
-    const role = id ? id.role : known && !withId ? other(known.role) : pair[k]!.role;
-    const stale = Boolean(id && id.role === 'primary' && id.epoch < top && ids.some((o) => o && o !== id && o.role === 'primary'));
-    return { ...h, role: stale ? 'secondary' : role, roleFrom: id || known ? 'identity' : 'clusters file', stale, level: 'OK' };
-  });
+  const held = rolesFrom(pair, ids);
+  const sites: SiteStatus[] = healths.map((h, k) => ({
+    ...h,
+    role: held[k]!.role,
+    roleFrom: held[k]!.from,
+    stale: held[k]!.stale,
+    level: 'OK',
+  }));
   if (!ids.some(Boolean))
     problems.push({ level: 'WARNING', message: 'no site holds an identity yet: roles come from the clusters file; run hbackup init' });
   for (const s of sites) {
@@ -64,6 +61,11 @@ export async function siteStatuses(
       s.level = worst([s.level, level]);
     };
     const severe: Level = s.role === 'primary' ? 'CRITICAL' : 'WARNING';
+    for (const c of s.claims) {
+      const next = c.record?.command === 'failback' ? 'hbackup failback' : 'hbackup failover';
+      if (c.gone) add('WARNING', `${describeClaim(c)}: the next ${next} carries it on (run it again to finish it)`);
+      else problems.push({ level: 'OK', site: s.site, message: `${s.site} (${s.role}): ${describeClaim(c)}` });
+    }
     if (s.stale)
       add('WARNING', `stale: it claims primary at epoch ${s.identity?.epoch}, the other site holds epoch ${top}; run hbackup failback`);
     if (!s.reachable) {

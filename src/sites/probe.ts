@@ -9,6 +9,7 @@ import { cleanLine } from '../errors.js';
 import type { Runner } from '../exec/runner.js';
 import type { FetchLike } from '../http/client.js';
 import { jmx } from '../http/servlets.js';
+import { type FoundClaim, readClaims } from '../identity/claim.js';
 import { type Identity, readIdentity } from '../identity/identity.js';
 import { clockSkewMs } from './checks.js';
 import { fetchOf, openSite } from './site.js';
@@ -23,6 +24,8 @@ export interface SiteHealth {
   capacity: { totalBytes: number; remainingBytes: number } | null;
   hbase: { activeMaster: boolean; regionServers: number; deadRegionServers: number } | null;
   identity: Identity | null;
+  /** Claims of a failover or failback on the site: under way, or left by a run that died. */
+  claims: FoundClaim[];
   /** How far the site's clock is from this host's, at least (whole-second Date headers). */
   clockSkewMs: number | null;
   /** The site's clock minus this host's (signed, to the second): sites compare with each other through it. */
@@ -47,6 +50,7 @@ export async function probeSite(
     capacity: null,
     hbase: null,
     identity: null,
+    claims: [],
     clockSkewMs: null,
     clockOffsetMs: null,
   };
@@ -66,7 +70,7 @@ export async function probeSite(
     health.clockOffsetMs = Math.round(server + 500 - (before + after) / 2);
   }
   const q = (query: string, base = site.hdfs.endpoint) => jmx(fetchImpl, base, query, timeoutMs).catch(() => undefined);
-  const [status, fsn, info, master, identity] = await Promise.all([
+  const [status, fsn, info, master, identity, claims] = await Promise.all([
     q('Hadoop:service=NameNode,name=NameNodeStatus'),
     q('Hadoop:service=NameNode,name=FSNamesystem'),
     q('Hadoop:service=NameNode,name=NameNodeInfo'),
@@ -75,8 +79,13 @@ export async function probeSite(
       health.error = e.message;
       return undefined;
     }),
+    readClaims(site.hdfs, io.now()).catch((e: Error) => {
+      health.error = `its claims cannot be read: ${e.message}`;
+      return [];
+    }),
   ]);
   health.identity = identity ?? null;
+  health.claims = claims;
   if (status) health.namenode.state = String(status.State ?? '') || null;
   // A Kerberized NameNode's JMX asks for SPNEGO; WebHDFS, with the token, reached the active one (a standby refuses).
   else if (cluster.kerberos) health.namenode.state = 'active';

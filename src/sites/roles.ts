@@ -7,8 +7,9 @@
 import type { NamedCluster, ResolvedPolicy } from '../config/load.js';
 import { problemAt } from '../config/located.js';
 import { CatalogError, ConfigError, HbackupError, PreflightError, UnreachableError } from '../errors.js';
-import { type Identity, readIdentity } from '../identity/identity.js';
-import { openSite, type SiteIo } from './site.js';
+import { describeClaim, readClaims } from '../identity/claim.js';
+import { type Identity, type Role, readIdentity } from '../identity/identity.js';
+import type { Site } from './site.js';
 
 export interface Roles {
   primary: NamedCluster;
@@ -35,15 +36,41 @@ export function decideRoles(rp: Pick<ResolvedPolicy, 'pair' | 'clustersLocated'>
   return { primary: primaries[0]!, secondary: secondaries[0]!, from: 'clusters file' };
 }
 
+/** Which role each site of a pair holds, and whether it is stale: decided here and nowhere else. */
+export interface HeldRole {
+  role: Role;
+  from: Roles['from'];
+  /** It claims primary at a lower epoch than the other site's primary. */
+  stale: boolean;
+}
+
 /**
- * The roles the sites hold. A site that cannot be read (it is down) is taken to hold the other role
- * than the one that answers; when neither holds an identity, the clusters file decides.
+ * The roles from the identities the sites hold (null: the site could not be read, so it holds the
+ * other role than the one that answers; undefined: it holds none yet, so the clusters file decides).
+ * The higher epoch wins; a primary below it is stale, and counts as the secondary.
  */
-export async function currentRoles(rp: Pick<ResolvedPolicy, 'pair' | 'clustersLocated'>, io: SiteIo): Promise<Roles> {
+export function rolesFrom(pair: readonly NamedCluster[], ids: readonly (Identity | null | undefined)[]): HeldRole[] {
+  const top = Math.max(...ids.map((i) => i?.epoch ?? 0));
+  const known = ids.find(Boolean);
+  const all = ids.every(Boolean);
+  const other = (r: Role): Role => (r === 'primary' ? 'secondary' : 'primary');
+  return pair.map((c, k) => {
+    const id = ids[k];
+    const role = id ? id.role : known && !all ? other(known.role) : c.role;
+    const stale = Boolean(id && id.role === 'primary' && id.epoch < top && ids.some((o) => o && o !== id && o.role === 'primary'));
+    return { role: stale ? 'secondary' : role, from: id || known ? 'identity' : 'clusters file', stale };
+  });
+}
+
+/**
+ * The roles the sites hold now, for a flow between them: a stale pair is refused (with what a dead
+ * failover left, when that is why), and so is a pair without one primary and one secondary.
+ */
+export async function currentRoles(rp: Pick<ResolvedPolicy, 'pair' | 'clustersLocated'>, open: (c: NamedCluster) => Site): Promise<Roles> {
   const fromFile = decideRoles(rp);
   const ids: (Identity | undefined | null)[] = await Promise.all(
     rp.pair.map((c) =>
-      readIdentity(openSite(c, io).hdfs).catch((e: unknown) => {
+      readIdentity(open(c).hdfs).catch((e: unknown) => {
         if (e instanceof UnreachableError) return null; // down: known from the other site
         // An identity file that cannot be parsed is the catalog's problem (exit 1); a site that
         // answers something other than WebHDFS cannot be used: refused, nothing changed.
@@ -53,15 +80,26 @@ export async function currentRoles(rp: Pick<ResolvedPolicy, 'pair' | 'clustersLo
     ),
   );
   if (ids.every((i) => !i)) return fromFile;
-  const [a, b] = rp.pair;
-  const [ia, ib] = ids;
-  if (ia && ib && ia.role === 'primary' && ib.role === 'primary') {
-    const [winner, stale] = ia.epoch > ib.epoch ? [a, b] : [b, a];
-    const [high, low] = ia.epoch > ib.epoch ? [ia, ib] : [ib, ia];
+  const held = rolesFrom(rp.pair, ids);
+  const staleAt = held.findIndex((h) => h.stale);
+  if (staleAt >= 0) {
+    const [stale, winner] = [rp.pair[staleAt]!, rp.pair[1 - staleAt]!];
+    const [low, high] = [ids[staleAt]!, ids[1 - staleAt]!];
+    // The claims are read only to say why; when they cannot be, the stale site is said as it is.
+    const cut = (await readClaims(open(winner).hdfs, new Date()).catch(() => [])).find(
+      (c) => c.gone && c.record?.command === 'failover' && c.record.epoch === high.epoch,
+    );
     throw new PreflightError([
-      `${stale.name} is stale: it claims primary at epoch ${low.epoch}, ${winner.name} holds primary at epoch ${high.epoch}; run hbackup failback to bring it back as the secondary`,
+      cut
+        ? `${describeClaim(cut)}: run hbackup failover again to finish it`
+        : `${stale.name} is stale: it claims primary at epoch ${low.epoch}, ${winner.name} holds primary at epoch ${high.epoch}; run hbackup failback to bring it back as the secondary`,
     ]);
   }
-  const primaryIndex = ia?.role === 'primary' || ib?.role === 'secondary' ? 0 : 1;
-  return { primary: rp.pair[primaryIndex]!, secondary: rp.pair[1 - primaryIndex]!, from: 'identity' };
+  const p = held.findIndex((h) => h.role === 'primary');
+  const s = held.findIndex((h) => h.role === 'secondary');
+  if (p < 0 || s < 0)
+    throw new PreflightError([
+      `the sites do not hold one primary and one secondary (${rp.pair.map((c, k) => `${c.name}: ${held[k]!.role}`).join(', ')}): see hbackup status`,
+    ]);
+  return { primary: rp.pair[p]!, secondary: rp.pair[s]!, from: 'identity' };
 }

@@ -10,7 +10,7 @@ import { DISTCP_TAIL } from '../distcp/distcp.js';
 import { causeLine, ToolError } from '../errors.js';
 import { commandChange, type Performer, perform, run } from '../flow/change.js';
 import type { FlowIo } from '../flow/context.js';
-import { openPair, policyFor, siteIoOf } from '../flow/context.js';
+import { openPair, policyFor, siteOf } from '../flow/context.js';
 import { type Outcome, settle } from '../flow/outcome.js';
 import { shellError } from '../hbase/shell.js';
 import { momentStamp } from '../names/names.js';
@@ -130,7 +130,7 @@ export async function syncUsers(opts: UsersOptions, io: FlowIo): Promise<UsersRe
   const dir = typeof opts.policies === 'string' ? opts.policies : undefined;
   const services = given ?? (dir ? pairServices(dir, pair, opts.clustersFile, warn) : []);
   try {
-    const roles = await currentRoles({ pair, clustersLocated: located }, siteIoOf(io));
+    const roles = await currentRoles({ pair, clustersLocated: located }, (c) => siteOf(c, io));
     const performer = openPair(pair, io);
     const [primary, secondary] = [performer.site(roles.primary.name), performer.site(roles.secondary.name)];
     Object.assign(report, { primary: primary.name, secondary: secondary.name });

@@ -27,7 +27,7 @@ export async function validatePolicy(
 ): Promise<Validation> {
   try {
     const rp = resolvePolicy(file, opts.clusters);
-    const roles = opts.online ? await currentRoles(rp, io) : decideRoles(rp);
+    const roles = opts.online ? await currentRoles(rp, (c) => openSite(c, io)) : decideRoles(rp);
     const problems: string[] = [];
     if (opts.online) {
       const primary = openSite(roles.primary, io);

@@ -11,11 +11,11 @@ import { causeLine, HbackupError, ToolError } from '../../errors.js';
 import { type Change, perform, run } from '../../flow/change.js';
 import { difference, pairTrees } from '../../hdfs/compare.js';
 import { snapshotPath } from '../../hdfs/paths.js';
-import type { CopyResult, FlowContext } from '../kind.js';
+import type { BackupContext, CopyResult } from '../kind.js';
 import { watchJob } from './jobs.js';
 import { type HdfsPlan, rollbackOf, touchedLines } from './plan.js';
 
-export async function copyHdfs(ctx: FlowContext, planned: HdfsPlan, update: (text: string) => void): Promise<CopyResult> {
+export async function copyHdfs(ctx: BackupContext, planned: HdfsPlan, update: (text: string) => void): Promise<CopyResult> {
   const started = ctx.now().getTime();
   const progress = (line: string) => {
     ctx.debug(line);
@@ -90,7 +90,7 @@ export async function copyHdfs(ctx: FlowContext, planned: HdfsPlan, update: (tex
  * plan looked, so an incremental copy looks again at what changed there since the previous restore
  * point, and rolls that back first.
  */
-async function stopOrphans(ctx: FlowContext, plan: HdfsPlan): Promise<HdfsPlan> {
+async function stopOrphans(ctx: BackupContext, plan: HdfsPlan): Promise<HdfsPlan> {
   if (!plan.stop.length) return plan;
   for (const change of plan.stop) await perform(ctx, change);
   for (const o of plan.orphans)
@@ -108,7 +108,7 @@ async function stopOrphans(ctx: FlowContext, plan: HdfsPlan): Promise<HdfsPlan> 
  * is taken anew over it (DistCp applies a diff only to a target unchanged since its `from`).
  * Returns why it could not, or undefined.
  */
-async function rollBack(ctx: FlowContext, plan: HdfsPlan): Promise<string | undefined> {
+async function rollBack(ctx: BackupContext, plan: HdfsPlan): Promise<string | undefined> {
   const [snapshot, rdiff, drop, dropPrevious, takePrevious] = plan.rollback!.changes as [Change, Change, Change, Change, Change];
   if (!('command' in rdiff)) throw new Error('the roll-back is a command');
   await perform(ctx, snapshot);

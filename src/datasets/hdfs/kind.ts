@@ -8,7 +8,7 @@ import { isInside, snapshotPath } from '../../hdfs/paths.js';
 import { ops } from '../../hdfs/requests.js';
 import type { WebHdfs } from '../../hdfs/webhdfs.js';
 import { stampOfSnapshot } from '../../names/names.js';
-import type { DatasetKind, DatasetSpec, FlowContext, OwnSnapshot, PlanFacts } from '../kind.js';
+import type { BackupContext, DatasetKind, DatasetSpec, OwnSnapshot, PlanFacts } from '../kind.js';
 import { copyHdfs } from './copy.js';
 import { type HdfsPlan, planHdfs } from './plan.js';
 import { type HdfsRestore, planHdfsRestore, restoreHdfs, verifyHdfsRestore } from './restore.js';
@@ -29,7 +29,7 @@ async function sourceProblem(hdfs: WebHdfs, dir: string, site: string): Promise<
  * another service's, or holding data this service did not write (DistCp's -delete would remove
  * what the source lacks) unless --adopt-target says to replace it.
  */
-async function targetProblems(ctx: FlowContext, specs: DatasetSpec[], facts: PlanFacts): Promise<string[]> {
+async function targetProblems(ctx: BackupContext, specs: DatasetSpec[], facts: PlanFacts): Promise<string[]> {
   const { secondary, service } = ctx;
   const site = secondary.name;
   const reasons: string[] = [];

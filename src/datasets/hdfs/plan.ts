@@ -12,7 +12,7 @@ import { type DiffEntry, ops } from '../../hdfs/requests.js';
 import { stampOfSnapshot } from '../../names/names.js';
 import type { Site } from '../../sites/site.js';
 import { copyJob } from '../../yarn/jobs.js';
-import type { DatasetPlan, DatasetSpec, FlowContext, PlanFacts } from '../kind.js';
+import type { BackupContext, DatasetPlan, DatasetSpec, FlowContext, PlanFacts } from '../kind.js';
 import { findOrphans, type Orphan } from './jobs.js';
 
 export interface HdfsPlan extends DatasetPlan {
@@ -42,7 +42,7 @@ export interface HdfsPlan extends DatasetPlan {
 
 type Decision = Pick<HdfsPlan, 'mode' | 'reason' | 'fallbackReason' | 'previousSnapshot'> & { touched?: string[] };
 
-async function decideMode(ctx: FlowContext, spec: DatasetSpec, previous: DatasetRecord | undefined, facts: PlanFacts): Promise<Decision> {
+async function decideMode(ctx: BackupContext, spec: DatasetSpec, previous: DatasetRecord | undefined, facts: PlanFacts): Promise<Decision> {
   const full = (reason: string, fallbackReason?: string): Decision => ({
     mode: 'full',
     reason,
@@ -73,7 +73,7 @@ async function decideMode(ctx: FlowContext, spec: DatasetSpec, previous: Dataset
 }
 
 export async function planHdfs(
-  ctx: FlowContext,
+  ctx: BackupContext,
   spec: DatasetSpec,
   snapshot: string,
   previous: DatasetRecord | undefined,

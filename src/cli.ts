@@ -225,7 +225,11 @@ Exit codes (monitoring plugins' convention): 0 OK, 1 WARNING, 2 CRITICAL.`,
     .command('init')
     .description("write each site's first identity (its role from the clusters file, epoch 1)")
     .option('--force', 'replace identities that differ from the clusters file (at the next epoch)')
-    .addHelpText('after', '\nExamples:\n  hbackup --clusters /etc/hbackup/clusters.yaml init')
+    .option('--dry-run', 'read both sites and print the identity writes, changing nothing')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  hbackup --clusters /etc/hbackup/clusters.yaml init --dry-run\n  hbackup --clusters /etc/hbackup/clusters.yaml init',
+    )
     .action(async (opts) => {
       const { initCommand } = await import('./commands/init.js');
       code = await initCommand({ ...opts, clusters: clustersFlag() }, env());

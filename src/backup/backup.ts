@@ -5,7 +5,7 @@
  */
 import type { ResolvedPolicy } from '../config/load.js';
 import { type BackupContext, type CopyOptions, type FlowIo, openFlow, siteOf } from '../flow/context.js';
-import { settle } from '../flow/outcome.js';
+import { runFlow } from '../flow/run.js';
 import { acquireLock, type Lock } from '../lock/lock.js';
 import { currentRoles } from '../sites/roles.js';
 import { executeBackup } from './execute.js';
@@ -30,7 +30,7 @@ export async function backupService(rp: ResolvedPolicy, options: BackupOptions, 
     datasets: [],
   };
   let lock: Lock | undefined;
-  try {
+  await runFlow(report, io, async () => {
     const roles = await currentRoles(rp, (c) => siteOf(c, io));
     const ctx: BackupContext = { ...openFlow(rp, roles, io), options };
     // A dry run changes nothing, so it needs no lock and never waits for one.
@@ -60,16 +60,10 @@ export async function backupService(rp: ResolvedPolicy, options: BackupOptions, 
     if (options.dryRun) {
       report.planned = plannedChanges(plan).map((c) => ({ step: c.step, site: c.change.site, change: c.change.text }));
       report.plan = planView(plan);
-      report.result = 'planned';
-      return report;
+      return 'planned';
     }
     await executeBackup(ctx, plan, report, started);
-    report.result = 'ok';
-  } catch (e) {
-    settle(report, e, (t) => io.progress.debug(t));
-  } finally {
-    lock?.release();
-    report.durationMs = io.now().getTime() - started;
-  }
+    return 'ok';
+  }).finally(() => lock?.release());
   return report;
 }

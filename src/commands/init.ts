@@ -1,35 +1,18 @@
 import { clustersPair } from '../config/load.js';
-import { ExitCode, UsageError } from '../errors.js';
-import { readIdentity, writeIdentity } from '../identity/identity.js';
-import { openSite } from '../sites/site.js';
-import { type CommandEnv, siteIo } from './context.js';
+import { exitCode } from '../flow/outcome.js';
+import { init } from '../init/init.js';
+import { type CommandEnv, flowIo } from './context.js';
 
-/**
- * Write the first identities: each site holds its role (from the clusters file) at epoch 1. Sites that
- * hold these roles already are left alone; different ones are only replaced with --force (at the
- * next epoch, so the history keeps what was there).
- */
-export async function initCommand(opts: { clusters?: string; force?: boolean }, env: CommandEnv): Promise<number> {
+/** Write each site's first identity (its role from the clusters file, epoch 1); --dry-run prints the writes. */
+export async function initCommand(opts: { clusters?: string; force?: boolean; dryRun?: boolean }, env: CommandEnv): Promise<number> {
   const pair = clustersPair('init', opts.clusters);
-  const sites = pair.map((c) => openSite(c, siteIo(env)));
-  const held = await Promise.all(sites.map((s) => readIdentity(s.hdfs)));
-  const differs = pair.filter((c, k) => held[k] && held[k]!.role !== c.role);
-  if (differs.length && !opts.force) {
-    const what = differs.map((c) => `${c.name} holds ${held[pair.indexOf(c)]!.role} at epoch ${held[pair.indexOf(c)]!.epoch}`);
-    throw new UsageError(`${what.join('; ')}: not the clusters file's roles; pass --force to replace them`);
+  const report = await init(pair, { force: Boolean(opts.force), dryRun: Boolean(opts.dryRun) }, flowIo(env));
+  if (report.error) env.out.error(`init: ${report.error}`);
+  if (env.out.json) env.out.printJsonLine(report);
+  else {
+    for (const s of report.sites)
+      env.out.print(`${s.site}: ${s.role} at epoch ${s.epoch}${s.written ? (report.dryRun ? ' (would be written)' : '') : ' already'}`);
+    for (const c of report.planned ?? []) env.out.print(`  would ${c.step}: ${c.change}`);
   }
-  const epoch = Math.max(0, ...held.map((h) => h?.epoch ?? 0)) + (differs.length ? 1 : 0) || 1;
-  for (const [k, c] of pair.entries()) {
-    if (held[k] && held[k]!.role === c.role && !differs.length) {
-      env.out.print(`${c.name}: ${c.role} at epoch ${held[k]!.epoch} already`);
-      continue;
-    }
-    const id = await writeIdentity(
-      sites[k]!.hdfs,
-      { site: c.name, role: c.role, epoch, reason: opts.force ? 'init --force' : 'init' },
-      env.now(),
-    );
-    env.out.print(`${c.name}: ${id.role} at epoch ${id.epoch}`);
-  }
-  return ExitCode.OK;
+  return exitCode([report.result]);
 }

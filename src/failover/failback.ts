@@ -26,6 +26,9 @@ import type { Site } from '../sites/site.js';
 import { carryOf } from './carry.js';
 import { failover } from './failover.js';
 import {
+  claimPlan,
+  claimsNow,
+  cleanupStep,
   endpointOf,
   identityStep,
   newReport,
@@ -142,12 +145,12 @@ export async function failback(
   return runFlow(report, io, async () => {
     const sites = await pairStatus(pair, io);
     const p = openPair(pair, io);
-    const claims = await pairClaims(Object.values(p.sites), sites, io.now());
-    const live = claims.find((c) => !c.gone);
-    if (live) throw new LockedError(`${live.on.name}: ${describeClaim(live)}; nothing was changed`);
-    const dead = claims.find((c) => c.record?.command === 'failback')?.record;
-    const cut = claims.find((c) => c.record?.command === 'failover');
-    if (cut) throw new PreflightError([`${describeClaim(cut)}: run hbackup failover again to finish it first`]);
+    const claims = claimsNow(await pairClaims(Object.values(p.sites), sites, io.now()), sites);
+    if (claims.live) throw new LockedError(`${claims.live.on.name}: ${describeClaim(claims.live)}; nothing was changed`);
+    if (claims.failover) throw new PreflightError([`${describeClaim(claims.failover)}: run hbackup failover again to finish it first`]);
+    const dead = claims.failback?.record;
+    // A failover that died before it switched anything is no failback's to carry on: its claim goes too.
+    const cleanup = cleanupStep([...claims.obsolete, ...(claims.fresh ? [claims.fresh] : [])]);
     const stale = sites.find((s) => (dead ? s.site === dead.from : s.stale));
     const current = sites.find((s) => (dead ? s.site === dead.to : s.role === 'primary' && !s.stale));
     if (!stale || !current) {
@@ -192,8 +195,9 @@ export async function failback(
       ? [{ id: 'lift', title: `${old.name}: leave safe mode`, changes: [safeMode(old, 'leave')] }]
       : [];
     report.endpoint = endpointOf(options.switch ? old.cluster : primary);
+    const held = claimPlan(old, epoch, claims.failback);
     if (options.dryRun) {
-      report.planned = planOf([...lift, ...steps], done);
+      report.planned = planOf([...cleanup, ...lift, held.claim, ...steps, held.release], done, held.record);
       if (options.switch)
         report.planned.push({
           step: 'switch',
@@ -209,18 +213,25 @@ export async function failback(
     );
     const made: ShownChange[] = [];
     report.made = made;
-    const run = { performer: p, progress: io.progress, made };
+    const run = { performer: p, progress: io.progress, made, done: new Set<string>(), record: async () => undefined };
+    await runSteps(cleanup, run);
     // Out of safe mode first: nothing (not even the claim) can be written before.
-    await runSteps(lift, { ...run, done: new Set(), record: async () => undefined });
-    const claim = await claimEpoch(
-      old.hdfs,
-      { command: 'failback', site: old.name, epoch, from: old.name, to: current.site, mode: 'failback', quarantine: stamp },
-      io.now,
-      (t) => io.progress.warn(t),
-    );
+    await runSteps(lift, run);
+    const decision = {
+      command: 'failback' as const,
+      site: old.name,
+      epoch,
+      from: old.name,
+      to: current.site,
+      mode: 'failback',
+      quarantine: stamp,
+    };
+    const claim = await claimEpoch(old.hdfs, decision, io.now, (t) => io.progress.warn(t), claims.failback);
+    made.push(...planOf([held.claim]));
     if (claim.takenOver) report.resumed = describeClaim({ path: claim.path, epoch, record: claim.takenOver, gone: true });
-    await runSteps(steps, { ...run, done: new Set(claim.record.done), record: (id) => claim.done(id) });
+    await runSteps(steps, { ...run, done, record: (id) => claim.done(id), recordChange: held.record });
     await claim.release();
+    made.push(...planOf([held.release]));
     if (report.warnings.length) return 'failed';
     if (!options.switch) return 'ok';
     const switched = await failover(pair, services, { dryRun: false, yes: true, emergency: false, confirm: undefined }, flows, io);

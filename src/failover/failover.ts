@@ -21,16 +21,19 @@ import type { NamedCluster, ResolvedPolicy } from '../config/load.js';
 import { missingOn } from '../datasets/index.js';
 import { planRestore, type RestorePlan, restoreChanges, restoreItems } from '../datasets/restore.js';
 import { HbackupError, LockedError, PreflightError } from '../errors.js';
-import { type Change, httpChange, perform } from '../flow/change.js';
+import { type Change, perform } from '../flow/change.js';
 import { type FlowContext, type FlowIo, openFlow, openPair } from '../flow/context.js';
 import { confirmOrRefuse, runFlow } from '../flow/run.js';
 import { planOf, runSteps, type ShownChange, type Step } from '../flow/steps.js';
-import { ops } from '../hdfs/requests.js';
-import { type ClaimRecord, claimEpoch, describeClaim } from '../identity/claim.js';
+import { claimEpoch, describeClaim } from '../identity/claim.js';
 import type { SiteStatus } from '../sites/health.js';
 import { carryOf } from './carry.js';
 import {
+  claimPlan,
+  claimsNow,
+  cleanupStep,
   endpointOf,
+  type FoundOn,
   identityStep,
   newReport,
   type PairFlows,
@@ -83,41 +86,20 @@ export function decideFailover(sites: SiteStatus[], pair: NamedCluster[], emerge
 type Decision = ReturnType<typeof decideFailover>;
 
 /**
- * What the claims on the sites say before anything is decided: a live one stops this run (exit 75);
- * a dead failover whose new primary already holds its identity is finished; a dead one that never
- * got so far is decided anew (its claim is taken over); a claim of a change the identities show
- * complete is obsolete and removed first.
+ * What the claims on the sites say before anything is decided: a live one stops this run (exit 75),
+ * a failback cut short must be finished first, and a failover that died after its new primary took
+ * the primary identity is finished. Any other is decided anew.
  */
-function readTheClaims(claims: Awaited<ReturnType<typeof pairClaims>>, sites: SiteStatus[], pair: NamedCluster[]) {
-  const live = claims.find((c) => !c.gone);
-  if (live) throw new LockedError(`${live.on.name}: ${describeClaim(live)}; nothing was changed`);
-  const failback = claims.find((c) => c.record?.command === 'failback');
-  if (failback) throw new PreflightError([`${describeClaim(failback)}: run hbackup failback again to finish it first`]);
-  const top = Math.max(...sites.map((s) => s.identity?.epoch ?? 0));
-  const obsolete: Change[] = [];
-  let finish: Decision | undefined;
-  for (const c of claims) {
-    const r = c.record as ClaimRecord | undefined;
-    const to = r && sites.find((s) => s.site === r.to);
-    const promoted = r && to?.identity?.epoch === r.epoch && to.identity.role === 'primary' && top === r.epoch;
-    if (r && promoted) {
-      const from = sites.find((s) => s.site === r.from);
-      const cluster = (name: string) => pair.find((x) => x.name === name)!;
-      const mode = r.mode === 'planned' ? 'planned' : 'emergency';
-      const why = `finishing ${describeClaim(c)}`;
-      finish = {
-        mode,
-        why,
-        epoch: r.epoch,
-        from: cluster(r.from),
-        to: cluster(r.to),
-        oldReachable: Boolean(from?.reachable),
-        finish: true,
-      };
-    } else if (!r || r.epoch <= top) obsolete.push(httpChange(c.on, ops.delete(c.path)));
-    // A dead claim of the next epoch whose promotion never happened: the failover is decided anew and takes it over.
-  }
-  return { finish, obsolete };
+function finishing(now: ReturnType<typeof claimsNow>, sites: SiteStatus[], pair: NamedCluster[]): Decision | undefined {
+  if (now.live) throw new LockedError(`${now.live.on.name}: ${describeClaim(now.live)}; nothing was changed`);
+  if (now.failback) throw new PreflightError([`${describeClaim(now.failback)}: run hbackup failback again to finish it first`]);
+  const r = now.failover?.record;
+  if (!now.failover || !r) return undefined;
+  const cluster = (name: string) => pair.find((x) => x.name === name)!;
+  const from = sites.find((s) => s.site === r.from);
+  const mode = r.mode === 'planned' ? 'planned' : 'emergency';
+  const why = `finishing ${describeClaim(now.failover)}`;
+  return { mode, why, epoch: r.epoch, from: cluster(r.from), to: cluster(r.to), oldReachable: Boolean(from?.reachable), finish: true };
 }
 
 /** The newest restore point of the service whose snapshots the secondary holds in full (a stamp). */
@@ -140,8 +122,9 @@ function serviceReport(plan: RestorePlan, now: number | null): ServiceReport {
   };
 }
 
+/** A backup's planned changes, as the step of a failover that runs it shows them (the backup makes them itself). */
 const asChanges = (planned: ShownChange[] | undefined): Change[] =>
-  (planned ?? []).map((c) => ({ site: c.site, text: `${c.step}: ${c.change}` }) as Change);
+  (planned ?? []).map((c) => ({ site: c.site, text: c.change }) as Change);
 
 /** The steps of a failover, in order; those past the new primary's identity are recorded as they are done. */
 async function stepsOf(
@@ -282,42 +265,43 @@ export async function failover(
   return runFlow(report, io, async () => {
     const sites = await pairStatus(pair, io);
     const p = openPair(pair, io);
-    const { finish, obsolete } = readTheClaims(await pairClaims(Object.values(p.sites), sites, io.now()), sites, pair);
-    const d = finish ?? decideFailover(sites, pair, options.emergency);
+    const claims = claimsNow(await pairClaims(Object.values(p.sites), sites, io.now()), sites);
+    const d = finishing(claims, sites, pair) ?? decideFailover(sites, pair, options.emergency);
     Object.assign(report, { from: d.from.name, to: d.to.name, epoch: d.epoch, mode: d.mode, why: d.why });
     io.progress.info(`failover ${d.from.name} → ${d.to.name} (epoch ${d.epoch}): ${d.mode}; ${d.why}`);
-    const cleanup: Step[] = obsolete.length
-      ? [{ id: 'clean-up', title: 'clean-up: claims of changes already complete', changes: obsolete }]
-      : [];
+    // The claim of the dead run this one carries on, taken over; the others are removed first.
+    const takeOver = [claims.failover, claims.fresh].find((c) => c && c.on.name === d.to.name && c.epoch === d.epoch);
+    const cleanup = cleanupStep([...claims.obsolete, ...[claims.fresh].filter((c): c is FoundOn => Boolean(c) && c !== takeOver)]);
     const state = { promoted: true };
-    const steps = [...cleanup, ...(await stepsOf(d, services, flows, report, state, io))];
+    const steps = await stepsOf(d, services, flows, report, state, io);
+    const noReturn = steps.findIndex((s) => s.recorded);
+    const to = p.site(d.to.name);
+    const held = claimPlan(to, d.epoch, takeOver);
+    const done = new Set(takeOver?.record?.done ?? []);
     report.endpoint = endpointOf(d.to);
     if (options.dryRun) {
-      report.planned = planOf(steps);
+      report.planned = planOf([...cleanup, held.claim, ...steps, held.release], done, held.record);
       return 'planned';
     }
     await confirmFailover(d, report, options);
     const made: ShownChange[] = [];
     report.made = made;
-    const run = { performer: p, progress: io.progress, made };
-    await runSteps(cleanup, { ...run, done: new Set(), record: async () => undefined });
-    const claim = await claimEpoch(
-      p.site(d.to.name).hdfs,
-      { command: 'failover', site: d.to.name, epoch: d.epoch, from: d.from.name, to: d.to.name, mode: d.mode },
-      io.now,
-      (t) => io.progress.warn(t),
-    );
+    const run = { performer: p, progress: io.progress, made, done: new Set<string>(), record: async () => undefined };
+    await runSteps(cleanup, run);
+    const decision = { command: 'failover' as const, site: d.to.name, epoch: d.epoch, from: d.from.name, to: d.to.name, mode: d.mode };
+    const claim = await claimEpoch(to.hdfs, decision, io.now, (t) => io.progress.warn(t), takeOver);
+    made.push(...planOf([held.claim]));
     if (claim.takenOver) report.resumed = describeClaim({ path: claim.path, epoch: d.epoch, record: claim.takenOver, gone: true });
-    const noReturn = steps.findIndex((s) => s.recorded);
     try {
-      await runSteps(steps.slice(cleanup.length, noReturn), { ...run, done: new Set(), record: async () => undefined });
+      await runSteps(steps.slice(0, noReturn), run);
     } catch (e) {
       // Nothing was switched: the claim goes, so nothing blocks the next failover.
       await claim.release();
       throw e;
     }
-    await runSteps(steps.slice(noReturn), { ...run, done: new Set(claim.record.done), record: (id) => claim.done(id) });
+    await runSteps(steps.slice(noReturn), { ...run, done, record: (id) => claim.done(id), recordChange: held.record });
     await claim.release();
+    made.push(...planOf([held.release]));
     return state.promoted ? 'ok' : 'failed';
   });
 }

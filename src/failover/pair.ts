@@ -9,7 +9,8 @@ import type { FlowIo } from '../flow/context.js';
 import type { Outcome } from '../flow/outcome.js';
 import type { Asking } from '../flow/run.js';
 import type { ShownChange, Step } from '../flow/steps.js';
-import { type FoundClaim, readClaims } from '../identity/claim.js';
+import { ops } from '../hdfs/requests.js';
+import { claimChanges, claimPath, type FoundClaim, readClaims } from '../identity/claim.js';
 import { type IdentityChange, identityRecord, identityWrites, writeIdentity } from '../identity/identity.js';
 import { type SiteStatus, siteStatuses } from '../sites/health.js';
 import type { Roles } from '../sites/roles.js';
@@ -93,11 +94,55 @@ export async function pairStatus(pair: [NamedCluster, NamedCluster], io: FlowIo)
 }
 
 /** The claims both sites hold (a site that does not answer holds none that can be read now). */
-export async function pairClaims(sites: Site[], statuses: SiteStatus[], now: Date): Promise<(FoundClaim & { on: Site })[]> {
+export async function pairClaims(sites: Site[], statuses: SiteStatus[], now: Date): Promise<FoundOn[]> {
   const reachable = sites.filter((s) => statuses.find((x) => x.site === s.name)?.reachable);
   const found = await Promise.all(reachable.map(async (s) => (await readClaims(s.hdfs, now)).map((c) => ({ ...c, on: s }))));
   return found.flat();
 }
+
+export type FoundOn = FoundClaim & { on: Site };
+
+/**
+ * What the claims on the two sites mean now. `live`: a run holds one (it excludes every other);
+ * `failover`: a failover died after its new primary took the primary identity (finished by the next
+ * failover); `failback`: a failback died at the current epoch (carried on by the next failback);
+ * `fresh`: a failover died before anything was switched (its epoch is the next one: taken over by the
+ * next failover); `obsolete`: claims of changes the identities show complete or superseded, removed.
+ */
+export function claimsNow(claims: FoundOn[], sites: SiteStatus[]) {
+  const top = Math.max(...sites.map((s) => s.identity?.epoch ?? 0));
+  const primaryAt = (site: string, epoch: number) => {
+    const id = sites.find((s) => s.site === site)?.identity;
+    return id?.role === 'primary' && id.epoch === epoch && top === epoch;
+  };
+  const out = {
+    live: claims.find((c) => !c.gone),
+    failover: undefined as FoundOn | undefined,
+    failback: undefined as FoundOn | undefined,
+    fresh: undefined as FoundOn | undefined,
+    obsolete: [] as FoundOn[],
+  };
+  for (const c of claims.filter((x) => x.gone)) {
+    const r = c.record;
+    if (r?.command === 'failover' && primaryAt(r.to, r.epoch)) out.failover = c;
+    else if (r?.command === 'failback' && primaryAt(r.to, r.epoch)) out.failback = c;
+    else if (r?.command === 'failover' && r.epoch === top + 1 && c.on.name === r.to) out.fresh = c;
+    else out.obsolete.push(c);
+  }
+  return out;
+}
+
+/** Removing claims that no longer mean anything, as a step of its own. */
+export const cleanupStep = (obsolete: FoundOn[]): Step[] =>
+  obsolete.length
+    ? [
+        {
+          id: 'clean-up',
+          title: 'clean-up: claims of changes already complete or superseded',
+          changes: obsolete.map((c) => httpChange(c.on, ops.delete(c.path))),
+        },
+      ]
+    : [];
 
 export const roles = (primary: NamedCluster, secondary: NamedCluster): Roles => ({ primary, secondary, from: 'identity' });
 
@@ -124,6 +169,19 @@ export function identityStep(site: Site, change: IdentityChange, now: () => Date
     changes: identityWrites(change).map((r) => httpChange(site, r, r.op === 'CREATE' ? data : undefined)),
     run: async () => void (await writeIdentity(site.hdfs, change, now())),
     recorded: true,
+  };
+}
+
+/** The claim a failover or failback takes on a site, as the calls it sends: made, recorded into after each step, removed. */
+export function claimPlan(site: Site, epoch: number, takeOver: FoundClaim | undefined) {
+  return {
+    claim: {
+      id: 'claim',
+      title: `claim epoch ${epoch} on ${site.name}`,
+      changes: claimChanges(epoch, takeOver).map((r) => httpChange(site, r)),
+    },
+    record: httpChange(site, ops.create(claimPath(epoch), true)),
+    release: { id: 'release', title: `release the claim on ${site.name}`, changes: [httpChange(site, ops.delete(claimPath(epoch)))] },
   };
 }
 

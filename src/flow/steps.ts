@@ -32,12 +32,15 @@ export interface ShownChange {
 
 const shown = (step: string, changes: Change[]): ShownChange[] => changes.map((c) => ({ step, site: c.site, change: c.text }));
 
-/** The plan as people and scripts read it: each step's changes in order, or what it waits for. */
-export function planOf(steps: Step[], done: ReadonlySet<string> = new Set()): ShownChange[] {
+/**
+ * The plan as people and scripts read it: each step's changes in order, or what it waits for; a
+ * recorded step ends with `record`, the write that records it as done.
+ */
+export function planOf(steps: Step[], done: ReadonlySet<string> = new Set(), record?: Change): ShownChange[] {
   return steps.flatMap((s) => {
     if (done.has(s.id)) return [{ step: s.title, site: '', change: '(done by an earlier run)' }];
     const later = s.later ? [{ step: s.title, site: '', change: `(planned when it runs: ${s.later})` }] : [];
-    return [...shown(s.title, s.changes), ...later];
+    return [...shown(s.title, s.changes), ...later, ...(s.recorded && record ? shown(s.title, [record]) : [])];
   });
 }
 
@@ -46,8 +49,9 @@ export interface StepRun {
   progress: Progress;
   /** Steps done by an earlier run (recorded): skipped. */
   done: ReadonlySet<string>;
-  /** Records a recorded step as done. */
+  /** Records a recorded step as done; `recordChange` is how that write shows. */
   record: (id: string) => Promise<void>;
+  recordChange?: Change;
   /** Every change made, in order (the report's `made`). */
   made: ShownChange[];
 }
@@ -67,6 +71,9 @@ export async function runSteps(steps: Step[], r: StepRun): Promise<void> {
           r.made.push(...shown(s.title, [c]));
         }
     });
-    if (s.recorded) await r.record(s.id);
+    if (s.recorded) {
+      await r.record(s.id);
+      if (r.recordChange) r.made.push(...shown(s.title, [r.recordChange]));
+    }
   }
 }

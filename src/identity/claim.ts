@@ -111,51 +111,62 @@ async function writeAside(hdfs: WebHdfs, record: ClaimRecord, dir: string): Prom
   return false;
 }
 
+const asideOf = (path: string) => `${path}.gone.${os.hostname()}.${process.pid}`;
+
+/**
+ * The calls that make a claim, in order: a new one is written aside and renamed onto its name; a
+ * dead run's claim is first renamed away (of two runs taking it over, one wins), and removed after.
+ */
+export function claimChanges(epoch: number, takeOver: FoundClaim | undefined, dir = IDENTITY_DIR): WebHdfsRequest[] {
+  const path = claimPath(epoch, dir);
+  const writes = claimWrites(epoch, dir);
+  return takeOver ? [ops.rename(path, asideOf(path)), ...writes, ops.delete(asideOf(path))] : writes;
+}
+
 /**
  * Claim the change of a site's identity to an epoch before anything is changed. A claim already
- * there whose holder lives: LockedError, nothing changed. One whose holder is gone: taken over, its
- * record (steps done, quarantine) handed to this run.
+ * there whose holder lives: LockedError, nothing changed. One whose holder is gone (`takeOver`, as
+ * the plan found it): renamed away and replaced, its record (steps done, quarantine) handed to this run.
  */
 export async function claimEpoch(
   hdfs: WebHdfs,
   decision: ClaimDecision,
   clock: () => Date,
   warn: (text: string) => void,
+  takeOver?: FoundClaim,
   dir = IDENTITY_DIR,
 ): Promise<Claim> {
   const path = claimPath(decision.epoch, dir);
   const lease = () => new Date(clock().getTime() + LEASE_MS).toISOString();
+  const taken = takeOver?.record;
   const record: ClaimRecord = {
     ...decision,
+    ...(taken?.quarantine ? { quarantine: taken.quarantine } : {}),
     host: os.hostname(),
     pid: process.pid,
     at: clock().toISOString(),
     leaseUntil: lease(),
-    done: [],
+    done: taken?.done ?? [],
   };
-  let takenOver: ClaimRecord | undefined;
-  if (!(await writeAside(hdfs, record, dir))) {
-    const [found] = (await readClaims(hdfs, clock(), dir)).filter((c) => c.path === path);
-    if (found && !found.gone) {
-      throw new LockedError(
-        `${decision.site}: ${who(found.record)} is changing its identity to epoch ${decision.epoch}; nothing was changed. Run again once it has ended (it ends by itself, or its lease runs out)`,
-      );
-    }
-    // Of two runs taking a dead claim over, one renames it away; the other's rename fails.
-    const aside = `${path}.gone.${os.hostname()}.${process.pid}`;
-    if (!found || !(await hdfs.rename(path, aside)) || !(await writeAside(hdfs, record, dir))) {
-      throw new LockedError(`${decision.site}: another run took over the claim ${path} first; nothing was changed`);
-    }
-    takenOver = found.record;
-    if (!(await hdfs.delete(aside))) warn(`${decision.site}: could not remove ${aside} (the dead run's claim); remove it (hdfs dfs -rm)`);
-    if (takenOver) Object.assign(record, { done: takenOver.done, ...(takenOver.quarantine ? { quarantine: takenOver.quarantine } : {}) });
-    warn(`${decision.site}: took over the claim of ${who(takenOver)}, which no longer runs; carrying on from where it stopped`);
+  const lost = () => new LockedError(`${decision.site}: another run claimed epoch ${decision.epoch} first; nothing was changed`);
+  if (takeOver) {
+    if (!(await hdfs.rename(path, asideOf(path)))) throw lost();
+    if (!(await writeAside(hdfs, record, dir))) throw lost();
+    if (!(await hdfs.delete(asideOf(path))))
+      warn(`${decision.site}: could not remove ${asideOf(path)} (the dead run's claim); remove it (hdfs dfs -rm)`);
+    warn(`${decision.site}: took over the claim of ${who(taken)}, which no longer runs; carrying on from where it stopped`);
+  } else if (!(await writeAside(hdfs, record, dir))) {
+    const found = (await readClaims(hdfs, clock(), dir)).find((c) => c.path === path);
+    throw new LockedError(
+      found && !found.gone
+        ? `${decision.site}: ${who(found.record)} is changing its identity to epoch ${decision.epoch}; nothing was changed. Run again once it has ended (it ends by itself, or its lease runs out)`
+        : `${decision.site}: a claim of epoch ${decision.epoch} appeared while this run planned (${who(found?.record)}); nothing was changed: run again`,
+    );
   }
   const write = async () => {
     record.leaseUntil = lease();
     await hdfs.createFile(path, `${JSON.stringify(record, null, 2)}\n`, true);
   };
-  if (takenOver) await write();
   // Renewed while the run lives; a renewal that fails is said (another run could take the claim over).
   const timer = setInterval(
     () => void write().catch((e: Error) => warn(`${decision.site}: the claim's lease could not be renewed: ${e.message}`)),
@@ -165,7 +176,7 @@ export async function claimEpoch(
   return {
     path,
     record,
-    takenOver,
+    takenOver: taken,
     done: async (step) => {
       if (!record.done.includes(step)) record.done.push(step);
       await write();

@@ -4,9 +4,9 @@
  */
 import type { ResolvedPolicy } from '../config/load.js';
 import { planRestore, type RestoreOptions, restoreChanges, restoreItems } from '../datasets/restore.js';
-import { PreflightError } from '../errors.js';
 import { type FlowIo, openFlow, siteOf } from '../flow/context.js';
-import { type Outcome, settle } from '../flow/outcome.js';
+import type { Outcome } from '../flow/outcome.js';
+import { confirmOrRefuse, runFlow } from '../flow/run.js';
 import { acquireLock, type Lock } from '../lock/lock.js';
 import { currentRoles } from '../sites/roles.js';
 
@@ -40,7 +40,6 @@ export interface RestoreRun extends RestoreOptions {
 
 export async function restoreService(rp: ResolvedPolicy, options: RestoreRun, io: FlowIo): Promise<RestoreReport> {
   const { service } = rp.policy;
-  const started = io.now().getTime();
   const report: RestoreReport = {
     service,
     restorePoint: null,
@@ -52,7 +51,7 @@ export async function restoreService(rp: ResolvedPolicy, options: RestoreRun, io
     datasets: [],
   };
   let lock: Lock | undefined;
-  try {
+  await runFlow(report, io, async () => {
     const roles = await currentRoles(rp, (c) => siteOf(c, io));
     const ctx = openFlow(rp, roles, io);
     if (!options.dryRun) lock = acquireLock(service, 'restore', io.stateDir);
@@ -66,25 +65,15 @@ export async function restoreService(rp: ResolvedPolicy, options: RestoreRun, io
     report.datasets = plan.items.map((i) => ({ type: i.record.type, from: i.from, to: i.to, inPlace: i.inPlace, method: i.method }));
     if (options.dryRun) {
       report.planned = restoreChanges(plan).map((c) => ({ step: c.step, site: c.change.site, change: c.change.text }));
-      report.result = 'planned';
-      return report;
+      return 'planned';
     }
     const replaced = plan.items.filter((i) => i.inPlace).map((i) => i.to);
-    if (replaced.length && !options.yes) {
+    if (replaced.length) {
       const question = `Replace the live data of ${replaced.join(', ')} with restore point ${plan.point.snapshot}?`;
-      if (!options.confirm)
-        throw new PreflightError([
-          `restoring in place replaces live data (${replaced.join(', ')}): pass --yes, or run it on a terminal to be asked`,
-        ]);
-      if (!(await options.confirm(question))) throw new PreflightError(['not confirmed; nothing was changed']);
+      await confirmOrRefuse(options, question, `restoring in place replaces live data (${replaced.join(', ')})`);
     }
     await restoreItems(ctx, plan, report.datasets);
-    report.result = 'ok';
-  } catch (e) {
-    settle(report, e, (t) => io.progress.debug(t));
-  } finally {
-    lock?.release();
-    report.durationMs = io.now().getTime() - started;
-  }
+    return 'ok';
+  }).finally(() => lock?.release());
   return report;
 }

@@ -11,7 +11,8 @@ import { causeLine, ToolError } from '../errors.js';
 import { commandChange, type Performer, perform, run } from '../flow/change.js';
 import type { FlowIo } from '../flow/context.js';
 import { openPair, policyFor, siteOf } from '../flow/context.js';
-import { type Outcome, settle } from '../flow/outcome.js';
+import type { Outcome } from '../flow/outcome.js';
+import { runFlow } from '../flow/run.js';
 import { shellError } from '../hbase/shell.js';
 import { momentStamp } from '../names/names.js';
 import { currentRoles } from '../sites/roles.js';
@@ -106,10 +107,9 @@ async function hbaseGrants(p: Performer, primary: Site, secondary: Site, opts: U
 }
 
 export async function syncUsers(opts: UsersOptions, io: FlowIo): Promise<UsersReport> {
-  const started = io.now().getTime();
   const report: UsersReport = {
     command: 'sync-users',
-    result: 'ok',
+    result: 'failed',
     dryRun: opts.dryRun,
     primary: null,
     secondary: null,
@@ -129,7 +129,7 @@ export async function syncUsers(opts: UsersOptions, io: FlowIo): Promise<UsersRe
   const pair = given?.[0]?.pair ?? pairOf(clusters);
   const dir = typeof opts.policies === 'string' ? opts.policies : undefined;
   const services = given ?? (dir ? pairServices(dir, pair, opts.clustersFile, warn) : []);
-  try {
+  return runFlow(report, io, async () => {
     const roles = await currentRoles({ pair, clustersLocated: located }, (c) => siteOf(c, io));
     const performer = openPair(pair, io);
     const [primary, secondary] = [performer.site(roles.primary.name), performer.site(roles.secondary.name)];
@@ -164,15 +164,11 @@ export async function syncUsers(opts: UsersOptions, io: FlowIo): Promise<UsersRe
       warn(`user ${u} is unknown on ${secondary.name} (no groups): check its Kerberos principal or LDAP/Unix account there`);
     }
     report.changes = plan.changes.map((c) => ({ site: c.site, change: c.text }));
-    if (!opts.dryRun) {
-      for (const change of plan.changes) {
-        await perform(performer, change, { tail: DISTCP_TAIL });
-        report.applied++;
-      }
-    } else report.result = 'planned';
-  } catch (e) {
-    settle(report, e, (t) => io.progress.debug(t));
-  }
-  report.durationMs = io.now().getTime() - started;
-  return report;
+    if (opts.dryRun) return 'planned';
+    for (const change of plan.changes) {
+      await perform(performer, change, { tail: DISTCP_TAIL });
+      report.applied++;
+    }
+    return 'ok';
+  });
 }

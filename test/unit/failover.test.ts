@@ -67,6 +67,10 @@ describe('failover', () => {
     expect(dry.report).toMatchObject({ result: 'planned', mode: 'emergency', from: 'east', to: 'west', epoch: 2 });
     expect(dry.report!.services[0]).toMatchObject({ service: 'svc', restorePoint: 'hb-svc-20261125T020000Z', rpoSeconds: 3600 });
     expect(dry.report!.planned.map((p: any) => p.change)).toEqual([
+      // The epoch claimed on west: written aside and renamed onto its name.
+      expect.stringMatching(/\/\.hbackup\/identity\?op=MKDIRS/),
+      expect.stringMatching(/\/\.hbackup\/identity\/_tmp\.claim\.0000000002\.[^/]+\.json\?op=CREATE/),
+      expect.stringMatching(/op=RENAME&.*destination=%2F\.hbackup%2Fidentity%2F_claim\.0000000002\.json$/),
       expect.stringContaining('op=CREATESNAPSHOT'),
       expect.stringMatching(
         /distcp '-Dmapreduce\.job\.name=hbackup restore svc 20261125T020000Z west:\/copy\/raw' .* -update -rdiff \S+ hb-svc-20261125T020000Z .* hdfs:\/\/west\/copy\/raw hdfs:\/\/west\/copy\/raw$/,
@@ -76,6 +80,10 @@ describe('failover', () => {
       expect.stringMatching(/^PUT http:\/\/west-nn:9870\/webhdfs\/v1\/\.hbackup\/identity\?op=MKDIRS/),
       expect.stringMatching(/\/\.hbackup\/identity\/_tmp\.0000000002\.west\.json\?op=CREATE/),
       expect.stringMatching(/\/_tmp\.0000000002\.west\.json\?op=RENAME&.*destination=%2F\.hbackup%2Fidentity%2F0000000002\.json$/),
+      // Each step past the point of no return is recorded in the claim; the claim goes at the end.
+      expect.stringMatching(/\/_claim\.0000000002\.json\?op=CREATE&.*overwrite=true/),
+      expect.stringMatching(/\/_claim\.0000000002\.json\?op=CREATE&.*overwrite=true/),
+      expect.stringMatching(/^DELETE .*\/_claim\.0000000002\.json\?op=DELETE/),
     ]);
 
     const refused = await pair('failover');
@@ -107,12 +115,12 @@ describe('failover', () => {
 
     const ranBefore = w.rec.commands.length;
     const dry = await pair('--json', 'failover', '--dry-run');
-    expect(dry.report!.planned[0]).toEqual({
+    expect(dry.report!.planned.find((p: any) => p.step === 'fence east')).toEqual({
       step: 'fence east',
       site: 'local',
       change: 'HBACKUP_SITE=east HBACKUP_ROLE=secondary HBACKUP_EPOCH=2 HBACKUP_FS_DEFAULTFS=hdfs://east stop-writers --site east',
     });
-    expect(dry.report!.planned.at(-1)).toMatchObject({
+    expect(dry.report!.planned.find((p: any) => p.step === 'promote west' && p.site === 'local')).toMatchObject({
       step: 'promote west',
       site: 'local',
       change: expect.stringMatching(/ switch-dns west$/),
@@ -197,15 +205,19 @@ describe('failback', () => {
     expect([w.east.changes.length, w.west.changes.length, w.rec.commands.length]).toEqual(before);
     expect(r.report).toMatchObject({ result: 'planned', dryRun: true, from: 'east', to: 'west', endpoint: { site: 'east' } });
     expect([...new Set(r.report!.planned.map((p: any) => p.step))]).toEqual([
+      'claim epoch 2 on east',
       'svc: quarantine what east holds',
       'svc: catalog',
       'svc: roll back to hb-svc-20261125T020000Z',
       'svc: hb-svc-20261125T020000Z taken again on east',
       'identity: east secondary at epoch 2',
       'svc: copy forward west → east',
+      'release the claim on east',
       'switch',
     ]);
-    expect(r.report!.planned[0].change).toContain('op=CREATESNAPSHOT&user.name=hdfs&snapshotname=hbackup-quarantine-svc-');
+    expect(r.report!.planned.find((p: any) => p.step === 'svc: quarantine what east holds').change).toContain(
+      'op=CREATESNAPSHOT&user.name=hdfs&snapshotname=hbackup-quarantine-svc-',
+    );
     expect(w.east.tree('/raw')).toHaveProperty(['missed.txt']);
   });
 

@@ -8,9 +8,10 @@ function status(name: string, n: Node) {
     pathSuffix: name,
     type: n.type,
     length: n.type === 'FILE' ? n.data.length : 0,
-    owner: 'hdfs',
-    group: 'supergroup',
-    permission: '755',
+    owner: n.owner ?? 'hdfs',
+    group: n.group ?? 'supergroup',
+    permission: n.permission ?? '755',
+    ...(n.acl?.length ? { aclBit: true } : {}),
     modificationTime: n.mtime,
     ...(n.snapshottable ? { snapshotEnabled: true } : {}),
   };
@@ -96,6 +97,49 @@ function answer(fs: FakeHdfs, method: string, url: URL): { status: number; body:
         status: 200,
         body: { SnapshotDiffReport: { diffList: fs.diff(p, q.get('oldsnapshotname') ?? '', q.get('snapshotname') ?? '') } },
       };
+    case 'GET GETACLSTATUS': {
+      const n = need();
+      const [, st] = [n, status('', n)];
+      return {
+        status: 200,
+        body: { AclStatus: { owner: st.owner, group: st.group, permission: st.permission, entries: n.acl ?? [], stickyBit: false } },
+      };
+    }
+    case 'GET GETQUOTAUSAGE': {
+      const n = need();
+      const s = summary(n);
+      const quota = n.quota ?? { names: -1, space: -1 };
+      return {
+        status: 200,
+        body: {
+          QuotaUsage: {
+            quota: quota.names,
+            spaceQuota: quota.space,
+            fileAndDirectoryCount: s.fileCount + s.directoryCount,
+            spaceConsumed: s.length,
+          },
+        },
+      };
+    }
+    case 'PUT SETOWNER': {
+      const n = need();
+      n.owner = q.get('owner') ?? n.owner;
+      n.group = q.get('group') ?? n.group;
+      return { status: 200, body: null };
+    }
+    case 'PUT SETPERMISSION':
+      need().permission = q.get('permission') ?? '755';
+      return { status: 200, body: null };
+    case 'PUT SETACL':
+      // Named entries only are kept as ACL entries (the base ones are the permission), as GETACLSTATUS lists them.
+      need().acl = (q.get('aclspec') ?? '').split(',').filter((e) => /^(default:)?(user|group):[^:]+:/.test(e) || e.startsWith('default:'));
+      return { status: 200, body: null };
+    case 'PUT REMOVEACL':
+      need().acl = [];
+      return { status: 200, body: null };
+    case 'PUT SETQUOTA':
+      need().quota = { names: Number(q.get('namespacequota') ?? -1), space: Number(q.get('storagespacequota') ?? -1) };
+      return { status: 200, body: null };
     case 'PUT MKDIRS':
       fs.parentOf(p, true);
       fs.mkdirs(p);

@@ -1,6 +1,7 @@
 // An in-memory HDFS with the semantics hbackup relies on (hadoop.ts answers WebHDFS for it):
 // files and directories, snapshottable directories and their read-only snapshots, snapshot diffs
-// (renames included, tracked by inode), content summaries, checksums, and RemoteExceptions as the
+// (renames included, tracked by inode), content summaries, checksums, owners, permissions, ACLs and
+// quotas, and RemoteExceptions as the
 // NameNode sends them. For fast tests of the flows; the integration tests use the real thing.
 export interface Node {
   id: number;
@@ -10,6 +11,12 @@ export interface Node {
   mtime: number;
   snapshottable: boolean;
   snapshots: Map<string, Node>;
+  /** Owner, group, permission (octal), ACL entries and quotas, as sync-users reads and sets them. */
+  owner?: string;
+  group?: string;
+  permission?: string;
+  acl?: string[];
+  quota?: { names: number; space: number };
 }
 
 let ids = 1;

@@ -38,7 +38,8 @@ export async function copyHdfs(ctx: BackupContext, planned: HdfsPlan, update: (t
 
   let fallbackReason = plan.fallbackReason;
   let result: CopyResult | undefined;
-  let mode = plan.mode;
+  // Planned as unchanged (nothing had changed when it was planned): looked at again below, at the moment.
+  let mode = plan.mode === 'unchanged' ? 'incremental' : plan.mode;
   let rolledBack: string[] | undefined;
   if (mode === 'incremental' && plan.rollback) {
     const refused = await rollBack(ctx, plan);
@@ -96,7 +97,7 @@ async function stopOrphans(ctx: BackupContext, plan: HdfsPlan): Promise<HdfsPlan
   for (const o of plan.orphans)
     ctx.progress.warn(`${plan.spec.target}: stopped ${o.app} on ${o.site} (${o.name}, ${o.state} since ${o.startedAt})`);
   const prev = plan.previousSnapshot;
-  if (plan.mode !== 'incremental' || !prev) return plan;
+  if (plan.mode === 'full' || !prev) return plan;
   const changes = await ctx.secondary.hdfs.snapshotDiff(plan.spec.target, prev, '');
   if (!changes.length) return plan;
   return { ...plan, rollback: rollbackOf(ctx, plan.spec, plan.snapshot, prev, touchedLines(changes)) };

@@ -77,7 +77,13 @@ export const hdfsKind: DatasetKind<HdfsPlan, HdfsRestore> = {
 
   changes: (plan) => ({
     snapshot: [plan.snapshotChange],
-    copy: [...plan.stop, ...plan.prepare, ...(plan.rollback?.changes ?? []), plan.copyCommand, plan.targetSnapshotChange],
+    copy: [
+      ...plan.stop,
+      ...plan.prepare,
+      ...(plan.rollback?.changes ?? []),
+      ...(plan.mode === 'unchanged' ? [] : [plan.copyCommand]),
+      plan.targetSnapshotChange,
+    ],
   }),
 
   // A snapshot is one WebHDFS call: nothing to start ahead.

@@ -69,6 +69,9 @@ async function decideMode(ctx: BackupContext, spec: DatasetSpec, previous: Datas
       touched,
     };
   }
+  // Nothing changed on the source since then either (as far as can be seen now): the run copies nothing.
+  if (!(await ctx.primary.hdfs.snapshotDiff(spec.source, prev, '')).length)
+    return { mode: 'unchanged', reason: `nothing changed since ${prev}: no copy`, previousSnapshot: prev };
   return { mode: 'incremental', reason: `diff from ${prev}`, previousSnapshot: prev };
 }
 

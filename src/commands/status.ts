@@ -33,7 +33,23 @@ export async function statusCommand(opts: StatusCommandOptions, env: CommandEnv)
       try {
         const rp = resolvePolicy(policy, opts.clusters);
         const cluster = rp.pair.find((c) => c.name === secondary?.site);
-        if (!cluster || !secondary?.reachable) continue;
+        // Said, never dropped: a service of another pair, or one whose catalog cannot be read now.
+        if (!cluster) {
+          const its = rp.pair.map((c) => c.name).join(' and ');
+          problems.push({
+            level: 'WARNING',
+            message: `${policy}: ${rp.policy.service} runs between ${its}, not this clusters file's pair: left out`,
+          });
+          continue;
+        }
+        if (!secondary?.reachable) {
+          services.push({ service: rp.policy.service, file: policy, newestRestorePoint: null, ageSeconds: null, overdue: false });
+          problems.push({
+            level: 'WARNING',
+            message: `${rp.policy.service}: its restore points cannot be read: ${cluster.name} does not answer`,
+          });
+          continue;
+        }
         const newest = (await readCatalog(openSite(cluster, { fetch: env.fetch, timeoutMs }).hdfs, rp.policy.service)).points.at(-1);
         const now = env.now();
         const due = isDue(rp.policy.schedule, newest ? new Date(newest.moment) : undefined, now);

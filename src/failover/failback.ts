@@ -14,7 +14,7 @@
 import type { NamedCluster, ResolvedPolicy } from '../config/load.js';
 import { kindOf } from '../datasets/index.js';
 import { type RestorePlan, restoreChanges, restoreItems } from '../datasets/restore.js';
-import { LockedError, PreflightError } from '../errors.js';
+import { HbackupError, LockedError, PreflightError } from '../errors.js';
 import { type Change, httpChange, perform } from '../flow/change.js';
 import { type FlowIo, openFlow, openPair } from '../flow/context.js';
 import { confirmOrRefuse, runFlow } from '../flow/run.js';
@@ -229,7 +229,13 @@ export async function failback(
     const claim = await claimEpoch(old.hdfs, decision, io.now, (t) => io.progress.warn(t), claims.failback);
     made.push(...planOf([held.claim]));
     if (claim.takenOver) report.resumed = describeClaim({ path: claim.path, epoch, record: claim.takenOver, gone: true });
-    await runSteps(steps, { ...run, done, record: (id) => claim.done(id), recordChange: held.record });
+    await runSteps(steps, { ...run, done, record: (id) => claim.done(id), recordChange: held.record }).catch(async (e: Error) => {
+      // The claim stays, with what is done, for the next failback to carry on (its quarantine kept).
+      await claim
+        .abandon()
+        .catch((a: Error) => report.warnings.push(`${old.name}: the claim could not be left for the next run: ${a.message}`));
+      throw new HbackupError(`${e.message}; run hbackup failback again to carry on from there`);
+    });
     await claim.release();
     made.push(...planOf([held.release]));
     if (report.warnings.length) return 'failed';

@@ -299,7 +299,17 @@ export async function failover(
       await claim.release();
       throw e;
     }
-    await runSteps(steps.slice(noReturn), { ...run, done, record: (id) => claim.done(id), recordChange: held.record });
+    await runSteps(steps.slice(noReturn), { ...run, done, record: (id) => claim.done(id), recordChange: held.record }).catch(
+      async (e: Error) => {
+        // Past the point of no return: the claim stays, for the next failover to finish what is left.
+        await claim
+          .abandon()
+          .catch((a: Error) => report.warnings.push(`${d.to.name}: the claim could not be left for the next run: ${a.message}`));
+        throw new HbackupError(
+          `${e.message}; ${d.to.name} is the primary at epoch ${d.epoch}: run hbackup failover again to finish the rest`,
+        );
+      },
+    );
     await claim.release();
     made.push(...planOf([held.release]));
     return state.promoted ? 'ok' : 'failed';

@@ -97,6 +97,8 @@ export interface Claim {
   done(step: string): Promise<void>;
   /** Remove the claim: the change is complete. A failure throws (the claim would block the next run). */
   release(): Promise<void>;
+  /** Leave the claim for the next run to carry on: a step past the point of no return failed; its lease ends now. */
+  abandon(): Promise<void>;
 }
 
 const who = (r: ClaimRecord | undefined) =>
@@ -180,6 +182,11 @@ export async function claimEpoch(
     done: async (step) => {
       if (!record.done.includes(step)) record.done.push(step);
       await write();
+    },
+    abandon: async () => {
+      clearInterval(timer);
+      record.leaseUntil = new Date(clock().getTime() - 1).toISOString();
+      await hdfs.createFile(path, `${JSON.stringify(record, null, 2)}\n`, true);
     },
     release: async () => {
       clearInterval(timer);

@@ -171,7 +171,7 @@ describe('failover', () => {
   it('fails cleanly while another control host holds a live claim of the epoch, changing nothing', async () => {
     const { w, pair, role } = await setUp();
     const claim = { command: 'failover', site: 'west', epoch: 2, from: 'east', to: 'west', mode: 'planned', host: 'ctl2', pid: 42 };
-    const lease = new Date(Date.now() + 60_000).toISOString();
+    const lease = new Date(w.now().getTime() + 60_000).toISOString();
     w.west.write('/.hbackup/identity/_claim.0000000002.json', JSON.stringify({ ...claim, at: 'then', leaseUntil: lease, done: [] }));
     const before = [w.east.changes.length, w.west.changes.length];
     const r = await pair('failover', '--yes');
@@ -308,5 +308,109 @@ describe('how a failover decides', () => {
     expect(() => decideFailover([stale, site('west', 'primary')], pair, false)).toThrow(
       'east is stale (an old primary): run hbackup failback before another failover',
     );
+  });
+});
+
+describe('a failover or failback cut short', () => {
+  const denied = { status: 403, body: { RemoteException: { exception: 'AccessControlException', message: 'Permission denied' } } };
+
+  it('finishes a failover when run again, after the new primary took its identity; status says what is left', async () => {
+    const { w, policy, pair, role } = await setUp();
+    // The old primary refuses its new identity: the switch is half made.
+    w.east.intercept = (method, op, p) =>
+      method === 'PUT' && op === 'CREATE' && p.startsWith('/.hbackup/identity/_tmp.') ? denied : undefined;
+    const cut = await pair('--json', 'failover', '--yes');
+    expect(cut.code).toBe(1);
+    expect(cut.report!.error).toMatch(/Permission denied; west is the primary at epoch 2: run hbackup failover again to finish the rest$/);
+    expect([role(w.east), role(w.west)]).toMatchObject([
+      { role: 'primary', epoch: 1 },
+      { role: 'primary', epoch: 2 },
+    ]);
+    // Nothing but the claim says why east looks stale; status names it and what the next failover does.
+    const status = JSON.parse((await w.cli('--json', '--clusters', w.clustersFile, 'status')).stdout);
+    expect(status.problems.map((p: any) => p.message)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^west \(primary\): a failover east → west \(planned\) to epoch 2, begun by pid \d+ on \S+ at .*, did not finish \(that run is gone\): the next hbackup failover carries it on/,
+        ),
+      ]),
+    );
+    // A backup in the meantime says the same, and changes nothing.
+    const b = await w.cli('backup', policy);
+    expect(b.code).toBe(3);
+    expect(b.stderr).toContain('run hbackup failover again to finish it');
+
+    w.east.intercept = undefined;
+    const dry = await pair('--json', 'failover', '--dry-run');
+    expect(dry.report).toMatchObject({
+      result: 'planned',
+      mode: 'planned',
+      epoch: 2,
+      why: expect.stringMatching(/^finishing a failover east → west/),
+    });
+    expect(dry.report!.planned.filter((p: any) => p.change === '(done by an earlier run)').map((p: any) => p.step)).toEqual([
+      'identity: west primary at epoch 2',
+    ]);
+    const again = await pair('--json', 'failover', '--yes');
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.report!.resumed).toMatch(/^a failover east → west \(planned\) to epoch 2/);
+    expect([role(w.east), role(w.west)]).toMatchObject([
+      { role: 'secondary', epoch: 2 },
+      { role: 'primary', epoch: 2 },
+    ]);
+    expect([...(w.west.lookup('/.hbackup/identity') as any).children.keys()].filter((n: string) => n.startsWith('_'))).toEqual([]);
+    // And the pair works on: the next backup copies back by snapshot diff.
+    w.later();
+    const next = await w.cli('--json', 'backup', policy);
+    expect(next.report, next.stderr).toMatchObject({
+      result: 'ok',
+      datasets: [{ source: '/copy/raw', target: '/raw', mode: 'unchanged' }],
+    });
+  });
+
+  it('removes the claim of a failover that died before it switched anything, and a later failover is not blocked', async () => {
+    const { w, pair, role } = await setUp();
+    const dead = { command: 'failover', site: 'west', epoch: 2, from: 'east', to: 'west', mode: 'planned', host: 'elsewhere', pid: 1 };
+    const expired = new Date(w.now().getTime() - 1000).toISOString();
+    w.west.write('/.hbackup/identity/_claim.0000000002.json', JSON.stringify({ ...dead, at: 'then', leaseUntil: expired, done: [] }));
+    const r = await pair('--json', 'failover', '--yes');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.report!.resumed).toMatch(/^a failover east → west \(planned\) to epoch 2, begun by pid 1 on elsewhere/);
+    expect(r.report!.made.map((m: any) => m.step)[0]).toBe('claim epoch 2 on west');
+    expect([role(w.east), role(w.west)]).toMatchObject([
+      { role: 'secondary', epoch: 2 },
+      { role: 'primary', epoch: 2 },
+    ]);
+  });
+
+  it('carries a failback on when run again, with the first run quarantine and without doing twice what is done', async () => {
+    const { w, policy, pair, role } = await setUp();
+    w.east.down = true;
+    expect((await pair('failover', '--yes')).code).toBe(0);
+    w.east.down = false;
+    w.east.write('/raw/missed.txt', 'an application missed the switch');
+    w.later();
+    // The roll-back's snapshot taken again fails once: the quarantine and the roll-back are done.
+    w.east.intercept = (method, op) =>
+      method === 'PUT' && op === 'CREATESNAPSHOT' && !w.east.lookup('/raw')?.snapshots.has('hb-svc-20261125T020000Z') ? denied : undefined;
+    const cut = await pair('--json', 'failback', '--yes');
+    expect(cut.code).toBe(1);
+    expect(cut.report!.error).toMatch(/run hbackup failback again to carry on from there$/);
+    const quarantine = w.east.snapshots('/raw').filter((n) => n.startsWith('hbackup-quarantine-'));
+    expect(quarantine).toHaveLength(1);
+    w.east.intercept = undefined;
+    w.later();
+    const again = await pair('--json', 'failback', '--yes');
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.report!.resumed).toMatch(/^a failback of east as the secondary of west at epoch 2/);
+    expect(w.east.snapshots('/raw').filter((n) => n.startsWith('hbackup-quarantine-'))).toEqual(quarantine);
+    expect(w.east.read(`/raw/.snapshot/${quarantine[0]}/missed.txt`)?.toString()).toBe('an application missed the switch');
+    expect([role(w.east), role(w.west)]).toMatchObject([
+      { role: 'secondary', epoch: 2 },
+      { role: 'primary', epoch: 2 },
+    ]);
+    expect(w.east.tree('/raw')).toEqual(w.west.tree('/copy/raw'));
+    const list = JSON.parse((await w.cli('--json', 'list', policy)).stdout);
+    expect(list.restorePoints.at(-1)).toMatchObject({ intact: true });
   });
 });

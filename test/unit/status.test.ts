@@ -110,3 +110,17 @@ describe('roles from identities', () => {
     expect(w.east.snapshots('/d')).toEqual([]);
   });
 });
+
+describe('status, said rather than left out', () => {
+  it('lists a service whose restore points cannot be read, and one of another pair, each with a warning', async () => {
+    const w = world();
+    expect((await w.cli('--clusters', w.clustersFile, 'init')).code).toBe(0);
+    const dir = path.join(w.dir, 'policies');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'svc.yaml'), fs.readFileSync(w.policy({ service: 'svc', datasets: [{ hdfs: '/raw' }] })));
+    w.west.down = true;
+    const r = JSON.parse((await w.cli('--json', '--clusters', w.clustersFile, 'status', '--policies', dir)).stdout);
+    expect(r.services).toEqual([expect.objectContaining({ service: 'svc', newestRestorePoint: null })]);
+    expect(r.problems.map((p: any) => p.message)).toContain('svc: its restore points cannot be read: west does not answer');
+  });
+});

@@ -139,7 +139,7 @@ describe('a DataNode registered under a name this host cannot resolve', () => {
     expect(String(well.stdout)).toContain('ok   box datanode: a DataNode took a file through WebHDFS');
     // box keeps Hadoop's default: its snapshots do not capture open files, and doctor says what to set.
     expect(String(well.stdout)).toMatch(
-      /^warn box open files: snapshots do not capture files still open.*dfs\.namenode\.snapshot\.capture\.openfiles=true/m,
+      /^WARN box open files: snapshots do not capture files still open.*dfs\.namenode\.snapshot\.capture\.openfiles=true/m,
     );
     expect(String(well.stdout)).not.toContain('FAIL');
     const r = await hbackup(['backup', policy, '--json', '--checksums', '--verbose', '--clusters', mapped]);

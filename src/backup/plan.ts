@@ -43,12 +43,18 @@ export function plannedChanges(plan: BackupPlan): { step: string; change: Change
   return [
     ...as('clean-up', plan.cleanup.changes),
     ...as('pause', plan.hooks.before),
-    ...byKind.flatMap(({ changes }) => as('snapshot', changes.snapshot)),
+    ...as('snapshot', momentChanges(plan)),
     ...as('resume', plan.hooks.after),
     ...byKind.flatMap(({ d, changes }) => as(`copy ${d.spec.source}`, changes.copy)),
     ...as('catalog', plan.catalog.changes),
     ...as('retention', plan.retention.changes),
   ];
+}
+
+/** The changes of the moment, kind by kind in the order the plan first names them, each batch as it is sent. */
+export function momentChanges(plan: BackupPlan): Change[] {
+  const types = [...new Set(plan.datasets.map((d) => d.spec.type))];
+  return types.flatMap((type) => kindOf(type).moment(plan.datasets.filter((d) => d.spec.type === type)));
 }
 
 /** The plan as plain JSON, for --dry-run --json: each step's changes as they will be made. */
@@ -65,8 +71,11 @@ export function planView(plan: BackupPlan) {
     cleanup: { snapshots: plan.cleanup.snapshots, changes: texts(plan.cleanup.changes) },
     hooks: { beforeSnapshot: texts(plan.hooks.before), afterSnapshot: texts(plan.hooks.after) },
     datasets: plan.datasets.map((d) => {
-      const changes = kindOf(d.spec.type).changes(d);
-      return { ...d.spec, mode: d.mode, reason: d.reason, snapshot: texts(changes.snapshot), copy: texts(changes.copy) };
+      const kind = kindOf(d.spec.type);
+      // The change of the moment that snapshots this data set (for tables: the one line that takes them all).
+      const moment = kind.moment(plan.datasets.filter((x) => x.spec.type === d.spec.type));
+      const snapshot = d.spec.type === 'hdfs' ? kind.moment([d]) : moment;
+      return { ...d.spec, mode: d.mode, reason: d.reason, snapshot: texts(snapshot), copy: texts(kind.changes(d).copy) };
     }),
     catalog: { entry: plan.catalog.path, changes: texts(plan.catalog.changes) },
     retention: { restorePoints: plan.retention.restorePoints, snapshots: plan.retention.snapshots, changes: texts(plan.retention.changes) },

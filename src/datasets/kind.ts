@@ -115,8 +115,10 @@ export interface DatasetKind<P extends DatasetPlan = DatasetPlan, R extends Rest
   targetProblems(ctx: BackupContext, specs: DatasetSpec[], facts: PlanFacts): Promise<string[]>;
   /** Read-only: the copy mode and every change this data set's backup makes. */
   plan(ctx: BackupContext, spec: DatasetSpec, snapshot: string, previous: DatasetRecord | undefined, facts: PlanFacts): Promise<P>;
-  /** The plan's changes in the order execute makes them: at the moment, then the copy. */
-  changes(plan: P): { snapshot: Change[]; copy: Change[] };
+  /** The changes of the moment for all of this kind's data sets, as they are sent (one batch for a tool that takes many). */
+  moment(plans: P[]): Change[];
+  /** One data set's changes after the moment, in the order execute makes them. */
+  changes(plan: P): { copy: Change[] };
   /**
    * Get ready to snapshot all of this kind's data sets (start what takes time now, before the
    * moment); the trigger then takes them at once, one timing per plan.

@@ -7,7 +7,7 @@ import { HbackupError, ToolError } from '../../errors.js';
 import { describeCommand, run } from '../../flow/change.js';
 import { exportProblem, parseExportCounters } from '../../hbase/export.js';
 import { compareSnapshotFiles, infoArgs, parseSnapshotInfo } from '../../hbase/info.js';
-import { FIRED, fireLine, parseOutcome, READY, SESSION_END, SESSION_SETUP, statements } from '../../hbase/shell.js';
+import { FIRED, fireLine, parseOutcome, READY, SESSION_END, SESSION_SETUP } from '../../hbase/shell.js';
 import type { CopyResult, FlowContext, SnapshotTiming, Trigger, Verification } from '../kind.js';
 import type { HbasePlan } from './plan.js';
 
@@ -29,8 +29,10 @@ export async function armHbase(ctx: FlowContext, plans: HbasePlan[]): Promise<Tr
   return {
     async fire() {
       const requestedAt = ctx.now().getTime();
-      for (const p of plans) ctx.debug(`run: ${describeCommand(cmd, statements.snapshot(p.spec.source, p.snapshot))}`);
-      session.write(fireLine(plans.map((p) => ({ table: p.spec.source, name: p.snapshot }))));
+      // What the session receives, logged as it is sent: the one line the plan names.
+      const line = fireLine(plans.map((p) => ({ table: p.spec.source, name: p.snapshot })));
+      ctx.debug(`run: ${describeCommand(cmd, line)}`);
+      session.write(line);
       const done = new Map<string, number>();
       const failures: string[] = [];
       for (;;) {

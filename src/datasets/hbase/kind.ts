@@ -6,7 +6,7 @@
  */
 import { fullTableName } from '../../config/load.js';
 import { commandChange, httpChange, perform } from '../../flow/change.js';
-import { statements } from '../../hbase/shell.js';
+import { fireLine, statements } from '../../hbase/shell.js';
 import { partialSnapshotsDir, rootdirMissing, rootPath, snapshotsDir, stampOfTableSnapshot, tableDir } from '../../hbase/tables.js';
 import { ops } from '../../hdfs/requests.js';
 import { missingTool } from '../../sites/checks.js';
@@ -44,7 +44,13 @@ export const hbaseKind: DatasetKind<HbasePlan, HbaseRestore> = {
 
   plan: planHbase,
 
-  changes: (plan) => ({ snapshot: [plan.snapshotChange], copy: [plan.exportChange] }),
+  // One line takes every table's snapshot at once, in the session started for the moment.
+  moment: (plans) => {
+    const first = plans[0]?.snapshotChange;
+    if (!first || !('command' in first)) return [];
+    return [commandChange(first.site, first.command, fireLine(plans.map((p) => ({ table: p.spec.source, name: p.snapshot }))))];
+  },
+  changes: (plan) => ({ copy: [plan.exportChange] }),
 
   arm: armHbase,
 

@@ -75,8 +75,8 @@ export const hdfsKind: DatasetKind<HdfsPlan, HdfsRestore> = {
 
   plan: planHdfs,
 
+  moment: (plans) => plans.map((p) => p.snapshotChange),
   changes: (plan) => ({
-    snapshot: [plan.snapshotChange],
     copy: [
       ...plan.stop,
       ...plan.prepare,

@@ -21,6 +21,10 @@ export interface OutputOptions {
   logFile?: string | undefined;
 }
 
+/** How a flow ended, as the first word of its line: ok in green, planned in cyan, anything else in red capitals. */
+export const outcomeWord = (out: Pick<Output, 'c'>, result: string): string =>
+  result === 'ok' ? out.c.green('ok') : result === 'planned' ? out.c.cyan('planned') : out.c.red(result.toUpperCase());
+
 export class Output {
   readonly json: boolean;
   readonly verbose: boolean;

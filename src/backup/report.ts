@@ -5,7 +5,7 @@
 import type { CopyMode } from '../catalog/catalog.js';
 import type { DatasetType } from '../datasets/kind.js';
 import type { Outcome } from '../flow/outcome.js';
-import type { Output } from '../output.js';
+import { type Output, outcomeWord } from '../output.js';
 import type { planView } from './plan.js';
 
 export interface DatasetReport {
@@ -49,7 +49,7 @@ export interface BackupReport {
 }
 
 export function printReport(out: Output, r: BackupReport): void {
-  const head = r.result === 'ok' ? out.c.green('ok') : r.result === 'planned' ? out.c.cyan('planned') : out.c.red(r.result.toUpperCase());
+  const head = outcomeWord(out, r.result);
   const what = r.dryRun ? 'dry run: nothing was changed' : r.restorePoint ? `restore point ${r.restorePoint}` : 'no new restore point';
   const window = r.consistencyWindowMs === null ? '' : `, window ${r.consistencyWindowMs} ms`;
   out.print(`${r.service}: ${head} — ${what} (${r.datasets.length} data set(s)${window}, ${(r.durationMs / 1000).toFixed(1)} s)`);

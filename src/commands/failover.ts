@@ -3,7 +3,7 @@ import { failback } from '../failover/failback.js';
 import { failover } from '../failover/failover.js';
 import type { PairFlows, PairReport } from '../failover/pair.js';
 import { exitCode } from '../flow/outcome.js';
-import type { Output } from '../output.js';
+import { type Output, outcomeWord } from '../output.js';
 import { type CommandEnv, flowIo, terminalConfirm } from './context.js';
 import { backupThenUsers } from './flows.js';
 
@@ -17,7 +17,7 @@ export interface PairCommandOptions {
 }
 
 function printPair(out: Output, r: PairReport): void {
-  const head = r.result === 'ok' ? out.c.green('ok') : r.result === 'planned' ? out.c.cyan('planned') : out.c.red(r.result.toUpperCase());
+  const head = outcomeWord(out, r.result);
   const roles = !r.from || !r.to ? '' : r.command === 'failover' ? `${r.from} → ${r.to}` : `${r.from} back as the secondary of ${r.to}`;
   const kind = r.mode === 'planned' ? 'a planned switchover' : r.mode === 'emergency' ? 'an emergency promotion' : '';
   const how = kind ? `: ${kind}${r.why ? ` (${r.why})` : ''}` : '';

@@ -1,7 +1,7 @@
 import { resolvePolicy } from '../config/load.js';
 import { UsageError } from '../errors.js';
 import { exitCode } from '../flow/outcome.js';
-import type { Output } from '../output.js';
+import { type Output, outcomeWord } from '../output.js';
 import { type RestoreReport, restoreService } from '../restore/restore.js';
 import { type CommandEnv, flowIo, terminalConfirm } from './context.js';
 
@@ -16,7 +16,7 @@ export interface RestoreCommandOptions {
 }
 
 function printRestore(out: Output, r: RestoreReport): void {
-  const head = r.result === 'ok' ? out.c.green('ok') : r.result === 'planned' ? out.c.cyan('planned') : out.c.red(r.result.toUpperCase());
+  const head = outcomeWord(out, r.result);
   const what = r.dryRun ? 'dry run: nothing was changed' : r.result === 'ok' ? `restored ${r.restorePoint}` : 'nothing restored';
   out.print(`${r.service}: ${head} — ${what}${r.site ? ` on ${r.site}` : ''} (${(r.durationMs / 1000).toFixed(1)} s)`);
   for (const d of r.datasets) {

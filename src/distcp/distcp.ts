@@ -1,7 +1,7 @@
 /**
  * DistCp: building its command lines (pure) and reading what it reports.
  */
-import { type JobLabel, jobArgs } from '../yarn/jobs.js';
+import { type JobLabel, jobArgs, jobCounter } from '../yarn/jobs.js';
 
 export interface DistCpTuning {
   mappers: number;
@@ -55,11 +55,7 @@ export interface DistCpCounters {
 
 /** DistCp's counters from its log (the job prints them when it ends); absent counters are 0. */
 export function parseCounters(log: string): DistCpCounters {
-  const read = (name: string) => {
-    const matches = [...log.matchAll(new RegExp(`^\\s*${name}=(\\d+)\\s*$`, 'gm'))];
-    const last = matches[matches.length - 1];
-    return last ? Number(last[1]) : 0;
-  };
+  const read = (name: string) => jobCounter(log, name);
   return {
     bytesCopied: read('Bytes Copied'),
     filesCopied: read('Files Copied'),

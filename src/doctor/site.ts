@@ -13,7 +13,7 @@ import { ops } from '../hdfs/requests.js';
 import type { FetchLike } from '../http/client.js';
 import { networkError } from '../http/read.js';
 import { confValue, jmx } from '../http/servlets.js';
-import { clockSkewMs, missingTool } from '../sites/checks.js';
+import { type Clock, clockOf, missingTool } from '../sites/checks.js';
 import { fetchOf, openSite, type Site, type ToolName } from '../sites/site.js';
 
 export type Level = 'ok' | 'warn' | 'fail';
@@ -192,9 +192,9 @@ export async function checkSite(cluster: NamedCluster, io: DoctorIo): Promise<Si
       fix: `give the CA in clusters.${cluster.name}.tls.ca instead`,
     });
   await endpoints(cluster, f, io, add);
-  const before = io.now().getTime();
+  let clock: Clock;
   try {
-    await site.hdfs.getFileStatus('/');
+    clock = await clockOf(site, io.now);
   } catch (e) {
     add({
       check: 'authentication',
@@ -206,15 +206,13 @@ export async function checkSite(cluster: NamedCluster, io: DoctorIo): Promise<Si
     });
     return facts;
   }
-  const after = io.now().getTime();
   const k = cluster.kerberos;
   const as = k
     ? `${k.principal ?? `the ticket cache ${k.ticketCache}`} (Kerberos: a delegation token from hadoop dtutil)`
     : `${cluster.user} (simple authentication)`;
   add({ check: 'authentication', level: 'ok', text: `WebHDFS answers ${as}` });
-  const server = site.hdfs.lastServerDate?.getTime();
-  if (server !== undefined && !Number.isNaN(server)) {
-    const skew = clockSkewMs(before, after, server);
+  const skew = clock.skewMs;
+  if (skew !== undefined) {
     add(
       skew > MAX_SKEW_MS
         ? { check: 'clock', level: 'warn', text: `the clock is ${(skew / 1000).toFixed(1)} s off this host's`, fix: 'fix NTP on both' }

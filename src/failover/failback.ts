@@ -14,9 +14,9 @@
 import type { NamedCluster, ResolvedPolicy } from '../config/load.js';
 import { kindOf } from '../datasets/index.js';
 import { type RestorePlan, restoreChanges, restoreItems } from '../datasets/restore.js';
-import { HbackupError, LockedError, PreflightError } from '../errors.js';
+import { HbackupError, PreflightError } from '../errors.js';
 import { type Change, httpChange, perform } from '../flow/change.js';
-import { type FlowIo, openFlow, openPair } from '../flow/context.js';
+import { type FlowIo, openFlow } from '../flow/context.js';
 import { confirmOrRefuse, runFlow } from '../flow/run.js';
 import { planOf, runSteps, type ShownChange, type Step } from '../flow/steps.js';
 import { ops } from '../hdfs/requests.js';
@@ -27,7 +27,6 @@ import { carryOf } from './carry.js';
 import { failover } from './failover.js';
 import {
   claimPlan,
-  claimsNow,
   cleanupStep,
   endpointOf,
   identityStep,
@@ -35,8 +34,7 @@ import {
   type PairFlows,
   type PairOptions,
   type PairReport,
-  pairClaims,
-  pairStatus,
+  pairNow,
   roles,
   type ServiceReport,
   safeMode,
@@ -143,10 +141,7 @@ export async function failback(
 ): Promise<PairReport> {
   const report = newReport('failback', options.dryRun);
   return runFlow(report, io, async () => {
-    const sites = await pairStatus(pair, io);
-    const p = openPair(pair, io);
-    const claims = claimsNow(await pairClaims(Object.values(p.sites), sites, io.now()), sites);
-    if (claims.live) throw new LockedError(`${claims.live.on.name}: ${describeClaim(claims.live)}; nothing was changed`);
+    const { sites, p, claims } = await pairNow(pair, io);
     if (claims.failover) throw new PreflightError([`${describeClaim(claims.failover)}: run hbackup failover again to finish it first`]);
     const dead = claims.failback?.record;
     // A failover that died before it switched anything is no failback's to carry on: its claim goes too.

@@ -20,7 +20,7 @@ import { readCatalog } from '../catalog/catalog.js';
 import type { NamedCluster, ResolvedPolicy } from '../config/load.js';
 import { missingOn } from '../datasets/index.js';
 import { planRestore, type RestorePlan, restoreChanges, restoreItems } from '../datasets/restore.js';
-import { HbackupError, LockedError, PreflightError } from '../errors.js';
+import { HbackupError, PreflightError } from '../errors.js';
 import { type Change, perform } from '../flow/change.js';
 import { type FlowContext, type FlowIo, openFlow, openPair } from '../flow/context.js';
 import { confirmOrRefuse, runFlow } from '../flow/run.js';
@@ -30,7 +30,7 @@ import type { SiteStatus } from '../sites/health.js';
 import { carryOf } from './carry.js';
 import {
   claimPlan,
-  claimsNow,
+  type claimsNow,
   cleanupStep,
   endpointOf,
   type FoundOn,
@@ -39,8 +39,7 @@ import {
   type PairFlows,
   type PairOptions,
   type PairReport,
-  pairClaims,
-  pairStatus,
+  pairNow,
   roles,
   runSiteHooks,
   type ServiceReport,
@@ -91,7 +90,6 @@ type Decision = ReturnType<typeof decideFailover>;
  * the primary identity is finished. Any other is decided anew.
  */
 function finishing(now: ReturnType<typeof claimsNow>, sites: SiteStatus[], pair: NamedCluster[]): Decision | undefined {
-  if (now.live) throw new LockedError(`${now.live.on.name}: ${describeClaim(now.live)}; nothing was changed`);
   if (now.failback) throw new PreflightError([`${describeClaim(now.failback)}: run hbackup failback again to finish it first`]);
   const r = now.failover?.record;
   if (!now.failover || !r) return undefined;
@@ -263,9 +261,7 @@ export async function failover(
 ): Promise<PairReport> {
   const report = newReport('failover', options.dryRun);
   return runFlow(report, io, async () => {
-    const sites = await pairStatus(pair, io);
-    const p = openPair(pair, io);
-    const claims = claimsNow(await pairClaims(Object.values(p.sites), sites, io.now()), sites);
+    const { sites, p, claims } = await pairNow(pair, io);
     const d = finishing(claims, sites, pair) ?? decideFailover(sites, pair, options.emergency);
     Object.assign(report, { from: d.from.name, to: d.to.name, epoch: d.epoch, mode: d.mode, why: d.why });
     io.progress.info(`failover ${d.from.name} → ${d.to.name} (epoch ${d.epoch}): ${d.mode}; ${d.why}`);

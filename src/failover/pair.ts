@@ -4,13 +4,14 @@
  * given to run, and the report both commands print.
  */
 import type { NamedCluster, ResolvedPolicy } from '../config/load.js';
+import { LockedError } from '../errors.js';
 import { type Change, commandChange, httpChange, type Performer, runHookChanges } from '../flow/change.js';
-import type { FlowIo } from '../flow/context.js';
+import { type FlowIo, openPair } from '../flow/context.js';
 import type { Outcome } from '../flow/outcome.js';
 import type { Asking } from '../flow/run.js';
 import type { ShownChange, Step } from '../flow/steps.js';
 import { ops } from '../hdfs/requests.js';
-import { claimChanges, claimPath, type FoundClaim, readClaims } from '../identity/claim.js';
+import { claimChanges, claimPath, describeClaim, type FoundClaim, readClaims } from '../identity/claim.js';
 import { type IdentityChange, identityRecord, identityWrites, writeIdentity } from '../identity/identity.js';
 import { type SiteStatus, siteStatuses } from '../sites/health.js';
 import type { Roles } from '../sites/roles.js';
@@ -130,6 +131,18 @@ export function claimsNow(claims: FoundOn[], sites: SiteStatus[]) {
     else out.obsolete.push(c);
   }
   return out;
+}
+
+/**
+ * The pair as it stands before a failover or failback decides anything: both sites' health and
+ * identities, a performer over both, and what the claims they hold mean. A live claim stops the run.
+ */
+export async function pairNow(pair: [NamedCluster, NamedCluster], io: FlowIo) {
+  const sites = await pairStatus(pair, io);
+  const p = openPair(pair, io);
+  const claims = claimsNow(await pairClaims(Object.values(p.sites), sites, io.now()), sites);
+  if (claims.live) throw new LockedError(`${claims.live.on.name}: ${describeClaim(claims.live)}; nothing was changed`);
+  return { sites, p, claims };
 }
 
 /** Removing claims that no longer mean anything, as a step of its own. */

@@ -2,6 +2,7 @@
  * ExportSnapshot (`hbase snapshot export`): its command line, and what it reports. Its exit code
  * alone proves nothing: the counters and its last line are read.
  */
+import { jobCounter } from '../yarn/jobs.js';
 
 export interface ExportOptions {
   snapshot: string;
@@ -37,11 +38,7 @@ export interface ExportCounters {
 
 /** The counters of its MapReduce job (absent when there was nothing to copy: all 0). */
 export function parseExportCounters(log: string): ExportCounters {
-  const read = (name: string) => {
-    const all = [...log.matchAll(new RegExp(`^\\s*${name}=(\\d+)\\s*$`, 'gm'))];
-    const last = all[all.length - 1];
-    return last ? Number(last[1]) : 0;
-  };
+  const read = (name: string) => jobCounter(log, name);
   return {
     filesCopied: read('FILES_COPIED'),
     filesSkipped: read('FILES_SKIPPED'),

@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { CatalogError, LockedError } from '../errors.js';
 import { ops, type WebHdfsRequest } from '../hdfs/requests.js';
 import type { WebHdfs } from '../hdfs/webhdfs.js';
+import { alive } from '../lock/lock.js';
 import { IDENTITY_DIR, parsed } from './identity.js';
 
 /** How long a claim holds without being renewed; it is renewed every third of that while its run lives. */
@@ -49,15 +50,6 @@ export interface FoundClaim {
   record: ClaimRecord | undefined;
   gone: boolean;
 }
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 /** Is the run holding a claim gone? On this host: its process is dead; anywhere: its lease expired. */
 export function holderGone(r: ClaimRecord, now: Date, host = os.hostname()): boolean {

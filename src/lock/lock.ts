@@ -25,7 +25,8 @@ export function stateDir(env = process.env): string {
   return path.resolve(env.HBACKUP_STATE_DIR || path.join(os.homedir(), '.local', 'state', 'hbackup'));
 }
 
-const alive = (pid: number) => {
+/** Does a process of this host still run? (One that runs as another user counts: it is there.) */
+export const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
     return true;

@@ -17,6 +17,29 @@ export function clockSkewMs(before: number, after: number, serverDate: number): 
   return Math.max(0, Math.abs(serverDate + 500 - local) - 500 - halfTrip);
 }
 
+/** One timed WebHDFS call: how long it took, and the site's clock against this host's (from its HTTP Date). */
+export interface Clock {
+  latencyMs: number;
+  /** How far the site's clock is from this host's, at least; absent when it sent no usable Date. */
+  skewMs?: number;
+  /** The site's clock minus this host's (signed, to the second): sites compare with each other through it. */
+  offsetMs?: number;
+}
+
+/** Ask a site for its root and time the answer; throws when it does not answer. */
+export async function clockOf(site: Site, now: () => Date): Promise<Clock> {
+  const before = now().getTime();
+  await site.hdfs.getFileStatus('/');
+  const after = now().getTime();
+  const server = site.hdfs.lastServerDate?.getTime();
+  if (server === undefined || Number.isNaN(server)) return { latencyMs: after - before };
+  return {
+    latencyMs: after - before,
+    skewMs: clockSkewMs(before, after, server),
+    offsetMs: Math.round(server + 500 - (before + after) / 2),
+  };
+}
+
 /** Reach a site and measure its clock skew; a problem (said with its fix) is added to `reasons`. */
 export async function reach(
   site: Site,
@@ -26,20 +49,18 @@ export async function reach(
   reasons: string[],
   warn: (text: string) => void = () => undefined,
 ): Promise<number | undefined> {
-  const before = now().getTime();
+  let clock: Clock;
   try {
-    await site.hdfs.getFileStatus('/');
+    clock = await clockOf(site, now);
   } catch (e) {
     reasons.push(`${site.name} (${role}) is not reachable: ${(e as Error).message}`);
     return undefined;
   }
-  const after = now().getTime();
-  const server = site.hdfs.lastServerDate?.getTime();
-  if (server === undefined || Number.isNaN(server)) {
+  const skew = clock.skewMs;
+  if (skew === undefined) {
     warn(`${site.name} sent no usable Date header: its clock could not be compared with this host's`);
     return undefined;
   }
-  const skew = clockSkewMs(before, after, server);
   if (skew > maxSkewMs) {
     reasons.push(
       `clock skew between this host and ${site.name} is ${(skew / 1000).toFixed(1)}s (limit ${maxSkewMs / 1000}s): fix NTP on both`,

@@ -11,7 +11,7 @@ import type { FetchLike } from '../http/client.js';
 import { jmx } from '../http/servlets.js';
 import { type FoundClaim, readClaims } from '../identity/claim.js';
 import { type Identity, readIdentity } from '../identity/identity.js';
-import { clockSkewMs } from './checks.js';
+import { type Clock, clockOf } from './checks.js';
 import { fetchOf, openSite } from './site.js';
 
 export interface SiteHealth {
@@ -54,21 +54,20 @@ export async function probeSite(
     clockSkewMs: null,
     clockOffsetMs: null,
   };
-  const before = io.now().getTime();
+  let clock: Clock;
   try {
-    await site.hdfs.getFileStatus('/');
+    clock = await clockOf(site, io.now);
   } catch (e) {
     health.error = cleanLine((e as Error).message, 240);
     return health;
   }
-  const after = io.now().getTime();
-  Object.assign(health, { reachable: true, latencyMs: after - before });
+  Object.assign(health, {
+    reachable: true,
+    latencyMs: clock.latencyMs,
+    clockSkewMs: clock.skewMs ?? null,
+    clockOffsetMs: clock.offsetMs ?? null,
+  });
   health.namenode.endpoint = site.hdfs.endpoint;
-  const server = site.hdfs.lastServerDate?.getTime();
-  if (server !== undefined && !Number.isNaN(server)) {
-    health.clockSkewMs = clockSkewMs(before, after, server);
-    health.clockOffsetMs = Math.round(server + 500 - (before + after) / 2);
-  }
   const q = (query: string, base = site.hdfs.endpoint) => jmx(fetchImpl, base, query, timeoutMs).catch(() => undefined);
   const [status, fsn, info, master, identity, claims] = await Promise.all([
     q('Hadoop:service=NameNode,name=NameNodeStatus'),

@@ -1,9 +1,9 @@
 /** sync-users' report as people read it; `--json` prints the report itself. */
-import type { Output } from '../output.js';
+import { type Output, outcomeWord } from '../output.js';
 import type { UsersReport } from './sync.js';
 
 export function printUsers(out: Output, r: UsersReport, indent = ''): void {
-  const head = r.result === 'ok' ? out.c.green('ok') : r.result === 'planned' ? out.c.cyan('planned') : out.c.red(r.result.toUpperCase());
+  const head = outcomeWord(out, r.result);
   const grants = r.granted || r.revoked ? `; HBase: ${r.granted?.length ?? 0} grant(s), ${r.revoked?.length ?? 0} revoke(s)` : '';
   const counts = `${r.created.length} to create, ${r.changed.length} to change, ${r.removed.length} to remove${grants}`;
   const copies = r.contents?.length

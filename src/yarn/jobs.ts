@@ -45,3 +45,10 @@ export function jobArgs(job: JobLabel | undefined): string[] {
     ...(job.queue ? [`-Dmapreduce.job.queuename=${job.queue}`] : []),
   ];
 }
+
+/** A MapReduce counter from a job's log (the job prints its counters when it ends; the last value counts); absent: 0. */
+export function jobCounter(log: string, name: string): number {
+  const all = [...log.matchAll(new RegExp(`^\\s*${name}=(\\d+)\\s*$`, 'gm'))];
+  const last = all[all.length - 1];
+  return last ? Number(last[1]) : 0;
+}

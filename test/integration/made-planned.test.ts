@@ -1,0 +1,153 @@
+// The dry run of each flow that changes clusters is what its real run sends, against the sandbox, for a
+// service of a directory and a table: backup, restore beside the live data, a planned failover, an
+// emergency one and the failback after it. Observed as sent (--verbose: each WebHDFS call that
+// changes something, each command with what its standard input received — for tables, the line the
+// HBase session got); steps planned only when they run are replaced by what the run listed there.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readIdentity } from '../../src/identity/identity.js';
+// @ts-expect-error the sandbox launcher is plain JavaScript
+import { startSite, stopSite } from '../cluster/sandbox.js';
+import {
+  backup,
+  bytes,
+  east,
+  ensureSandboxUp,
+  hbackup,
+  hbaseShell,
+  jsonLines,
+  putTree,
+  runId,
+  snapshottable,
+  tmpDir,
+  tool,
+  tree,
+  webhdfs,
+  west,
+  writePolicy,
+} from './helpers.js';
+
+interface Shown {
+  step: string;
+  site: string;
+  change: string;
+}
+
+const id = runId();
+const raw = `/it/mp-${id}/raw`;
+const table = `mp_${id}:t`;
+const policies = tmpDir('mp-policies');
+let policy = '';
+
+/** What a run sent that changes something, with what differs from run to run (moments, pids) made alike. */
+const sent = (stderr: string) =>
+  stderr
+    .split('\n')
+    .map((l) => l.replace(/^\S+ /, ''))
+    .filter((l) => /^(PUT|POST|DELETE) /.test(l) || l.startsWith('run: '))
+    .map((l) => alike(l.replace(/^run: /, '')));
+const alike = (l: string) => l.replace(/\d{8}T\d{6}Z/gi, 'STAMP').replace(/(_tmp\.claim\.\d+\.[^.?/]+)\.\d+\.json/, '$1.PID.json');
+
+/** The plan with each step planned when it runs replaced by what the run listed there. */
+const expected = (planned: Shown[], made: Shown[]) =>
+  planned
+    .flatMap((p) => {
+      if (!p.change.startsWith('(planned when it runs')) return [p.change];
+      const known = new Set(planned.filter((q) => q.step === p.step).map((q) => q.change));
+      return made.filter((m) => m.step === p.step && !known.has(m.change)).map((m) => m.change);
+    })
+    .map(alike);
+
+const pair = (...args: string[]) => hbackup([...args, '--policies', policies]);
+const roleOf = async (site: typeof east) => (await readIdentity(webhdfs(site)))!.role;
+
+describe('made equals planned, against the sandbox', () => {
+  beforeAll(async () => {
+    await ensureSandboxUp();
+    const init = await hbackup(['init']);
+    if (init.exitCode !== 0) expect((await hbackup(['init', '--force'])).exitCode).toBe(0);
+    await snapshottable(raw, { 'a.bin': bytes(50_000), 'sub/b.txt': 'b' });
+    await hbaseShell(east, `create_namespace 'mp_${id}'\ncreate '${table}', 'f'\nput '${table}', 'r1', 'f:c', 'v1'\n`);
+    policy = writePolicy({ service: `mp-${id}`, datasets: [{ hdfs: raw }, { hbase: table }], copy: { mappers: 2, parallel: 1 } });
+    fs.copyFileSync(policy, path.join(policies, path.basename(policy)));
+    expect((await backup(policy)).report).toMatchObject({ result: 'ok' });
+  });
+
+  afterAll(async () => {
+    // As the other files expect the sandbox: both sites up, east the primary, out of safe mode.
+    await tool(east, 'hdfs', ['dfsadmin', '-safemode', 'leave']).catch(() => undefined);
+    const health = JSON.parse(String((await hbackup(['--json', 'status'])).stdout));
+    for (const s of health.sites.filter((x: any) => x.level !== 'OK' && !x.stale)) {
+      await stopSite(s.site);
+      await startSite(s.site);
+    }
+    if ((await roleOf(east)) !== 'primary' || (await roleOf(west)) !== 'secondary') await hbackup(['init', '--force']);
+  });
+
+  it('backup and restore: the dry run is the run, tables included', async () => {
+    await putTree(east, raw, { 'c.bin': bytes(20_000, 3) });
+    await hbaseShell(east, `put '${table}', 'r2', 'f:c', 'v2'\n`);
+    const dry = await backup(policy, '--dry-run');
+    expect(dry.report, dry.stderr).toMatchObject({ result: 'planned' });
+    const real = await backup(policy, '--verbose');
+    expect(real.report, real.stderr).toMatchObject({ result: 'ok' });
+    const made = sent(real.stderr);
+    expect(made).toEqual(dry.report!.planned.map((p: Shown) => alike(p.change)));
+    // The table's snapshot is the one line its session received.
+    expect(made.filter((c) => c.includes('hbackup_fire('))).toEqual([
+      expect.stringMatching(/hbase shell -n <<< hbackup_fire\(\[\[".*:t", "hb-mp-\S+"\]\]\)$/),
+    ]);
+
+    const dryRestore = await hbackup(['restore', policy, '--suffix', '_mp', '--json', '--dry-run']);
+    const planned = jsonLines(String(dryRestore.stdout))[0]!;
+    expect(planned, String(dryRestore.stderr)).toMatchObject({ result: 'planned' });
+    const restored = await hbackup(['restore', policy, '--suffix', '_mp', '--json', '--verbose']);
+    expect(jsonLines(String(restored.stdout))[0], String(restored.stderr)).toMatchObject({ result: 'ok' });
+    expect(sent(String(restored.stderr))).toEqual(planned.planned.map((p: Shown) => alike(p.change)));
+    expect(await tree(east, raw)).toEqual(await tree(west, `${raw}_mp`));
+  });
+
+  it('failover, planned: the dry run is the run, what it plans as it runs listed as made', async () => {
+    const dry = await pair('--json', 'failover', '--dry-run');
+    const plan = jsonLines(String(dry.stdout))[0]!;
+    expect(plan, String(dry.stderr)).toMatchObject({ result: 'planned', mode: 'planned', to: 'west' });
+    const real = await pair('--json', '--verbose', 'failover', '--yes');
+    const report = jsonLines(String(real.stdout))[0]!;
+    expect(report, String(real.stderr)).toMatchObject({ result: 'ok', mode: 'planned', to: 'west' });
+    expect(sent(String(real.stderr))).toEqual(expected(plan.planned, report.made));
+    // The table came up on west from the restore point the last backup made (clone_snapshot, one session).
+    expect(report.made.filter((m: Shown) => m.step.endsWith('in place on west') && m.change.includes('clone_snapshot'))).toHaveLength(1);
+  });
+
+  it('an emergency failover and the failback after it: the dry run is the run, the copy forward where the plan says', async () => {
+    await putTree(west, raw, { 'on-west.txt': 'written on west' });
+    const dry = await pair('--json', 'failover', '--dry-run', '--emergency');
+    const plan = jsonLines(String(dry.stdout))[0]!;
+    expect(plan, String(dry.stderr)).toMatchObject({ result: 'planned', mode: 'emergency', to: 'east' });
+    const real = await pair('--json', '--verbose', 'failover', '--yes', '--emergency');
+    const report = jsonLines(String(real.stdout))[0]!;
+    expect(report, String(real.stderr)).toMatchObject({ result: 'ok', mode: 'emergency', to: 'east' });
+    expect(sent(String(real.stderr))).toEqual(expected(plan.planned, report.made));
+
+    const dryBack = await pair('--json', 'failback', '--dry-run');
+    const back = jsonLines(String(dryBack.stdout))[0]!;
+    expect(back, String(dryBack.stderr)).toMatchObject({ result: 'planned', from: 'west', to: 'east' });
+    const done = await pair('--json', '--verbose', 'failback', '--yes');
+    const made = jsonLines(String(done.stdout))[0]!;
+    expect(made, String(done.stderr)).toMatchObject({ result: 'ok', from: 'west', to: 'east' });
+    // The copy forward is a backup planned as it runs (its own dry run is its run, above): what was
+    // sent is the plan, with that backup's calls where the plan says it runs.
+    const all = expected(back.planned, made.made);
+    const at = back.planned.findIndex((p: Shown) => p.step.includes('copy forward') && p.change.startsWith('(planned when it runs'));
+    const before = expected(back.planned.slice(0, at), made.made);
+    const after = expected(back.planned.slice(at + 1), made.made);
+    const got = sent(String(done.stderr));
+    expect(got.slice(0, before.length)).toEqual(before);
+    expect(got.slice(got.length - after.length)).toEqual(after);
+    expect(got.length).toBeGreaterThan(all.length);
+    expect(made.services[0].lostWrites[0].changes).toEqual(expect.arrayContaining([expect.stringMatching(/^CREATE \S*on-west\.txt$/)]));
+    // East is the primary again: the other files find the sandbox as they expect it.
+    expect([await roleOf(east), await roleOf(west)]).toEqual(['primary', 'secondary']);
+  });
+});

@@ -26,9 +26,10 @@ printf '\n# an HBase table of orders on the primary, 1000 rows\n'
   "$east/hbase" shell -n > /dev/null 2>&1 || echo "(demo:orders exists already: kept as it is)"
 
 node bin/hbackup.js --help | head -n 12
+hbackup init --dry-run
 hbackup init
 hbackup status
-printf '\n# the setup checked: endpoints, DataNodes, rights, tools, versions (exit 1: warnings only)\n'
+printf '\n# the setup checked: endpoints, DataNodes, rights, tools, versions, open-file snapshots\n'
 hbackup doctor
 hbackup validate --online policies/demo.yaml
 hbackup backup policies/demo.yaml

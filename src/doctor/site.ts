@@ -220,6 +220,8 @@ export async function checkSite(cluster: NamedCluster, io: DoctorIo): Promise<Si
     );
   }
   const base = site.hdfs.endpoint;
+  // JMX and /conf may ask for SPNEGO (a Kerberized NameNode) or be closed off: then the version and the
+  // open-files setting are not known, and no line is made up for them (WebHDFS answered, above).
   const [info, captures] = await Promise.all([
     jmx(f, base, 'Hadoop:service=NameNode,name=NameNodeInfo', io.timeoutMs).catch(() => undefined),
     confValue(f, base, 'dfs.namenode.snapshot.capture.openfiles', io.timeoutMs).catch(() => undefined),

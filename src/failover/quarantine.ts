@@ -5,7 +5,7 @@
  * failover lost, for the administrator to look at.
  */
 import type { RestorePoint } from '../catalog/catalog.js';
-import { type Change, commandChange, httpChange, type Performer, run } from '../flow/change.js';
+import { type Change, commandChange, httpChange, look, type Performer } from '../flow/change.js';
 import { infoArgs, parseSnapshotInfo } from '../hbase/info.js';
 import { statements } from '../hbase/shell.js';
 import { tableSnapshotName } from '../hbase/tables.js';
@@ -42,7 +42,7 @@ export function quarantineOf(p: Performer, old: Site, shared: RestorePoint | und
       change: commandChange(old.name, old.tool('hbase', ['shell', '-n']), `${statements.snapshot(record.target, table)}\n`),
       // A table's snapshot taken by a run that died is taken again under the same name: the shell refuses it, so it is looked for first.
       exists: async () => {
-        const r = await run(p, old.tool('hbase', infoArgs(table)));
+        const r = await look(p, old.tool('hbase', infoArgs(table)));
         return !parseSnapshotInfo(`${r.stdout}\n${r.stderr}`, table).problems.includes(`snapshot ${table} not found`);
       },
     };
@@ -63,7 +63,7 @@ export async function lostWrites(p: Performer, old: Site, shared: RestorePoint, 
       continue;
     }
     const info = async (name: string) =>
-      parseSnapshotInfo(((r) => `${r.stdout}\n${r.stderr}`)(await run(p, old.tool('hbase', infoArgs(name)))), name);
+      parseSnapshotInfo(((r) => `${r.stdout}\n${r.stderr}`)(await look(p, old.tool('hbase', infoArgs(name)))), name);
     const [before, now] = await Promise.all([info(q.record.snapshot), info(q.name)]);
     const same = before.files.size === now.files.size && [...now.files.keys()].every((f) => before.files.has(f));
     out.push({

@@ -42,9 +42,15 @@ export interface Performer {
   debug: (text: string) => void;
 }
 
-/** Run a command, logged under --verbose. */
+/** Run a command that changes something, logged under --verbose as `run:` (what a plan lists). */
 export async function run(p: Performer, cmd: Command, opts?: RunOptions): Promise<RunResult> {
   p.debug(`run: ${describeCommand(cmd, opts?.input)}`);
+  return p.runner(cmd, opts);
+}
+
+/** Run a command that only reads (SnapshotInfo, the groups of users), logged under --verbose as `read:`. */
+export async function look(p: Performer, cmd: Command, opts?: RunOptions): Promise<RunResult> {
+  p.debug(`read: ${describeCommand(cmd, opts?.input)}`);
   return p.runner(cmd, opts);
 }
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { loadClusters, pairOf, pairServices, type ResolvedPolicy } from '../config/load.js';
 import { DISTCP_TAIL } from '../distcp/distcp.js';
 import { causeLine, ToolError } from '../errors.js';
-import { commandChange, type Performer, perform, run } from '../flow/change.js';
+import { commandChange, look, type Performer, perform } from '../flow/change.js';
 import type { FlowIo } from '../flow/context.js';
 import { openPair, policyFor, siteOf } from '../flow/context.js';
 import type { Outcome } from '../flow/outcome.js';
@@ -60,7 +60,7 @@ export interface UsersOptions {
 /** Users the secondary's groups mapping knows nothing of (`hdfs groups` lists no group for them). */
 async function unknownUsers(p: Performer, site: Site, users: string[]): Promise<{ unknown: string[]; problem?: string }> {
   if (!users.length) return { unknown: [] };
-  const r = await run(p, site.tool('hdfs', ['groups', ...users]));
+  const r = await look(p, site.tool('hdfs', ['groups', ...users]));
   if (r.exitCode !== 0) return { unknown: [], problem: `cannot ask ${site.name} which users it knows${causeLine(r.stderr, ': ')}` };
   const known = new Set<string>();
   for (const line of r.stdout.split('\n')) {
@@ -77,7 +77,7 @@ async function unknownUsers(p: Performer, site: Site, users: string[]): Promise<
 async function hbaseGrants(p: Performer, primary: Site, secondary: Site, opts: UsersOptions, warn: (t: string) => void) {
   if (!primary.cluster.hbase?.zookeeper || !secondary.cluster.hbase?.zookeeper) return undefined;
   const read = async (site: Site) => {
-    const r = await run(p, site.tool('hbase', ['shell', '-n']), { input: READ_GRANTS });
+    const r = await look(p, site.tool('hbase', ['shell', '-n']), { input: READ_GRANTS });
     if (r.exitCode !== 0)
       throw new ToolError(
         [site.cluster.tools.hbase, 'shell'],

@@ -4,7 +4,7 @@
  * hbase.rootdir; SnapshotInfo on both sides proves the copy holds every file at its size.
  */
 import { HbackupError, ToolError } from '../../errors.js';
-import { describeCommand, run } from '../../flow/change.js';
+import { describeCommand, look, run } from '../../flow/change.js';
 import { exportProblem, parseExportCounters } from '../../hbase/export.js';
 import { compareSnapshotFiles, infoArgs, parseSnapshotInfo } from '../../hbase/info.js';
 import { FIRED, fireLine, parseOutcome, READY, SESSION_END, SESSION_SETUP } from '../../hbase/shell.js';
@@ -17,7 +17,7 @@ const FIRE_TIMEOUT_MS = 600_000;
 
 export async function armHbase(ctx: FlowContext, plans: HbasePlan[]): Promise<Trigger> {
   const cmd = ctx.primary.tool('hbase', ['shell', '-n']);
-  ctx.debug(`run: ${describeCommand(cmd)} (kept open for the moment)`);
+  ctx.debug(`start: ${describeCommand(cmd)} (kept open for the moment; the line that takes the snapshots follows)`);
   const session = ctx.spawn(cmd);
   try {
     session.write(SESSION_SETUP);
@@ -88,7 +88,7 @@ export async function exportHbase(ctx: FlowContext, plan: HbasePlan, update: (te
 
 export async function verifyHbase(ctx: FlowContext, plan: HbasePlan): Promise<Verification> {
   const info = async (side: 'primary' | 'secondary') => {
-    const r = await run(ctx, ctx[side].tool('hbase', infoArgs(plan.snapshot)));
+    const r = await look(ctx, ctx[side].tool('hbase', infoArgs(plan.snapshot)));
     return parseSnapshotInfo(`${r.stdout}\n${r.stderr}`, plan.snapshot);
   };
   const [source, copy] = await Promise.all([info('primary'), info('secondary')]);

@@ -6,7 +6,7 @@
  */
 import type { DatasetRecord } from '../../catalog/catalog.js';
 import { HbackupError } from '../../errors.js';
-import { type Change, commandChange, run } from '../../flow/change.js';
+import { type Change, commandChange, look } from '../../flow/change.js';
 import { exportArgs } from '../../hbase/export.js';
 import { infoArgs, parseSnapshotInfo } from '../../hbase/info.js';
 import { statements } from '../../hbase/shell.js';
@@ -80,7 +80,7 @@ const hfileOf = (name: string) => (name.includes('=') ? name.slice(name.lastInde
 /** The table's store files are exactly the snapshot's, as SnapshotInfo lists them on that site. */
 export async function verifyHbaseRestore(ctx: FlowContext, item: HbaseRestore): Promise<Verification> {
   const site = ctx.sites[item.site]!;
-  const r = await run(ctx, site.tool('hbase', infoArgs(item.record.snapshot)));
+  const r = await look(ctx, site.tool('hbase', infoArgs(item.record.snapshot)));
   const info = parseSnapshotInfo(`${r.stdout}\n${r.stderr}`, item.record.snapshot);
   const dir = tableDir(rootPath(site.cluster)!, item.table);
   const stored = (await site.hdfs.listRecursive(dir))

@@ -3,54 +3,9 @@
  * TypeScript types, validation and the published JSON Schemas (schema/*.json) all come from here.
  */
 import { z } from 'zod';
+import { argv, authority, clusterName, hdfsPath, hookTimeout, hostPort, httpUrl, program, rmUrl, TABLE_NAME, tableName } from './values.js';
 
-const clusterName = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'a cluster name starts with a letter, then letters, digits, "-" or "_"');
-
-const argv = z
-  .array(z.string())
-  .min(1, { error: 'a command is a non-empty list: [program, arg, ...]', abort: true })
-  .refine((a) => a[0] !== undefined && a[0].trim() !== '', 'the program (the first item) is empty')
-  .refine((a) => !a[0]?.startsWith('-'), 'the first item is the program, not an option (it starts with "-")');
-
-/** A program to run: a name or a path, never an option (it would be read as one). */
-const program = (example: string) =>
-  z
-    .string()
-    .min(1)
-    .refine((t) => !t.startsWith('-'), `a program's name or path, e.g. ${example}, not an option (it starts with "-")`)
-    .refine((t) => !/[\n\r\0]/.test(t), 'one line: no line breaks or NUL in a program path');
-
-/** A hook's time limit: Node cannot wait longer than about 24 days, and a day is plenty. */
-const hookTimeout = z.number().positive().max(86_400, 'at most 86400 seconds (a day)').default(300);
-
-/** The authority of an endpoint: a host and a port that exists, nothing else (no credentials in files). */
-const authority = (what: string, example: string) =>
-  z.string().superRefine((u, ctx) => {
-    const m = /^([a-z]+):\/\/([^/\s?#\\]+)\/?$/.exec(u);
-    if (!m) ctx.addIssue({ code: 'custom', message: `${what}, e.g. ${example} (no path, query or fragment)` });
-    else if (m[2]!.includes('@'))
-      ctx.addIssue({ code: 'custom', message: `no user or password in ${what.split(' is ')[0]}: hbackup acts as "user"` });
-    else {
-      const port = /:(\d+)$/.exec(m[2]!)?.[1];
-      if (port !== undefined && (Number(port) < 1 || Number(port) > 65535))
-        ctx.addIssue({ code: 'custom', message: `port ${port} does not exist (1-65535)` });
-    }
-  });
-
-const httpUrl = authority('a WebHDFS endpoint is http(s)://host:port', 'http://nn1.example.com:9870').refine(
-  (u) => /^https?:/.test(u),
-  'a WebHDFS endpoint is http:// or https://',
-);
-
-const rmUrl = authority('a ResourceManager endpoint is http(s)://host:port', 'http://rm1.example.com:8088').refine(
-  (u) => /^https?:/.test(u),
-  'a ResourceManager endpoint is http:// or https://',
-);
-
-/** `host:port`, as a DataNode address is written. */
-const hostPort = z
-  .string()
-  .regex(/^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]):\d{1,5}$/, 'a DataNode address is host:port, e.g. dn1:9864');
+export { TABLE_NAME };
 
 export const ClusterSchema = z
   .strictObject({
@@ -191,34 +146,6 @@ export const ClusterSchema = z
   })
   .describe('One Hadoop cluster hbackup talks to.');
 
-const hdfsPath = z
-  .string()
-  .regex(/^\//, 'an HDFS path must be absolute, e.g. /data/orders')
-  .refine(
-    (p) =>
-      p === '/' ||
-      (!p.endsWith('/') &&
-        !p
-          .split('/')
-          .slice(1)
-          .some((s) => s === '' || s === '.' || s === '..')),
-    'write the path normalised: no "//", ".", ".." or trailing "/"',
-  )
-  .refine((p) => !p.split('/').includes('.snapshot'), 'name the directory itself, not a path inside .snapshot')
-  // HDFS's own limits (dfs.namenode.fs-limits.max-component-length, and its longest path).
-  .refine((p) => p.length <= 8000, { error: 'an HDFS path is at most 8000 characters long', abort: true })
-  .refine(
-    (p) => p.split('/').every((c) => Buffer.byteLength(c) <= 255),
-    'each name in an HDFS path is at most 255 bytes (dfs.namenode.fs-limits.max-component-length)',
-  )
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
-  .refine((p) => !/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069:]/.test(p), 'no control characters, bidi controls or ":" in an HDFS path')
-  // Data sets swap sides at a failover: neither side may be the root or hbackup's own directory.
-  .refine(
-    (p) => p !== '/' && p !== '/.hbackup' && !p.startsWith('/.hbackup/'),
-    'not / nor /.hbackup (a full copy would delete what else is there)',
-  );
-
 export const ClustersFileSchema = z
   .strictObject({
     clusters: z
@@ -236,16 +163,6 @@ export const ClustersFileSchema = z
       .describe('The user data sync-users mirrors on the secondary.'),
   })
   .describe('The clusters hbackup works with.');
-
-/** `namespace:table` or `table` (the default namespace), as HBase allows them; not HBase's own tables. */
-export const TABLE_NAME = /^(?:([A-Za-z0-9_]+):)?([A-Za-z0-9_][A-Za-z0-9_.-]*)$/;
-const tableName = z
-  .string()
-  .regex(
-    TABLE_NAME,
-    'an HBase table is namespace:table or table, e.g. orders:events (letters, digits, "_", and "." or "-" after the first)',
-  )
-  .refine((t) => !t.startsWith('hbase:'), "the hbase namespace holds HBase's own tables; name a table of the service");
 
 export const DatasetSchema = z
   .strictObject({

@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { loadClusters, pairOf, pairServices, type ResolvedPolicy } from '../config/load.js';
+import { specsOf } from '../datasets/index.js';
 import { DISTCP_TAIL } from '../distcp/distcp.js';
 import { causeLine, ToolError } from '../errors.js';
 import { commandChange, look, type Performer, perform } from '../flow/change.js';
@@ -134,9 +135,7 @@ export async function syncUsers(opts: UsersOptions, io: FlowIo): Promise<UsersRe
     const performer = openPair(pair, io);
     const [primary, secondary] = [performer.site(roles.primary.name), performer.site(roles.secondary.name)];
     Object.assign(report, { primary: primary.name, secondary: secondary.name });
-    const datasets = services.flatMap((rp) =>
-      policyFor(rp, roles).datasets.flatMap((d) => (d.hdfs !== undefined ? [{ source: d.hdfs, target: d.target ?? d.hdfs }] : [])),
-    );
+    const datasets = services.flatMap((rp) => specsOf(policyFor(rp, roles).datasets).filter((d) => d.type === 'hdfs'));
     const found = await placesOf(primary, clusters.users, datasets);
     const contents = opts.contents
       ? await planContents(primary, secondary, found.homeRoots, {

@@ -69,6 +69,7 @@ export class NameNodes {
       if (!res.ok) throw new Error(String(res.status));
       return index;
     });
+    // None answered: the first pick stays, and the call that follows says why each one failed.
     this.active = await Promise.any(probes).catch(() => this.active);
   }
 

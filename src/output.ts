@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { Chalk, type ChalkInstance } from 'chalk';
 import ora, { type Ora } from 'ora';
-import type { FlowEvent } from './flow/events.js';
+import type { FlowEvent } from './core/events.js';
 
 type Stream = NodeJS.WritableStream & { isTTY?: boolean };
 

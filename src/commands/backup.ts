@@ -1,10 +1,10 @@
-import type { BackupOptions } from '../backup/backup.js';
-import { printReport } from '../backup/report.js';
 import { resolvePolicy } from '../config/load.js';
+import { exitCode } from '../core/outcome.js';
 import { UsageError } from '../errors.js';
-import { exitCode } from '../flow/outcome.js';
+import type { BackupOptions } from '../flows/backup/backup.js';
+import { printReport } from '../flows/backup/report.js';
+import { printUsers } from '../flows/users/report.js';
 import { writeBackupMetrics } from '../metrics/prometheus.js';
-import { printUsers } from '../users/report.js';
 import { type CommandEnv, flowIo } from './context.js';
 import { backupThenUsers } from './flows.js';
 

@@ -3,10 +3,10 @@
  * DataNode upload, clock, state directory), so tests can run commands in-process against fakes.
  */
 import { createInterface } from 'node:readline/promises';
+import type { FlowIo } from '../core/context.js';
+import { Progress } from '../core/events.js';
 import type { Runner } from '../exec/runner.js';
 import type { Spawner } from '../exec/session.js';
-import type { FlowIo } from '../flow/context.js';
-import { Progress } from '../flow/events.js';
 import type { PutData } from '../hdfs/put-data.js';
 import type { FetchLike } from '../http/client.js';
 import type { Output } from '../output.js';

@@ -1,5 +1,5 @@
-import { doctor } from '../doctor/doctor.js';
 import { UsageError } from '../errors.js';
+import { doctor } from '../flows/doctor/doctor.js';
 import type { CommandEnv } from './context.js';
 
 /** Check a clusters file against its clusters: one line per finding, with its fix. Exit 0 ok, 1 warnings, 2 failures. */

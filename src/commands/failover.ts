@@ -1,8 +1,8 @@
 import { clustersPair, pairServices } from '../config/load.js';
-import { failback } from '../failover/failback.js';
-import { failover } from '../failover/failover.js';
-import type { PairFlows, PairReport } from '../failover/pair.js';
-import { exitCode } from '../flow/outcome.js';
+import { exitCode } from '../core/outcome.js';
+import { failback } from '../flows/failover/failback.js';
+import { failover } from '../flows/failover/failover.js';
+import type { PairFlows, PairReport } from '../flows/failover/pair.js';
 import { type Output, outcomeWord } from '../output.js';
 import { type CommandEnv, flowIo, terminalConfirm } from './context.js';
 import { backupThenUsers } from './flows.js';

@@ -2,11 +2,12 @@
  * How commands put flows together, so that no flow imports another: a backup followed by the
  * policy's sync-users (backup, run-due, and the last backups of a switchover run it so).
  */
-import { type BackupOptions, backupService } from '../backup/backup.js';
-import type { BackupReport } from '../backup/report.js';
+
 import type { ResolvedPolicy } from '../config/load.js';
-import type { FlowIo } from '../flow/context.js';
-import { syncUsers, type UsersReport } from '../users/sync.js';
+import type { FlowIo } from '../core/context.js';
+import { type BackupOptions, backupService } from '../flows/backup/backup.js';
+import type { BackupReport } from '../flows/backup/report.js';
+import { syncUsers, type UsersReport } from '../flows/users/sync.js';
 
 /** A backup's report, with what the policy's `syncUsers` planned or did after it. */
 export interface ServiceBackup extends BackupReport {

@@ -1,6 +1,6 @@
 import { clustersPair } from '../config/load.js';
-import { exitCode } from '../flow/outcome.js';
-import { init } from '../init/init.js';
+import { exitCode } from '../core/outcome.js';
+import { init } from '../flows/init/init.js';
 import { type CommandEnv, flowIo } from './context.js';
 
 /** Write each site's first identity (its role from the clusters file, epoch 1); --dry-run prints the writes. */

@@ -1,6 +1,6 @@
 import { resolvePolicy } from '../config/load.js';
 import { ExitCode } from '../errors.js';
-import { listRestorePoints } from '../list/list.js';
+import { listRestorePoints } from '../flows/list/list.js';
 import { currentRoles } from '../sites/roles.js';
 import { openSite } from '../sites/site.js';
 import { type CommandEnv, siteIo } from './context.js';

@@ -1,8 +1,8 @@
 import { resolvePolicy } from '../config/load.js';
+import { exitCode } from '../core/outcome.js';
 import { UsageError } from '../errors.js';
-import { exitCode } from '../flow/outcome.js';
+import { type RestoreReport, restoreService } from '../flows/restore/restore.js';
 import { type Output, outcomeWord } from '../output.js';
-import { type RestoreReport, restoreService } from '../restore/restore.js';
 import { type CommandEnv, flowIo, terminalConfirm } from './context.js';
 
 export interface RestoreCommandOptions {

@@ -1,7 +1,7 @@
 import { policyFiles } from '../config/load.js';
 import { UsageError } from '../errors.js';
+import { runDue, runDueExitCode } from '../flows/schedule/run-due.js';
 import { writeBackupMetrics } from '../metrics/prometheus.js';
-import { runDue, runDueExitCode } from '../schedule/run-due.js';
 import { type CommandEnv, flowIo } from './context.js';
 import { backupThenUsers } from './flows.js';
 

@@ -1,8 +1,8 @@
 import { readCatalog } from '../catalog/catalog.js';
 import { clustersPair, policyFiles, resolvePolicy } from '../config/load.js';
 import { HbackupError, UsageError } from '../errors.js';
+import { isDue } from '../flows/schedule/due.js';
 import { writeSiteMetrics } from '../metrics/prometheus.js';
-import { isDue } from '../schedule/due.js';
 import { type Level, type Problem, siteStatuses, worst } from '../sites/health.js';
 import { openSite } from '../sites/site.js';
 import type { CommandEnv } from './context.js';

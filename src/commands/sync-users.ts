@@ -1,7 +1,7 @@
+import { exitCode } from '../core/outcome.js';
 import { UsageError } from '../errors.js';
-import { exitCode } from '../flow/outcome.js';
-import { printUsers } from '../users/report.js';
-import { syncUsers } from '../users/sync.js';
+import { printUsers } from '../flows/users/report.js';
+import { syncUsers } from '../flows/users/sync.js';
 import { type CommandEnv, flowIo } from './context.js';
 
 export interface SyncUsersCommandOptions {

@@ -1,5 +1,5 @@
-import { exitCode } from '../flow/outcome.js';
-import { validatePolicy } from '../validate/validate.js';
+import { exitCode } from '../core/outcome.js';
+import { validatePolicy } from '../flows/validate/validate.js';
 import { type CommandEnv, siteIo } from './context.js';
 
 export interface ValidateCommandOptions {

@@ -6,8 +6,8 @@
  */
 import type { CopyMode, DatasetRecord } from '../catalog/catalog.js';
 import type { Dataset } from '../config/schema.js';
-import type { Change } from '../flow/change.js';
-import type { BackupContext, FlowContext } from '../flow/context.js';
+import type { Change } from '../core/change.js';
+import type { BackupContext, FlowContext } from '../core/context.js';
 import type { Site } from '../sites/site.js';
 
 export type { BackupContext, FlowContext };

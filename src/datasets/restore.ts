@@ -7,8 +7,8 @@
  * changes are made and verified, one after another.
  */
 import { type RestorePoint, readCatalog } from '../catalog/catalog.js';
+import type { Change } from '../core/change.js';
 import { PreflightError, UsageError } from '../errors.js';
-import type { Change } from '../flow/change.js';
 import { reach } from '../sites/checks.js';
 import { kindOf, missingOn } from './index.js';
 import type { FlowContext, RestoreItem, RestoreWhere } from './kind.js';

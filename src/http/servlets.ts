@@ -3,7 +3,7 @@
  * setting of the running daemon). Both answer only when asked with the daemon's web authentication;
  * behind SPNEGO they answer 401, read here as nothing.
  */
-import type { FetchLike } from '../http/client.js';
+import type { FetchLike } from './client.js';
 
 export type Bean = Record<string, unknown>;
 

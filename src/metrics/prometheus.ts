@@ -6,8 +6,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { BackupReport } from '../backup/report.js';
 import { HbackupError } from '../errors.js';
+import type { BackupReport } from '../flows/backup/report.js';
 
 export interface Sample {
   name: string;

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { versionFindings } from '../../src/doctor/doctor.js';
+import { versionFindings } from '../../src/flows/doctor/doctor.js';
 import { writeBackupMetrics } from '../../src/metrics/prometheus.js';
 import { world } from '../fakes/world.js';
 

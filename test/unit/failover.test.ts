@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import type { NamedCluster } from '../../src/config/load.js';
-import { decideFailover } from '../../src/failover/decide.js';
+import { decideFailover } from '../../src/flows/failover/decide.js';
 import type { SiteStatus } from '../../src/sites/health.js';
 import { world } from '../fakes/world.js';
 

@@ -1,6 +1,6 @@
 // Progress for cron is plain timestamped lines; spinners and colours only on a real terminal.
 import { describe, expect, it } from 'vitest';
-import { Progress } from '../../src/flow/events.js';
+import { Progress } from '../../src/core/events.js';
 import { Output } from '../../src/output.js';
 
 function stream(props: { isTTY?: boolean; columns?: number } = {}) {

@@ -1,6 +1,6 @@
 // Retention and crash clean-up decide from names alone.
 import { describe, expect, it } from 'vitest';
-import { planRetention } from '../../src/backup/retention.js';
+import { planRetention } from '../../src/flows/backup/retention.js';
 
 const s = (stamp: string) => `hb-svc-${stamp}`;
 /** This service's snapshots of one location, as a data-set kind lists them. */

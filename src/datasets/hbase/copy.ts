@@ -3,8 +3,9 @@
  * moment, takes every table's snapshot at once; ExportSnapshot copies each to the secondary's
  * hbase.rootdir; SnapshotInfo on both sides proves the copy holds every file at its size.
  */
+
+import { describeCommand, look, run } from '../../core/change.js';
 import { HbackupError, ToolError } from '../../errors.js';
-import { describeCommand, look, run } from '../../flow/change.js';
 import { exportProblem, parseExportCounters } from '../../hbase/export.js';
 import { compareSnapshotFiles, infoArgs, parseSnapshotInfo } from '../../hbase/info.js';
 import { FIRED, fireLine, parseOutcome, READY, SESSION_END, SESSION_SETUP } from '../../hbase/shell.js';

@@ -5,7 +5,7 @@
  * are not captured atomically together (the quiesce hooks are for that).
  */
 import { fullTableName } from '../../config/load.js';
-import { commandChange, httpChange, perform } from '../../flow/change.js';
+import { commandChange, httpChange, perform } from '../../core/change.js';
 import { fireLine, statements } from '../../hbase/shell.js';
 import { partialSnapshotsDir, rootdirMissing, rootPath, snapshotsDir, stampOfTableSnapshot, tableDir } from '../../hbase/tables.js';
 import { ops } from '../../hdfs/requests.js';

@@ -4,7 +4,7 @@
  * has), and the ExportSnapshot command of the initiator site.
  */
 import type { DatasetRecord } from '../../catalog/catalog.js';
-import { type Change, commandChange } from '../../flow/change.js';
+import { type Change, commandChange } from '../../core/change.js';
 import { exportArgs } from '../../hbase/export.js';
 import { statements } from '../../hbase/shell.js';
 import { rootPath, snapshotsDir, tableSnapshotName } from '../../hbase/tables.js';

@@ -5,8 +5,8 @@
  * between disable and enable when the table is the snapshot's own, else drop and clone.
  */
 import type { DatasetRecord } from '../../catalog/catalog.js';
+import { type Change, commandChange, look } from '../../core/change.js';
 import { HbackupError } from '../../errors.js';
-import { type Change, commandChange, look } from '../../flow/change.js';
 import { exportArgs } from '../../hbase/export.js';
 import { infoArgs, parseSnapshotInfo } from '../../hbase/info.js';
 import { statements } from '../../hbase/shell.js';

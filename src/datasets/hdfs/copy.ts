@@ -6,9 +6,9 @@
  * is forbidden); then the target's snapshot.
  */
 
+import { type Change, perform, run } from '../../core/change.js';
 import { DISTCP_TAIL, diffRefusal, parseCounters } from '../../distcp/distcp.js';
 import { causeLine, HbackupError, ToolError } from '../../errors.js';
-import { type Change, perform, run } from '../../flow/change.js';
 import { difference, pairTrees } from '../../hdfs/compare.js';
 import { snapshotPath } from '../../hdfs/paths.js';
 import type { BackupContext, CopyResult } from '../kind.js';

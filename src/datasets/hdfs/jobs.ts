@@ -6,8 +6,8 @@
  * target is touched. While a copy runs, its job's maps and bytes are read from the same API.
  */
 
+import { type Change, killChange } from '../../core/change.js';
 import { cleanLine } from '../../errors.js';
-import { type Change, killChange } from '../../flow/change.js';
 import type { Site } from '../../sites/site.js';
 import { targetTag } from '../../yarn/jobs.js';
 import type { YarnApp } from '../../yarn/resourcemanager.js';

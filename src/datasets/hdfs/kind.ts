@@ -2,8 +2,9 @@
  * HDFS directories as a data-set kind: snapshots by WebHDFS, copies by DistCp (full, or by
  * snapshot diff), verification by content summary and, when asked, every file's checksum.
  */
+
+import { httpChange } from '../../core/change.js';
 import { HbackupError } from '../../errors.js';
-import { httpChange } from '../../flow/change.js';
 import { isInside, snapshotPath } from '../../hdfs/paths.js';
 import { ops } from '../../hdfs/requests.js';
 import type { WebHdfs } from '../../hdfs/webhdfs.js';

@@ -5,8 +5,8 @@
  */
 import type { DatasetRecord } from '../../catalog/catalog.js';
 import { claimWrites } from '../../catalog/claims.js';
+import { type Change, commandChange, httpChange } from '../../core/change.js';
 import { type DistCpTuning, diffCopyArgs, fsUri, fullCopyArgs, rdiffArgs } from '../../distcp/distcp.js';
-import { type Change, commandChange, httpChange } from '../../flow/change.js';
 import { snapshotPath } from '../../hdfs/paths.js';
 import { type DiffEntry, ops } from '../../hdfs/requests.js';
 import { stampOfSnapshot } from '../../names/names.js';

@@ -7,9 +7,9 @@
  * On the primary, its own snapshot is used while it still has it; else the secondary's copy.
  */
 import type { DatasetRecord } from '../../catalog/catalog.js';
+import { type Change, commandChange, httpChange, perform, run } from '../../core/change.js';
 import { DISTCP_TAIL, fsUri, fullCopyArgs, rdiffArgs } from '../../distcp/distcp.js';
 import { causeLine, HbackupError } from '../../errors.js';
-import { type Change, commandChange, httpChange, perform, run } from '../../flow/change.js';
 import { snapshotPath } from '../../hdfs/paths.js';
 import { ops } from '../../hdfs/requests.js';
 import type { WebHdfs } from '../../hdfs/webhdfs.js';

@@ -1,0 +1,171 @@
+/**
+ * Walking a backup plan, step by step:
+ * clean up after an interrupted run → snapshot every data set at the moment (between the quiesce
+ * hooks) → for each data set: copy from its snapshot, snapshot the copy, verify → catalog entry →
+ * retention. A failure anywhere leaves the previous restore point intact: the catalog entry is
+ * written only after everything before it succeeded.
+ */
+import { type DatasetRecord, type RestorePoint, writeRestorePoint } from '../../catalog/catalog.js';
+import { perform } from '../../core/change.js';
+import { eachLimited } from '../../core/limit.js';
+import { kindOf } from '../../datasets/index.js';
+import type { BackupContext, SnapshotTiming } from '../../datasets/kind.js';
+import { runHooks } from './hooks.js';
+import type { BackupPlan } from './plan.js';
+import type { BackupReport } from './report.js';
+
+/** The consistency window: from the first snapshot asked for to the last one taken. */
+const windowOf = (t: SnapshotTiming[]) => Math.max(...t.map((x) => x.completedAt)) - Math.min(...t.map((x) => x.requestedAt));
+
+/**
+ * The snapshots at the moment. Each kind first gets ready (the HBase shell starts and connects),
+ * then the beforeSnapshot hooks pause the writers, every snapshot of every kind is fired at once,
+ * and the afterSnapshot hooks resume the writers — whatever happened once the pause had begun: a
+ * paused service must not stay paused. Timings come back in plan order.
+ */
+async function moment(ctx: BackupContext, plan: BackupPlan): Promise<SnapshotTiming[]> {
+  const types = [...new Set(plan.datasets.map((p) => p.spec.type))];
+  const groups = types.map((type) => plan.datasets.flatMap((p, i) => (p.spec.type === type ? [i] : [])));
+  const armed = await Promise.allSettled(
+    types.map((type, k) =>
+      kindOf(type).arm(
+        ctx,
+        groups[k]!.map((i) => plan.datasets[i]!),
+      ),
+    ),
+  );
+  const triggers = armed.flatMap((a) => (a.status === 'fulfilled' ? [a.value] : []));
+  try {
+    const failed = armed.find((a) => a.status === 'rejected');
+    if (failed) throw failed.reason;
+    let timings: SnapshotTiming[];
+    try {
+      await runHooks(ctx, plan.hooks.before, 'beforeSnapshot');
+      const fired = await Promise.all(triggers.map((t) => t.fire()));
+      timings = new Array(plan.datasets.length);
+      groups.forEach((indexes, k) => {
+        indexes.forEach((i, j) => {
+          timings[i] = fired[k]![j]!;
+        });
+      });
+    } catch (e) {
+      await runHooks(ctx, plan.hooks.after, 'afterSnapshot').catch((h: Error) => ctx.progress.warn(h.message));
+      throw e;
+    }
+    await runHooks(ctx, plan.hooks.after, 'afterSnapshot');
+    return timings;
+  } finally {
+    await Promise.all(triggers.map((t) => t.close().catch((e: Error) => ctx.progress.warn(e.message))));
+  }
+}
+
+export async function executeBackup(ctx: BackupContext, plan: BackupPlan, report: BackupReport, started: number): Promise<void> {
+  const { progress, now, service } = ctx;
+  const { cleanup } = plan;
+  if (cleanup.changes.length) {
+    await progress.step(
+      `${service}: remove ${cleanup.snapshots} snapshot(s) left by an interrupted run`,
+      async () => {
+        for (const c of cleanup.changes) await perform(ctx, c);
+      },
+      () => `${service}: removed ${cleanup.snapshots} snapshot(s) left by an interrupted run`,
+    );
+  }
+
+  const timings = await progress.step(
+    `${service}: snapshot ${plan.datasets.length} data set(s) as ${plan.snapshot}`,
+    () => moment(ctx, plan),
+    (t) => `${service}: ${t.length} snapshot(s) ${plan.snapshot}, consistency window ${windowOf(t)} ms`,
+  );
+  report.consistencyWindowMs = windowOf(timings);
+  timings.forEach((t, i) => {
+    Object.assign(report.datasets[i]!, {
+      snapshotRequestedAt: new Date(t.requestedAt).toISOString(),
+      snapshotCompletedAt: new Date(t.completedAt).toISOString(),
+    });
+  });
+
+  // Data sets are copied side by side, at most copy.parallel at a time; each keeps its own report,
+  // and every copy under way ends before a failure is reported (none is left running unseen).
+  const records: DatasetRecord[] = new Array(plan.datasets.length);
+  const failures: unknown[] = [];
+  await eachLimited([...plan.datasets.entries()], ctx.policy.copy.parallel, async ([i, d]) => {
+    if (failures.length) return;
+    const kind = kindOf(d.spec.type);
+    const r = report.datasets[i]!;
+    const how = `${d.mode}${d.fallbackReason ? `: ${d.fallbackReason}` : ''}`;
+    await progress
+      .step(
+        `${d.spec.source} → ${plan.secondary}:${d.spec.target} (${how})`,
+        async (update) => {
+          const copied = await kind.copy(ctx, d, update);
+          Object.assign(r, { mode: copied.mode, bytesCopied: copied.bytesCopied, filesCopied: copied.filesCopied });
+          if (copied.rolledBack) r.rolledBack = copied.rolledBack;
+          if (copied.stoppedJobs) r.stoppedJobs = copied.stoppedJobs;
+          if (copied.bytesSkipped !== undefined) Object.assign(r, { bytesSkipped: copied.bytesSkipped, filesSkipped: copied.filesSkipped });
+          if (copied.fallbackReason) r.fallbackReason = copied.fallbackReason;
+          update(`${d.spec.source}: verifying`);
+          const v = await kind.verify(ctx, d);
+          r.verified = { files: v.files, bytes: v.bytes, checksums: v.checksums };
+          records[i] = {
+            type: d.spec.type,
+            source: d.spec.source,
+            target: d.spec.target,
+            snapshot: d.snapshot,
+            snapshotAt: new Date(timings[i]!.completedAt).toISOString(),
+            snapshotRequestedAt: new Date(timings[i]!.requestedAt).toISOString(),
+            mode: copied.mode,
+            ...(copied.fallbackReason ? { fallbackReason: copied.fallbackReason } : {}),
+            bytesCopied: copied.bytesCopied,
+            filesCopied: copied.filesCopied,
+            ...(copied.bytesSkipped !== undefined ? { bytesSkipped: copied.bytesSkipped, filesSkipped: copied.filesSkipped } : {}),
+            files: v.files,
+            directories: v.directories,
+            bytes: v.bytes,
+            copyMs: copied.copyMs,
+            verification: { summary: 'ok', checksums: v.checksums ? 'ok' : 'skipped', filesChecksummed: v.filesChecksummed },
+            ...(copied.rolledBack ? { rolledBack: copied.rolledBack } : {}),
+            ...(copied.stoppedJobs ? { stoppedJobs: copied.stoppedJobs } : {}),
+          };
+        },
+        () =>
+          `${d.spec.source}: ${r.mode}${r.fallbackReason ? ` (${r.fallbackReason})` : ''}, ${r.filesCopied} file(s), ${r.bytesCopied} bytes copied; ` +
+          `verified ${r.verified!.files} files, ${r.verified!.bytes} bytes${r.verified!.checksums ? ', checksums' : ''}`,
+      )
+      .catch((e: unknown) => {
+        failures.push(e);
+      });
+  });
+  if (failures.length) throw failures[0];
+
+  const entry: RestorePoint = {
+    format: 1,
+    service,
+    stamp: plan.stamp,
+    moment: plan.moment,
+    snapshot: plan.snapshot,
+    primary: plan.primary,
+    secondary: plan.secondary,
+    initiator: plan.initiator,
+    consistencyWindowMs: report.consistencyWindowMs,
+    durationMs: now().getTime() - started,
+    completedAt: now().toISOString(),
+    datasets: records,
+  };
+  await progress.step(
+    `${service}: record restore point ${plan.snapshot}`,
+    () => writeRestorePoint(ctx.secondary.hdfs, entry),
+    (path) => `${service}: recorded restore point ${plan.snapshot} (${plan.secondary}:${path})`,
+  );
+  report.restorePoint = plan.snapshot;
+
+  if (plan.retention.changes.length) {
+    await progress.step(
+      `${service}: retention (${ctx.policy.retention.primary} on ${plan.primary}, ${ctx.policy.retention.secondary} on ${plan.secondary})`,
+      async () => {
+        for (const c of plan.retention.changes) await perform(ctx, c);
+      },
+    );
+  }
+  report.retention = { restorePointsDeleted: plan.retention.restorePoints, snapshotsDeleted: plan.retention.snapshots };
+}

@@ -1,0 +1,84 @@
+/**
+ * What a backup run says when it ends: built from the plan and from what really happened. A dry
+ * run's report is the plan (`result: "planned"`, no restore point, `planned`: every change once).
+ */
+import type { CopyMode } from '../../catalog/catalog.js';
+import type { Outcome } from '../../core/outcome.js';
+import type { DatasetType } from '../../datasets/kind.js';
+import { type Output, outcomeWord } from '../../output.js';
+import type { planView } from './plan.js';
+
+export interface DatasetReport {
+  type: DatasetType;
+  source: string;
+  target: string;
+  mode: CopyMode;
+  reason: string;
+  fallbackReason?: string;
+  /** Files changed on the secondary since the previous restore point that this backup rolled back. */
+  rolledBack?: string[];
+  /** DistCp jobs an interrupted run left writing into the target, stopped before the copy. */
+  stoppedJobs?: string[];
+  /** When its snapshot was asked for and when it existed (set once the snapshots were taken). */
+  snapshotRequestedAt?: string;
+  snapshotCompletedAt?: string;
+  /** Set once the copy ran. */
+  bytesCopied?: number;
+  filesCopied?: number;
+  /** Found on the secondary already and left alone (HBase exports). */
+  bytesSkipped?: number;
+  filesSkipped?: number;
+  /** Set once the copy was verified. */
+  verified?: { files: number; bytes: number; checksums: boolean };
+}
+
+export interface BackupReport {
+  service: string;
+  moment: string | null;
+  result: Outcome;
+  restorePoint: string | null;
+  consistencyWindowMs: number | null;
+  durationMs: number;
+  dryRun: boolean;
+  datasets: DatasetReport[];
+  retention?: { restorePointsDeleted: string[]; snapshotsDeleted: number };
+  /** Under --dry-run: every change the run would make, in order, each once (site "local": this host); the whole plan. */
+  planned?: { step: string; site: string; change: string }[];
+  plan?: ReturnType<typeof planView>;
+  error?: string;
+}
+
+export function printReport(out: Output, r: BackupReport): void {
+  const head = outcomeWord(out, r.result);
+  const what = r.dryRun ? 'dry run: nothing was changed' : r.restorePoint ? `restore point ${r.restorePoint}` : 'no new restore point';
+  const window = r.consistencyWindowMs === null ? '' : `, window ${r.consistencyWindowMs} ms`;
+  out.print(`${r.service}: ${head} — ${what} (${r.datasets.length} data set(s)${window}, ${(r.durationMs / 1000).toFixed(1)} s)`);
+  for (const d of r.datasets) {
+    const skipped = d.filesSkipped ? `, ${d.filesSkipped} file(s) already there` : '';
+    const copied = d.bytesCopied === undefined ? d.reason : `${d.filesCopied} file(s), ${d.bytesCopied} bytes copied${skipped}`;
+    out.print(`  ${d.source} → ${d.target}  ${d.mode}  ${copied}${d.fallbackReason ? `  (${d.fallbackReason})` : ''}`);
+    if (d.stoppedJobs?.length) {
+      out.print(`    stopped first (left writing into the target by an interrupted run): ${d.stoppedJobs.join(', ')}`);
+    }
+    if (d.rolledBack?.length) {
+      out.print(
+        `    rolled back on the secondary first (changed there since the previous restore point): ${d.rolledBack.slice(0, 10).join(', ')}`,
+      );
+      if (d.rolledBack.length > 10) out.print(`    … ${d.rolledBack.length - 10} more (--json lists them all)`);
+    }
+  }
+  if (r.retention && (r.retention.snapshotsDeleted || r.retention.restorePointsDeleted.length)) {
+    out.print(
+      `  retention: ${r.retention.restorePointsDeleted.length} restore point(s), ${r.retention.snapshotsDeleted} snapshot(s) deleted`,
+    );
+  }
+  if (r.planned) {
+    out.print(r.planned.length ? '  would make these changes, in order:' : '  would change nothing');
+    let step: string | undefined;
+    for (const p of r.planned) {
+      if (p.step !== step) out.print(`    ${p.step}`);
+      step = p.step;
+      out.print(`      ${p.change}`);
+    }
+  }
+}

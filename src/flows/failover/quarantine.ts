@@ -1,0 +1,76 @@
+/**
+ * A failback's quarantine: before an old primary is rolled back, a snapshot of each data set of the
+ * service keeps what it holds — `hbackup-quarantine-<service>-<stamp>`, never deleted by hbackup —
+ * and what changed there since the restore point both sites share is listed: the writes the
+ * failover lost, for the administrator to look at.
+ */
+import type { RestorePoint } from '../../catalog/catalog.js';
+import { type Change, commandChange, httpChange, look, type Performer } from '../../core/change.js';
+import { infoArgs, parseSnapshotInfo } from '../../hbase/info.js';
+import { statements } from '../../hbase/shell.js';
+import { tableSnapshotName } from '../../hbase/tables.js';
+import { ops } from '../../hdfs/requests.js';
+import type { Site } from '../../sites/site.js';
+import type { ServiceReport } from './pair.js';
+
+/** A quarantine snapshot's name: not one of the service's restore points, so retention never touches it. */
+export const quarantineName = (service: string, stamp: string) => `hbackup-quarantine-${service}-${stamp}`;
+
+export interface Quarantined {
+  record: RestorePoint['datasets'][number];
+  name: string;
+  change: Change;
+  /** Is it there already (taken by a run that died)? */
+  exists(): Promise<boolean>;
+}
+
+/** The quarantine snapshots of a service's data sets on the old primary (those of the shared restore point). */
+export function quarantineOf(p: Performer, old: Site, shared: RestorePoint | undefined, service: string, stamp: string): Quarantined[] {
+  const name = quarantineName(service, stamp);
+  return (shared?.datasets ?? []).map((record) => {
+    if (record.type === 'hdfs')
+      return {
+        record,
+        name,
+        change: httpChange(old, ops.createSnapshot(record.target, name)),
+        exists: async () => (await old.hdfs.listSnapshots(record.target)).includes(name),
+      };
+    const table = tableSnapshotName(name, record.target);
+    return {
+      record,
+      name: table,
+      change: commandChange(old.name, old.tool('hbase', ['shell', '-n']), `${statements.snapshot(record.target, table)}\n`),
+      // A table's snapshot taken by a run that died is taken again under the same name: the shell refuses it, so it is looked for first.
+      exists: async () => {
+        const r = await look(p, old.tool('hbase', infoArgs(table)));
+        return !parseSnapshotInfo(`${r.stdout}\n${r.stderr}`, table).problems.includes(`snapshot ${table} not found`);
+      },
+    };
+  });
+}
+
+/** What the old primary changed since the shared point, kept in the quarantine snapshots. */
+export async function lostWrites(p: Performer, old: Site, shared: RestorePoint, quarantine: Quarantined[]) {
+  const out: NonNullable<ServiceReport['lostWrites']> = [];
+  for (const q of quarantine) {
+    if (q.record.type === 'hdfs') {
+      const diff = await old.hdfs.snapshotDiff(q.record.target, shared.snapshot, q.name);
+      out.push({
+        dataset: q.record.target,
+        quarantine: `${q.record.target}/.snapshot/${q.name}`,
+        changes: diff.map((e) => `${e.type} ${e.sourcePath || '.'}${e.targetPath ? ` → ${e.targetPath}` : ''}`),
+      });
+      continue;
+    }
+    const info = async (name: string) =>
+      parseSnapshotInfo(((r) => `${r.stdout}\n${r.stderr}`)(await look(p, old.tool('hbase', infoArgs(name)))), name);
+    const [before, now] = await Promise.all([info(q.record.snapshot), info(q.name)]);
+    const same = before.files.size === now.files.size && [...now.files.keys()].every((f) => before.files.has(f));
+    out.push({
+      dataset: q.record.target,
+      quarantine: q.name,
+      changes: same ? [] : ['table changed (its store files differ from the shared restore point)'],
+    });
+  }
+  return out;
+}

@@ -65,6 +65,8 @@ export interface Catalog {
   /** Readable restore points, oldest first. */
   points: RestorePoint[];
   unreadable: UnreadableEntry[];
+  /** Temporary files an interrupted write left (`_tmp.<stamp>.json`): no entry, removed by the next backup. */
+  temporary: string[];
 }
 
 const serviceDir = (service: string) => `${CATALOG_ROOT}/${service}`;
@@ -89,15 +91,14 @@ function parseEntry(text: string, service: string, stamp: string): RestorePoint 
   return r.data;
 }
 
-/** Every restore point of a service, oldest first. Temporary files of an interrupted write are ignored. */
+/** Every restore point of a service, oldest first; the temporary files of an interrupted write, apart. */
 export async function readCatalog(hdfs: WebHdfs, service: string): Promise<Catalog> {
   const dir = serviceDir(service);
-  if (!(await hdfs.getFileStatus(dir))) return { points: [], unreadable: [] };
-  const names = (await hdfs.listStatus(dir))
-    .map((s) => s.pathSuffix)
-    .filter((n) => /^\d{8}T\d{6}Z\.json$/.test(n))
-    .sort();
-  const catalog: Catalog = { points: [], unreadable: [] };
+  if (!(await hdfs.getFileStatus(dir))) return { points: [], unreadable: [], temporary: [] };
+  const all = (await hdfs.listStatus(dir)).map((s) => s.pathSuffix);
+  const names = all.filter((n) => /^\d{8}T\d{6}Z\.json$/.test(n)).sort();
+  const temporary = all.filter((n) => /^_tmp\.\d{8}T\d{6}Z\.json$/.test(n)).map((n) => `${dir}/${n}`);
+  const catalog: Catalog = { points: [], unreadable: [], temporary };
   for (const n of names) {
     const stamp = n.slice(0, -'.json'.length);
     const path = `${dir}/${n}`;

@@ -25,7 +25,10 @@ export interface DatasetSpec {
 export interface OwnSnapshot {
   name: string;
   stamp: string;
+  /** Half made (a table's export that did not finish): never part of a restore point. */
   partial?: boolean;
+  /** Taken before a roll-back or a restore: never part of a restore point. */
+  leftover?: boolean;
 }
 
 /** Snapshots armed for the moment: `fire` takes them all at once; `close` ends what `arm` started. */

@@ -32,6 +32,20 @@ export function stampOfSnapshot(service: string, name: string): string | undefin
   return /^\d{8}T\d{6}Z$/.test(stamp) ? stamp : undefined;
 }
 
+/**
+ * The snapshots a run takes of a directory's present state before it rolls it back, named after the
+ * run's snapshot so the service's next run knows them as its own: they belong to no restore point,
+ * and once the run is over (or dead) they are only left over.
+ */
+export const beforeRollbackName = (snapshot: string): string => `${snapshot}.before-rollback`;
+export const beforeRestoreName = (snapshot: string, stamp: string): string => `${snapshot}.before-restore-${stamp}`;
+
+/** The stamp of one of this service's left-over snapshots (before a roll-back or a restore), or undefined. */
+export function stampOfLeftover(service: string, name: string): string | undefined {
+  const m = /^(.*)\.(?:before-rollback|before-restore-\d{8}T\d{6}Z)$/.exec(name);
+  return m ? stampOfSnapshot(service, m[1]!) : undefined;
+}
+
 /** `20261125T020000Z` → `2026-11-25T02:00:00Z`. */
 export const isoMoment = (stamp: string): string =>
   parseStamp(stamp)

@@ -198,3 +198,44 @@ describe('backup flow', () => {
     expect(w.west.snapshots('/d').sort()).toEqual(names.slice(1));
   });
 });
+
+describe('what an interrupted run left', () => {
+  it('is recognised by its name and removed by the next backup, planned and reported; a quarantine stays', async () => {
+    const w = world();
+    w.source('/d', { 'f.txt': 'f' });
+    const policy = w.policy({ service: 'left', datasets: [{ hdfs: '/d' }] });
+    expect((await w.cli('backup', policy)).code).toBe(0);
+    // A roll-back killed after its first snapshot, a restore killed the same way, a catalog entry half written.
+    w.west.createSnapshot('/d', 'hb-left-20261125T021500Z.before-rollback');
+    w.east.createSnapshot('/d', 'hb-left-20261125T020000Z.before-restore-20261125T023000Z');
+    w.east.createSnapshot('/d', 'hbackup-quarantine-left-20261125T020500Z');
+    w.west.write('/.hbackup/catalog/left/_tmp.20261125T021500Z.json', '{"half":');
+    w.later();
+    const dry = await w.cli('--json', 'backup', policy, '--dry-run');
+    expect(dry.report!.plan.cleanup).toEqual({
+      snapshots: 2,
+      files: 1,
+      changes: [
+        expect.stringMatching(
+          /^DELETE http:\/\/west-nn:9870\/webhdfs\/v1\/d\?op=DELETESNAPSHOT&.*snapshotname=hb-left-20261125T021500Z\.before-rollback$/,
+        ),
+        expect.stringMatching(
+          /^DELETE http:\/\/east-nn:9870\/webhdfs\/v1\/d\?op=DELETESNAPSHOT&.*snapshotname=hb-left-20261125T020000Z\.before-restore-20261125T023000Z$/,
+        ),
+        expect.stringMatching(
+          /^DELETE http:\/\/west-nn:9870\/webhdfs\/v1\/\.hbackup\/catalog\/left\/_tmp\.20261125T021500Z\.json\?op=DELETE/,
+        ),
+      ],
+    });
+    const r = await w.cli('backup', policy);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('removed 2 snapshot(s) and 1 temporary catalog file(s) left by an interrupted run');
+    expect(w.west.snapshots('/d').sort()).toEqual(['hb-left-20261125T020000Z', 'hb-left-20261125T030000Z']);
+    expect(w.east.snapshots('/d').sort()).toEqual([
+      'hb-left-20261125T020000Z',
+      'hb-left-20261125T030000Z',
+      'hbackup-quarantine-left-20261125T020500Z',
+    ]);
+    expect(w.west.lookup('/.hbackup/catalog/left/_tmp.20261125T021500Z.json')).toBeUndefined();
+  });
+});

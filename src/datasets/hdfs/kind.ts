@@ -8,7 +8,7 @@ import { HbackupError } from '../../errors.js';
 import { isInside, snapshotPath } from '../../hdfs/paths.js';
 import { ops } from '../../hdfs/requests.js';
 import type { WebHdfs } from '../../hdfs/webhdfs.js';
-import { stampOfSnapshot } from '../../names/names.js';
+import { stampOfLeftover, stampOfSnapshot } from '../../names/names.js';
 import type { BackupContext, DatasetKind, DatasetSpec, OwnSnapshot, PlanFacts } from '../kind.js';
 import { copyHdfs } from './copy.js';
 import { type HdfsPlan, planHdfs } from './plan.js';
@@ -115,7 +115,9 @@ export const hdfsKind: DatasetKind<HdfsPlan, HdfsRestore> = {
     const out: OwnSnapshot[] = [];
     for (const name of await site.hdfs.listSnapshots(dir)) {
       const stamp = stampOfSnapshot(service, name);
+      const left = stamp ? undefined : stampOfLeftover(service, name);
       if (stamp) out.push({ name, stamp });
+      else if (left) out.push({ name, stamp: left, leftover: true });
     }
     return out;
   },

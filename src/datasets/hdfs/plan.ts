@@ -9,7 +9,7 @@ import { type Change, commandChange, httpChange } from '../../core/change.js';
 import { type DistCpTuning, diffCopyArgs, fsUri, fullCopyArgs, rdiffArgs } from '../../distcp/distcp.js';
 import { snapshotPath } from '../../hdfs/paths.js';
 import { type DiffEntry, ops } from '../../hdfs/requests.js';
-import { stampOfSnapshot } from '../../names/names.js';
+import { beforeRollbackName, stampOfSnapshot } from '../../names/names.js';
 import type { Site } from '../../sites/site.js';
 import { copyJob } from '../../yarn/jobs.js';
 import type { BackupContext, DatasetPlan, DatasetSpec, FlowContext, PlanFacts } from '../kind.js';
@@ -141,7 +141,7 @@ export function rollbackOf(
 ): NonNullable<HdfsPlan['rollback']> {
   const { secondary } = ctx;
   const tuning = tuningOf(ctx, spec, snapshot, secondary);
-  const now = `${snapshot}.before-rollback`;
+  const now = beforeRollbackName(snapshot);
   const targetUri = fsUri(secondary.cluster.fs, spec.target);
   return {
     touched,

@@ -13,7 +13,7 @@ import { causeLine, HbackupError } from '../../errors.js';
 import { snapshotPath } from '../../hdfs/paths.js';
 import { ops } from '../../hdfs/requests.js';
 import type { WebHdfs } from '../../hdfs/webhdfs.js';
-import { momentOf, momentStamp, stampOfSnapshot } from '../../names/names.js';
+import { beforeRestoreName, momentOf, momentStamp, stampOfSnapshot } from '../../names/names.js';
 import type { Site } from '../../sites/site.js';
 import { copyJob } from '../../yarn/jobs.js';
 import type { FlowContext, RestoreItem, RestoreWhere, Verification } from '../kind.js';
@@ -79,7 +79,7 @@ export async function planHdfsRestore(ctx: FlowContext, record: DatasetRecord, w
   if (!problems.length && !(await site.hdfs.snapshotDiff(toPath, record.snapshot, '')).length) {
     return { ...item, method: 'unchanged since the restore point', changes: [] };
   }
-  const now = `${record.snapshot}.before-restore-${momentStamp(momentOf(ctx.now()))}`;
+  const now = beforeRestoreName(record.snapshot, momentStamp(momentOf(ctx.now())));
   const dirUri = fsUri(site.cluster.fs, toPath);
   const rollback = {
     snapshot: httpChange(site, ops.createSnapshot(toPath, now)),

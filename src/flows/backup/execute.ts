@@ -59,16 +59,20 @@ async function moment(ctx: BackupContext, plan: BackupPlan): Promise<SnapshotTim
   }
 }
 
+/** What a clean-up removes, in words. */
+const left = (c: BackupPlan['cleanup']) =>
+  [c.snapshots && `${c.snapshots} snapshot(s)`, c.files && `${c.files} temporary catalog file(s)`].filter(Boolean).join(' and ');
+
 export async function executeBackup(ctx: BackupContext, plan: BackupPlan, report: BackupReport, started: number): Promise<void> {
   const { progress, now, service } = ctx;
   const { cleanup } = plan;
   if (cleanup.changes.length) {
     await progress.step(
-      `${service}: remove ${cleanup.snapshots} snapshot(s) left by an interrupted run`,
+      `${service}: remove ${left(cleanup)} left by an interrupted run`,
       async () => {
         for (const c of cleanup.changes) await perform(ctx, c);
       },
-      () => `${service}: removed ${cleanup.snapshots} snapshot(s) left by an interrupted run`,
+      () => `${service}: removed ${left(cleanup)} left by an interrupted run`,
     );
   }
 

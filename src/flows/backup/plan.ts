@@ -10,6 +10,7 @@ import { type Change, httpChange } from '../../core/change.js';
 import { kindOf, specsOf } from '../../datasets/index.js';
 import type { BackupContext, DatasetPlan, DatasetSpec, OwnSnapshot, PlanFacts } from '../../datasets/kind.js';
 import { PreflightError } from '../../errors.js';
+import { ops } from '../../hdfs/requests.js';
 import { isoMoment, momentOf, momentStamp, snapshotName } from '../../names/names.js';
 import { missingTool, reach } from '../../sites/checks.js';
 import { hookChanges } from './hooks.js';
@@ -27,8 +28,8 @@ export interface BackupPlan {
   /** The newest restore point, which incremental copies start from. */
   previous: RestorePoint | undefined;
   clockSkewMs: Record<string, number>;
-  /** Snapshots an interrupted run left (no catalog entry): deleted before this run's snapshots. */
-  cleanup: { snapshots: number; changes: Change[] };
+  /** What an interrupted run left (snapshots of no restore point, temporary catalog files): deleted before this run's snapshots. */
+  cleanup: { snapshots: number; files: number; changes: Change[] };
   hooks: { before: Change[]; after: Change[] };
   datasets: DatasetPlan[];
   catalog: { path: string; changes: Change[] };
@@ -68,7 +69,7 @@ export function planView(plan: BackupPlan) {
     initiator: plan.initiator,
     previous: plan.previous?.snapshot ?? null,
     clockSkewMs: plan.clockSkewMs,
-    cleanup: { snapshots: plan.cleanup.snapshots, changes: texts(plan.cleanup.changes) },
+    cleanup: { snapshots: plan.cleanup.snapshots, files: plan.cleanup.files, changes: texts(plan.cleanup.changes) },
     hooks: { beforeSnapshot: texts(plan.hooks.before), afterSnapshot: texts(plan.hooks.after) },
     datasets: plan.datasets.map((d) => {
       const kind = kindOf(d.spec.type);
@@ -200,7 +201,11 @@ export async function planBackup(ctx: BackupContext): Promise<BackupPlan> {
     initiator: policy.copy.initiator,
     previous,
     clockSkewMs,
-    cleanup: { snapshots: orphans.deleteSource.length + orphans.deleteTarget.length, changes: deletions(orphans, 'orphan') },
+    cleanup: {
+      snapshots: orphans.deleteSource.length + orphans.deleteTarget.length,
+      files: catalog.temporary.length,
+      changes: [...deletions(orphans, 'orphan'), ...catalog.temporary.map((p) => httpChange(secondary, ops.delete(p)))],
+    },
     hooks: { before: hookChanges(ctx, 'beforeSnapshot', snapshot, moment), after: hookChanges(ctx, 'afterSnapshot', snapshot, moment) },
     datasets,
     catalog: { path: entryPath(ctx.service, stamp), changes: entryWrites(ctx.service, stamp).map((r) => httpChange(secondary, r)) },

@@ -49,9 +49,9 @@ export function planRetention(input: RetentionInput): RetentionPlan {
         .map((x) => x.stamp)
         .filter((s) => known.has(s))
         .sort();
-      for (const { name, stamp, partial } of own) {
-        if (partial) {
-          out.push({ location, name, why: 'orphan', partial });
+      for (const { name, stamp, partial, leftover } of own) {
+        if (partial || leftover) {
+          out.push({ location, name, why: 'orphan', ...(partial ? { partial } : {}) });
           continue;
         }
         if (stamp === input.current || stamp === newest || protect.has(stamp)) continue;

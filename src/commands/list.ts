@@ -1,4 +1,6 @@
 import { resolvePolicy } from '../config/load.js';
+import { policyFor } from '../core/context.js';
+import { specsOf } from '../datasets/index.js';
 import { ExitCode } from '../errors.js';
 import { listRestorePoints } from '../flows/list/list.js';
 import { currentRoles } from '../sites/roles.js';
@@ -9,12 +11,27 @@ export interface ListCommandOptions {
   clusters?: string;
 }
 
+/** What belongs to no restore point: said first, with what it keeps alive and who removes it. */
+function printLeftovers(env: CommandEnv, listing: Awaited<ReturnType<typeof listRestorePoints>>): void {
+  const { leftovers: left } = listing;
+  if (listing.notLooked) env.out.handle({ type: 'note', level: 'warn', text: listing.notLooked });
+  if (!left.length) return;
+  const bytes = left.reduce((n, l) => n + (l.bytes ?? 0), 0);
+  env.out.handle({
+    type: 'note',
+    level: 'warn',
+    text: `${listing.service}: ${left.length} snapshot(s) or file(s) hbackup made belong to no restore point (referencing ${bytes} bytes); the next backup removes them`,
+  });
+  for (const l of left) env.out.print(`  left over on ${l.site}: ${l.path}${l.bytes !== null ? ` (${l.bytes} bytes)` : ''}`);
+}
+
 /** The service's restore points, from the secondary's catalog. */
 export async function listCommand(file: string, opts: ListCommandOptions, env: CommandEnv): Promise<number> {
   const rp = resolvePolicy(file, opts.clusters);
-  const { secondary } = await currentRoles(rp, (c) => openSite(c, siteIo(env)));
-  const site = openSite(secondary, siteIo(env));
-  const listing = await listRestorePoints(site, rp.policy.service);
+  const roles = await currentRoles(rp, (c) => openSite(c, siteIo(env)));
+  const site = openSite(roles.secondary, siteIo(env));
+  const specs = specsOf(policyFor(rp, roles).datasets);
+  const listing = await listRestorePoints({ primary: openSite(roles.primary, siteIo(env)), secondary: site }, rp.policy.service, specs);
   const { out } = env;
   for (const u of listing.unreadable) out.error(`catalog entry ${u.path} on ${site.name} cannot be read: ${u.reason}`);
   if (out.json) {
@@ -22,6 +39,7 @@ export async function listCommand(file: string, opts: ListCommandOptions, env: C
     return listing.unreadable.length ? ExitCode.FAILED : ExitCode.OK;
   }
   const { service, restorePoints: points } = listing;
+  printLeftovers(env, listing);
   if (!points.length && !listing.unreadable.length) {
     out.print(`${service}: no restore points on ${site.name} yet`);
     return ExitCode.OK;

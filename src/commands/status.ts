@@ -1,10 +1,8 @@
-import { readCatalog } from '../catalog/catalog.js';
-import { clustersPair, policyFiles, resolvePolicy } from '../config/load.js';
-import { HbackupError, UsageError } from '../errors.js';
-import { isDue } from '../flows/schedule/due.js';
+import { clustersPair } from '../config/load.js';
+import { UsageError } from '../errors.js';
+import { servicesStatus } from '../flows/status/services.js';
 import { writeSiteMetrics } from '../metrics/prometheus.js';
 import { type Level, type Problem, siteStatuses, worst } from '../sites/health.js';
-import { openSite } from '../sites/site.js';
 import type { CommandEnv } from './context.js';
 
 export interface StatusCommandOptions {
@@ -15,8 +13,6 @@ export interface StatusCommandOptions {
 }
 
 const EXIT: Record<Level, number> = { OK: 0, WARNING: 1, CRITICAL: 2 };
-/** A service is overdue when its latest slot has had no restore point for this long. */
-const OVERDUE_MS = 3_600_000;
 
 /** Both sites' health, which one applications should use, and (with --policies) each service's newest restore point. */
 export async function statusCommand(opts: StatusCommandOptions, env: CommandEnv): Promise<number> {
@@ -26,43 +22,10 @@ export async function statusCommand(opts: StatusCommandOptions, env: CommandEnv)
   if (!(timeoutMs > 0)) throw new UsageError(`--timeout ${opts.timeout}: give seconds, e.g. 5`);
   const { sites, problems, applicationTarget } = await siteStatuses(pair, { fetch: env.fetch, now: env.now }, timeoutMs, 30_000);
 
-  const services: { service: string; file: string; newestRestorePoint: string | null; ageSeconds: number | null; overdue: boolean }[] = [];
-  const secondary = sites.find((s) => s.role === 'secondary');
-  if (opts.policies) {
-    for (const policy of policyFiles(opts.policies)) {
-      try {
-        const rp = resolvePolicy(policy, opts.clusters);
-        const cluster = rp.pair.find((c) => c.name === secondary?.site);
-        // Said, never dropped: a service of another pair, or one whose catalog cannot be read now.
-        if (!cluster) {
-          const its = rp.pair.map((c) => c.name).join(' and ');
-          problems.push({
-            level: 'WARNING',
-            message: `${policy}: ${rp.policy.service} runs between ${its}, not this clusters file's pair: left out`,
-          });
-          continue;
-        }
-        if (!secondary?.reachable) {
-          services.push({ service: rp.policy.service, file: policy, newestRestorePoint: null, ageSeconds: null, overdue: false });
-          problems.push({
-            level: 'WARNING',
-            message: `${rp.policy.service}: its restore points cannot be read: ${cluster.name} does not answer`,
-          });
-          continue;
-        }
-        const newest = (await readCatalog(openSite(cluster, { fetch: env.fetch, timeoutMs }).hdfs, rp.policy.service)).points.at(-1);
-        const now = env.now();
-        const due = isDue(rp.policy.schedule, newest ? new Date(newest.moment) : undefined, now);
-        const overdue = due.due && due.slot !== undefined && now.getTime() - due.slot.getTime() > OVERDUE_MS;
-        const age = newest ? Math.round((now.getTime() - Date.parse(newest.moment)) / 1000) : null;
-        services.push({ service: rp.policy.service, file: policy, newestRestorePoint: newest?.snapshot ?? null, ageSeconds: age, overdue });
-        if (overdue) problems.push({ level: 'WARNING', message: `${rp.policy.service}: overdue (${due.reason})` });
-      } catch (e) {
-        if (!(e instanceof HbackupError)) throw e;
-        problems.push({ level: 'WARNING', message: `${policy}: ${e.message.split('\n')[0]}` });
-      }
-    }
-  }
+  const { services, problems: more } = opts.policies
+    ? await servicesStatus(opts.policies, opts.clusters, sites, { fetch: env.fetch, timeoutMs, now: env.now })
+    : { services: [], problems: [] };
+  problems.push(...more);
   const level = worst(problems.map((p: Problem) => p.level));
   const report = { level, applicationTarget, durationMs: env.now().getTime() - started, sites, services, problems };
   if (opts.metricsFile)

@@ -1,6 +1,8 @@
 // The backup flow in-process, against two in-memory clusters and a runner that plays DistCp:
 // mode decisions, fallback, clean-up after a crash, hook order and retention. (The integration
 // tests prove the same against real Hadoop; plan.test.ts covers dry runs and outcomes.)
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { distcp } from '../fakes/runner.js';
 import { world } from '../fakes/world.js';
@@ -237,5 +239,40 @@ describe('what an interrupted run left', () => {
       'hbackup-quarantine-left-20261125T020500Z',
     ]);
     expect(w.west.lookup('/.hbackup/catalog/left/_tmp.20261125T021500Z.json')).toBeUndefined();
+  });
+});
+
+describe('left-overs are never silent', () => {
+  it('list and status --policies say what belongs to no restore point, and how much it references', async () => {
+    const w = world();
+    w.source('/d', { 'f.txt': 'ffff' });
+    const policy = w.policy({ service: 'seen', datasets: [{ hdfs: '/d' }] });
+    expect((await w.cli('--clusters', w.clustersFile, 'init')).code).toBe(0);
+    expect((await w.cli('backup', policy)).code).toBe(0);
+    const clean = JSON.parse((await w.cli('--json', 'list', policy)).stdout);
+    expect(clean.leftovers).toEqual([]);
+    // A run that died after its snapshots, before its catalog entry; one left by hand is the same to hbackup.
+    w.east.createSnapshot('/d', 'hb-seen-20261125T021500Z');
+    w.west.createSnapshot('/d', 'hb-seen-20261125T021500Z.before-rollback');
+    const list = await w.cli('--json', 'list', policy);
+    expect(JSON.parse(list.stdout).leftovers).toEqual([
+      { site: 'east', path: '/d/.snapshot/hb-seen-20261125T021500Z', what: 'snapshot', bytes: 4 },
+      { site: 'west', path: '/d/.snapshot/hb-seen-20261125T021500Z.before-rollback', what: 'snapshot', bytes: 4 },
+    ]);
+    const people = await w.cli('list', policy);
+    expect(people.stderr).toContain(
+      'seen: 2 snapshot(s) or file(s) hbackup made belong to no restore point (referencing 8 bytes); the next backup removes them',
+    );
+    const dir = path.join(w.dir, 'policies');
+    fs.mkdirSync(dir);
+    fs.copyFileSync(policy, path.join(dir, 'seen.yaml'));
+    const status = JSON.parse((await w.cli('--json', '--clusters', w.clustersFile, 'status', '--policies', dir)).stdout);
+    expect(status.services[0].leftovers).toEqual({ count: 2, bytes: 8 });
+    expect(status.problems.map((p: any) => p.message)).toContain(
+      'seen: 2 snapshot(s) or file(s) of no restore point (referencing 8 bytes): the next backup removes them; hbackup list shows them',
+    );
+    w.later();
+    expect((await w.cli('backup', policy)).code).toBe(0);
+    expect(JSON.parse((await w.cli('--json', 'list', policy)).stdout).leftovers).toEqual([]);
   });
 });

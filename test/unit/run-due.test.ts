@@ -6,7 +6,7 @@ import path from 'node:path';
 // @ts-expect-error the parser ships without types
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { describe, expect, it } from 'vitest';
-import { isDue } from '../../src/flows/schedule/due.js';
+import { isDue } from '../../src/core/due.js';
 import { world } from '../fakes/world.js';
 
 describe('isDue', () => {

@@ -6,11 +6,11 @@
 import { readCatalog } from '../../catalog/catalog.js';
 import { type ResolvedPolicy, resolvePolicy } from '../../config/load.js';
 import { type FlowIo, siteOf } from '../../core/context.js';
+import { isDue } from '../../core/due.js';
 import { eachLimited } from '../../core/limit.js';
 import type { Outcome } from '../../core/outcome.js';
 import { ExitCode, HbackupError } from '../../errors.js';
 import { currentRoles } from '../../sites/roles.js';
-import { isDue } from './due.js';
 
 /** What run-due needs of a backup's report (the command's backup gives it, sync-users included). */
 export interface DueBackup {

@@ -3,6 +3,7 @@ import { policyFor } from '../core/context.js';
 import { specsOf } from '../datasets/index.js';
 import { ExitCode } from '../errors.js';
 import { listRestorePoints } from '../flows/list/list.js';
+import { lockHolder } from '../lock/lock.js';
 import { currentRoles } from '../sites/roles.js';
 import { openSite } from '../sites/site.js';
 import { type CommandEnv, siteIo } from './context.js';
@@ -16,6 +17,13 @@ function printLeftovers(env: CommandEnv, listing: Awaited<ReturnType<typeof list
   const { leftovers: left } = listing;
   if (listing.notLooked) env.out.handle({ type: 'note', level: 'warn', text: listing.notLooked });
   if (!left.length) return;
+  const busy = lockHolder(listing.service, env.stateDir);
+  if (busy) {
+    env.out.print(
+      `  ${left.length} snapshot(s) or file(s) of no restore point yet: a run of ${listing.service} is under way (pid ${busy.pid})`,
+    );
+    return;
+  }
   const bytes = left.reduce((n, l) => n + (l.bytes ?? 0), 0);
   env.out.handle({
     type: 'note',

@@ -23,7 +23,7 @@ export async function statusCommand(opts: StatusCommandOptions, env: CommandEnv)
   const { sites, problems, applicationTarget } = await siteStatuses(pair, { fetch: env.fetch, now: env.now }, timeoutMs, 30_000);
 
   const { services, problems: more } = opts.policies
-    ? await servicesStatus(opts.policies, opts.clusters, sites, { fetch: env.fetch, timeoutMs, now: env.now })
+    ? await servicesStatus(opts.policies, opts.clusters, sites, { fetch: env.fetch, timeoutMs, now: env.now, stateDir: env.stateDir })
     : { services: [], problems: [] };
   problems.push(...more);
   const level = worst(problems.map((p: Problem) => p.level));

@@ -51,6 +51,12 @@ const mtimeMs = (file: string) => {
   }
 };
 
+/** Who holds a service's lock on this host now, if a live process does (a run under way). */
+export function lockHolder(service: string, dir = stateDir()): LockInfo | undefined {
+  const owner = readInfo(path.join(dir, 'locks', `${service}.lock`));
+  return owner && owner.host === os.hostname() && alive(owner.pid) ? owner : undefined;
+}
+
 export function acquireLock(service: string, command: string, dir = stateDir()): Lock {
   const lockDir = path.join(dir, 'locks');
   try {

@@ -91,11 +91,13 @@ async function hbackupDirStrays(): Promise<string[]> {
     ['east', webhdfs(east)],
     ['west', webhdfs(west)],
   ] as const) {
-    for (const s of await h.listStatus('/.hbackup')) if (!['catalog', 'identity', 'targets'].includes(s.pathSuffix)) out.push(`${site}:/.hbackup/${s.pathSuffix}`);
+    for (const s of await h.listStatus('/.hbackup'))
+      if (!['catalog', 'identity', 'targets'].includes(s.pathSuffix)) out.push(`${site}:/.hbackup/${s.pathSuffix}`);
     if (await h.getFileStatus(`/.hbackup/catalog/${service}`))
       for (const s of await h.listStatus(`/.hbackup/catalog/${service}`))
         if (!/^\d{8}T\d{6}Z\.json$/.test(s.pathSuffix)) out.push(`${site}:/.hbackup/catalog/${service}/${s.pathSuffix}`);
-    for (const s of await h.listStatus('/.hbackup/identity')) if (s.pathSuffix.startsWith('_')) out.push(`${site}:/.hbackup/identity/${s.pathSuffix}`);
+    for (const s of await h.listStatus('/.hbackup/identity'))
+      if (s.pathSuffix.startsWith('_')) out.push(`${site}:/.hbackup/identity/${s.pathSuffix}`);
   }
   return out;
 }
@@ -104,7 +106,12 @@ describe('a crash leaves nothing behind', () => {
   beforeAll(async () => {
     await ensureSandboxUp();
     for (const d of dirs) await snapshottable(d, { 'base.bin': bytes(200_000) });
-    policy = writePolicy({ service, datasets: dirs.map((hdfs) => ({ hdfs })), copy: { mappers: 1, bandwidthMBps: 2 }, retention: { primary: 2, secondary: 4 } });
+    policy = writePolicy({
+      service,
+      datasets: dirs.map((hdfs) => ({ hdfs })),
+      copy: { mappers: 1, bandwidthMBps: 2 },
+      retention: { primary: 2, secondary: 4 },
+    });
     expect((await backup(policy)).report).toMatchObject({ result: 'ok' });
   });
 
@@ -120,7 +127,9 @@ describe('a crash leaves nothing behind', () => {
     }
     // What a leak would look like is said, not hidden, before the clean run removes it.
     const before = JSON.parse(String((await hbackup(['list', policy, '--json'])).stdout));
-    expect(before.leftovers.length, cuts.join('; ')).toBe((await strays()).length + before.leftovers.filter((l: any) => l.what === 'file').length);
+    expect(before.leftovers.length, cuts.join('; ')).toBe(
+      (await strays()).length + before.leftovers.filter((l: any) => l.what === 'file').length,
+    );
 
     const clean = await backup(policy, '--checksums');
     expect(clean.report, clean.stderr).toMatchObject({ result: 'ok' });

@@ -10,6 +10,7 @@ import { isDue } from '../../core/due.js';
 import { specsOf } from '../../datasets/index.js';
 import { leftoversOf } from '../../datasets/leftovers.js';
 import { HbackupError } from '../../errors.js';
+import { lockHolder } from '../../lock/lock.js';
 import type { Problem, SiteStatus } from '../../sites/health.js';
 import { openSite, type SiteIo } from '../../sites/site.js';
 
@@ -23,14 +24,14 @@ export interface ServiceStatus {
   ageSeconds: number | null;
   overdue: boolean;
   /** Snapshots and files of no restore point, and the bytes the snapshots reference (null: not looked for). */
-  leftovers: { count: number; bytes: number } | null;
+  leftovers: { count: number; bytes: number; runUnderWay?: true } | null;
 }
 
 export async function servicesStatus(
   dir: string,
   clusters: string | undefined,
   sites: SiteStatus[],
-  io: SiteIo & { now: () => Date },
+  io: SiteIo & { now: () => Date; stateDir: string },
 ): Promise<{ services: ServiceStatus[]; problems: Problem[] }> {
   const services: ServiceStatus[] = [];
   const problems: Problem[] = [];
@@ -65,8 +66,14 @@ export async function servicesStatus(
       const catalogs = [{ site: there, catalog }, ...(here ? [{ site: here, catalog: await readCatalog(here.hdfs, service) }] : [])];
       const roles = { primary: home ?? rp.pair.find((c) => c !== cluster)!, secondary: cluster, from: 'identity' as const };
       const left = await leftoversOf({ primary: here, secondary: there }, service, specsOf(policyFor(rp, roles).datasets), catalogs);
-      const leftovers = { count: left.length, bytes: left.reduce((n, l) => n + (l.bytes ?? 0), 0) };
-      if (left.length)
+      // A run under way on this host has snapshots of no restore point yet: they are its own, not left over.
+      const busy = lockHolder(service, io.stateDir);
+      const leftovers = {
+        count: left.length,
+        bytes: left.reduce((n, l) => n + (l.bytes ?? 0), 0),
+        ...(busy ? { runUnderWay: true as const } : {}),
+      };
+      if (left.length && !busy)
         problems.push({
           level: 'WARNING',
           message: `${service}: ${left.length} snapshot(s) or file(s) of no restore point (referencing ${leftovers.bytes} bytes): the next backup removes them; hbackup list shows them`,

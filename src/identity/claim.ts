@@ -57,11 +57,18 @@ export function holderGone(r: ClaimRecord, now: Date, host = os.hostname()): boo
   return Date.parse(r.leaseUntil) < now.getTime();
 }
 
-/** The claims a site holds. A claim that cannot be read counts as gone once it is older than a lease. */
+/**
+ * The claims a site holds. A claim that cannot be read counts as gone once it is older than a lease;
+ * so do the temporary files a run that died left beside the identities (a claim or an identity written
+ * aside, a dead claim renamed away): found as claims nobody holds, to be removed, once they are that old.
+ */
 export async function readClaims(hdfs: WebHdfs, now: Date, dir = IDENTITY_DIR): Promise<FoundClaim[]> {
   if (!(await hdfs.getFileStatus(dir))) return [];
   const out: FoundClaim[] = [];
   for (const s of await hdfs.listStatus(dir)) {
+    const old = now.getTime() - s.modificationTime > LEASE_MS;
+    if ((s.pathSuffix.startsWith('_tmp.') || s.pathSuffix.includes('.gone.')) && old)
+      out.push({ path: `${dir}/${s.pathSuffix}`, epoch: 0, record: undefined, gone: true });
     const m = /^_claim\.(\d{10})\.json$/.exec(s.pathSuffix);
     if (!m) continue;
     const path = `${dir}/${s.pathSuffix}`;

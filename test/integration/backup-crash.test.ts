@@ -84,7 +84,7 @@ async function strays(): Promise<string[]> {
   return out;
 }
 
-/** What /.hbackup holds for this service beyond its catalog entries, and anything else hbackup does not keep there. */
+/** What /.hbackup holds for this service beyond its catalog entries, and anything hbackup does not keep there. */
 async function hbackupDirStrays(): Promise<string[]> {
   const out: string[] = [];
   for (const [site, h] of [
@@ -96,8 +96,7 @@ async function hbackupDirStrays(): Promise<string[]> {
     if (await h.getFileStatus(`/.hbackup/catalog/${service}`))
       for (const s of await h.listStatus(`/.hbackup/catalog/${service}`))
         if (!/^\d{8}T\d{6}Z\.json$/.test(s.pathSuffix)) out.push(`${site}:/.hbackup/catalog/${service}/${s.pathSuffix}`);
-    for (const s of await h.listStatus('/.hbackup/identity'))
-      if (s.pathSuffix.startsWith('_')) out.push(`${site}:/.hbackup/identity/${s.pathSuffix}`);
+    // (The identities' own temporary files are a failover's: its next run removes them.)
   }
   return out;
 }

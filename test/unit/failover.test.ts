@@ -368,6 +368,25 @@ describe('a failover or failback cut short', () => {
     });
   });
 
+  it('removes the temporary files of a run that died beside the identities, once they are older than a lease', async () => {
+    const { w, pair } = await setUp();
+    w.west.write('/.hbackup/identity/_tmp.0000000002.west.json', '{"half":');
+    w.east.write('/.hbackup/identity/_claim.0000000002.json.gone.ctl2.42', '{}');
+    const young = await pair('--json', 'failover', '--dry-run');
+    expect(young.report!.planned.filter((p: any) => p.step.startsWith('clean-up'))).toEqual([]);
+    w.later();
+    const dry = await pair('--json', 'failover', '--dry-run');
+    expect(dry.report!.planned.filter((p: any) => p.step.startsWith('clean-up')).map((p: any) => p.change)).toEqual([
+      expect.stringMatching(
+        /^DELETE http:\/\/east-nn:9870\/webhdfs\/v1\/\.hbackup\/identity\/_claim\.0000000002\.json\.gone\.ctl2\.42\?op=DELETE/,
+      ),
+      expect.stringMatching(/^DELETE http:\/\/west-nn:9870\/webhdfs\/v1\/\.hbackup\/identity\/_tmp\.0000000002\.west\.json\?op=DELETE/),
+    ]);
+    expect((await pair('failover', '--yes')).code).toBe(0);
+    for (const site of [w.east, w.west])
+      expect([...(site.lookup('/.hbackup/identity') as any).children.keys()].filter((n: string) => n.startsWith('_'))).toEqual([]);
+  });
+
   it('removes the claim of a failover that died before it switched anything, and a later failover is not blocked', async () => {
     const { w, pair, role } = await setUp();
     const dead = { command: 'failover', site: 'west', epoch: 2, from: 'east', to: 'west', mode: 'planned', host: 'elsewhere', pid: 1 };

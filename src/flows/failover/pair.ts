@@ -151,7 +151,7 @@ export const cleanupStep = (obsolete: FoundOn[]): Step[] =>
     ? [
         {
           id: 'clean-up',
-          title: 'clean-up: claims of changes already complete or superseded',
+          title: 'clean-up: claims of changes already complete or superseded, files of runs that died',
           changes: obsolete.map((c) => httpChange(c.on, ops.delete(c.path))),
         },
       ]

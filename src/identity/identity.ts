@@ -34,7 +34,9 @@ export interface IdentityChange {
 }
 
 const fileOf = (dir: string, epoch: number) => `${dir}/${String(epoch).padStart(10, '0')}.json`;
-const tmpOf = (dir: string, c: IdentityChange) => `${dir}/_tmp.${String(c.epoch).padStart(10, '0')}.${c.site}.json`;
+/** Written aside under a name of this process's own: two control hosts (or processes) never write one file. */
+const tmpOf = (dir: string, c: IdentityChange) =>
+  `${dir}/_tmp.${String(c.epoch).padStart(10, '0')}.${c.site}.${os.hostname()}.${process.pid}.json`;
 
 /** Parse a small JSON file through a schema; undefined when it is not what the schema says. */
 export function parsed<T>(schema: z.ZodType<T>, text: string | undefined): T | undefined {

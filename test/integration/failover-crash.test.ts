@@ -3,7 +3,8 @@
 // writes, during the catalog carry; a failback during its roll-back and at its identity. Each time the
 // same command run again completes it with no manual step; the sites never both hold primary at one
 // epoch; the data ends equal; no claim is left. Once, the operator carries on instead (status, a
-// backup) and the next failover is not blocked.
+// backup) and the next failover is not blocked. And an emergency failover and its failback, each
+// sending exactly what its dry run planned.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -67,6 +68,32 @@ const claims = async () =>
   );
 
 const run = (...args: string[]) => hbackup(['--clusters', clusters, ...args, '--policies', dir]);
+
+interface Shown {
+  step: string;
+  site: string;
+  change: string;
+}
+
+/** What a run sent that changes something (`--verbose`: calls, and commands as `run:`), with what differs from run to run made alike. */
+const sent = (stderr: string) =>
+  stderr
+    .split('\n')
+    .map((l) => l.replace(/^\S+ /, ''))
+    .filter((l) => /^(PUT|POST|DELETE) /.test(l) || l.startsWith('run: '))
+    .map((l) => alike(l.replace(/^run: /, '')));
+const alike = (l: string) =>
+  l.replace(/\d{8}T\d{6}Z/gi, 'STAMP').replace(/(_tmp\.(?:claim\.\d+|\d+\.\w+)\.[^.?/]+)\.\d+\.json/g, '$1.PID.json');
+
+/** The plan with each step planned when it runs replaced by what the run listed there. */
+const expected = (planned: Shown[], made: Shown[]) =>
+  planned
+    .flatMap((p) => {
+      if (!p.change.startsWith('(planned when it runs')) return [p.change];
+      const known = new Set(planned.filter((q) => q.step === p.step).map((q) => q.change));
+      return made.filter((m) => m.step === p.step && !known.has(m.change)).map((m) => m.change);
+    })
+    .map(alike);
 
 /** Start a command and kill -9 its whole process group once its output matches; what it printed. */
 function killAt(args: string[], at: RegExp, delayMs = 0): Promise<string> {
@@ -212,6 +239,33 @@ describe('a failover or failback killed mid-way', () => {
     expect(r).toEqual({ east: { role: 'secondary', epoch: r.west.epoch }, west: { role: 'primary', epoch: r.west.epoch } });
     expect((await webhdfs(east).listSnapshots(raw)).filter((n) => n.startsWith('hbackup-quarantine-'))).toEqual(quarantine);
     expect(String(await webhdfs(east).readFile(`${raw}/.snapshot/${quarantine[0]}/lost.txt`))).toBe('written after the last restore point');
+    expect(await claims()).toEqual([]);
+    await equal();
+  });
+
+  it('an emergency failover and the failback after it: each dry run is what its run sends', async () => {
+    const r0 = await roles();
+    const [to, from] = r0.east.role === 'primary' ? ['west', 'east'] : ['east', 'west'];
+    const dry = jsonLines(String((await run('--json', 'failover', '--dry-run', '--emergency')).stdout))[0]!;
+    expect(dry).toMatchObject({ result: 'planned', mode: 'emergency', to });
+    const real = await run('--json', '--verbose', 'failover', '--yes', '--emergency');
+    const promoted = jsonLines(String(real.stdout))[0]!;
+    expect(promoted, String(real.stderr)).toMatchObject({ result: 'ok', mode: 'emergency', to });
+    expect(sent(String(real.stderr))).toEqual(expected(dry.planned, promoted.made));
+
+    const dryBack = jsonLines(String((await run('--json', 'failback', '--dry-run')).stdout))[0]!;
+    expect(dryBack).toMatchObject({ result: 'planned', from, to });
+    const back = await run('--json', '--verbose', 'failback', '--yes');
+    const made = jsonLines(String(back.stdout))[0]!;
+    expect(made, String(back.stderr)).toMatchObject({ result: 'ok', from, to });
+    // The copy forward is a backup planned as it runs (its own dry run is its run: made-planned.test.ts):
+    // what was sent is the plan, with that backup's calls where the plan says it runs.
+    const at = dryBack.planned.findIndex((p: Shown) => p.step.includes('copy forward') && p.change.startsWith('(planned when it runs'));
+    const before = expected(dryBack.planned.slice(0, at), made.made);
+    const after = expected(dryBack.planned.slice(at + 1), made.made);
+    const got = sent(String(back.stderr));
+    expect(got.slice(0, before.length)).toEqual(before);
+    expect(got.slice(got.length - after.length)).toEqual(after);
     expect(await claims()).toEqual([]);
     await equal();
   });

@@ -78,8 +78,8 @@ describe('failover', () => {
       expect.stringContaining('op=DELETESNAPSHOT'),
       // The identity, as the calls that write it; the onPromote hooks (none here) would follow.
       expect.stringMatching(/^PUT http:\/\/west-nn:9870\/webhdfs\/v1\/\.hbackup\/identity\?op=MKDIRS/),
-      expect.stringMatching(/\/\.hbackup\/identity\/_tmp\.0000000002\.west\.json\?op=CREATE/),
-      expect.stringMatching(/\/_tmp\.0000000002\.west\.json\?op=RENAME&.*destination=%2F\.hbackup%2Fidentity%2F0000000002\.json$/),
+      expect.stringMatching(/\/\.hbackup\/identity\/_tmp\.0000000002\.west\.[^?]+\.json\?op=CREATE/),
+      expect.stringMatching(/\/_tmp\.0000000002\.west\.[^?]+\.json\?op=RENAME&.*destination=%2F\.hbackup%2Fidentity%2F0000000002\.json$/),
       // Each step past the point of no return is recorded in the claim; the claim goes at the end.
       expect.stringMatching(/\/_claim\.0000000002\.json\?op=CREATE&.*overwrite=true/),
       expect.stringMatching(/\/_claim\.0000000002\.json\?op=CREATE&.*overwrite=true/),

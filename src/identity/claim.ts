@@ -35,6 +35,8 @@ const ClaimSchema = z.looseObject({
   done: z.array(z.string()).default([]),
   /** failback: the stamp of its quarantine snapshots, kept when a run carries on. */
   quarantine: z.string().optional(),
+  /** The runs that held it before this one and died (what they wrote is this run's to finish). */
+  before: z.array(z.object({ host: z.string(), pid: z.int() })).default([]),
 });
 export type ClaimRecord = z.infer<typeof ClaimSchema>;
 export type ClaimDecision = Pick<ClaimRecord, 'command' | 'site' | 'epoch' | 'from' | 'to' | 'mode'> & { quarantine?: string };
@@ -148,6 +150,7 @@ export async function claimEpoch(
     at: clock().toISOString(),
     leaseUntil: lease(),
     done: taken?.done ?? [],
+    before: taken ? [...taken.before, { host: taken.host, pid: taken.pid }] : [],
   };
   const lost = () => new LockedError(`${decision.site}: another run claimed epoch ${decision.epoch} first; nothing was changed`);
   if (takeOver) {

@@ -20,6 +20,8 @@ const IdentitySchema = z.looseObject({
   epoch: z.int().min(1),
   changedAt: z.string(),
   host: z.string(),
+  /** The process that wrote it (on `host`): how a run that carries on a dead one knows its writes. */
+  pid: z.int().optional(),
   reason: z.string(),
 });
 export type Identity = z.infer<typeof IdentitySchema>;
@@ -73,14 +75,32 @@ export const identityWrites = (c: IdentityChange, dir = IDENTITY_DIR): WebHdfsRe
 ];
 
 /** The file's contents. */
-export const identityRecord = (c: IdentityChange, now: Date): Identity => ({ ...c, changedAt: now.toISOString(), host: os.hostname() });
+export const identityRecord = (c: IdentityChange, now: Date): Identity => ({
+  ...c,
+  changedAt: now.toISOString(),
+  host: os.hostname(),
+  pid: process.pid,
+});
+
+/** A process that wrote on a site: this one, or a run this one carries on. */
+export interface Writer {
+  host: string;
+  pid: number;
+}
 
 /**
- * Write the identity of the given epoch. When the site holds that epoch already: the same role is
- * this change made before (nothing to do); another role means another control host changed it
- * first, and this one says so (nothing is overwritten).
+ * Write the identity of the given epoch. When the site holds that epoch already: written by this
+ * process or by a run it carries on (`mine`: the dead runs whose claim it took over), the change is
+ * made (nothing to do); written by anyone else, another control host changed it first, and this one
+ * says so (nothing is overwritten).
  */
-export async function writeIdentity(hdfs: WebHdfs, c: IdentityChange, now: Date, dir = IDENTITY_DIR): Promise<Identity> {
+export async function writeIdentity(
+  hdfs: WebHdfs,
+  c: IdentityChange,
+  now: Date,
+  dir = IDENTITY_DIR,
+  mine: Writer[] = [],
+): Promise<Identity> {
   const [mkdirs, create, rename] = identityWrites(c, dir) as [WebHdfsRequest, WebHdfsRequest, WebHdfsRequest];
   const record = identityRecord(c, now);
   await hdfs.send(mkdirs);
@@ -88,7 +108,8 @@ export async function writeIdentity(hdfs: WebHdfs, c: IdentityChange, now: Date,
   if (await hdfs.rename(rename.path, String(rename.params?.destination))) return record;
   const held = await readAt(hdfs, fileOf(dir, c.epoch));
   if (!(await hdfs.delete(create.path))) throw new CatalogError(`${c.site}: could not remove ${create.path}; remove it (hdfs dfs -rm)`);
-  if (held.role === c.role && held.site === c.site) return held;
+  const writers = [{ host: os.hostname(), pid: process.pid }, ...mine];
+  if (held.role === c.role && held.site === c.site && writers.some((w) => w.host === held.host && w.pid === held.pid)) return held;
   throw new CatalogError(
     `${c.site} already has an identity of epoch ${c.epoch} (${held.role}, from ${held.host}): another control host changed it first; look with hbackup status`,
   );

@@ -144,6 +144,14 @@ describe('a crash leaves nothing behind', () => {
     }
     await putTree(east, `/user/crash-${id}`, { 'notes.bin': bytes(3_000_000, 9) });
     await killAt(['sync-users', '--contents'], /Number of paths in the copy list|mapreduce\.Job: Running job/, 200);
+    // And one left by hand: list says it is there, and what it references.
+    await webhdfs(west).createSnapshot(dirs[0]!, `hb-${service}-20200101T000000Z`);
+    const listed = JSON.parse(String((await hbackup(['list', policy, '--json'])).stdout));
+    expect(listed.leftovers).toEqual(
+      expect.arrayContaining([
+        { site: 'west', path: `${dirs[0]}/.snapshot/hb-${service}-20200101T000000Z`, what: 'snapshot', bytes: expect.any(Number) },
+      ]),
+    );
     const clean = await backup(policy);
     expect(clean.report, clean.stderr).toMatchObject({ result: 'ok' });
     expect(await strays()).toEqual([]);

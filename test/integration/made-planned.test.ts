@@ -36,6 +36,7 @@ interface Shown {
 
 const id = runId();
 const raw = `/it/mp-${id}/raw`;
+const empty = `/it/mp-${id}/empty`;
 const table = `mp_${id}:t`;
 const policies = tmpDir('mp-policies');
 let policy = '';
@@ -87,8 +88,14 @@ describe('made equals planned, against the sandbox', () => {
     const init = await hbackup(['init']);
     if (init.exitCode !== 0) expect((await hbackup(['init', '--force'])).exitCode).toBe(0);
     await snapshottable(raw, { 'a.bin': bytes(50_000), 'sub/b.txt': 'b' });
+    // An empty directory too: DistCp never makes the target of an empty listing, the restore must.
+    await snapshottable(empty, {});
     await hbaseShell(east, `create_namespace 'mp_${id}'\ncreate '${table}', 'f'\nput '${table}', 'r1', 'f:c', 'v1'\n`);
-    policy = writePolicy({ service: `mp-${id}`, datasets: [{ hdfs: raw }, { hbase: table }], copy: { mappers: 2, parallel: 1 } });
+    policy = writePolicy({
+      service: `mp-${id}`,
+      datasets: [{ hdfs: raw }, { hdfs: empty }, { hbase: table }],
+      copy: { mappers: 2, parallel: 1 },
+    });
     fs.copyFileSync(policy, path.join(policies, path.basename(policy)));
     expect((await backup(policy)).report).toMatchObject({ result: 'ok' });
   });
@@ -125,6 +132,7 @@ describe('made equals planned, against the sandbox', () => {
     expect(jsonLines(String(restored.stdout))[0], String(restored.stderr)).toMatchObject({ result: 'ok' });
     expect(sent(String(restored.stderr))).toEqual(moments(planned.planned.map((p: Shown) => alike(p.change))));
     expect(await tree(east, raw)).toEqual(await tree(west, `${raw}_mp`));
+    expect(await webhdfs(west).listStatus(`${empty}_mp`)).toEqual([]);
   });
 
   it('failover, planned: the dry run is the run, what it plans as it runs listed as made; and back', async () => {

@@ -2,8 +2,10 @@
 // healthy, then the primary hanging (SIGSTOP) and killed (SIGKILL): CRITICAL, said why, in time.
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readIdentity, writeIdentity } from '../../src/identity/identity.js';
+import { readIdentity } from '../../src/identity/identity.js';
 // @ts-expect-error the sandbox layout is plain JavaScript
 import { siteLayout } from '../cluster/layout.js';
 // @ts-expect-error the sandbox launcher is plain JavaScript
@@ -67,19 +69,27 @@ describe('status, endpoint and identities', () => {
 
   it('lets exactly one of ten control processes change an identity to the same epoch (a real HDFS rename decides)', async () => {
     const dir = `/it/identity-race-${Date.now().toString(36)}`;
-    const writers = Array.from({ length: 10 }, (_, k) =>
-      writeIdentity(webhdfs(west), { site: 'west', role: 'primary', epoch: 2, reason: `writer ${k}` }, new Date(), dir),
+    // Ten processes of their own, each writing west's identity at epoch 2 with hbackup's own code.
+    const dist = (f: string) => pathToFileURL(path.resolve(import.meta.dirname, '..', '..', 'dist', f)).href;
+    const script = (k: number) => `
+      import { writeIdentity } from '${dist('identity/identity.js')}';
+      import { WebHdfs } from '${dist('hdfs/webhdfs.js')}';
+      const hdfs = new WebHdfs({ urls: ['http://127.0.0.1:${west.ports.nnHttp}'], user: '${west.user}' });
+      const change = { site: 'west', role: 'primary', epoch: 2, reason: 'writer ${k}' };
+      try { console.log(JSON.stringify({ won: (await writeIdentity(hdfs, change, new Date(), '${dir}')).reason })); }
+      catch (e) { console.log(JSON.stringify({ lost: e.message })); }`;
+    const runs = await Promise.all(
+      Array.from({ length: 10 }, (_, k) => execa('node', ['--input-type=module', '-e', script(k)], { reject: false })),
     );
-    const results = await Promise.allSettled(writers);
-    const won = results.filter((r) => r.status === 'fulfilled');
-    expect(won).toHaveLength(1);
-    for (const r of results.filter((x) => x.status === 'rejected')) {
-      expect(String((r as PromiseRejectedResult).reason.message)).toContain(
-        'west already has an identity of epoch 2: another control host changed it first',
-      );
+    const results = runs.map((r) => JSON.parse(String(r.stdout).trim().split('\n').at(-1) ?? '{}') as { won?: string; lost?: string });
+    const won = results.filter((r) => r.won);
+    expect(won, JSON.stringify(results)).toHaveLength(1);
+    for (const r of results.filter((x) => !x.won)) {
+      expect(r.lost).toContain('west already has an identity of epoch 2 (primary, from');
+      expect(r.lost).toContain('another control host changed it first');
     }
     const held = await readIdentity(webhdfs(west), dir);
-    expect(held?.reason).toBe((won[0] as PromiseFulfilledResult<{ reason: string }>).value.reason);
+    expect(held?.reason).toBe(won[0]!.won);
     expect((await webhdfs(west).listStatus(dir)).map((f) => f.pathSuffix)).toEqual(['0000000002.json']);
   });
 });

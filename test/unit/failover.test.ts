@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import type { NamedCluster } from '../../src/config/load.js';
 import { decideFailover } from '../../src/flows/failover/decide.js';
+import { WebHdfs } from '../../src/hdfs/webhdfs.js';
+import { writeIdentity } from '../../src/identity/identity.js';
 import type { SiteStatus } from '../../src/sites/health.js';
 import { world } from '../fakes/world.js';
 
@@ -431,5 +433,23 @@ describe('a failover or failback cut short', () => {
     expect(w.east.tree('/raw')).toEqual(w.west.tree('/copy/raw'));
     const list = JSON.parse((await w.cli('--json', 'list', policy)).stdout);
     expect(list.restorePoints.at(-1)).toMatchObject({ intact: true });
+  });
+});
+
+describe('an identity written by a run that died', () => {
+  it('is the carrying-on run own when the dead run held the claim before it, another host changing it first otherwise', async () => {
+    const w = world();
+    const held = { site: 'west', role: 'primary', epoch: 2, changedAt: 'then', host: 'ctl2', pid: 7, reason: 'failover (planned)' };
+    w.west.write('/.hbackup/identity/0000000002.json', JSON.stringify(held));
+    const hdfs = new WebHdfs({ urls: [w.west.base], user: 'hdfs', fetch: w.hadoop.fetch, putData: w.hadoop.putData });
+    const change = { site: 'west', role: 'primary' as const, epoch: 2, reason: 'failover (planned)' };
+    await expect(writeIdentity(hdfs, change, w.now(), undefined, [{ host: 'ctl2', pid: 7 }])).resolves.toMatchObject({
+      host: 'ctl2',
+      pid: 7,
+    });
+    await expect(writeIdentity(hdfs, change, w.now())).rejects.toThrow(
+      'west already has an identity of epoch 2 (primary, from ctl2): another control host changed it first',
+    );
+    expect([...(w.west.lookup('/.hbackup/identity') as any).children.keys()]).toEqual(['0000000002.json']);
   });
 });

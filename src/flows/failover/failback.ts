@@ -21,6 +21,7 @@ import { type RestorePlan, restoreChanges, restoreItems } from '../../datasets/r
 import { HbackupError, PreflightError } from '../../errors.js';
 import { ops } from '../../hdfs/requests.js';
 import { claimEpoch, describeClaim } from '../../identity/claim.js';
+import type { Writer } from '../../identity/identity.js';
 import { momentOf, momentStamp } from '../../names/names.js';
 import type { Site } from '../../sites/site.js';
 import { carryOf } from './carry.js';
@@ -167,7 +168,8 @@ export async function failback(
     const done = new Set(dead?.done ?? []);
     const steps: Step[] = [];
     for (const rp of services) steps.push(...(await serviceSteps(rp, primary, old, stamp, done, report, io)));
-    steps.push(identityStep(old, { site: old.name, role: 'secondary', epoch, reason: 'failback' }, io.now));
+    const mine = { before: [] as Writer[] };
+    steps.push(identityStep(old, { site: old.name, role: 'secondary', epoch, reason: 'failback' }, io.now, mine));
     const adoptTarget = report.services.some((s) => !s.restorePoint);
     for (const rp of services) {
       const { service } = rp.policy;
@@ -223,6 +225,7 @@ export async function failback(
     };
     const claim = await claimEpoch(old.hdfs, decision, io.now, (t) => io.progress.warn(t), claims.failback);
     made.push(...planOf([held.claim]));
+    mine.before = claim.record.before;
     if (claim.takenOver) report.resumed = describeClaim({ path: claim.path, epoch, record: claim.takenOver, gone: true });
     await runSteps(steps, { ...run, done, record: (id) => claim.done(id), recordChange: held.record }).catch(async (e: Error) => {
       // The claim stays, with what is done, for the next failback to carry on (its quarantine kept).

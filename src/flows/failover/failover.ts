@@ -26,6 +26,7 @@ import { missingOn } from '../../datasets/index.js';
 import { planRestore, type RestorePlan, restoreChanges, restoreItems } from '../../datasets/restore.js';
 import { HbackupError, PreflightError } from '../../errors.js';
 import { claimEpoch, describeClaim } from '../../identity/claim.js';
+import type { Writer } from '../../identity/identity.js';
 import { carryOf } from './carry.js';
 import { type Decision, decideFailover, finishing } from './decide.js';
 import {
@@ -81,7 +82,7 @@ async function stepsOf(
   services: ResolvedPolicy[],
   flows: PairFlows,
   report: PairReport,
-  state: { promoted: boolean },
+  state: { promoted: boolean; before: Writer[] },
   io: FlowIo,
 ): Promise<Step[]> {
   const p = openPair([d.from, d.to], io);
@@ -166,9 +167,9 @@ async function stepsOf(
     }
   }
   // The point of no return: from here on each step is recorded, and a run that carries on skips what is done.
-  steps.push(identityStep(to, { site: d.to.name, role: 'primary', epoch: d.epoch, reason: `failover (${d.mode})` }, io.now));
+  steps.push(identityStep(to, { site: d.to.name, role: 'primary', epoch: d.epoch, reason: `failover (${d.mode})` }, io.now, state));
   if (d.mode === 'planned' && d.oldReachable) {
-    steps.push(identityStep(from, { site: d.from.name, role: 'secondary', epoch: d.epoch, reason: 'failover (planned)' }, io.now));
+    steps.push(identityStep(from, { site: d.from.name, role: 'secondary', epoch: d.epoch, reason: 'failover (planned)' }, io.now, state));
     for (const rp of services) {
       const { service } = rp.policy;
       steps.push({
@@ -219,7 +220,7 @@ export async function failover(
     // The claim of the dead run this one carries on, taken over; the others are removed first.
     const takeOver = [claims.failover, claims.fresh].find((c) => c && c.on.name === d.to.name && c.epoch === d.epoch);
     const cleanup = cleanupStep([...claims.obsolete, ...[claims.fresh].filter((c): c is FoundOn => Boolean(c) && c !== takeOver)]);
-    const state = { promoted: true };
+    const state = { promoted: true, before: [] as Writer[] };
     const steps = await stepsOf(d, services, flows, report, state, io);
     const noReturn = steps.findIndex((s) => s.recorded);
     const to = p.site(d.to.name);
@@ -238,6 +239,7 @@ export async function failover(
     const decision = { command: 'failover' as const, site: d.to.name, epoch: d.epoch, from: d.from.name, to: d.to.name, mode: d.mode };
     const claim = await claimEpoch(to.hdfs, decision, io.now, (t) => io.progress.warn(t), takeOver);
     made.push(...planOf([held.claim]));
+    state.before = claim.record.before;
     if (claim.takenOver) report.resumed = describeClaim({ path: claim.path, epoch: d.epoch, record: claim.takenOver, gone: true });
     try {
       await runSteps(steps.slice(0, noReturn), run);

@@ -12,7 +12,7 @@ import type { ShownChange, Step } from '../../core/steps.js';
 import { LockedError } from '../../errors.js';
 import { ops } from '../../hdfs/requests.js';
 import { claimChanges, claimPath, describeClaim, type FoundClaim, readClaims } from '../../identity/claim.js';
-import { type IdentityChange, identityRecord, identityWrites, writeIdentity } from '../../identity/identity.js';
+import { type IdentityChange, identityRecord, identityWrites, type Writer, writeIdentity } from '../../identity/identity.js';
 import { type SiteStatus, siteStatuses } from '../../sites/health.js';
 import type { Roles } from '../../sites/roles.js';
 import type { Site } from '../../sites/site.js';
@@ -173,14 +173,17 @@ export const runSiteHooks = (p: Performer, cluster: NamedCluster, changes: Chang
 export const safeMode = (site: Site, action: 'enter' | 'leave'): Change =>
   commandChange(site.name, site.tool('hdfs', ['dfsadmin', '-fs', site.cluster.fs, '-safemode', action]));
 
-/** Writing a site's identity, as a step: its calls planned now, made by writeIdentity (which finds a write already made). */
-export function identityStep(site: Site, change: IdentityChange, now: () => Date): Step {
+/**
+ * Writing a site's identity, as a step: its calls planned now, made by writeIdentity, which finds a
+ * write already made by this run or by the dead runs it carries on (`mine`, known once it holds the claim).
+ */
+export function identityStep(site: Site, change: IdentityChange, now: () => Date, mine: { before: Writer[] } = { before: [] }): Step {
   const data = `${JSON.stringify(identityRecord(change, now()), null, 2)}\n`;
   return {
     id: `identity ${site.name} ${change.role} ${change.epoch}`,
     title: `identity: ${site.name} ${change.role} at epoch ${change.epoch}`,
     changes: identityWrites(change).map((r) => httpChange(site, r, r.op === 'CREATE' ? data : undefined)),
-    run: async () => void (await writeIdentity(site.hdfs, change, now())),
+    run: async () => void (await writeIdentity(site.hdfs, change, now(), undefined, mine.before)),
     recorded: true,
   };
 }

@@ -1,5 +1,5 @@
 // A crash leaves nothing behind: backups killed with kill -9 (the whole process group, DistCp
-// included) at random points — at the snapshots, during a copy, during the roll-back of a target a
+// included) at every step the plan names, at random moments — at the snapshots, during a copy, during the roll-back of a target a
 // killed copy left half-written, at the catalog entry, at retention — twenty times, with data changing
 // in between; restores killed during their roll-back; a sync-users --contents killed during its copy.
 // After one clean backup, either site holds exactly the snapshots of the listed restore points (and a
@@ -114,13 +114,14 @@ describe('a crash leaves nothing behind', () => {
     expect((await backup(policy)).report).toMatchObject({ result: 'ok' });
   });
 
-  it('twenty backups killed at random points, then one clean run: only the restore points remain', async () => {
+  it('twenty backups killed at each step in turn, at random moments, then one clean run: only the restore points remain', async () => {
     const cuts: string[] = [];
     for (let i = 0; i < 20; i++) {
       // New data every time, and now and then a target written to (the next run rolls it back).
       await putTree(east, dirs[i % 2]!, { [`n${i}.bin`]: bytes(1_500_000 + i * 1000, i + 3) });
       if (i % 5 === 2) await webhdfs(west).createFile(`${dirs[0]}/touched-${i}.txt`, 'written on the secondary', true);
-      const at = POINTS[Math.floor(Math.random() * POINTS.length)]!;
+      // Each point in turn (each at least twice), cut after a random delay: the same step, never the same moment.
+      const at = POINTS[i % POINTS.length]!;
       const r = await killAt(['backup', policy], at, Math.floor(Math.random() * 1500));
       cuts.push(`${at.source.slice(0, 24)}${r.killed ? '' : ' (ended first)'}`);
     }

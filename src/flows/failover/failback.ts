@@ -15,12 +15,12 @@ import type { NamedCluster, ResolvedPolicy } from '../../config/load.js';
 import { type Change, httpChange, perform } from '../../core/change.js';
 import { type FlowIo, openFlow } from '../../core/context.js';
 import { confirmOrRefuse, runFlow } from '../../core/run.js';
-import { planOf, runSteps, type ShownChange, type Step } from '../../core/steps.js';
+import { planOf, runSteps, type Step } from '../../core/steps.js';
 import { kindOf } from '../../datasets/index.js';
 import { type RestorePlan, restoreChanges, restoreItems } from '../../datasets/restore.js';
-import { HbackupError, PreflightError } from '../../errors.js';
+import { PreflightError } from '../../errors.js';
 import { ops } from '../../hdfs/requests.js';
-import { claimEpoch, describeClaim } from '../../identity/claim.js';
+import { describeClaim } from '../../identity/claim.js';
 import type { Writer } from '../../identity/identity.js';
 import { momentOf, momentStamp } from '../../names/names.js';
 import type { Site } from '../../sites/site.js';
@@ -39,6 +39,7 @@ import {
   roles,
   type ServiceReport,
   safeMode,
+  underClaim,
 } from './pair.js';
 import { lostWrites, quarantineOf } from './quarantine.js';
 
@@ -208,12 +209,10 @@ export async function failback(
       `Roll ${old.name} back to the restore points it shares with ${current.site} (what it holds now is kept in quarantine snapshots)?`,
       'failback rolls the old primary back',
     );
-    const made: ShownChange[] = [];
-    report.made = made;
-    const run = { performer: p, progress: io.progress, made, done: new Set<string>(), record: async () => undefined };
-    await runSteps(cleanup, run);
+    report.made = [];
+    const run = { performer: p, progress: io.progress, made: report.made };
     // Out of safe mode first: nothing (not even the claim) can be written before.
-    await runSteps(lift, run);
+    await runSteps([...cleanup, ...lift], { ...run, done: new Set(), record: async () => undefined });
     const decision = {
       command: 'failback' as const,
       site: old.name,
@@ -223,19 +222,13 @@ export async function failback(
       mode: 'failback',
       quarantine: stamp,
     };
-    const claim = await claimEpoch(old.hdfs, decision, io.now, (t) => io.progress.warn(t), claims.failback);
-    made.push(...planOf([held.claim]));
-    mine.before = claim.record.before;
-    if (claim.takenOver) report.resumed = describeClaim({ path: claim.path, epoch, record: claim.takenOver, gone: true });
-    await runSteps(steps, { ...run, done, record: (id) => claim.done(id), recordChange: held.record }).catch(async (e: Error) => {
-      // The claim stays, with what is done, for the next failback to carry on (its quarantine kept).
-      await claim
-        .abandon()
-        .catch((a: Error) => report.warnings.push(`${old.name}: the claim could not be left for the next run: ${a.message}`));
-      throw new HbackupError(`${e.message}; run hbackup failback again to carry on from there`);
-    });
-    await claim.release();
-    made.push(...planOf([held.release]));
+    // Every step is recorded: the next failback carries on from the first not done, its quarantine kept.
+    await underClaim(
+      held,
+      { site: old, decision, takeOver: claims.failback },
+      { first: [], recorded: steps, done },
+      { ...run, report, mine, now: io.now, again: 'run hbackup failback again to carry on from there' },
+    );
     if (report.warnings.length) return 'failed';
     if (!options.switch) return 'ok';
     const switched = await failover(pair, services, { dryRun: false, yes: true, emergency: false, confirm: undefined }, flows, io);

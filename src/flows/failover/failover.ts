@@ -25,7 +25,6 @@ import { planOf, runSteps, type ShownChange, type Step } from '../../core/steps.
 import { missingOn } from '../../datasets/index.js';
 import { planRestore, type RestorePlan, restoreChanges, restoreItems } from '../../datasets/restore.js';
 import { HbackupError, PreflightError } from '../../errors.js';
-import { claimEpoch, describeClaim } from '../../identity/claim.js';
 import type { Writer } from '../../identity/identity.js';
 import { carryOf } from './carry.js';
 import { type Decision, decideFailover, finishing } from './decide.js';
@@ -45,6 +44,7 @@ import {
   type ServiceReport,
   safeMode,
   siteHooks,
+  underClaim,
 } from './pair.js';
 
 export interface FailoverOptions extends PairOptions {
@@ -232,35 +232,22 @@ export async function failover(
       return 'planned';
     }
     await confirmFailover(d, report, options);
-    const made: ShownChange[] = [];
-    report.made = made;
-    const run = { performer: p, progress: io.progress, made, done: new Set<string>(), record: async () => undefined };
-    await runSteps(cleanup, run);
+    report.made = [];
+    const run = { performer: p, progress: io.progress, made: report.made };
+    await runSteps(cleanup, { ...run, done: new Set(), record: async () => undefined });
     const decision = { command: 'failover' as const, site: d.to.name, epoch: d.epoch, from: d.from.name, to: d.to.name, mode: d.mode };
-    const claim = await claimEpoch(to.hdfs, decision, io.now, (t) => io.progress.warn(t), takeOver);
-    made.push(...planOf([held.claim]));
-    state.before = claim.record.before;
-    if (claim.takenOver) report.resumed = describeClaim({ path: claim.path, epoch: d.epoch, record: claim.takenOver, gone: true });
-    try {
-      await runSteps(steps.slice(0, noReturn), run);
-    } catch (e) {
-      // Nothing was switched: the claim goes, so nothing blocks the next failover.
-      await claim.release();
-      throw e;
-    }
-    await runSteps(steps.slice(noReturn), { ...run, done, record: (id) => claim.done(id), recordChange: held.record }).catch(
-      async (e: Error) => {
-        // Past the point of no return: the claim stays, for the next failover to finish what is left.
-        await claim
-          .abandon()
-          .catch((a: Error) => report.warnings.push(`${d.to.name}: the claim could not be left for the next run: ${a.message}`));
-        throw new HbackupError(
-          `${e.message}; ${d.to.name} is the primary at epoch ${d.epoch}: run hbackup failover again to finish the rest`,
-        );
+    await underClaim(
+      held,
+      { site: to, decision, takeOver },
+      { first: steps.slice(0, noReturn), recorded: steps.slice(noReturn), done },
+      {
+        ...run,
+        report,
+        mine: state,
+        now: io.now,
+        again: `${d.to.name} is the primary at epoch ${d.epoch}: run hbackup failover again to finish the rest`,
       },
     );
-    await claim.release();
-    made.push(...planOf([held.release]));
     return state.promoted ? 'ok' : 'failed';
   });
 }

@@ -8,10 +8,18 @@ import { type Change, commandChange, httpChange, type Performer, runHookChanges 
 import { type FlowIo, openPair } from '../../core/context.js';
 import type { Outcome } from '../../core/outcome.js';
 import type { Asking } from '../../core/run.js';
-import type { ShownChange, Step } from '../../core/steps.js';
-import { LockedError } from '../../errors.js';
+import { planOf, runSteps, type ShownChange, type Step, type StepRun } from '../../core/steps.js';
+import { HbackupError, LockedError } from '../../errors.js';
 import { ops } from '../../hdfs/requests.js';
-import { claimChanges, claimPath, describeClaim, type FoundClaim, readClaims } from '../../identity/claim.js';
+import {
+  type ClaimDecision,
+  claimChanges,
+  claimEpoch,
+  claimPath,
+  describeClaim,
+  type FoundClaim,
+  readClaims,
+} from '../../identity/claim.js';
 import { type IdentityChange, identityRecord, identityWrites, type Writer, writeIdentity } from '../../identity/identity.js';
 import { type SiteStatus, siteStatuses } from '../../sites/health.js';
 import type { Roles } from '../../sites/roles.js';
@@ -199,6 +207,44 @@ export function claimPlan(site: Site, epoch: number, takeOver: FoundClaim | unde
     record: httpChange(site, ops.create(claimPath(epoch), true)),
     release: { id: 'release', title: `release the claim on ${site.name}`, changes: [httpChange(site, ops.delete(claimPath(epoch)))] },
   };
+}
+
+/**
+ * Run a failover's or failback's steps under its claim: the claim taken (or a dead run's taken
+ * over), then the steps before the point of no return (one that fails gives the claim back: nothing
+ * was switched), then the recorded ones, each recorded as done (one that fails leaves the claim for
+ * the next run, its lease ended, and `again` says what to run), then the claim released.
+ */
+export async function underClaim(
+  held: ReturnType<typeof claimPlan>,
+  claiming: { site: Site; decision: ClaimDecision; takeOver: FoundOn | undefined },
+  steps: { first: Step[]; recorded: Step[]; done: ReadonlySet<string> },
+  r: Omit<StepRun, 'done' | 'record' | 'recordChange'> & { report: PairReport; mine: { before: Writer[] }; again: string; now: () => Date },
+): Promise<void> {
+  const { site, decision, takeOver } = claiming;
+  const claim = await claimEpoch(site.hdfs, decision, r.now, (t) => r.progress.warn(t), takeOver);
+  r.made.push(...planOf([held.claim]));
+  r.mine.before = claim.record.before;
+  if (claim.takenOver) r.report.resumed = describeClaim({ path: claim.path, epoch: decision.epoch, record: claim.takenOver, gone: true });
+  const run = { ...r, done: new Set<string>(), record: async () => undefined };
+  try {
+    await runSteps(steps.first, run);
+  } catch (e) {
+    // Nothing was switched: the claim goes, so nothing blocks the next run.
+    await claim.release();
+    throw e;
+  }
+  await runSteps(steps.recorded, { ...run, done: steps.done, record: (id) => claim.done(id), recordChange: held.record }).catch(
+    async (e: Error) => {
+      // Past the point of no return: the claim stays, with what is done, for the next run to carry on.
+      await claim
+        .abandon()
+        .catch((a: Error) => r.report.warnings.push(`${site.name}: the claim could not be left for the next run: ${a.message}`));
+      throw new HbackupError(`${e.message}; ${r.again}`);
+    },
+  );
+  await claim.release();
+  r.made.push(...planOf([held.release]));
 }
 
 export const endpointOf = (c: NamedCluster): NonNullable<PairReport['endpoint']> => ({

@@ -4,7 +4,6 @@
 // in between; restores killed during their roll-back; a sync-users --contents killed during its copy.
 // After one clean backup, either site holds exactly the snapshots of the listed restore points (and a
 // quarantine made on purpose), /.hbackup holds only what hbackup keeps, and list reports nothing left over.
-import { spawn } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   backup,
@@ -12,8 +11,6 @@ import {
   east,
   ensureSandboxUp,
   hbackup,
-  hbackupBin,
-  hbackupEnv,
   putTree,
   restorePoints,
   runId,
@@ -22,40 +19,13 @@ import {
   west,
   writePolicy,
 } from './helpers.js';
+import { killAt } from './plans.js';
 
 const id = runId();
 const root = `/it/crash-${id}`;
 const dirs = [`${root}/a`, `${root}/b`];
 const service = `crash-${id}`;
 let policy = '';
-
-/** Start hbackup and kill -9 its process group once its output matches `at` (then after `delayMs`), or it ends. */
-function killAt(args: string[], at: RegExp, delayMs: number): Promise<{ killed: boolean; seen: string }> {
-  const child = spawn('node', [hbackupBin, '--verbose', ...args], {
-    detached: true,
-    env: { ...process.env, ...hbackupEnv },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let seen = '';
-  let armed = false;
-  return new Promise((resolve) => {
-    child.on('exit', () => resolve({ killed: false, seen }));
-    child.stderr!.on('data', (c: Buffer) => {
-      seen += c.toString();
-      if (armed || !at.test(seen)) return;
-      armed = true;
-      setTimeout(() => {
-        child.removeAllListeners('exit');
-        child.on('exit', () => resolve({ killed: true, seen }));
-        try {
-          process.kill(-child.pid!, 'SIGKILL');
-        } catch {
-          // It ended by itself meanwhile: nothing to kill.
-        }
-      }, delayMs);
-    });
-  });
-}
 
 /** Where a backup can be cut: the begin line of each step the plan names, and inside a copy or a roll-back. */
 const POINTS: RegExp[] = [

@@ -5,7 +5,6 @@
 // epoch; the data ends equal; no claim is left. Once, the operator carries on instead (status, a
 // backup) and the next failover is not blocked. And an emergency failover and its failback, each
 // sending exactly what its dry run planned.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,8 +17,6 @@ import {
   east,
   ensureSandboxUp,
   hbackup,
-  hbackupBin,
-  hbackupEnv,
   jsonLines,
   putTree,
   runId,
@@ -32,6 +29,7 @@ import {
   west,
   writePolicy,
 } from './helpers.js';
+import { expected, killAt as kill, type Shown, sent } from './plans.js';
 
 const id = runId();
 const raw = `/it/crash-fo-${id}/raw`;
@@ -69,53 +67,11 @@ const claims = async () =>
 
 const run = (...args: string[]) => hbackup(['--clusters', clusters, ...args, '--policies', dir]);
 
-interface Shown {
-  step: string;
-  site: string;
-  change: string;
-}
-
-/** What a run sent that changes something (`--verbose`: calls, and commands as `run:`), with what differs from run to run made alike. */
-const sent = (stderr: string) =>
-  stderr
-    .split('\n')
-    .map((l) => l.replace(/^\S+ /, ''))
-    .filter((l) => /^(PUT|POST|DELETE) /.test(l) || l.startsWith('run: '))
-    .map((l) => alike(l.replace(/^run: /, '')));
-const alike = (l: string) =>
-  l.replace(/\d{8}T\d{6}Z/gi, 'STAMP').replace(/(_tmp\.(?:claim\.\d+|\d+\.\w+)\.[^.?/]+)\.\d+\.json/g, '$1.PID.json');
-
-/** The plan with each step planned when it runs replaced by what the run listed there. */
-const expected = (planned: Shown[], made: Shown[]) =>
-  planned
-    .flatMap((p) => {
-      if (!p.change.startsWith('(planned when it runs')) return [p.change];
-      const known = new Set(planned.filter((q) => q.step === p.step).map((q) => q.change));
-      return made.filter((m) => m.step === p.step && !known.has(m.change)).map((m) => m.change);
-    })
-    .map(alike);
-
-/** Start a command and kill -9 its whole process group once its output matches; what it printed. */
-function killAt(args: string[], at: RegExp, delayMs = 0): Promise<string> {
-  const child = spawn('node', [hbackupBin, '--clusters', clusters, '--verbose', ...args, '--policies', dir], {
-    detached: true,
-    env: { ...process.env, ...hbackupEnv },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let seen = '';
-  return new Promise<string>((resolve, reject) => {
-    child.on('exit', () => reject(new Error(`the run ended before it reached ${at}:\n${seen.slice(-3000)}`)));
-    child.stderr!.on('data', (c: Buffer) => {
-      seen += c.toString();
-      if (at.test(seen)) {
-        child.removeAllListeners('exit');
-        setTimeout(() => {
-          process.kill(-child.pid!, 'SIGKILL');
-          child.on('exit', () => resolve(seen));
-        }, delayMs);
-      }
-    });
-  });
+/** A failover or failback killed -9 once its output matches `at`: it must get there. */
+async function killAt(args: string[], at: RegExp, delayMs = 0): Promise<string> {
+  const r = await kill(['--clusters', clusters, ...args, '--policies', dir], at, delayMs);
+  if (!r.killed) throw new Error(`the run ended before it reached ${at}:\n${r.seen.slice(-3000)}`);
+  return r.seen;
 }
 
 /** The primary's directory and the secondary's copy hold the same files (whichever site is which now). */

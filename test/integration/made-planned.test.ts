@@ -27,12 +27,7 @@ import {
   west,
   writePolicy,
 } from './helpers.js';
-
-interface Shown {
-  step: string;
-  site: string;
-  change: string;
-}
+import { alike, expected, type Shown, sent } from './plans.js';
 
 const id = runId();
 const raw = `/it/mp-${id}/raw`;
@@ -40,16 +35,6 @@ const empty = `/it/mp-${id}/empty`;
 const table = `mp_${id}:t`;
 const policies = tmpDir('mp-policies');
 let policy = '';
-
-/** What a run sent that changes something (read-only commands are logged as `read:`), with what differs from run to run made alike. */
-const sent = (stderr: string) =>
-  moments(
-    stderr
-      .split('\n')
-      .map((l) => l.replace(/^\S+ /, ''))
-      .filter((l) => /^(PUT|POST|DELETE) /.test(l) || l.startsWith('run: '))
-      .map((l) => alike(l.replace(/^run: /, ''))),
-  );
 
 /** The snapshots of a moment are fired at once, kind beside kind: within one run of them, their order is no order. */
 const MOMENT = /op=CREATESNAPSHOT&.*snapshotname=hb-mp-\S+-STAMP$|<<< hbackup_fire\(/;
@@ -64,20 +49,6 @@ function moments(lines: string[]): string[] {
   }
   return out;
 }
-const alike = (l: string) =>
-  l.replace(/\d{8}T\d{6}Z/gi, 'STAMP').replace(/(_tmp\.(?:claim\.\d+|\d+\.\w+)\.[^.?/]+)\.\d+\.json/g, '$1.PID.json');
-
-/** The plan with each step planned when it runs replaced by what the run listed there. */
-const expected = (planned: Shown[], made: Shown[]) =>
-  moments(
-    planned
-      .flatMap((p) => {
-        if (!p.change.startsWith('(planned when it runs')) return [p.change];
-        const known = new Set(planned.filter((q) => q.step === p.step).map((q) => q.change));
-        return made.filter((m) => m.step === p.step && !known.has(m.change)).map((m) => m.change);
-      })
-      .map(alike),
-  );
 
 const pair = (...args: string[]) => hbackup([...args, '--policies', policies]);
 const roleOf = async (site: typeof east) => (await readIdentity(webhdfs(site)))!.role;
@@ -118,7 +89,7 @@ describe('made equals planned, against the sandbox', () => {
     expect(dry.report, dry.stderr).toMatchObject({ result: 'planned' });
     const real = await backup(policy, '--verbose');
     expect(real.report, real.stderr).toMatchObject({ result: 'ok' });
-    const made = sent(real.stderr);
+    const made = moments(sent(real.stderr));
     expect(made).toEqual(moments(dry.report!.planned.map((p: Shown) => alike(p.change))));
     // The table's snapshot is the one line its session received.
     expect(made.filter((c) => c.includes('hbackup_fire('))).toEqual([
@@ -130,7 +101,7 @@ describe('made equals planned, against the sandbox', () => {
     expect(planned, String(dryRestore.stderr)).toMatchObject({ result: 'planned' });
     const restored = await hbackup(['restore', policy, '--suffix', '_mp', '--json', '--verbose']);
     expect(jsonLines(String(restored.stdout))[0], String(restored.stderr)).toMatchObject({ result: 'ok' });
-    expect(sent(String(restored.stderr))).toEqual(moments(planned.planned.map((p: Shown) => alike(p.change))));
+    expect(moments(sent(String(restored.stderr)))).toEqual(moments(planned.planned.map((p: Shown) => alike(p.change))));
     expect(await tree(east, raw)).toEqual(await tree(west, `${raw}_mp`));
     expect(await webhdfs(west).listStatus(`${empty}_mp`)).toEqual([]);
   });
@@ -142,7 +113,7 @@ describe('made equals planned, against the sandbox', () => {
     const real = await pair('--json', '--verbose', 'failover', '--yes');
     const report = jsonLines(String(real.stdout))[0]!;
     expect(report, String(real.stderr)).toMatchObject({ result: 'ok', mode: 'planned', to: 'west' });
-    expect(sent(String(real.stderr))).toEqual(expected(plan.planned, report.made));
+    expect(moments(sent(String(real.stderr)))).toEqual(moments(expected(plan.planned, report.made)));
     // The table came up on west from the restore point the last backup made (clone_snapshot, one session).
     expect(report.made.filter((m: Shown) => m.step.endsWith('in place on west') && m.change.includes('clone_snapshot'))).toHaveLength(1);
     // East the primary again, as the other files expect the sandbox.

@@ -33,7 +33,13 @@ const DatasetRecordSchema = z.looseObject({
   directories: z.number(),
   bytes: z.number(),
   copyMs: z.number(),
-  verification: z.looseObject({ summary: z.literal('ok'), checksums: z.enum(['ok', 'skipped']), filesChecksummed: z.number() }),
+  verification: z.looseObject({
+    summary: z.literal('ok'),
+    checksums: z.enum(['ok', 'skipped']),
+    filesChecksummed: z.number(),
+    /** What the copy held (a directory; entries written before it existed have none): see datasets/hdfs/digest.ts. */
+    digest: z.object({ value: z.string().regex(/^[0-9a-f]{64}$/), entries: z.number(), checksums: z.boolean() }).optional(),
+  }),
 });
 
 const RestorePointSchema = z.looseObject({

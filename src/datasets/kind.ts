@@ -9,6 +9,7 @@ import type { Dataset } from '../config/schema.js';
 import type { Change } from '../core/change.js';
 import type { BackupContext, FlowContext } from '../core/context.js';
 import type { Site } from '../sites/site.js';
+import type { TreeRecord } from './hdfs/verify.js';
 
 export type { BackupContext, FlowContext };
 
@@ -85,6 +86,8 @@ export interface Verification {
   bytes: number;
   checksums: boolean;
   filesChecksummed: number;
+  /** What the copy holds, summed up (directories): kept in the catalog for drills. */
+  digest?: TreeRecord;
 }
 
 /** Where a restore brings a data set back: on which side, and beside the live data (a suffix) or in place. */

@@ -1,5 +1,6 @@
 // How a copy is judged: counts and bytes always, each file's checksum when asked.
 import { describe, expect, it } from 'vitest';
+import { TreeDigest } from '../../src/datasets/hdfs/digest.js';
 import { verifyCopy } from '../../src/datasets/hdfs/verify.js';
 import type { WebHdfs } from '../../src/hdfs/webhdfs.js';
 
@@ -60,5 +61,37 @@ describe('verifyCopy', () => {
   it('finds a file present on one side only even when the totals agree', async () => {
     const r = await run({ 'a.txt': { length: 3, sum: 'aa' } }, { 'z.txt': { length: 3, sum: 'aa' } });
     expect(r.problems).toEqual(['a.txt: on the source only', 'z.txt: on the target only']);
+  });
+
+  it('sums up what the copy holds, with checksums or without, whatever order checksums arrive in', async () => {
+    const files = { 'a.txt': { length: 3, sum: 'aa' }, 'b.txt': { length: 5, sum: 'bb' } };
+    const withSums = (await run(files, files)).digest!;
+    const sizesOnly = (await run(files, files, false)).digest!;
+    expect(withSums).toMatchObject({ entries: 2, checksums: true });
+    expect(sizesOnly).toMatchObject({ entries: 2, checksums: false });
+    expect(withSums.value).not.toBe(sizesOnly.value);
+    const other = (await run({ ...files, 'b.txt': { length: 5, sum: 'b2' } }, { ...files, 'b.txt': { length: 5, sum: 'b2' } })).digest!;
+    expect(other.value).not.toBe(withSums.value);
+    expect((await run(files, files)).digest!.value).toBe(withSums.value);
+  });
+});
+
+describe('TreeDigest', () => {
+  it('does not depend on the order entries come in, and tells one changed entry', () => {
+    const entries = [
+      { rel: 'a', type: 'DIRECTORY', length: 0 },
+      { rel: 'a/x', type: 'FILE', length: 4, checksum: 'MD5:01' },
+      { rel: 'a/y z', type: 'FILE', length: 0 },
+    ];
+    const one = new TreeDigest();
+    const two = new TreeDigest();
+    for (const e of entries) one.add(e);
+    for (const e of [...entries].reverse()) two.add(e);
+    expect(one.value).toBe(two.value);
+    expect(one.value).toMatch(/^[0-9a-f]{64}$/);
+    expect([one.entries, one.files]).toEqual([3, 2]);
+    const three = new TreeDigest();
+    for (const e of entries) three.add(e.rel === 'a/x' ? { ...e, checksum: 'MD5:02' } : e);
+    expect(three.value).not.toBe(one.value);
   });
 });

@@ -105,7 +105,14 @@ export const hdfsKind: DatasetKind<HdfsPlan, HdfsRestore> = {
   async verify(ctx, plan) {
     const v = await verifyCopy(ctx.primary.hdfs, plan.spec.source, ctx.secondary.hdfs, plan.spec.target, plan.snapshot, plan.checksums);
     if (!v.ok) throw new HbackupError(`${plan.spec.target}: verification failed: ${v.problems.slice(0, 3).join('; ')}`);
-    return { files: v.files, directories: v.directories, bytes: v.bytes, checksums: plan.checksums, filesChecksummed: v.filesChecksummed };
+    return {
+      files: v.files,
+      directories: v.directories,
+      bytes: v.bytes,
+      checksums: plan.checksums,
+      filesChecksummed: v.filesChecksummed,
+      ...(v.digest ? { digest: v.digest } : {}),
+    };
   },
 
   async snapshots(site, spec, side, service) {

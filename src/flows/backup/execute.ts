@@ -127,7 +127,12 @@ export async function executeBackup(ctx: BackupContext, plan: BackupPlan, report
             directories: v.directories,
             bytes: v.bytes,
             copyMs: copied.copyMs,
-            verification: { summary: 'ok', checksums: v.checksums ? 'ok' : 'skipped', filesChecksummed: v.filesChecksummed },
+            verification: {
+              summary: 'ok',
+              checksums: v.checksums ? 'ok' : 'skipped',
+              filesChecksummed: v.filesChecksummed,
+              ...(v.digest ? { digest: v.digest } : {}),
+            },
             ...(copied.rolledBack ? { rolledBack: copied.rolledBack } : {}),
             ...(copied.stoppedJobs ? { stoppedJobs: copied.stoppedJobs } : {}),
           };

@@ -76,7 +76,7 @@ export const killChange = (site: Site, app: string): Change => {
 };
 
 /** Make one planned change; a failure throws. `opts` go to a command's runner (e.g. keep only its output's tail). */
-export async function perform(p: Performer, change: Change, opts?: Pick<RunOptions, 'tail'>): Promise<void> {
+export async function perform(p: Performer, change: Change, opts?: Pick<RunOptions, 'tail' | 'onStderrLine'>): Promise<void> {
   if ('kill' in change) {
     const yarn = p.sites[change.site]?.yarn;
     if (!yarn) throw new Error(`no ResourceManager for ${change.site} in this flow`);

@@ -78,6 +78,18 @@ export function diffRefusal(log: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The file a line of DistCp's log says could not be read: a block whose data no longer matches its
+ * checksums (`Checksum CRC32C not matched for file /p at position 0`) or that no DataNode can serve
+ * (`Could not obtain block: … file=/p`). Undefined for any other line.
+ */
+export function unreadableFile(line: string): string | undefined {
+  return (
+    /Checksum \S+ not matched for file (.+?) at position \d+/.exec(line)?.[1] ??
+    /Could not obtain block: \S+ file=(.+?)(?: No live nodes.*)?$/.exec(line)?.[1]
+  );
+}
+
 /** A full HDFS URI for a path on a filesystem (`hdfs://nn:8020` + `/a b` → `hdfs://nn:8020/a b`). */
 export function fsUri(fs: string, p: string): string {
   return `${fs.replace(/\/+$/, '')}${p}`;

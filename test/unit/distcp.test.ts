@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { diffCopyArgs, diffRefusal, fsUri, fullCopyArgs, parseCounters } from '../../src/distcp/distcp.js';
+import { diffCopyArgs, diffRefusal, fsUri, fullCopyArgs, parseCounters, unreadableFile } from '../../src/distcp/distcp.js';
 import { causeLine, ToolError } from '../../src/errors.js';
 
 const fixture = (name: string) => fs.readFileSync(path.join(import.meta.dirname, 'fixtures', name), 'utf8');
@@ -75,5 +75,21 @@ describe('a tool failure names its cause, not a stack frame', () => {
     expect(new ToolError(['hadoop', 'distcp'], 255, caused).message).toBe(
       'hadoop distcp exited with 255: java.io.FileNotFoundException: File does not exist: /r_x',
     );
+  });
+});
+
+describe('unreadableFile', () => {
+  it('names the file of a block whose checksum no longer matches, or that no DataNode serves', () => {
+    expect(
+      unreadableFile(
+        'Caused by: org.apache.hadoop.fs.ChecksumException: Checksum CRC32C not matched for file /exp/d/.snapshot/s/a b.txt at position 0: expected=484AD83C but computed=FF10F232, algorithm=CRC32C',
+      ),
+    ).toBe('/exp/d/.snapshot/s/a b.txt');
+    expect(
+      unreadableFile(
+        'org.apache.hadoop.hdfs.BlockMissingException: Could not obtain block: BP-1-127.0.0.1-1:blk_1073742583_1759 file=/d/.snapshot/s/f.txt No live nodes contain current block',
+      ),
+    ).toBe('/d/.snapshot/s/f.txt');
+    expect(unreadableFile('26/12/01 INFO mapreduce.Job: map 100% reduce 0%')).toBeUndefined();
   });
 });

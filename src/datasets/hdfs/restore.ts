@@ -8,8 +8,8 @@
  */
 import type { DatasetRecord } from '../../catalog/catalog.js';
 import { type Change, commandChange, httpChange, perform, run } from '../../core/change.js';
-import { DISTCP_TAIL, fsUri, fullCopyArgs, rdiffArgs } from '../../distcp/distcp.js';
-import { causeLine, HbackupError } from '../../errors.js';
+import { DISTCP_TAIL, fsUri, fullCopyArgs, rdiffArgs, unreadableFile } from '../../distcp/distcp.js';
+import { causeLine, HbackupError, ToolError } from '../../errors.js';
 import { snapshotPath } from '../../hdfs/paths.js';
 import { ops } from '../../hdfs/requests.js';
 import type { WebHdfs } from '../../hdfs/webhdfs.js';
@@ -94,12 +94,31 @@ export async function planHdfsRestore(ctx: FlowContext, record: DatasetRecord, w
   };
 }
 
+/** The copy from the snapshot; when it fails on files that cannot be read (a corrupt block), the error names them. */
+async function copyNamingUnreadable(ctx: FlowContext, item: HdfsRestore): Promise<void> {
+  const unreadable = new Set<string>();
+  const onStderrLine = (line: string) => {
+    const file = unreadableFile(line);
+    if (file) unreadable.add(file);
+  };
+  try {
+    await perform(ctx, item.copy, { tail: DISTCP_TAIL, onStderrLine });
+  } catch (e) {
+    if (!(e instanceof ToolError) || !unreadable.size) throw e;
+    const files = [...unreadable].slice(0, 5).join(', ');
+    throw new HbackupError(
+      `${item.from}: cannot be read back: ${files}${unreadable.size > 5 ? ` and ${unreadable.size - 5} more` : ''} ` +
+        `(a block no longer matches its checksums or no DataNode serves it; hdfs fsck ${item.fromPath} -list-corruptfileblocks tells which)`,
+    );
+  }
+}
+
 /** Roll back by snapshot diff where planned; when DistCp refuses it, copy from the snapshot instead. */
 export async function restoreHdfs(ctx: FlowContext, item: HdfsRestore): Promise<void> {
   if (!item.changes.length) return;
   if (!item.rollback) {
     for (const c of item.prepare) await perform(ctx, c);
-    await perform(ctx, item.copy, { tail: DISTCP_TAIL });
+    await copyNamingUnreadable(ctx, item);
     return;
   }
   await perform(ctx, item.rollback.snapshot);
@@ -110,7 +129,7 @@ export async function restoreHdfs(ctx: FlowContext, item: HdfsRestore): Promise<
       ctx.progress.warn(
         `${item.to}: DistCp refused to roll back by snapshot diff${causeLine(r.stderr, ': ')}; copying from the snapshot instead`,
       );
-      await perform(ctx, item.copy, { tail: DISTCP_TAIL });
+      await copyNamingUnreadable(ctx, item);
     }
   } finally {
     await perform(ctx, item.rollback.drop);

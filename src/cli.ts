@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { addPairCommands } from './cli-pair.js';
+import { addProofCommands } from './cli-proof.js';
 import type { CommandEnv } from './commands/context.js';
 import { outcomeOf } from './core/outcome.js';
 import { ExitCode, exitCodesHelp, HbackupError, UsageError } from './errors.js';
@@ -236,6 +237,9 @@ Exit codes (monitoring plugins' convention): 0 OK, 1 WARNING, 2 CRITICAL.`,
     });
 
   addPairCommands(program, env, clustersFlag, (c) => {
+    code = c;
+  });
+  addProofCommands(program, env, clustersFlag, (c) => {
     code = c;
   });
 

@@ -225,6 +225,24 @@ export const PolicySchema = z
       .describe(
         "After each successful backup, run sync-users for this service (home directories, this service's data set roots, HBase grants); reported with the backup.",
       ),
+    drill: z
+      .strictObject({
+        schedule: z.string().optional().describe('Cron expression (UTC) of the drills run-due runs; absent = on demand only.'),
+        maxAgeDays: z
+          .number()
+          .positive()
+          .optional()
+          .describe('status warns when the last successful drill is older (default: 8 days with a schedule, none without).'),
+        checks: z
+          .array(argv)
+          .default([])
+          .describe(
+            'Commands (argument lists, run on this host) that must exit 0 on the restored copies: HBACKUP_DRILL_DIRS and HBACKUP_DRILL_TABLES (one per line) name them.',
+          ),
+        timeoutSeconds: hookTimeout,
+      })
+      .default({ checks: [], timeoutSeconds: 300 })
+      .describe('Restore drills: the latest restore point restored beside the live data on the secondary, checked, recorded, removed.'),
     preflight: z.strictObject({ maxClockSkewSeconds: z.number().positive().default(30) }).default({ maxClockSkewSeconds: 30 }),
   })
   .describe('One service: its data sets and the moment they are captured together.');

@@ -53,6 +53,8 @@ export const statements = {
   deleteSnapshot: (name: string) => `delete_snapshot ${rubyString(name)}`,
   clone: (name: string, table: string) => `clone_snapshot ${rubyString(name)}, ${rubyString(table)}, {RESTORE_ACL => true}`,
   disable: (table: string) => `disable ${rubyString(table)}`,
+  /** Disable a table that may be disabled already (a clean-up after a killed run). */
+  disableIfEnabled: (table: string) => `disable ${rubyString(table)} if is_enabled(${rubyString(table)})`,
   restore: (name: string) => `restore_snapshot ${rubyString(name)}, {RESTORE_ACL => true}`,
   enable: (table: string) => `enable ${rubyString(table)}`,
   drop: (table: string) => `drop ${rubyString(table)}`,

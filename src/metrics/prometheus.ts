@@ -114,8 +114,61 @@ function backupSamples(reports: BackupReport[], now: Date, previous: ReturnType<
   return samples;
 }
 
-/** Write the metrics of these runs to `file`, keeping what it said of the others. */
-export function writeBackupMetrics(file: string, reports: BackupReport[], now: Date): void {
+const DRILL_METRICS: Record<string, { help: string; type: Sample['type'] }> = {
+  hbackup_drill_last_run_timestamp_seconds: { help: 'When the last restore drill of the service ended.', type: 'gauge' },
+  hbackup_drill_success: { help: 'Whether the last restore drill of the service passed (1) or not (0).', type: 'gauge' },
+  hbackup_drill_duration_seconds: { help: 'How long the last restore drill of the service took, checks included.', type: 'gauge' },
+  hbackup_drill_restore_seconds: { help: 'Measured time to restore in the last successful drill of the service.', type: 'gauge' },
+  hbackup_drill_last_success_timestamp_seconds: { help: 'When the last successful restore drill of the service ended.', type: 'gauge' },
+};
+
+/** What a drill's metrics need of its report. */
+export interface DrillRun {
+  service: string;
+  result: string;
+  durationMs: number;
+  restoreMs: number | null;
+  dryRun: boolean;
+}
+
+/** The drill series: these drills', and what the previous file said of other services' drills. */
+function drillSamples(drills: DrillRun[], now: Date, previous: ReturnType<typeof readSamples>): Sample[] {
+  const samples: Sample[] = [];
+  const names = Object.keys(DRILL_METRICS);
+  const services = new Set([
+    ...previous.filter((s) => names.includes(s.name) && s.labels.service).map((s) => s.labels.service!),
+    ...drills.map((d) => d.service),
+  ]);
+  const nowS = now.getTime() / 1000;
+  for (const service of [...services].sort()) {
+    const d = drills.find((x) => x.service === service && !x.dryRun && x.result !== 'locked');
+    const ok = d?.result === 'ok';
+    const value = (name: string): number | undefined => {
+      const prev = previous.find((s) => s.name === name && s.labels.service === service)?.value;
+      if (!d) return prev;
+      switch (name) {
+        case 'hbackup_drill_last_run_timestamp_seconds':
+          return nowS;
+        case 'hbackup_drill_success':
+          return ok ? 1 : 0;
+        case 'hbackup_drill_duration_seconds':
+          return d.durationMs / 1000;
+        case 'hbackup_drill_restore_seconds':
+          return ok && d.restoreMs !== null ? d.restoreMs / 1000 : prev;
+        default:
+          return ok ? nowS : prev;
+      }
+    };
+    for (const name of names) {
+      const v = value(name);
+      if (v !== undefined) samples.push({ name, ...DRILL_METRICS[name]!, labels: { service }, value: v });
+    }
+  }
+  return samples;
+}
+
+/** The samples a metrics file holds now, or none; a file that cannot be read is not rewritten. */
+function previousSamples(file: string): ReturnType<typeof readSamples> {
   let text = '';
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -127,9 +180,27 @@ export function writeBackupMetrics(file: string, reports: BackupReport[], now: D
         `cannot read the metrics file ${file} (${code ?? (e as Error).message}); it keeps the other services' series, so it was not rewritten: fix its permissions`,
       );
   }
-  const previous = readSamples(text);
-  writeMetricsFile(file, render(backupSamples(reports, now, previous)));
+  return readSamples(text);
 }
+
+/** Write the metrics of these runs to `file`, keeping what it said of the others (drills included). */
+export function writeBackupMetrics(file: string, reports: BackupReport[], now: Date, drills: DrillRun[] = []): void {
+  const previous = previousSamples(file);
+  writeMetricsFile(file, render([...backupSamples(reports, now, previous), ...drillSamples(drills, now, previous)]));
+}
+
+/** Write the metrics of these drills to `file`, keeping every other series it holds. */
+export function writeDrillMetrics(file: string, drills: DrillRun[], now: Date): void {
+  writeBackupMetrics(file, [], now, drills);
+}
+
+/** Every metric name the files this module writes can hold (the dashboard and alerts are checked against it). */
+export const METRIC_NAMES = (): string[] => [
+  ...Object.keys(METRICS),
+  ...Object.keys(DRILL_METRICS),
+  'hbackup_site_status_level',
+  'hbackup_site_up',
+];
 
 /** Write each site's status level (0 OK, 1 WARNING, 2 CRITICAL) and whether it answered, to `file`. */
 export function writeSiteMetrics(file: string, sites: { site: string; role: string; level: number; reachable: boolean }[]): void {

@@ -18,12 +18,13 @@ import { planOf, type ShownChange, type Step } from '../../core/steps.js';
 import { kindOf } from '../../datasets/index.js';
 import { planRestore, type RestorePlan } from '../../datasets/restore.js';
 import { HbackupError, lastLine } from '../../errors.js';
+import { infoArgs, parseSnapshotInfo } from '../../hbase/info.js';
 import { parseScans, scanInput } from '../../hbase/scan.js';
 import { snapshotPath } from '../../hdfs/paths.js';
 import { acquireLock, type Lock } from '../../lock/lock.js';
 import { momentStamp } from '../../names/names.js';
 import { currentRoles } from '../../sites/roles.js';
-import { DRILL_SUFFIX, type DrillPlan, planDrill } from './plan.js';
+import { DRILL_SUFFIX, type DrillPlan, leftOver, planDrill, removal } from './plan.js';
 import { checkDirectory } from './verify.js';
 
 export interface DrillOptions {
@@ -145,7 +146,9 @@ export async function drillService(rp: ResolvedPolicy, options: DrillOptions, io
       report.recorded = await io.progress.step(`${service}: record the drill`, () => writeDrill(ctx.secondary.hdfs, record));
       if (!options.keep) {
         await io.progress.step(`${service}: remove the scratch copies`, async () => {
-          for (const c of plan.removal) await perform(ctx, c);
+          // Only what exists: a restore that failed may have made none of it.
+          const { scratch } = await leftOver(ctx, plan.targets);
+          for (const c of removal(ctx.secondary, scratch)) await perform(ctx, c);
         });
       }
     }
@@ -178,6 +181,18 @@ async function restoreAndCheck(ctx: ReturnType<typeof openFlow>, restore: Restor
     };
     report.datasets.push(entry);
     try {
+      // A table's snapshot is read first: a store file it lacks is named, not a clone's stack trace.
+      if (item.record.type === 'hbase') {
+        const r = await look(ctx, ctx.secondary.tool('hbase', infoArgs(item.record.snapshot)));
+        const info = parseSnapshotInfo(`${r.stdout}\n${r.stderr}`, item.record.snapshot);
+        if (info.problems.length) {
+          entry.problems.push(
+            `table ${item.record.target}: snapshot ${item.record.snapshot} is damaged on ${ctx.secondary.name}: ${info.problems.slice(0, 3).join('; ')}`,
+          );
+          continue;
+        }
+        entry.checked.push(`the snapshot's ${info.files.size} store file(s) present`);
+      }
       await ctx.progress.step(`${item.record.source}: ${item.method} → ${item.to}`, async () => {
         await kind.restore(ctx, item);
         const v = await kind.verifyRestore(ctx, item);

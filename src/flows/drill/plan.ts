@@ -56,6 +56,8 @@ export interface DrillPlan {
   /** The restore point as the catalog names it (known before the restore is planned). */
   point: { snapshot: string; stamp: string };
   scratch: Scratch[];
+  /** The restore point's data sets on the secondary (where scratch copies go beside). */
+  targets: { type: string; target: string }[];
   record: Change[];
   removal: Change[];
 }
@@ -78,6 +80,7 @@ export async function planDrill(ctx: FlowContext, point: string, stamp: string):
     restore,
     point: { snapshot: chosen.snapshot, stamp: chosen.stamp },
     scratch,
+    targets: chosen.datasets.map((d) => ({ type: d.type, target: d.target })),
     record: drillWrites(ctx.service, stamp).map((r) => httpChange(ctx.secondary, r)),
     removal: removal(ctx.secondary, scratch),
   };

@@ -59,6 +59,7 @@ export const statements = {
   enable: (table: string) => `enable ${rubyString(table)}`,
   drop: (table: string) => `drop ${rubyString(table)}`,
   createNamespace: (ns: string) => `create_namespace ${rubyString(ns)}`,
+  dropNamespaceIfEmpty: (ns: string) => `drop_namespace ${rubyString(ns)} if list_namespace_tables(${rubyString(ns)}).empty?`,
 };
 
 /** The first error the shell printed for a batch of statements (it stops there with -n), if any. */

@@ -10,7 +10,7 @@ import { type Change, commandChange, httpChange } from '../../core/change.js';
 import type { FlowContext } from '../../core/context.js';
 import { planRestore, type RestorePlan } from '../../datasets/restore.js';
 import { statements } from '../../hbase/shell.js';
-import { rootPath, tableDir } from '../../hbase/tables.js';
+import { parseTable, rootPath, tableDir } from '../../hbase/tables.js';
 import { ops } from '../../hdfs/requests.js';
 import type { Site } from '../../sites/site.js';
 
@@ -28,7 +28,12 @@ export function removal(site: Site, scratch: Scratch[]): Change[] {
   const dirs = scratch.filter((s) => s.type === 'hdfs').map((s) => httpChange(site, ops.delete(s.name, true)));
   const tables = scratch.filter((s) => s.type === 'hbase').map((s) => s.name);
   if (!tables.length) return dirs;
-  const script = tables.flatMap((t) => [statements.disableIfEnabled(t), statements.drop(t)]).join('\n');
+  // A namespace made for a scratch table goes with it once it holds no table.
+  const namespaces = [...new Set(tables.map((t) => parseTable(t).namespace))].filter((ns) => ns !== 'default' && ns !== 'hbase');
+  const script = [
+    ...tables.flatMap((t) => [statements.disableIfEnabled(t), statements.drop(t)]),
+    ...namespaces.map(statements.dropNamespaceIfEmpty),
+  ].join('\n');
   return [...dirs, commandChange(site.name, site.tool('hbase', ['shell', '-n']), `${script}\n`)];
 }
 

@@ -1,5 +1,6 @@
 import { policyFiles } from '../config/load.js';
 import { UsageError } from '../errors.js';
+import { drillService } from '../flows/drill/drill.js';
 import { runDue, runDueExitCode } from '../flows/schedule/run-due.js';
 import { writeBackupMetrics } from '../metrics/prometheus.js';
 import { type CommandEnv, flowIo } from './context.js';
@@ -24,23 +25,43 @@ export async function runDueCommand(opts: RunDueCommandOptions, env: CommandEnv)
   env.out.spinners = false;
   const io = flowIo(env);
   const backup = { dryRun: false, full: false, noFallback: false, checksums: false, adoptTarget: false };
-  const outcomes = await runDue(files, { clusters: opts.clusters, now, parallel }, (rp) => backupThenUsers(rp, backup, io), io);
+  const drill = { point: 'latest', checks: [], keep: false, dryRun: false };
+  const outcomes = await runDue(
+    files,
+    { clusters: opts.clusters, now, parallel },
+    (rp) => backupThenUsers(rp, backup, io),
+    (rp) => drillService(rp, drill, io),
+    io,
+  );
   if (opts.metricsFile) {
     writeBackupMetrics(
       opts.metricsFile,
       outcomes.flatMap((o) => (o.report ? [o.report] : [])),
       env.now(),
+      outcomes.flatMap((o) => (o.drill?.report ? [o.drill.report] : [])),
     );
   }
   for (const o of outcomes) if (o.error) env.out.error(`${o.service ?? o.file}: ${o.error}`);
+  for (const o of outcomes) if (o.drill?.error) env.out.error(`${o.service ?? o.file}: drill: ${o.drill.error}`);
   if (env.out.json) {
-    env.out.printJson({ now: now.toISOString(), services: outcomes.map(({ report: _r, ...o }) => o) });
+    env.out.printJson({
+      now: now.toISOString(),
+      services: outcomes.map(({ report: _r, drill: d, ...o }) => {
+        if (!d) return o;
+        const { report: _d, ...shown } = d;
+        return { ...o, drill: shown };
+      }),
+    });
   } else {
     for (const o of outcomes) {
       const what = o.due
         ? `due (${o.reason}): ${o.result}${o.restorePoint ? `, restore point ${o.restorePoint}` : ''}`
         : `${o.result === 'skipped' ? 'not due' : o.result} (${o.reason})`;
       env.out.print(`${o.service ?? o.file}: ${what}`);
+      if (o.drill)
+        env.out.print(
+          `${o.service}: drill due (${o.drill.reason}): ${o.drill.result}${o.drill.restorePoint ? `, ${o.drill.restorePoint}` : ''}`,
+        );
     }
   }
   return runDueExitCode(outcomes);

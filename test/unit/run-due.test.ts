@@ -103,3 +103,46 @@ describe('run-due', () => {
     expect(r.stdout).toContain('busy: due (no restore point yet; slot 2026-11-25T02:00:00Z): locked');
   });
 });
+
+describe('run-due drills', () => {
+  it('drills a service whose drill schedule fired since its last drill, after its backup; the metrics say how it went', async () => {
+    const w = world();
+    w.source('/drilled', { 'f.txt': 'data', 'sub/g.txt': 'more' });
+    const dir = path.join(w.dir, 'policies');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(
+      path.join(dir, 'd.yaml'),
+      JSON.stringify({
+        clusters: w.clustersFile,
+        service: 'drilled',
+        schedule: '0 * * * *',
+        datasets: [{ hdfs: '/drilled' }],
+        verify: { checksums: true },
+        drill: { schedule: '0 2 * * *' },
+      }),
+    );
+    const metrics = path.join(w.dir, 'hbackup.prom');
+    const run = async (now: string) => {
+      const r = await w.cli('--json', 'run-due', '--policies', dir, '--now', now, '--metrics-file', metrics);
+      return { code: r.code, stderr: r.stderr, service: JSON.parse(r.stdout).services[0] };
+    };
+    const first = await run('2026-11-25T02:00:00Z');
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.service).toMatchObject({ result: 'ok', drill: { result: 'ok', reason: 'no drill yet; slot 2026-11-25T02:00:00Z' } });
+    expect(first.service.drill.restorePoint).toBe(first.service.restorePoint);
+    const text = fs.readFileSync(metrics, 'utf8');
+    expect(text).toMatch(/^hbackup_drill_success\{service="drilled"\} 1$/m);
+    expect(text).toMatch(/^hbackup_drill_last_success_timestamp_seconds\{service="drilled"\} \d+/m);
+    expect(text).toMatch(/^hbackup_drill_restore_seconds\{service="drilled"\} [\d.]+$/m);
+    // The copies a drill restores are gone again.
+    expect(w.west.lookup('/drilled.hbackup-drill')).toBeUndefined();
+    expect(w.west.lookup('/drilled')).toBeDefined();
+
+    w.later(60 * 60_000);
+    const second = await run('2026-11-25T03:00:00Z');
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.service.drill).toBeUndefined();
+    // Not drilled now: its drill series stay as they were.
+    expect(fs.readFileSync(metrics, 'utf8')).toMatch(/^hbackup_drill_success\{service="drilled"\} 1$/m);
+  });
+});

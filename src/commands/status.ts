@@ -55,7 +55,15 @@ export async function statusCommand(opts: StatusCommandOptions, env: CommandEnv)
     }
     for (const v of services) {
       const age = v.ageSeconds === null ? 'no restore point' : `${v.newestRestorePoint}, ${Math.round(v.ageSeconds / 60)} min old`;
-      env.out.print(`  ${v.service.padEnd(10)} ${age}${v.overdue ? c.yellow('  OVERDUE') : ''}`);
+      const d = v.drills;
+      const drill = !d
+        ? ''
+        : d.lastOk
+          ? `; drill passed ${d.lastOk.stamp} (${d.lastOk.point}${d.lastOk.restoreSeconds === null ? '' : `, restored in ${d.lastOk.restoreSeconds.toFixed(0)} s`})`
+          : '; no drill passed yet';
+      env.out.print(
+        `  ${v.service.padEnd(10)} ${age}${v.overdue ? c.yellow('  OVERDUE') : ''}${drill}${d?.lastFailed ? c.yellow('  DRILL FAILED') : ''}`,
+      );
     }
     for (const p of problems) env.out.print(`  ${paint(p.level)}: ${p.message}`);
   }

@@ -137,6 +137,12 @@ describe('drill', () => {
       expect(report.error).toMatch(/check echo no rows >&2; exit 1 exited with 1: no rows/);
       const recorded = JSON.parse(String(await webhdfs(west).readFile(report.recorded!)));
       expect(recorded).toMatchObject({ result: 'failed', checks: [{ exitCode: 1 }] });
+      // status says so, per service.
+      const st = JSON.parse(String((await hbackup(['--json', 'status', '--policies', path.dirname(policy)])).stdout));
+      expect(st.services[0].drills.lastFailed).toMatchObject({ stamp: recorded.stamp });
+      expect(st.problems.map((p: { message: string }) => p.message).join('\n')).toContain(
+        `${service}: the last restore drill (${recorded.stamp}`,
+      );
     } finally {
       await h.rename(`${root}-aside`, archived);
     }

@@ -144,5 +144,17 @@ describe('run-due drills', () => {
     expect(second.service.drill).toBeUndefined();
     // Not drilled now: its drill series stay as they were.
     expect(fs.readFileSync(metrics, 'utf8')).toMatch(/^hbackup_drill_success\{service="drilled"\} 1$/m);
+
+    // status shows the last drill that passed; nine days on, it is older than a scheduled drill may be.
+    const status = async () => JSON.parse((await w.cli('--json', '--clusters', w.clustersFile, 'status', '--policies', dir)).stdout);
+    const fresh = await status();
+    expect(fresh.services[0].drills).toMatchObject({ lastOk: { point: first.service.restorePoint }, lastFailed: null, maxAgeDays: 8 });
+    expect(fresh.problems.map((p: { message: string }) => p.message).join('\n')).not.toContain('drill');
+    w.later(9 * 86_400_000);
+    const stale = await status();
+    expect(stale.level).toBe('WARNING');
+    expect(stale.problems.map((p: { message: string }) => p.message)).toContain(
+      'drilled: the last successful drill is 9.0 days old (the policy allows 8 days); run hbackup drill',
+    );
   });
 });

@@ -1,10 +1,12 @@
 /**
  * `status --policies`: per service, its newest restore point and whether it is overdue (its schedule
  * fired more than an hour ago without one), and what hbackup made for it that belongs to no restore
- * point. A service that cannot be read is said, never left out.
+ * point, and its last restore drill (WARNING when it failed, or when the last that passed is older
+ * than the policy allows). A service that cannot be read is said, never left out.
  */
 import { readCatalog } from '../../catalog/catalog.js';
-import { policyFiles, resolvePolicy } from '../../config/load.js';
+import { lastDrills, readDrills } from '../../catalog/drills.js';
+import { policyFiles, type ResolvedPolicy, resolvePolicy } from '../../config/load.js';
 import { policyFor } from '../../core/context.js';
 import { isDue } from '../../core/due.js';
 import { specsOf } from '../../datasets/index.js';
@@ -16,6 +18,16 @@ import { openSite, type SiteIo } from '../../sites/site.js';
 
 /** A service is overdue when its latest slot has had no restore point for this long. */
 const OVERDUE_MS = 3_600_000;
+/** With a drill schedule and no maxAgeDays, the last successful drill may be this old. */
+const DRILL_MAX_AGE_DAYS = 8;
+
+/** A service's drills as status shows them (null: the policy has no drill settings and none was run). */
+export interface DrillStatus {
+  lastOk: { stamp: string; point: string; restoreSeconds: number | null; ageSeconds: number } | null;
+  lastFailed: { stamp: string; point: string; problem: string } | null;
+  /** How old the last successful drill may be, in days (null: no limit). */
+  maxAgeDays: number | null;
+}
 
 export interface ServiceStatus {
   service: string;
@@ -25,6 +37,7 @@ export interface ServiceStatus {
   overdue: boolean;
   /** Snapshots and files of no restore point, and the bytes the snapshots reference (null: not looked for). */
   leftovers: { count: number; bytes: number; runUnderWay?: true } | null;
+  drills?: DrillStatus;
 }
 
 export async function servicesStatus(
@@ -78,11 +91,59 @@ export async function servicesStatus(
           level: 'WARNING',
           message: `${service}: ${left.length} snapshot(s) or file(s) of no restore point (referencing ${leftovers.bytes} bytes): the next backup removes them; hbackup list shows them`,
         });
-      services.push({ service, file: policy, newestRestorePoint: newest?.snapshot ?? null, ageSeconds: age, overdue, leftovers });
+      const drills = await drillStatus(there.hdfs, rp.policy, now, problems);
+      services.push({
+        service,
+        file: policy,
+        newestRestorePoint: newest?.snapshot ?? null,
+        ageSeconds: age,
+        overdue,
+        leftovers,
+        ...(drills ? { drills } : {}),
+      });
     } catch (e) {
       if (!(e instanceof HbackupError)) throw e;
       problems.push({ level: 'WARNING', message: `${policy}: ${e.message.split('\n')[0]}` });
     }
   }
   return { services, problems };
+}
+
+/** The service's drills; a WARNING when the last failed or the last success is too old (or none passed while drills are due). */
+async function drillStatus(
+  hdfs: ReturnType<typeof openSite>['hdfs'],
+  policy: ResolvedPolicy['policy'],
+  now: Date,
+  problems: Problem[],
+): Promise<DrillStatus | undefined> {
+  const { drills, unreadable } = await readDrills(hdfs, policy.service);
+  const maxAgeDays = policy.drill.maxAgeDays ?? (policy.drill.schedule ? DRILL_MAX_AGE_DAYS : null);
+  for (const u of unreadable)
+    problems.push({ level: 'WARNING', message: `${policy.service}: drill record ${u.path} cannot be read: ${u.reason}` });
+  if (!drills.length && maxAgeDays === null) return undefined;
+  const { lastOk, last } = lastDrills(drills);
+  const failed = last && last.result !== 'ok' ? last : undefined;
+  const ageSeconds = lastOk ? Math.round((now.getTime() - Date.parse(lastOk.completedAt)) / 1000) : null;
+  if (failed) {
+    problems.push({
+      level: 'WARNING',
+      message: `${policy.service}: the last restore drill (${failed.stamp}, of ${failed.point}) failed: ${failed.problems[0] ?? 'see its record'}; hbackup drill shows why`,
+    });
+  }
+  if (maxAgeDays !== null && (ageSeconds === null || ageSeconds > maxAgeDays * 86_400)) {
+    const since = lastOk ? `the last successful drill is ${(ageSeconds! / 86_400).toFixed(1)} days old` : 'no drill has passed yet';
+    problems.push({ level: 'WARNING', message: `${policy.service}: ${since} (the policy allows ${maxAgeDays} days); run hbackup drill` });
+  }
+  return {
+    lastOk: lastOk
+      ? {
+          stamp: lastOk.stamp,
+          point: lastOk.point,
+          restoreSeconds: lastOk.restoreMs === null ? null : lastOk.restoreMs / 1000,
+          ageSeconds: ageSeconds!,
+        }
+      : null,
+    lastFailed: failed ? { stamp: failed.stamp, point: failed.point, problem: failed.problems[0] ?? '' } : null,
+    maxAgeDays,
+  };
 }

@@ -33,6 +33,10 @@ export interface IdentityChange {
   role: Role;
   epoch: number;
   reason: string;
+  /** When the run that made this change began (a promotion: its RTO is changedAt − startedAt). */
+  startedAt?: string;
+  /** A promotion: the restore point each service is served from (its RPO is startedAt − moment). */
+  served?: { service: string; restorePoint: string | null; moment: string | null }[];
 }
 
 const fileOf = (dir: string, epoch: number) => `${dir}/${String(epoch).padStart(10, '0')}.json`;

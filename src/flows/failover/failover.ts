@@ -85,6 +85,7 @@ async function stepsOf(
   state: { promoted: boolean; before: Writer[] },
   io: FlowIo,
 ): Promise<Step[]> {
+  const startedAt = io.now().toISOString();
   const p = openPair([d.from, d.to], io);
   const [from, to] = [p.site(d.from.name), p.site(d.to.name)];
   const fence = siteHooks(d.from, 'fence', { role: 'secondary', epoch: d.epoch });
@@ -167,7 +168,18 @@ async function stepsOf(
     }
   }
   // The point of no return: from here on each step is recorded, and a run that carries on skips what is done.
-  steps.push(identityStep(to, { site: d.to.name, role: 'primary', epoch: d.epoch, reason: `failover (${d.mode})` }, io.now, state));
+  const served = () => ({
+    served: report.services.map((s) => ({ service: s.service, restorePoint: s.restorePoint, moment: s.moment })),
+  });
+  steps.push(
+    identityStep(
+      to,
+      { site: d.to.name, role: 'primary', epoch: d.epoch, reason: `failover (${d.mode})`, startedAt },
+      io.now,
+      state,
+      served,
+    ),
+  );
   if (d.mode === 'planned' && d.oldReachable) {
     steps.push(identityStep(from, { site: d.from.name, role: 'secondary', epoch: d.epoch, reason: 'failover (planned)' }, io.now, state));
     for (const rp of services) {

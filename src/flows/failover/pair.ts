@@ -185,13 +185,20 @@ export const safeMode = (site: Site, action: 'enter' | 'leave'): Change =>
  * Writing a site's identity, as a step: its calls planned now, made by writeIdentity, which finds a
  * write already made by this run or by the dead runs it carries on (`mine`, known once it holds the claim).
  */
-export function identityStep(site: Site, change: IdentityChange, now: () => Date, mine: { before: Writer[] } = { before: [] }): Step {
-  const data = `${JSON.stringify(identityRecord(change, now()), null, 2)}\n`;
+export function identityStep(
+  site: Site,
+  change: IdentityChange,
+  now: () => Date,
+  mine: { before: Writer[] } = { before: [] },
+  /** What is known only when the step runs (a promotion: the restore points served). */
+  known: () => Partial<IdentityChange> = () => ({}),
+): Step {
+  const data = `${JSON.stringify(identityRecord({ ...change, ...known() }, now()), null, 2)}\n`;
   return {
     id: `identity ${site.name} ${change.role} ${change.epoch}`,
     title: `identity: ${site.name} ${change.role} at epoch ${change.epoch}`,
     changes: identityWrites(change).map((r) => httpChange(site, r, r.op === 'CREATE' ? data : undefined)),
-    run: async () => void (await writeIdentity(site.hdfs, change, now(), undefined, mine.before)),
+    run: async () => void (await writeIdentity(site.hdfs, { ...change, ...known() }, now(), undefined, mine.before)),
     recorded: true,
   };
 }

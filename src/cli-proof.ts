@@ -40,4 +40,25 @@ ${EXIT_CODES_HELP}`,
       const { drillCommand } = await import('./commands/drill.js');
       done(await drillCommand(file, { ...opts, clusters: clustersFlag() }, env()));
     });
+
+  program
+    .command('report')
+    .description('one self-contained DR report of services: sites now, RPO over time, restore points, drills, failovers')
+    .argument('[policy...]', 'policy files (besides those of --policies)')
+    .option('--policies <dir>', 'directory of policy files')
+    .option('--format <format>', 'html (default; or from the -o name), md or json')
+    .option('-o, --output <file>', 'write the report there instead of stdout')
+    .option('--timeout <seconds>', 'how long each site may take to answer', '5')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  hbackup report --policies /etc/hbackup/policies -o dr-report.html   # open it in any browser, offline
+  hbackup report orders.yaml --format md > dr-report.md
+${EXIT_CODES_HELP}`,
+    )
+    .action(async (files: string[], opts) => {
+      const { reportCommand } = await import('./commands/report.js');
+      done(await reportCommand(files, { ...opts, clusters: clustersFlag() }, env()));
+    });
 }

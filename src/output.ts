@@ -59,6 +59,11 @@ export class Output {
     this.log(text);
   }
 
+  /** A document (a report) written to stdout as it is, whatever the output mode. */
+  document(text: string): void {
+    this.out.write(text);
+  }
+
   /** The machine-readable result (stdout). */
   printJson(value: unknown): void {
     this.out.write(`${JSON.stringify(value, null, 2)}\n`);

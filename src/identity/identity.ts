@@ -71,6 +71,18 @@ export async function readIdentity(hdfs: WebHdfs, dir = IDENTITY_DIR): Promise<I
   return newest ? readAt(hdfs, `${dir}/${newest}`) : undefined;
 }
 
+/** Every identity the site held, oldest first: its history (failovers and failbacks among it). */
+export async function readIdentityHistory(hdfs: WebHdfs, dir = IDENTITY_DIR): Promise<Identity[]> {
+  if (!(await hdfs.getFileStatus(dir))) return [];
+  const names = (await hdfs.listStatus(dir))
+    .map((s) => s.pathSuffix)
+    .filter((n) => /^\d{10}\.json$/.test(n))
+    .sort();
+  const out: Identity[] = [];
+  for (const n of names) out.push(await readAt(hdfs, `${dir}/${n}`));
+  return out;
+}
+
 /** The calls that write an identity, in order (what a plan shows of it). */
 export const identityWrites = (c: IdentityChange, dir = IDENTITY_DIR): WebHdfsRequest[] => [
   ops.mkdirs(dir),

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readIdentity } from '../../src/identity/identity.js';
 // @ts-expect-error the sandbox launcher is plain JavaScript
 import { startSite, stopSite } from '../cluster/sandbox.js';
+import { render } from './browser.js';
 import {
   backup,
   bytes,
@@ -213,4 +214,30 @@ describe('failover and failback', () => {
     expect(String((await tool(east, 'hdfs', ['dfsadmin', '-safemode', 'get'])).stdout)).toContain('Safe mode is OFF');
     expect([await roleOf(east), await roleOf(west)]).toEqual(['primary', 'secondary']);
   });
+
+  it('reports the service for people: restore points, a drill, its failovers with RPO and RTO, rendered by headless Chromium offline', async () => {
+    const drilled = await hbackup(['--json', 'drill', policy]);
+    expect(drilled.exitCode, String(drilled.stderr)).toBe(0);
+    fs.mkdirSync('test-results', { recursive: true });
+    const file = path.resolve('test-results', 'dr-report.html');
+    const made = await hbackup(['report', '--policies', policies, '-o', file]);
+    expect(made.exitCode, String(made.stderr)).toBe(0);
+    const page = await render(file, path.resolve('test-results', 'dr-report.png'));
+    expect(page.consoleErrors).toEqual([]);
+    expect(page.requests).toEqual([]);
+    expect(page.text).toContain(`Service fo-${id}`);
+    expect(page.charts).toContain(`RPO of fo-${id} over time`);
+    const points = page.tables['Restore points']!;
+    expect(points.length).toBeGreaterThanOrEqual(4);
+    expect(page.tables['Restore drills']![0]!.slice(2, 3)).toEqual(['passed']);
+    // Its failovers: planned and emergency, each with the restore point it served, its RPO and its RTO.
+    const switches = page.tables['Failovers and failbacks']!;
+    expect(switches.map((r) => r[1])).toEqual(expect.arrayContaining(['failover (planned)', 'failover (emergency)']));
+    for (const r of switches) {
+      expect(r[3]).toMatch(/^hb-fo-/);
+      expect(r[4]).toMatch(/^\d+(\.\d)? (s|min|h|d)$/);
+      expect(r[5]).toMatch(/^\d+(\.\d)? (s|min|h|d)$/);
+    }
+    expect(fs.statSync(path.resolve('test-results', 'dr-report.png')).size).toBeGreaterThan(10_000);
+  }, 300_000);
 });

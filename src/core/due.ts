@@ -10,6 +10,12 @@ function latestSlot(schedule: string, now: Date): Date | undefined {
   return new Cron(schedule, { timezone: 'UTC', paused: true }).previousRuns(1, new Date(now.getTime() + 1000))[0];
 }
 
+/** The time between two slots of a schedule (the first two after `from`), in seconds. */
+export function scheduleIntervalSeconds(schedule: string, from: Date): number | undefined {
+  const [a, b] = new Cron(schedule, { timezone: 'UTC', paused: true }).nextRuns(2, from);
+  return a && b ? (b.getTime() - a.getTime()) / 1000 : undefined;
+}
+
 export interface Due {
   due: boolean;
   /** Why, in a few words. */

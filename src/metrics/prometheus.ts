@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { scheduleIntervalSeconds } from '../core/due.js';
 import { HbackupError } from '../errors.js';
 import type { BackupReport } from '../flows/backup/report.js';
 
@@ -76,6 +77,10 @@ const METRICS: Record<string, { help: string; type: Sample['type'] }> = {
   hbackup_restore_point_timestamp_seconds: { help: 'The moment of the newest restore point of the service.', type: 'gauge' },
   hbackup_restore_point_age_seconds: { help: 'Age of the newest restore point of the service when this file was written.', type: 'gauge' },
   hbackup_backup_runs_total: { help: 'Backups of the service, by outcome.', type: 'counter' },
+  hbackup_backup_schedule_interval_seconds: {
+    help: "Time between two slots of the service's schedule (absent: on demand only); alerts compare the RPO with it.",
+    type: 'gauge',
+  },
 };
 
 /** The metrics of some backup runs; what the previous file knew of other services and runs is carried over. */
@@ -103,6 +108,7 @@ function backupSamples(reports: BackupReport[], now: Date, previous: ReturnType<
       ok,
     );
     keep('hbackup_backup_consistency_window_seconds', (r?.consistencyWindowMs ?? 0) / 1000, ok);
+    keep('hbackup_backup_schedule_interval_seconds', r?.schedule ? scheduleIntervalSeconds(r.schedule, now) : undefined, Boolean(r));
     const newest = ok ? seconds(r.moment) : prev('hbackup_restore_point_timestamp_seconds', service);
     add('hbackup_restore_point_timestamp_seconds', service, newest);
     add('hbackup_restore_point_age_seconds', service, newest === undefined ? undefined : Math.max(0, nowS - newest));

@@ -21,6 +21,7 @@ export async function backupService(rp: ResolvedPolicy, options: BackupOptions, 
   const started = io.now().getTime();
   const report: BackupReport = {
     service,
+    ...(rp.policy.schedule ? { schedule: rp.policy.schedule } : {}),
     moment: null,
     result: 'failed',
     restorePoint: null,

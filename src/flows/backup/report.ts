@@ -34,6 +34,8 @@ export interface DatasetReport {
 
 export interface BackupReport {
   service: string;
+  /** The policy's schedule (cron, UTC), if any: the metrics carry its interval. */
+  schedule?: string;
   moment: string | null;
   result: Outcome;
   restorePoint: string | null;

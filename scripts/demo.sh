@@ -53,6 +53,8 @@ suffix="_r$(date +%H%M%S)"
 hbackup restore policies/demo.yaml --point "$first" --suffix "$suffix"
 printf '\n$ echo "count '"'demo:orders$suffix'"'" | .sandbox/west/bin/hbase shell -n\n'
 echo "count 'demo:orders$suffix'" | .sandbox/west/bin/hbase shell -n 2>/dev/null | grep 'row(s)'
+printf '\n# a restore drill: the newest restore point restored beside the live data on west, every file and row checked, recorded, removed\n'
+hbackup drill policies/demo.yaml --check 'test -n "$HBACKUP_DRILL_DIRS" && test -n "$HBACKUP_DRILL_TABLES"'
 printf '\n# a home directory on the primary, with an owner, an ACL and a quota: what applications need after a failover\n'
 "$east/hdfs" dfs -mkdir -p /user/analyst
 "$east/hdfs" dfs -put -f "$work/sales.csv" /user/analyst/
@@ -67,5 +69,7 @@ hbackup status --policies "$work/policies"
 printf '\n# what a failover to west would do now (the primary is healthy: a planned switchover), changing nothing\n'
 hbackup failover --policies "$work/policies" --dry-run
 hbackup endpoint
+printf '\n# the DR report: sites, RPO over time, restore points, drills, failovers (one HTML file, readable offline)\n'
+hbackup report --policies "$work/policies" -o dr-report.html
 rm -rf "$work"
 printf '\nThe sandbox keeps running (npm run sandbox:down stops it).\n'

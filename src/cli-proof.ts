@@ -20,7 +20,7 @@ export function addProofCommands(
     .option('--point <point>', 'latest, a stamp (20261125T020000Z) or a restore point name', 'latest')
     .option(
       '--check <command>',
-      'a command line (run by /bin/sh -c) that must exit 0; HBACKUP_DRILL_DIRS and HBACKUP_DRILL_TABLES name the restored copies (repeatable)',
+      'a command line (run by /bin/sh -c) that must exit 0; HBACKUP_DRILL_DIRS (":" between) and HBACKUP_DRILL_TABLES (" " between) name the restored copies (repeatable)',
       (v: string, prev: string[] = []) => [...prev, v],
     )
     .option('--keep', 'leave the restored copies (the next drill removes them)')
@@ -31,7 +31,7 @@ export function addProofCommands(
       `
 Examples:
   hbackup drill orders.yaml                                   # the newest restore point, restored, checked, removed
-  hbackup drill orders.yaml --point 20261124T020000Z --check 'hdfs dfs -test -e "$(echo "$HBACKUP_DRILL_DIRS" | head -1)/_SUCCESS"'
+  hbackup drill orders.yaml --point 20261124T020000Z --check 'hdfs dfs -test -e "\${HBACKUP_DRILL_DIRS%%:*}/_SUCCESS"'
   hbackup drill orders.yaml --dry-run
 Directories and tables are restored under names ending in .hbackup-drill; nothing live is changed.
 ${EXIT_CODES_HELP}`,

@@ -237,7 +237,7 @@ export const PolicySchema = z
           .array(argv)
           .default([])
           .describe(
-            'Commands (argument lists, run on this host) that must exit 0 on the restored copies: HBACKUP_DRILL_DIRS and HBACKUP_DRILL_TABLES (one per line) name them.',
+            'Commands (argument lists, run on this host) that must exit 0 on the restored copies: HBACKUP_DRILL_DIRS (":" between directories) and HBACKUP_DRILL_TABLES (a space between tables) name them.',
           ),
         timeoutSeconds: hookTimeout,
       })

@@ -75,6 +75,34 @@ describe('made equals planned', () => {
     expect(w.west.tree('/copy/raw')).toEqual(w.west.tree('/copy/raw_back'));
   });
 
+  it('drill, and a drill after one killed (what it left removed first, the restore planned when it runs)', async () => {
+    const w = world();
+    const { policy } = await service(w);
+    expect((await w.cli('backup', policy)).code).toBe(0);
+    const live = { raw: w.west.tree('/copy/raw'), wh: w.west.tree('/wh') };
+    const args = ['drill', policy, '--check', 'test -n "$HBACKUP_DRILL_DIRS"'];
+    const dry = await w.cli('--json', ...args, '--dry-run');
+    expect(dry.report, dry.stderr).toMatchObject({ result: 'planned' });
+    expect(w.west.lookup('/copy/raw.hbackup-drill')).toBeUndefined();
+    const real = await w.cli('--json', '--verbose', ...args);
+    expect(real.report, real.stderr).toMatchObject({ result: 'ok' });
+    expect(sent(real.stderr)).toEqual(expected(dry.report!.planned, real.report!.made));
+    expect(sent(real.stderr).filter((c) => c.includes('hbackup-drill')).length).toBeGreaterThan(2);
+
+    // Left by a drill killed before its clean-up: removed first, then the restore is planned.
+    w.west.mkdirs('/copy/raw.hbackup-drill/half');
+    w.later();
+    const dry2 = await w.cli('--json', ...args, '--dry-run');
+    expect(dry2.report!.planned.map((p: Shown) => p.change)).toContain(
+      '(planned when it runs: once what an earlier drill left is removed)',
+    );
+    const real2 = await w.cli('--json', '--verbose', ...args);
+    expect(real2.report, real2.stderr).toMatchObject({ result: 'ok' });
+    expect(sent(real2.stderr)).toEqual(expected(dry2.report!.planned, real2.report!.made));
+    expect({ raw: w.west.tree('/copy/raw'), wh: w.west.tree('/wh') }).toEqual(live);
+    expect(w.west.lookup('/copy/raw.hbackup-drill')).toBeUndefined();
+  });
+
   it('sync-users', async () => {
     const w = world();
     w.east.mkdirs('/user/alice');

@@ -10,7 +10,7 @@
 import type { DrillDataset, DrillRecord } from '../../catalog/drills.js';
 import { writeDrill } from '../../catalog/drills.js';
 import type { ResolvedPolicy } from '../../config/load.js';
-import { commandChange, look, perform, run } from '../../core/change.js';
+import { type Change, commandChange, look, perform, run } from '../../core/change.js';
 import { type FlowIo, openFlow, siteOf } from '../../core/context.js';
 import type { Outcome } from '../../core/outcome.js';
 import { runFlow } from '../../core/run.js';
@@ -52,6 +52,8 @@ export interface DrillReport {
   recorded?: string;
   kept: boolean;
   planned?: ShownChange[];
+  /** Every change made, in order, under the plan's step titles. */
+  made: ShownChange[];
   error?: string;
 }
 
@@ -73,7 +75,9 @@ export async function drillService(rp: ResolvedPolicy, options: DrillOptions, io
     checks: [],
     problems: [],
     kept: options.keep,
+    made: [],
   };
+  const made = (step: string, changes: Change[]) => report.made.push(...changes.map((c) => ({ step, site: c.site, change: c.text })));
   let lock: Lock | undefined;
   await runFlow(report, io, async () => {
     const roles = await currentRoles(rp, (c) => siteOf(c, io));
@@ -94,14 +98,15 @@ export async function drillService(rp: ResolvedPolicy, options: DrillOptions, io
       HBACKUP_DRILL_POINT: plan.point.snapshot,
       HBACKUP_DRILL_SITE: ctx.secondary.name,
       HBACKUP_FS_DEFAULTFS: ctx.secondary.cluster.fs ?? '',
+      // HDFS names never hold ":", table names never a space: each list splits without doubt.
       HBACKUP_DRILL_DIRS: plan.scratch
         .filter((s) => s.type === 'hdfs')
         .map((s) => s.name)
-        .join('\n'),
+        .join(':'),
       HBACKUP_DRILL_TABLES: plan.scratch
         .filter((s) => s.type === 'hbase')
         .map((s) => s.name)
-        .join('\n'),
+        .join(' '),
     };
     const checkChanges = checks.map((c) => commandChange('local', { argv: checkArgv(c), env }));
     if (options.dryRun) {
@@ -109,11 +114,13 @@ export async function drillService(rp: ResolvedPolicy, options: DrillOptions, io
       return 'planned';
     }
     for (const c of plan.cleanup) await perform(ctx, c);
+    made(TITLES.cleanup, plan.cleanup);
     const restore: RestorePlan =
       plan.restore ?? (await planRestore(ctx, { point: plan.point.stamp, on: 'secondary', suffix: DRILL_SUFFIX, datasets: undefined }));
     try {
-      await restoreAndCheck(ctx, restore, report);
+      await restoreAndCheck(ctx, restore, report, (changes) => made(TITLES.restore(plan.point.snapshot), changes));
       for (const [i, change] of checkChanges.entries()) {
+        made(TITLES.checks, [change]);
         const t0 = io.now().getTime();
         const command = (change as Extract<typeof change, { command: unknown }>).command;
         const r = await run(ctx, command, { timeoutMs: rp.policy.drill.timeoutSeconds * 1000 });
@@ -124,6 +131,10 @@ export async function drillService(rp: ResolvedPolicy, options: DrillOptions, io
             `check ${checkText(checks[i]!)} ${exitCode === null ? 'was stopped' : `exited with ${exitCode}`}${lastLine(r.stderr, ': ')}`,
           );
       }
+    } catch (e) {
+      // Whatever stopped the drill is its failure, recorded as such.
+      report.problems.push((e as Error).message);
+      throw e;
     } finally {
       const result = report.problems.length ? 'failed' : 'ok';
       const record: DrillRecord = {
@@ -144,11 +155,14 @@ export async function drillService(rp: ResolvedPolicy, options: DrillOptions, io
         kept: options.keep,
       };
       report.recorded = await io.progress.step(`${service}: record the drill`, () => writeDrill(ctx.secondary.hdfs, record));
+      made(TITLES.record, plan.record);
       if (!options.keep) {
         await io.progress.step(`${service}: remove the scratch copies`, async () => {
           // Only what exists: a restore that failed may have made none of it.
           const { scratch } = await leftOver(ctx, plan.targets);
-          for (const c of removal(ctx.secondary, scratch)) await perform(ctx, c);
+          const changes = removal(ctx.secondary, scratch);
+          for (const c of changes) await perform(ctx, c);
+          made(TITLES.remove, changes);
         });
       }
     }
@@ -165,7 +179,12 @@ class DrillFailed extends HbackupError {
 }
 
 /** Restore every data set beside the live data (timed), then check each; problems go into the report. */
-async function restoreAndCheck(ctx: ReturnType<typeof openFlow>, restore: RestorePlan, report: DrillReport): Promise<void> {
+async function restoreAndCheck(
+  ctx: ReturnType<typeof openFlow>,
+  restore: RestorePlan,
+  report: DrillReport,
+  sending: (changes: Change[]) => void,
+): Promise<void> {
   const t0 = ctx.now().getTime();
   const restored: typeof restore.items = [];
   for (const item of restore.items) {
@@ -194,6 +213,7 @@ async function restoreAndCheck(ctx: ReturnType<typeof openFlow>, restore: Restor
         entry.checked.push(`the snapshot's ${info.files.size} store file(s) present`);
       }
       await ctx.progress.step(`${item.record.source}: ${item.method} → ${item.to}`, async () => {
+        sending(item.changes);
         await kind.restore(ctx, item);
         const v = await kind.verifyRestore(ctx, item);
         Object.assign(entry, { files: v.files, bytes: v.bytes });
@@ -230,19 +250,28 @@ async function restoreAndCheck(ctx: ReturnType<typeof openFlow>, restore: Restor
   for (const d of report.datasets) report.problems.push(...d.problems.map((p) => (p.startsWith(d.source) ? p : `${d.source}: ${p}`)));
 }
 
+/** How the drill's steps read, in its plan and in what it made. */
+const TITLES = {
+  cleanup: 'remove what an earlier drill left',
+  restore: (snapshot: string) => `restore ${snapshot} beside the live data`,
+  checks: 'run the checks',
+  record: 'record the drill',
+  remove: 'remove the scratch copies',
+};
+
 /** The drill as steps, for its plan. */
-function stepsOf(plan: DrillPlan, checks: ReturnType<typeof commandChange>[], keep: boolean): Step[] {
+function stepsOf(plan: DrillPlan, checks: Change[], keep: boolean): Step[] {
   const restore = plan.restore?.items.flatMap((i) => i.changes) ?? [];
   return [
-    ...(plan.cleanup.length ? [{ id: 'cleanup', title: 'remove what an earlier drill left', changes: plan.cleanup }] : []),
+    ...(plan.cleanup.length ? [{ id: 'cleanup', title: TITLES.cleanup, changes: plan.cleanup }] : []),
     {
       id: 'restore',
-      title: `restore ${plan.point.snapshot} beside the live data`,
+      title: TITLES.restore(plan.point.snapshot),
       changes: restore,
       ...(plan.restore ? {} : { later: 'once what an earlier drill left is removed' }),
     },
-    { id: 'checks', title: 'run the checks', changes: checks },
-    { id: 'record', title: 'record the drill', changes: plan.record },
-    ...(keep ? [] : [{ id: 'remove', title: 'remove the scratch copies', changes: plan.removal }]),
+    { id: 'checks', title: TITLES.checks, changes: checks },
+    { id: 'record', title: TITLES.record, changes: plan.record },
+    ...(keep ? [] : [{ id: 'remove', title: TITLES.remove, changes: plan.removal }]),
   ];
 }

@@ -5,7 +5,9 @@
 import { duration, size } from './charts.js';
 import type { ReportData } from './gather.js';
 
-const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+/** Text as Markdown shows it and never as markup: `<` and `&` as entities, `|` escaped inside tables. */
+const text = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\n/g, ' ');
+const cell = (s: string) => text(s).replace(/\|/g, '\\|');
 const iso = (s: string) => s.replace(/\.\d{3}Z$/, 'Z');
 const table = (head: string[], rows: string[][]) =>
   rows.length
@@ -21,7 +23,7 @@ export function renderMarkdown(d: ReportData): string {
     ),
     '',
   );
-  for (const p of d.problems) out.push(`- **${p.level}**: ${p.message}`);
+  for (const p of d.problems) out.push(`- **${p.level}**: ${text(p.message)}`);
   for (const s of d.services) {
     const rpoNow = s.rpo.at(-1);
     const worst = s.rpo.length ? Math.max(...s.rpo.map((r) => r.seconds)) : null;

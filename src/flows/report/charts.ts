@@ -30,12 +30,15 @@ export function size(bytes: number): string {
   return i === 0 ? `${v} B` : `${v.toFixed(1)} ${units[i]}`;
 }
 
-/** Up to `n` round steps from 0 to at least `max`. */
-function ticks(max: number, n = 4): number[] {
+/** Steps a time axis reads well in (seconds): 10 s, 1 min, 5 min, 1 h, 1 d, … */
+const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400, 172_800, 604_800];
+
+/** Up to `n` round steps from 0 to at least `max` (on a time axis, steps of TIME_STEPS). */
+function ticks(max: number, time: boolean, n = 4): number[] {
   const raw = Math.max(max, 1) / n;
   const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw)!;
-  return Array.from({ length: n + 1 }, (_, i) => i * step);
+  const step = (time ? TIME_STEPS.find((s) => s >= raw) : undefined) ?? [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw)!;
+  return Array.from({ length: Math.ceil(Math.max(max, 1) / step) + 1 }, (_, i) => i * step);
 }
 
 const isoMinute = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
@@ -63,7 +66,7 @@ export function lineChart(title: string, points: { at: string; value: number }[]
   if (!points.length) return '<p class="none">No data yet.</p>';
   const xs = points.map((p) => Date.parse(p.at));
   const [x0, x1] = [Math.min(...xs), Math.max(...xs, Math.min(...xs) + 1)];
-  const yTicks = ticks(Math.max(...points.map((p) => p.value)));
+  const yTicks = ticks(Math.max(...points.map((p) => p.value)), yLabel === duration);
   const top = yTicks.at(-1)!;
   const iw = W - PAD.left - PAD.right;
   const ih = H - PAD.top - PAD.bottom;
@@ -82,7 +85,7 @@ export function lineChart(title: string, points: { at: string; value: number }[]
 /** Bars, one per labelled value (a restore point's stamp), oldest left. */
 export function barChart(title: string, bars: { label: string; value: number }[], yLabel: (v: number) => string): string {
   if (!bars.length) return '<p class="none">No data yet.</p>';
-  const yTicks = ticks(Math.max(...bars.map((b) => b.value)));
+  const yTicks = ticks(Math.max(...bars.map((b) => b.value)), yLabel === duration);
   const top = yTicks.at(-1)!;
   const iw = W - PAD.left - PAD.right;
   const ih = H - PAD.top - PAD.bottom;

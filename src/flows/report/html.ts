@@ -8,7 +8,7 @@ import type { ReportData, ServiceHistory, SwitchRow } from './gather.js';
 
 const CSS = `body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:60rem;color:#222;line-height:1.4}
 h1{margin-bottom:.2rem}h2{border-bottom:2px solid #1f6fb2;padding-bottom:.2rem;margin-top:2.5rem}h3{margin-top:1.5rem}
-table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem;font-size:.9rem}th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem;font-size:.9rem}th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}td:last-child{overflow-wrap:anywhere}
 th{background:#f0f4f8}td.num{text-align:right;font-variant-numeric:tabular-nums}.OK,.ok{color:#2e7d32;font-weight:600}
 .WARNING{color:#b26a00;font-weight:600}.CRITICAL,.failed{color:#c62828;font-weight:600}.meta{color:#555}.none{color:#777;font-style:italic}
 svg{max-width:100%;height:auto}@media print{h2{break-before:page}}`;

@@ -2,8 +2,22 @@
  * The one source of truth for hbackup's two file formats: the clusters file and the policy.
  * TypeScript types, validation and the published JSON Schemas (schema/*.json) all come from here.
  */
+import { Cron } from 'croner';
 import { z } from 'zod';
-import { argv, authority, clusterName, hdfsPath, hookTimeout, hostPort, httpUrl, program, rmUrl, TABLE_NAME, tableName } from './values.js';
+import {
+  argv,
+  authority,
+  clusterName,
+  hdfsPath,
+  hookTimeout,
+  hostPort,
+  httpUrl,
+  keep,
+  program,
+  rmUrl,
+  TABLE_NAME,
+  tableName,
+} from './values.js';
 
 export { TABLE_NAME };
 
@@ -204,8 +218,8 @@ export const PolicySchema = z
       .default({ initiator: 'primary', mappers: 8, parallel: 4 }),
     retention: z
       .strictObject({
-        primary: z.int().min(1).default(3),
-        secondary: z.int().min(1).default(14),
+        primary: keep.default(3).describe('On the primary: the newest N of its snapshots (the base of the next copy), or a thinning.'),
+        secondary: keep.default(14).describe('On the secondary: the newest N restore points, or a thinning by age.'),
       })
       .default({ primary: 3, secondary: 14 }),
     verify: z.strictObject({ checksums: z.boolean().default(false) }).default({ checksums: false }),
@@ -245,7 +259,38 @@ export const PolicySchema = z
       .describe('Restore drills: the latest restore point restored beside the live data on the secondary, checked, recorded, removed.'),
     preflight: z.strictObject({ maxClockSkewSeconds: z.number().positive().default(30) }).default({ maxClockSkewSeconds: 30 }),
   })
+  .superRefine((p, ctx) => {
+    // HDFS allows 65,536 snapshots per directory; a retention must stay well below it.
+    for (const side of ['primary', 'secondary'] as const) {
+      const k = p.retention[side];
+      if (typeof k === 'number' && k <= MAX_KEPT) continue;
+      const counts = typeof k === 'number' ? k : (k.minutely ?? 0) + (k.hourly ?? 0) + (k.daily ?? 0) + (k.weekly ?? 0) + (k.monthly ?? 0);
+      const within = typeof k === 'number' || k.within === undefined ? 0 : k.within;
+      // (On demand, how many runs fall within the span is up to whoever runs them.)
+      const slots = within && p.schedule ? Math.ceil(within / (slotSeconds(p.schedule) ?? within)) : 0;
+      const most = counts + slots + 1;
+      if (most > MAX_KEPT)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['retention', side],
+          message: `keeps up to ${most} restore points; hbackup keeps at most ${MAX_KEPT} per directory (HDFS allows 65,536 snapshots): lower the counts or within`,
+        });
+    }
+  })
   .describe('One service: its data sets and the moment they are captured together.');
+
+/** The most restore points a retention may keep (snapshots per directory). */
+const MAX_KEPT = 10_000;
+
+/** Seconds between two slots of a cron schedule; undefined when it cannot be read (validate says why). */
+function slotSeconds(schedule: string): number | undefined {
+  try {
+    const [a, b] = new Cron(schedule, { timezone: 'UTC', paused: true }).nextRuns(2);
+    return a && b ? (b.getTime() - a.getTime()) / 1000 : undefined;
+  } catch {
+    return undefined; // not a cron expression: validate reports it
+  }
+}
 
 export type Cluster = z.infer<typeof ClusterSchema>;
 export type ClustersFile = z.infer<typeof ClustersFileSchema>;

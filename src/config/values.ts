@@ -91,3 +91,36 @@ export const tableName = z
     'an HBase table is namespace:table or table, e.g. orders:events (letters, digits, "_", and "." or "-" after the first)',
   )
   .refine((t) => !t.startsWith('hbase:'), "the hbase namespace holds HBase's own tables; name a table of the service");
+
+const SPAN_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
+
+/** A span as written in a policy ("90m", "1h", "30d"), in seconds; undefined when it is not one. */
+export function parseSpan(text: string): number | undefined {
+  const m = /^(\d+)([smhdw])$/.exec(text.trim());
+  return m ? Number(m[1]) * SPAN_UNITS[m[2]!]! : undefined;
+}
+
+/** A span in a policy: written "90m", "1h", "30d", "4w"; read as seconds. */
+export const span = z
+  .string()
+  .refine((v) => parseSpan(v) !== undefined, 'a span: a whole number and s, m, h, d or w, e.g. 90m, 1h, 30d')
+  .transform((v) => parseSpan(v)!);
+
+const periods = z.int().min(0).max(1000);
+
+/** How many restore points a side keeps: the newest N, or a thinning by age. */
+export const keep = z.union([
+  z.int().min(1),
+  z
+    .strictObject({
+      within: span.optional().describe('Every restore point younger than this is kept, e.g. 1h.'),
+      minutely: periods.optional().describe('Then the newest point of each of the last N minutes that have one.'),
+      hourly: periods.optional().describe('… of each of the last N hours.'),
+      daily: periods.optional().describe('… of each of the last N days (UTC).'),
+      weekly: periods.optional().describe('… of each of the last N ISO weeks.'),
+      monthly: periods.optional().describe('… of each of the last N months.'),
+    })
+    .describe(
+      'A thinning: e.g. {within: 1h, hourly: 24, daily: 30} keeps every point of the last hour, one an hour for a day, one a day for a month.',
+    ),
+]);

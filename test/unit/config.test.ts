@@ -30,6 +30,16 @@ describe('policy validation', () => {
       /^p\.yaml:3:1: retension: unknown key; remove it or check its spelling$/,
     ],
     ['a wrong type', base('  - hdfs: /a\n', 'copy: {mappers: many}\n'), /^p\.yaml:3:17: copy\.mappers: expected number, received string$/],
+    [
+      'a thinning that keeps too many snapshots',
+      base('  - hdfs: /a\n', 'schedule: "* * * * *"\nretention:\n  secondary: {within: 30d, daily: 30}\n'),
+      /^p\.yaml:5:14: retention\.secondary: keeps up to 43231 restore points; hbackup keeps at most 10000 per directory \(HDFS allows 65,536 snapshots\): lower the counts or within$/,
+    ],
+    [
+      'a thinning span that is not one',
+      base('  - hdfs: /a\n', 'retention: {secondary: {within: 1 hour}}\n'),
+      /^p\.yaml:3:33: retention\.secondary\.within: a span: a whole number and s, m, h, d or w, e\.g\. 90m, 1h, 30d$/,
+    ],
     ['a missing field', 'clusters: ./clusters.yaml\ndatasets:\n  - hdfs: /a\n', /^p\.yaml:1:1: service: missing; expected string$/],
     [
       'a relative path',
@@ -116,6 +126,17 @@ describe('policy validation', () => {
     expect(problems[0]).toMatch(
       /^clusters\.yaml:3:11: clusters\.east\.role: the service needs one primary and one secondary; east is primary, west is primary$/,
     );
+  });
+
+  it('reads a thinning retention, spans in seconds', () => {
+    const dir = files({
+      'p.yaml': base('  - hdfs: /a\n', 'retention: {secondary: {within: 1h, hourly: 24, daily: 30}}\n'),
+      'clusters.yaml': CLUSTERS,
+    });
+    expect(resolvePolicy(path.join(dir, 'p.yaml')).policy.retention).toEqual({
+      primary: 3,
+      secondary: { within: 3600, hourly: 24, daily: 30 },
+    });
   });
 
   it('applies defaults a policy leaves out', () => {

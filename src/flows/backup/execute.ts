@@ -5,6 +5,7 @@
  * retention. A failure anywhere leaves the previous restore point intact: the catalog entry is
  * written only after everything before it succeeded.
  */
+
 import { type DatasetRecord, type RestorePoint, writeRestorePoint } from '../../catalog/catalog.js';
 import { perform } from '../../core/change.js';
 import { eachLimited } from '../../core/limit.js';
@@ -13,6 +14,7 @@ import type { BackupContext, SnapshotTiming } from '../../datasets/kind.js';
 import { runHooks } from './hooks.js';
 import type { BackupPlan } from './plan.js';
 import type { BackupReport } from './report.js';
+import { describeKeep } from './thinning.js';
 
 /** The consistency window: from the first snapshot asked for to the last one taken. */
 const windowOf = (t: SnapshotTiming[]) => Math.max(...t.map((x) => x.completedAt)) - Math.min(...t.map((x) => x.requestedAt));
@@ -170,7 +172,7 @@ export async function executeBackup(ctx: BackupContext, plan: BackupPlan, report
 
   if (plan.retention.changes.length) {
     await progress.step(
-      `${service}: retention (${ctx.policy.retention.primary} on ${plan.primary}, ${ctx.policy.retention.secondary} on ${plan.secondary})`,
+      `${service}: retention (${describeKeep(ctx.policy.retention.primary)} on ${plan.primary}, ${describeKeep(ctx.policy.retention.secondary)} on ${plan.secondary})`,
       async () => {
         for (const c of plan.retention.changes) await perform(ctx, c);
       },

@@ -164,6 +164,7 @@ export async function planBackup(ctx: BackupContext): Promise<BackupPlan> {
     targetSnapshots: snaps.target,
     keepPrimary: policy.retention.primary,
     keepSecondary: policy.retention.secondary,
+    now: ctx.now(),
   };
   const orphans = planRetention({ ...retentionInput, restorePoints: points });
   // By retention time this run's snapshots exist on both sides.

@@ -1,10 +1,12 @@
 /**
  * What to delete, decided from stamps alone (pure): snapshots a crashed run left without a catalog
- * entry, and restore points beyond the policy's retention on each side. The newest restore point —
+ * entry, and restore points beyond the policy's retention on each side (a count, or a thinning by
+ * age: thinning.ts). The newest restore point —
  * the snapshot both sides share, which the next incremental copy starts from — is never deleted,
  * nor is anything of a catalog entry that could not be read.
  */
 import type { OwnSnapshot } from '../../datasets/kind.js';
+import { type Keep, keptStamps } from './thinning.js';
 
 export interface RetentionInput {
   /** Stamps of the catalog's readable restore points. */
@@ -14,8 +16,10 @@ export interface RetentionInput {
   /** This service's snapshots per data-set location, on the primary (source) and the secondary (target). */
   sourceSnapshots: Record<string, OwnSnapshot[]>;
   targetSnapshots: Record<string, OwnSnapshot[]>;
-  keepPrimary: number;
-  keepSecondary: number;
+  keepPrimary: Keep;
+  keepSecondary: Keep;
+  /** What a thinning's ages are measured from. */
+  now: Date;
   /** The stamp of the run in progress: never an orphan. */
   current?: string;
 }
@@ -36,8 +40,7 @@ export interface RetentionPlan {
 export function planRetention(input: RetentionInput): RetentionPlan {
   const points = [...input.restorePoints].sort();
   const newest = points[points.length - 1];
-  const keptOnSecondary = new Set(points.slice(-input.keepSecondary));
-  if (newest) keptOnSecondary.add(newest);
+  const keptOnSecondary = keptStamps(points, input.keepSecondary, input.now);
   const deleteRestorePoints = points.filter((s) => !keptOnSecondary.has(s));
   const known = new Set(points);
   const protect = new Set(input.protect ?? []);
@@ -64,7 +67,7 @@ export function planRetention(input: RetentionInput): RetentionPlan {
 
   return {
     deleteRestorePoints,
-    deleteSource: decide(input.sourceSnapshots, (stamp, own) => own.slice(-input.keepPrimary).includes(stamp)),
+    deleteSource: decide(input.sourceSnapshots, (stamp, own) => keptStamps(own, input.keepPrimary, input.now).has(stamp)),
     deleteTarget: decide(input.targetSnapshots, (stamp) => keptOnSecondary.has(stamp)),
   };
 }

@@ -90,7 +90,10 @@ ${EXIT_CODES_HELP}`,
     .option('--dry-run', 'check everything read-only and print every call and command it would run')
     .option('--full', 'copy everything, not only what changed since the last restore point')
     .option('--no-fallback', 'fail instead of falling back to a full copy when an incremental one is impossible')
-    .option('--checksums', 'also compare the checksum of every file (as policy verify.checksums)')
+    .option(
+      '--checksums [which]',
+      "also compare files' checksums (as policy verify.checksums): after an incremental copy those the diff touched; all: every file",
+    )
     .option('--adopt-target', 'let the first copy replace the contents of a target directory that already holds data')
     .option('--metrics-file <file>', 'write Prometheus metrics there (node_exporter textfile collector)')
     .addHelpText(

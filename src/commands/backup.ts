@@ -13,7 +13,8 @@ export interface BackupCommandOptions {
   dryRun?: boolean;
   full?: boolean;
   fallback?: boolean;
-  checksums?: boolean;
+  /** true (or "changed"): checksum what changed; "all": every file. */
+  checksums?: boolean | string;
   adoptTarget?: boolean;
   metricsFile?: string;
 }
@@ -26,11 +27,14 @@ export async function backupCommand(files: string[], opts: BackupCommandOptions,
     const first = resolved.findIndex((o) => o.policy.service === rp.policy.service);
     if (first < k) throw new UsageError(`${files[first]} and ${files[k]} are both service ${rp.policy.service}: name each service once`);
   }
+  if (typeof opts.checksums === 'string' && opts.checksums !== 'all' && opts.checksums !== 'changed')
+    throw new UsageError(`--checksums ${opts.checksums}: say all, or changed (the default)`);
   const options: BackupOptions = {
     dryRun: Boolean(opts.dryRun),
     full: Boolean(opts.full),
     noFallback: opts.fallback === false,
     checksums: Boolean(opts.checksums),
+    allChecksums: opts.checksums === 'all',
     adoptTarget: Boolean(opts.adoptTarget),
   };
   env.out.spinners = resolved.length === 1;

@@ -58,7 +58,9 @@ async function pairCommand(which: 'failover' | 'failback', opts: PairCommandOpti
   const services = pairServices(opts.policies, pair, opts.clusters, (t) => io.progress.warn(t));
   const common = { dryRun: Boolean(opts.dryRun), yes: Boolean(opts.yes), confirm: env.confirm ?? terminalConfirm() };
   // The backups a failover or failback runs are the backup command's, the policy's sync-users included.
-  const flows: PairFlows = { backup: (rp, o) => backupThenUsers(rp, { ...o, full: false, noFallback: false, checksums: false }, io) };
+  const flows: PairFlows = {
+    backup: (rp, o) => backupThenUsers(rp, { ...o, full: false, noFallback: false, checksums: false, allChecksums: false }, io),
+  };
   const report =
     which === 'failover'
       ? await failover(pair, services, { ...common, emergency: Boolean(opts.emergency) }, flows, io)

@@ -24,7 +24,7 @@ export async function runDueCommand(opts: RunDueCommandOptions, env: CommandEnv)
   const files = policyFiles(opts.policies);
   env.out.spinners = false;
   const io = flowIo(env);
-  const backup = { dryRun: false, full: false, noFallback: false, checksums: false, adoptTarget: false };
+  const backup = { dryRun: false, full: false, noFallback: false, checksums: false, allChecksums: false, adoptTarget: false };
   const drill = { point: 'latest', checks: [], keep: false, dryRun: false };
   const outcomes = await runDue(
     files,

@@ -30,6 +30,8 @@ export interface CopyOptions {
   full: boolean;
   noFallback: boolean;
   checksums: boolean;
+  /** Checksum every file even after an incremental copy (by default only what the diff touched). */
+  allChecksums: boolean;
   adoptTarget: boolean;
 }
 

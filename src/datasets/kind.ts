@@ -88,6 +88,8 @@ export interface Verification {
   filesChecksummed: number;
   /** What the copy holds, summed up (directories): kept in the catalog for drills. */
   digest?: TreeRecord;
+  /** Which files were checksummed: every one, or those the diff touched (an incremental copy). */
+  scope?: 'all' | 'changed';
 }
 
 /** Where a restore brings a data set back: on which side, and beside the live data (a suffix) or in place. */
@@ -133,7 +135,7 @@ export interface DatasetKind<P extends DatasetPlan = DatasetPlan, R extends Rest
   /** Copy one data set from its snapshot to the secondary and snapshot the copy. */
   copy(ctx: BackupContext, plan: P, update: (text: string) => void): Promise<CopyResult>;
   /** Compare the source snapshot with the copy; throws when they differ. */
-  verify(ctx: FlowContext, plan: P): Promise<Verification>;
+  verify(ctx: FlowContext, plan: P, copied: CopyResult): Promise<Verification>;
   /** This service's snapshots of a data set, of its source (on the primary) or its copy (on the secondary). */
   snapshots(site: Site, spec: DatasetSpec, side: 'source' | 'target', service: string): Promise<OwnSnapshot[]>;
   /** The changes that delete some of them (batched where a tool takes many at once). */

@@ -34,6 +34,12 @@ export class TreeDigest {
   get value(): string {
     return this.sum.toString(16).padStart(64, '0');
   }
+
+  /** A digest with some entries put in and others taken out: `base` + `plus` − `minus` (values). */
+  static combine(base: string, plus: string, minus: string): string {
+    const sum = (BigInt(`0x${base}`) + BigInt(`0x${plus}`) - BigInt(`0x${minus}`) + MOD) % MOD;
+    return sum.toString(16).padStart(64, '0');
+  }
 }
 
 /** How a checksum enters the digest: comparable only between checksums computed alike. */

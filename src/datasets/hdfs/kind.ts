@@ -10,6 +10,7 @@ import { ops } from '../../hdfs/requests.js';
 import type { WebHdfs } from '../../hdfs/webhdfs.js';
 import { stampOfLeftover, stampOfSnapshot } from '../../names/names.js';
 import type { BackupContext, DatasetKind, DatasetSpec, OwnSnapshot, PlanFacts } from '../kind.js';
+import { verifyChanged } from './changed.js';
 import { copyHdfs } from './copy.js';
 import { type HdfsPlan, planHdfs } from './plan.js';
 import { type HdfsRestore, planHdfsRestore, restoreHdfs, verifyHdfsRestore } from './restore.js';
@@ -102,8 +103,15 @@ export const hdfsKind: DatasetKind<HdfsPlan, HdfsRestore> = {
 
   copy: copyHdfs,
 
-  async verify(ctx, plan) {
-    const v = await verifyCopy(ctx.primary.hdfs, plan.spec.source, ctx.secondary.hdfs, plan.spec.target, plan.snapshot, plan.checksums);
+  async verify(ctx, plan, copied) {
+    const src = ctx.primary.hdfs;
+    const dst = ctx.secondary.hdfs;
+    // After an incremental copy, checksums follow the change; the full walk when that cannot be exact.
+    const follow = plan.checksums && !plan.allChecksums && plan.previousSnapshot && copied.mode !== 'full';
+    const changed = follow
+      ? await verifyChanged(src, plan.spec.source, dst, plan.spec.target, plan.previousSnapshot!, plan.snapshot, plan.previousDigest)
+      : undefined;
+    const v = changed ?? (await verifyCopy(src, plan.spec.source, dst, plan.spec.target, plan.snapshot, plan.checksums));
     if (!v.ok) throw new HbackupError(`${plan.spec.target}: verification failed: ${v.problems.slice(0, 3).join('; ')}`);
     return {
       files: v.files,
@@ -112,6 +120,7 @@ export const hdfsKind: DatasetKind<HdfsPlan, HdfsRestore> = {
       checksums: plan.checksums,
       filesChecksummed: v.filesChecksummed,
       ...(v.digest ? { digest: v.digest } : {}),
+      ...(plan.checksums ? { scope: changed ? ('changed' as const) : ('all' as const) } : {}),
     };
   },
 

@@ -3,6 +3,7 @@
  * sides still hold the previous restore point's snapshot and the target has not changed since),
  * and which calls and commands will the backup make.
  */
+
 import type { DatasetRecord } from '../../catalog/catalog.js';
 import { claimWrites } from '../../catalog/claims.js';
 import { type Change, commandChange, httpChange } from '../../core/change.js';
@@ -14,11 +15,16 @@ import type { Site } from '../../sites/site.js';
 import { copyJob } from '../../yarn/jobs.js';
 import type { BackupContext, DatasetPlan, DatasetSpec, FlowContext, PlanFacts } from '../kind.js';
 import { findOrphans, type Orphan } from './jobs.js';
+import type { TreeRecord } from './verify.js';
 
 export interface HdfsPlan extends DatasetPlan {
   /** The snapshot both sides share, for an incremental copy. */
   previousSnapshot?: string;
+  /** What the previous restore point held (its digest): an incremental copy's verification follows the change from it. */
+  previousDigest?: TreeRecord;
   checksums: boolean;
+  /** Checksum every file, not only what the diff touched. */
+  allChecksums: boolean;
   /** CREATESNAPSHOT of the source at the moment. */
   snapshotChange: Change;
   /** Before the first copy into a target: claim it, create it, allow its snapshots. */
@@ -110,6 +116,8 @@ export async function planHdfs(
     orphans,
     stop,
     checksums: ctx.options.checksums || ctx.policy.verify.checksums,
+    allChecksums: ctx.options.allChecksums,
+    ...(decision.previousSnapshot && previous?.verification.digest ? { previousDigest: previous.verification.digest } : {}),
     snapshotChange: httpChange(primary, ops.createSnapshot(spec.source, snapshot)),
     prepare,
     copyCommand,

@@ -111,7 +111,7 @@ export async function executeBackup(ctx: BackupContext, plan: BackupPlan, report
           if (copied.bytesSkipped !== undefined) Object.assign(r, { bytesSkipped: copied.bytesSkipped, filesSkipped: copied.filesSkipped });
           if (copied.fallbackReason) r.fallbackReason = copied.fallbackReason;
           update(`${d.spec.source}: verifying`);
-          const v = await kind.verify(ctx, d);
+          const v = await kind.verify(ctx, d, copied);
           r.verified = { files: v.files, bytes: v.bytes, checksums: v.checksums };
           records[i] = {
             type: d.spec.type,
@@ -134,6 +134,7 @@ export async function executeBackup(ctx: BackupContext, plan: BackupPlan, report
               checksums: v.checksums ? 'ok' : 'skipped',
               filesChecksummed: v.filesChecksummed,
               ...(v.digest ? { digest: v.digest } : {}),
+              ...(v.scope ? { scope: v.scope } : {}),
             },
             ...(copied.rolledBack ? { rolledBack: copied.rolledBack } : {}),
             ...(copied.stoppedJobs ? { stoppedJobs: copied.stoppedJobs } : {}),

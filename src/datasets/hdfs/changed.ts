@@ -1,0 +1,120 @@
+/**
+ * Verification that follows the change: after an incremental copy, only what the source's snapshot
+ * diff touched is checksummed (on both sides), and the restore point's digest is the previous one
+ * with the touched entries' old lines taken out and their new lines put in (digest.ts sums entries,
+ * so this is exact). The content summaries of both snapshots keep guarding the totals, and the
+ * digest's entry count must match them; anything that does not add up is left to the full walk.
+ */
+import { snapshotPath } from '../../hdfs/paths.js';
+import type { DiffEntry, FileStatus } from '../../hdfs/requests.js';
+import type { WebHdfs } from '../../hdfs/webhdfs.js';
+import { checksumText, type DigestEntry, TreeDigest } from './digest.js';
+import type { TreeRecord, VerifyResult } from './verify.js';
+
+const CONCURRENCY = 8;
+
+/** A path and, when `deep` and a directory, everything below it, as it stands in a snapshot (nothing when absent). */
+async function subtree(hdfs: WebHdfs, root: string, rel: string, deep: boolean): Promise<{ rel: string; status: FileStatus }[]> {
+  const status = await hdfs.getFileStatus(`${root}/${rel}`);
+  if (!status) return [];
+  const out = [{ rel, status }];
+  if (deep && status.type === 'DIRECTORY')
+    for await (const e of hdfs.walk(`${root}/${rel}`)) out.push({ rel: `${rel}/${e.rel}`, status: e.status });
+  return out;
+}
+
+/**
+ * The paths a diff touched, as they were (in `from`) and as they are (in `to`); each with whether
+ * what is below it counts too (created, deleted, renamed) or only itself (modified: a directory's
+ * children that changed are entries of the diff of their own).
+ */
+export function touchedPaths(diff: DiffEntry[]): { before: Map<string, boolean>; after: Map<string, boolean> } {
+  const before = new Map<string, boolean>();
+  const after = new Map<string, boolean>();
+  const mark = (m: Map<string, boolean>, p: string, deep: boolean) => m.set(p, deep || (m.get(p) ?? false));
+  for (const e of diff) {
+    const p = e.sourcePath;
+    if (!p || p === '.') continue; // the root itself is no entry of the digest
+    if (e.type === 'CREATE') mark(after, p, true);
+    else if (e.type === 'DELETE') mark(before, p, true);
+    else if (e.type === 'RENAME') {
+      mark(before, p, true);
+      if (e.targetPath) mark(after, e.targetPath, true);
+    } else {
+      mark(before, p, false);
+      mark(after, p, false);
+    }
+  }
+  return { before, after };
+}
+
+/** Run `fn` over items, a few at a time. */
+async function each<T>(items: T[], fn: (t: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      for (let t = queue.shift(); t !== undefined; t = queue.shift()) await fn(t);
+    }),
+  );
+}
+
+/**
+ * Verify an incremental copy by its diff. Undefined when it cannot be done exactly (no digest with
+ * checksums before, totals that differ): the caller walks everything then.
+ */
+export async function verifyChanged(
+  src: WebHdfs,
+  srcDir: string,
+  dst: WebHdfs,
+  dstDir: string,
+  previous: string,
+  snapshot: string,
+  before: TreeRecord | undefined,
+): Promise<VerifyResult | undefined> {
+  if (!before?.checksums) return undefined;
+  const [a, b] = await Promise.all([
+    src.contentSummary(snapshotPath(srcDir, snapshot)),
+    dst.contentSummary(snapshotPath(dstDir, snapshot)),
+  ]);
+  const totals = (['fileCount', 'directoryCount', 'length'] as const).filter((k) => a[k] !== b[k]);
+  if (totals.length) return undefined;
+  const touched = touchedPaths(await src.snapshotDiff(srcDir, previous, snapshot));
+  const problems: string[] = [];
+  const old = new TreeDigest();
+  const now = new TreeDigest();
+  let filesChecksummed = 0;
+  const line = async (hdfs: WebHdfs, root: string, rel: string, s: FileStatus): Promise<DigestEntry> => {
+    if (s.type !== 'FILE' || s.length === 0) return { rel, type: s.type, length: s.length };
+    return { rel, type: 'FILE', length: s.length, checksum: checksumText(await hdfs.fileChecksum(`${root}/${rel}`)) };
+  };
+  const oldRoot = snapshotPath(dstDir, previous);
+  const olds = (await Promise.all([...touched.before].map(([p, deep]) => subtree(dst, oldRoot, p, deep)))).flat();
+  await each(dedupe(olds), async (e) => old.add(await line(dst, oldRoot, e.rel, e.status)));
+  const [srcRoot, dstRoot] = [snapshotPath(srcDir, snapshot), snapshotPath(dstDir, snapshot)];
+  const news = (await Promise.all([...touched.after].map(([p, deep]) => subtree(dst, dstRoot, p, deep)))).flat();
+  await each(dedupe(news), async (e) => {
+    const mine = await line(dst, dstRoot, e.rel, e.status);
+    now.add(mine);
+    if (!mine.checksum) return;
+    const theirs = await src.fileChecksum(`${srcRoot}/${e.rel}`).catch(() => undefined);
+    filesChecksummed++;
+    if (!theirs) problems.push(`${e.rel}: on the target only`);
+    else if (checksumText(theirs) !== mine.checksum) problems.push(`${e.rel}: checksum differs`);
+  });
+  const entries = before.entries - old.entries + now.entries;
+  // The digest's entries are everything below the root: the summaries' files and directories but the root.
+  if (entries !== b.fileCount + b.directoryCount - 1) return undefined;
+  const value = TreeDigest.combine(before.value, now.value, old.value);
+  return {
+    ok: problems.length === 0,
+    files: a.fileCount,
+    directories: a.directoryCount,
+    bytes: a.length,
+    filesChecksummed,
+    problems,
+    ...(problems.length === 0 ? { digest: { value, entries, checksums: true } } : {}),
+  };
+}
+
+/** Each path once (a file under a directory the diff names twice). */
+const dedupe = <T extends { rel: string }>(list: T[]): T[] => [...new Map(list.map((e) => [e.rel, e])).values()];

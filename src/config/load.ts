@@ -4,9 +4,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Cron } from 'croner';
 import { ConfigError, type ConfigProblem, PreflightError, UsageError } from '../errors.js';
 import { type LocatedDoc, parseYaml, problemAt, validate } from './located.js';
+import { scheduleProblem } from './schedule.js';
 import { type Cluster, type ClustersFile, ClustersFileSchema, type Policy, PolicySchema } from './schema.js';
 
 export interface LoadedPolicy {
@@ -101,20 +101,12 @@ function policyRules(located: LocatedDoc, policy: Policy): ConfigProblem[] {
   checkSet('hdfs', 'target', 'target');
   checkSet('hbase', 'source', 'table');
   checkSet('hbase', 'target', 'target table');
-  if (policy.schedule !== undefined) {
-    const fields = policy.schedule.trim().split(/\s+/);
-    let error: string | undefined;
-    if (fields.length !== 5)
-      error = `has ${fields.length} fields; write 5: minute hour day-of-month month day-of-week (UTC), e.g. "0 2 * * *"`;
-    else {
-      try {
-        const cron = new Cron(policy.schedule, { paused: true, timezone: 'UTC' });
-        if (!cron.nextRun()) error = 'it never fires (a day that does not exist in its month?)';
-      } catch (e) {
-        error = `${(e as Error).message.replace(/^CronPattern: /, '')}; e.g. "0 2 * * *" for 02:00 UTC daily`;
-      }
-    }
-    if (error) problems.push(problemAt(located, ['schedule'], `not a valid cron expression: ${error}`));
+  for (const [key, schedule] of [
+    [['schedule'], policy.schedule],
+    [['drill', 'schedule'], policy.drill.schedule],
+  ] as const) {
+    const error = schedule === undefined ? undefined : scheduleProblem(schedule);
+    if (error) problems.push(problemAt(located, [...key], `not a valid schedule: ${error}`));
   }
   return problems;
 }

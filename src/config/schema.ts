@@ -2,8 +2,8 @@
  * The one source of truth for hbackup's two file formats: the clusters file and the policy.
  * TypeScript types, validation and the published JSON Schemas (schema/*.json) all come from here.
  */
-import { Cron } from 'croner';
 import { z } from 'zod';
+import { intervalSeconds } from './schedule.js';
 import {
   argv,
   authority,
@@ -206,7 +206,12 @@ export const PolicySchema = z
       .tuple([clusterName, clusterName])
       .optional()
       .describe('The two clusters of the clusters file this service runs between; needed when it names more.'),
-    schedule: z.string().optional().describe('Cron expression (UTC) of the moments to capture; absent = on demand.'),
+    schedule: z
+      .string()
+      .optional()
+      .describe(
+        'Cron expression (UTC) of the moments to capture, or "every 30s" (run-due --watch runs the service continuously); absent = on demand.',
+      ),
     datasets: z.array(DatasetSchema).min(1, 'list at least one data set'),
     copy: z
       .strictObject({
@@ -267,7 +272,7 @@ export const PolicySchema = z
       const counts = typeof k === 'number' ? k : (k.minutely ?? 0) + (k.hourly ?? 0) + (k.daily ?? 0) + (k.weekly ?? 0) + (k.monthly ?? 0);
       const within = typeof k === 'number' || k.within === undefined ? 0 : k.within;
       // (On demand, how many runs fall within the span is up to whoever runs them.)
-      const slots = within && p.schedule ? Math.ceil(within / (slotSeconds(p.schedule) ?? within)) : 0;
+      const slots = within && p.schedule ? Math.ceil(within / (intervalSeconds(p.schedule) ?? within)) : 0;
       const most = counts + slots + 1;
       if (most > MAX_KEPT)
         ctx.addIssue({
@@ -281,16 +286,6 @@ export const PolicySchema = z
 
 /** The most restore points a retention may keep (snapshots per directory). */
 const MAX_KEPT = 10_000;
-
-/** Seconds between two slots of a cron schedule; undefined when it cannot be read (validate says why). */
-function slotSeconds(schedule: string): number | undefined {
-  try {
-    const [a, b] = new Cron(schedule, { timezone: 'UTC', paused: true }).nextRuns(2);
-    return a && b ? (b.getTime() - a.getTime()) / 1000 : undefined;
-  } catch {
-    return undefined; // not a cron expression: validate reports it
-  }
-}
 
 export type Cluster = z.infer<typeof ClusterSchema>;
 export type ClustersFile = z.infer<typeof ClustersFileSchema>;

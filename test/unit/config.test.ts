@@ -30,6 +30,8 @@ describe('policy validation', () => {
       /^p\.yaml:3:1: retension: unknown key; remove it or check its spelling$/,
     ],
     ['a wrong type', base('  - hdfs: /a\n', 'copy: {mappers: many}\n'), /^p\.yaml:3:17: copy\.mappers: expected number, received string$/],
+    ['an every that is no span', base('  - hdfs: /a\n', 'schedule: every 30 seconds\n'), /^p\.yaml:3:11: schedule: not a valid schedule: has 3 fields/],
+    ['an every too often', base('  - hdfs: /a\n', 'schedule: every 2s\n'), /^p\.yaml:3:11: schedule: not a valid schedule: at least every 5s$/],
     [
       'a thinning that keeps too many snapshots',
       base('  - hdfs: /a\n', 'schedule: "* * * * *"\nretention:\n  secondary: {within: 30d, daily: 30}\n'),
@@ -70,12 +72,12 @@ describe('policy validation', () => {
     [
       'a bad cron expression',
       base('  - hdfs: /a\n', 'schedule: "61 2 * * *"\n'),
-      /^p\.yaml:3:11: schedule: not a valid cron expression: .*e\.g\. "0 2 \* \* \*"/,
+      /^p\.yaml:3:11: schedule: not a valid schedule: .*e\.g\. "0 2 \* \* \*"/,
     ],
     [
       'a cron expression with 6 fields',
       base('  - hdfs: /a\n', 'schedule: "0 0 2 * * *"\n'),
-      /schedule: not a valid cron expression: has 6 fields; write 5/,
+      /schedule: not a valid schedule: has 6 fields; write 5/,
     ],
     [
       'an unknown cluster',

@@ -17,6 +17,9 @@ describe('isDue', () => {
     ['the slot has a restore point', '0 2 * * *', '2026-11-25T02:00:04Z', '2026-11-25T03:00:00Z', false],
     ['a slot exactly now', '0 2 * * *', '2026-11-24T02:00:03Z', '2026-11-25T02:00:00Z', true],
     ['three missed slots', '0 * * * *', '2026-11-25T01:00:02Z', '2026-11-25T04:30:00Z', true],
+    ['every 30s, never backed up', 'every 30s', undefined, '2026-11-25T01:00:00Z', true],
+    ['every 30s, 20 s after the newest', 'every 30s', '2026-11-25T01:00:00Z', '2026-11-25T01:00:20Z', false],
+    ['every 30s, 30 s after the newest', 'every 30s', '2026-11-25T01:00:00Z', '2026-11-25T01:00:30Z', true],
   ])('%s', (_, schedule, newest, now, due) => {
     expect(isDue(schedule, newest ? at(newest) : undefined, at(now)).due).toBe(due);
   });

@@ -2,8 +2,9 @@
  * Validating policies: statically (the file, its clusters file, the roles), and with `online`
  * also that every data set can be backed up from the primary. Read-only.
  */
-import { Cron } from 'croner';
+
 import { resolvePolicy } from '../../config/load.js';
+import { nextSlot } from '../../config/schedule.js';
 import { type Outcome, outcomeOf } from '../../core/outcome.js';
 import { kindOf, specsOf } from '../../datasets/index.js';
 import { ConfigError, formatProblem, HbackupError, UnreachableError } from '../../errors.js';
@@ -36,7 +37,7 @@ export async function validatePolicy(
         if (problem) problems.push(`${file}: ${problem}`);
       }
     }
-    const next = rp.policy.schedule ? new Cron(rp.policy.schedule, { timezone: 'UTC', paused: true }).nextRun(opts.now) : null;
+    const next = rp.policy.schedule ? (nextSlot(rp.policy.schedule, opts.now) ?? null) : null;
     return {
       file,
       result: problems.length ? 'refused' : 'ok',

@@ -144,11 +144,13 @@ is not ready on the primary (the command that fixes it is printed).`,
     .option('--now <iso>', 'decide what is due as at this time (default: now)')
     .option('--parallel <n>', 'back up at most this many services at a time', '2')
     .option('--metrics-file <file>', 'write Prometheus metrics there (node_exporter textfile collector)')
+    .option('--watch', 'stay up: run each service as soon as its schedule allows ("every 30s" or cron), until SIGTERM')
     .addHelpText(
       'after',
       `
 Examples:
   */5 * * * *  hbackup run-due --policies /etc/hbackup/policies --metrics-file /var/lib/node_exporter/hbackup.prom
+  hbackup run-due --policies /etc/hbackup/policies --watch --metrics-file /var/lib/node_exporter/hbackup.prom   # as a service
   hbackup run-due --policies ./policies --now 2026-11-25T02:00:00Z --json
 
 Exit codes: 0 every due service ok, or none due; 1 some failed; 75 the only trouble was locks.`,

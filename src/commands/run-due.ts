@@ -1,7 +1,10 @@
 import { policyFiles } from '../config/load.js';
-import { UsageError } from '../errors.js';
+import { ExitCode, UsageError } from '../errors.js';
+import type { BackupReport } from '../flows/backup/report.js';
+import type { DrillReport } from '../flows/drill/drill.js';
 import { drillService } from '../flows/drill/drill.js';
 import { runDue, runDueExitCode } from '../flows/schedule/run-due.js';
+import { watch } from '../flows/schedule/watch.js';
 import { writeBackupMetrics } from '../metrics/prometheus.js';
 import { type CommandEnv, flowIo } from './context.js';
 import { backupThenUsers } from './flows.js';
@@ -12,6 +15,7 @@ export interface RunDueCommandOptions {
   now?: string;
   parallel?: string;
   metricsFile?: string;
+  watch?: boolean;
 }
 
 /** Back up every service of a policy directory whose schedule has fired since its newest restore point. */
@@ -21,9 +25,10 @@ export async function runDueCommand(opts: RunDueCommandOptions, env: CommandEnv)
   const parallel = opts.parallel === undefined ? 2 : Number(opts.parallel);
   if (!Number.isInteger(parallel) || parallel < 1)
     throw new UsageError(`--parallel ${opts.parallel}: give a whole number of services, 1 or more`);
-  const files = policyFiles(opts.policies);
   env.out.spinners = false;
   const io = flowIo(env);
+  if (opts.watch) return watchCommand(opts, parallel, env);
+  const files = policyFiles(opts.policies);
   const backup = { dryRun: false, full: false, noFallback: false, checksums: false, allChecksums: false, adoptTarget: false };
   const drill = { point: 'latest', checks: [], keep: false, dryRun: false };
   const outcomes = await runDue(
@@ -65,4 +70,68 @@ export async function runDueCommand(opts: RunDueCommandOptions, env: CommandEnv)
     }
   }
   return runDueExitCode(outcomes);
+}
+
+/** Stay up, running what is due, until SIGTERM or SIGINT (exit 0); one line (or JSON line) per run, metrics after each. */
+async function watchCommand(opts: RunDueCommandOptions, parallel: number, env: CommandEnv): Promise<number> {
+  if (opts.now !== undefined) throw new UsageError('--now and --watch do not go together: --watch runs on the clock');
+  policyFiles(opts.policies); // a directory that cannot be read is bad input, said at once
+  let stop = false;
+  let wake: (() => void) | undefined;
+  const onSignal = (signal: string) => {
+    if (!stop) env.out.print(`${signal}: starting nothing new; waiting for the runs under way`);
+    stop = true;
+    wake?.();
+  };
+  const term = () => onSignal('SIGTERM');
+  const int = () => onSignal('SIGINT');
+  process.on('SIGTERM', term);
+  process.on('SIGINT', int);
+  const backupOptions = { dryRun: false, full: false, noFallback: false, checksums: false, allChecksums: false, adoptTarget: false };
+  const drillOptions = { point: 'latest', checks: [], keep: false, dryRun: false };
+  const io = flowIo(env);
+  try {
+    await watch(
+      opts.policies,
+      { clusters: opts.clusters, parallel, tickMs: 1000 },
+      (rp) => backupThenUsers(rp, backupOptions, io),
+      (rp) => drillService(rp, drillOptions, io),
+      {
+        ...io,
+        sleep: (ms) =>
+          new Promise<void>((resolve) => {
+            const t = setTimeout(resolve, ms);
+            wake = () => {
+              clearTimeout(t);
+              resolve();
+            };
+          }),
+        stopped: () => stop,
+      },
+      (run) => {
+        if (opts.metricsFile) {
+          const backups = run.what === 'backup' ? [run.report as BackupReport] : [];
+          const drills = run.what === 'drill' ? [run.report as DrillReport] : [];
+          try {
+            writeBackupMetrics(opts.metricsFile, backups, env.now(), drills);
+          } catch (e) {
+            env.out.error((e as Error).message);
+          }
+        }
+        const took = `${((run.endedAt - run.startedAt) / 1000).toFixed(1)} s`;
+        if (env.out.json) env.out.printJsonLine({ ...run, report: undefined });
+        else
+          env.out.print(
+            `${run.service}: ${run.what} ${run.result}${run.restorePoint ? `, ${run.restorePoint}` : ''} (${took})` +
+              (run.error ? `: ${run.error}` : '') +
+              (run.retryAt ? `; tried again at ${new Date(run.retryAt).toISOString()}` : ''),
+          );
+      },
+    );
+  } finally {
+    process.off('SIGTERM', term);
+    process.off('SIGINT', int);
+  }
+  // Stopped as asked: a service that failed meanwhile was said, and is in the metrics.
+  return ExitCode.OK;
 }

@@ -30,8 +30,16 @@ describe('policy validation', () => {
       /^p\.yaml:3:1: retension: unknown key; remove it or check its spelling$/,
     ],
     ['a wrong type', base('  - hdfs: /a\n', 'copy: {mappers: many}\n'), /^p\.yaml:3:17: copy\.mappers: expected number, received string$/],
-    ['an every that is no span', base('  - hdfs: /a\n', 'schedule: every 30 seconds\n'), /^p\.yaml:3:11: schedule: not a valid schedule: has 3 fields/],
-    ['an every too often', base('  - hdfs: /a\n', 'schedule: every 2s\n'), /^p\.yaml:3:11: schedule: not a valid schedule: at least every 5s$/],
+    [
+      'an every that is no span',
+      base('  - hdfs: /a\n', 'schedule: every 30 seconds\n'),
+      /^p\.yaml:3:11: schedule: not a valid schedule: has 3 fields/,
+    ],
+    [
+      'an every too often',
+      base('  - hdfs: /a\n', 'schedule: every 2s\n'),
+      /^p\.yaml:3:11: schedule: not a valid schedule: at least every 5s$/,
+    ],
     [
       'a thinning that keeps too many snapshots',
       base('  - hdfs: /a\n', 'schedule: "* * * * *"\nretention:\n  secondary: {within: 30d, daily: 30}\n'),

@@ -62,7 +62,7 @@ async function hbackupDirStrays(): Promise<string[]> {
     ['west', webhdfs(west)],
   ] as const) {
     for (const s of await h.listStatus('/.hbackup'))
-      if (!['catalog', 'identity', 'targets'].includes(s.pathSuffix)) out.push(`${site}:/.hbackup/${s.pathSuffix}`);
+      if (!['catalog', 'drills', 'identity', 'targets'].includes(s.pathSuffix)) out.push(`${site}:/.hbackup/${s.pathSuffix}`);
     if (await h.getFileStatus(`/.hbackup/catalog/${service}`))
       for (const s of await h.listStatus(`/.hbackup/catalog/${service}`))
         if (!/^\d{8}T\d{6}Z\.json$/.test(s.pathSuffix)) out.push(`${site}:/.hbackup/catalog/${service}/${s.pathSuffix}`);

@@ -54,6 +54,27 @@ describe('checksums that follow the change', () => {
     expect(full.verification.digest).toEqual(incremental.verification.digest);
   });
 
+  it('without checksums: compares only the touched entries by type and size, and carries the digest of paths and sizes', async () => {
+    const w = world();
+    w.source('/ck', { 'keep.txt': 'same', 'old/x.txt': 'x', 'gone.txt': 'bye', 'over.txt': 'v1' });
+    const policy = w.policy({ service: 'ck', datasets: [{ hdfs: '/ck' }] });
+    expect((await w.cli('backup', policy)).code).toBe(0);
+    expect(newest(w)).toMatchObject({ mode: 'full', verification: { scope: 'all', digest: { entries: 5, checksums: false } } });
+    w.later();
+    w.east.write('/ck/new.txt', 'new');
+    w.east.write('/ck/over.txt', 'v2!');
+    w.east.remove('/ck/gone.txt');
+    w.east.rename('/ck/old', '/ck/renamed');
+    expect((await w.cli('backup', policy)).code).toBe(0);
+    const incremental = newest(w);
+    expect(incremental).toMatchObject({ mode: 'incremental', verification: { scope: 'changed', filesChecksummed: 0 } });
+    w.later();
+    expect((await w.cli('backup', policy, '--full')).code).toBe(0);
+    const full = newest(w);
+    expect(full).toMatchObject({ mode: 'full', verification: { scope: 'all' } });
+    expect(full.verification.digest).toEqual(incremental.verification.digest);
+  });
+
   it('reads a diff as the paths it touched before and after, and how deep', () => {
     const t = touchedPaths([
       { type: 'MODIFY', sourcePath: '' },

@@ -1,6 +1,7 @@
 /**
  * Verification that follows the change: after an incremental copy, only what the source's snapshot
- * diff touched is checksummed (on both sides), and the restore point's digest is the previous one
+ * diff touched is compared (each entry's type and size, and with checksums its checksum, on both
+ * sides), and the restore point's digest is the previous one
  * with the touched entries' old lines taken out and their new lines put in (digest.ts sums entries,
  * so this is exact). The content summaries of both snapshots keep guarding the totals, and the
  * digest's entry count must match them; anything that does not add up is left to the full walk.
@@ -70,8 +71,10 @@ export async function verifyChanged(
   previous: string,
   snapshot: string,
   before: TreeRecord | undefined,
+  checksums: boolean,
 ): Promise<VerifyResult | undefined> {
-  if (!before?.checksums) return undefined;
+  // The previous digest must have been computed as this one is: with checksums, or without.
+  if (!before || before.checksums !== checksums) return undefined;
   const [a, b] = await Promise.all([
     src.contentSummary(snapshotPath(srcDir, snapshot)),
     dst.contentSummary(snapshotPath(dstDir, snapshot)),
@@ -84,7 +87,7 @@ export async function verifyChanged(
   const now = new TreeDigest();
   let filesChecksummed = 0;
   const line = async (hdfs: WebHdfs, root: string, rel: string, s: FileStatus): Promise<DigestEntry> => {
-    if (s.type !== 'FILE' || s.length === 0) return { rel, type: s.type, length: s.length };
+    if (!checksums || s.type !== 'FILE' || s.length === 0) return { rel, type: s.type, length: s.length };
     return { rel, type: 'FILE', length: s.length, checksum: checksumText(await hdfs.fileChecksum(`${root}/${rel}`)) };
   };
   const oldRoot = snapshotPath(dstDir, previous);
@@ -95,7 +98,15 @@ export async function verifyChanged(
   await each(dedupe(news), async (e) => {
     const mine = await line(dst, dstRoot, e.rel, e.status);
     now.add(mine);
-    if (!mine.checksum) return;
+    if (!mine.checksum) {
+      const theirs = await src.getFileStatus(`${srcRoot}/${e.rel}`);
+      if (!theirs) problems.push(`${e.rel}: on the target only`);
+      else if (theirs.type !== e.status.type || theirs.length !== e.status.length)
+        problems.push(
+          `${e.rel}: ${theirs.type} of ${theirs.length} bytes on the source, ${e.status.type} of ${e.status.length} on the target`,
+        );
+      return;
+    }
     const theirs = await src.fileChecksum(`${srcRoot}/${e.rel}`).catch(() => undefined);
     filesChecksummed++;
     if (!theirs) problems.push(`${e.rel}: on the target only`);
@@ -112,7 +123,7 @@ export async function verifyChanged(
     bytes: a.length,
     filesChecksummed,
     problems,
-    ...(problems.length === 0 ? { digest: { value, entries, checksums: true } } : {}),
+    ...(problems.length === 0 ? { digest: { value, entries, checksums } } : {}),
   };
 }
 

@@ -107,9 +107,18 @@ export const hdfsKind: DatasetKind<HdfsPlan, HdfsRestore> = {
     const src = ctx.primary.hdfs;
     const dst = ctx.secondary.hdfs;
     // After an incremental copy, checksums follow the change; the full walk when that cannot be exact.
-    const follow = plan.checksums && !plan.allChecksums && plan.previousSnapshot && copied.mode !== 'full';
+    const follow = !plan.allChecksums && plan.previousSnapshot && copied.mode !== 'full';
     const changed = follow
-      ? await verifyChanged(src, plan.spec.source, dst, plan.spec.target, plan.previousSnapshot!, plan.snapshot, plan.previousDigest)
+      ? await verifyChanged(
+          src,
+          plan.spec.source,
+          dst,
+          plan.spec.target,
+          plan.previousSnapshot!,
+          plan.snapshot,
+          plan.previousDigest,
+          plan.checksums,
+        )
       : undefined;
     const v = changed ?? (await verifyCopy(src, plan.spec.source, dst, plan.spec.target, plan.snapshot, plan.checksums));
     if (!v.ok) throw new HbackupError(`${plan.spec.target}: verification failed: ${v.problems.slice(0, 3).join('; ')}`);
@@ -120,7 +129,7 @@ export const hdfsKind: DatasetKind<HdfsPlan, HdfsRestore> = {
       checksums: plan.checksums,
       filesChecksummed: v.filesChecksummed,
       ...(v.digest ? { digest: v.digest } : {}),
-      ...(plan.checksums ? { scope: changed ? ('changed' as const) : ('all' as const) } : {}),
+      scope: changed ? ('changed' as const) : ('all' as const),
     };
   },
 

@@ -3,10 +3,7 @@
  * newest restore point (a service that missed several slots is due once, for the latest one), or,
  * for `every <span>`, its newest restore point is that old.
  */
-import { dueSlot, intervalSeconds } from '../config/schedule.js';
-
-/** The time between two slots of a schedule (the first two after `from`), in seconds. */
-export const scheduleIntervalSeconds = (schedule: string, from: Date): number | undefined => intervalSeconds(schedule, from);
+import { dueSlot } from '../config/schedule.js';
 
 export interface Due {
   due: boolean;

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { scheduleIntervalSeconds } from '../core/due.js';
+import { intervalSeconds } from '../config/schedule.js';
 import { HbackupError } from '../errors.js';
 import type { BackupReport } from '../flows/backup/report.js';
 
@@ -108,7 +108,7 @@ function backupSamples(reports: BackupReport[], now: Date, previous: ReturnType<
       ok,
     );
     keep('hbackup_backup_consistency_window_seconds', (r?.consistencyWindowMs ?? 0) / 1000, ok);
-    keep('hbackup_backup_schedule_interval_seconds', r?.schedule ? scheduleIntervalSeconds(r.schedule, now) : undefined, Boolean(r));
+    keep('hbackup_backup_schedule_interval_seconds', r?.schedule ? intervalSeconds(r.schedule, now) : undefined, Boolean(r));
     const newest = ok ? seconds(r.moment) : prev('hbackup_restore_point_timestamp_seconds', service);
     add('hbackup_restore_point_timestamp_seconds', service, newest);
     add('hbackup_restore_point_age_seconds', service, newest === undefined ? undefined : Math.max(0, nowS - newest));

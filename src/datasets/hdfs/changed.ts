@@ -6,6 +6,7 @@
  * so this is exact). The content summaries of both snapshots keep guarding the totals, and the
  * digest's entry count must match them; anything that does not add up is left to the full walk.
  */
+import { eachLimited } from '../../core/limit.js';
 import { snapshotPath } from '../../hdfs/paths.js';
 import type { DiffEntry, FileStatus } from '../../hdfs/requests.js';
 import type { WebHdfs } from '../../hdfs/webhdfs.js';
@@ -49,16 +50,6 @@ export function touchedPaths(diff: DiffEntry[]): { before: Map<string, boolean>;
   return { before, after };
 }
 
-/** Run `fn` over items, a few at a time. */
-async function each<T>(items: T[], fn: (t: T) => Promise<void>): Promise<void> {
-  const queue = [...items];
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      for (let t = queue.shift(); t !== undefined; t = queue.shift()) await fn(t);
-    }),
-  );
-}
-
 /**
  * Verify an incremental copy by its diff. Undefined when it cannot be done exactly (no digest with
  * checksums before, totals that differ): the caller walks everything then.
@@ -92,10 +83,10 @@ export async function verifyChanged(
   };
   const oldRoot = snapshotPath(dstDir, previous);
   const olds = (await Promise.all([...touched.before].map(([p, deep]) => subtree(dst, oldRoot, p, deep)))).flat();
-  await each(dedupe(olds), async (e) => old.add(await line(dst, oldRoot, e.rel, e.status)));
+  await eachLimited(dedupe(olds), CONCURRENCY, async (e) => old.add(await line(dst, oldRoot, e.rel, e.status)));
   const [srcRoot, dstRoot] = [snapshotPath(srcDir, snapshot), snapshotPath(dstDir, snapshot)];
   const news = (await Promise.all([...touched.after].map(([p, deep]) => subtree(dst, dstRoot, p, deep)))).flat();
-  await each(dedupe(news), async (e) => {
+  await eachLimited(dedupe(news), CONCURRENCY, async (e) => {
     const mine = await line(dst, dstRoot, e.rel, e.status);
     now.add(mine);
     if (!mine.checksum) {

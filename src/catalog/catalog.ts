@@ -22,6 +22,9 @@ const DatasetRecordSchema = z.looseObject({
   snapshotAt: z.string(),
   snapshotRequestedAt: z.string().optional(),
   mode: z.enum(COPY_MODES),
+  /** A directory's bytes moved by hbackup through WebHDFS (a small diff) or by DistCp. */
+  copiedBy: z.enum(['webhdfs', 'distcp']).optional(),
+  directRefused: z.string().optional(),
   fallbackReason: z.string().optional(),
   rolledBack: z.array(z.string()).optional(),
   stoppedJobs: z.array(z.string()).optional(),

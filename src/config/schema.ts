@@ -7,6 +7,7 @@ import { intervalSeconds } from './schedule.js';
 import {
   argv,
   authority,
+  byteSize,
   clusterName,
   hdfsPath,
   hookTimeout,
@@ -198,6 +199,9 @@ export const DatasetSchema = z
   })
   .describe('One data set of the service: an HDFS directory or an HBase table.');
 
+/** A diff of at most 1,000 files and 64 MiB is copied through WebHDFS by default. */
+export const DIRECT_DEFAULTS = { maxFiles: 1000, maxBytes: 64 * 1024 ** 2 };
+
 export const PolicySchema = z
   .strictObject({
     service: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'a service name is lower-case letters, digits and "-", starting with a letter'),
@@ -219,8 +223,18 @@ export const PolicySchema = z
         mappers: z.int().min(1).max(1000).default(8),
         parallel: z.int().min(1).max(32).default(4).describe('How many data sets are copied (and verified) at the same time.'),
         bandwidthMBps: z.number().min(0.001, 'at least 0.001 MB/s per map').optional().describe('DistCp -bandwidth: MB/s per map.'),
+        direct: z
+          .union([
+            z.literal(['off', false]).transform(() => 'off' as const),
+            z.strictObject({
+              maxFiles: z.int().min(1).max(100_000).default(DIRECT_DEFAULTS.maxFiles).describe('Files to write, at most.'),
+              maxBytes: byteSize.default(DIRECT_DEFAULTS.maxBytes).describe('Bytes to write, at most (e.g. 64MiB; at most 1GiB).'),
+            }),
+          ])
+          .default(DIRECT_DEFAULTS)
+          .describe('A snapshot diff this small is applied by hbackup itself through WebHDFS, with no DistCp job; "off": DistCp always.'),
       })
-      .default({ initiator: 'primary', mappers: 8, parallel: 4 }),
+      .default({ initiator: 'primary', mappers: 8, parallel: 4, direct: DIRECT_DEFAULTS }),
     retention: z
       .strictObject({
         primary: keep.default(3).describe('On the primary: the newest N of its snapshots (the base of the next copy), or a thinning.'),

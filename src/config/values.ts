@@ -106,6 +106,26 @@ export const span = z
   .refine((v) => parseSpan(v) !== undefined, 'a span: a whole number and s, m, h, d or w, e.g. 90m, 1h, 30d')
   .transform((v) => parseSpan(v)!);
 
+const BYTE_UNITS: Record<string, number> = { '': 1, b: 1, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, kb: 1e3, mb: 1e6, gb: 1e9 };
+
+/** A size as written in a policy ("64MiB", "512 KiB", "1GB", or bytes), in bytes; undefined when it is not one. */
+export function parseBytes(text: string | number): number | undefined {
+  if (typeof text === 'number') return Number.isInteger(text) && text >= 0 ? text : undefined;
+  const m = /^(\d+(?:\.\d+)?)\s*([KMG]i?B|B)?$/i.exec(text.trim());
+  const unit = BYTE_UNITS[(m?.[2] ?? '').toLowerCase()];
+  return m && unit ? Math.round(Number(m[1]) * unit) : undefined;
+}
+
+/** The most a direct copy may hold: it reads each file whole, so this bounds its memory. */
+export const MAX_DIRECT_BYTES = 1024 ** 3;
+
+/** A size in a policy: bytes, or a number and KiB, MiB, GiB (KB, MB, GB); read as bytes. */
+export const byteSize = z
+  .union([z.string(), z.number()])
+  .refine((v) => parseBytes(v) !== undefined, 'a size: bytes, or a number and KiB, MiB or GiB, e.g. 64MiB')
+  .transform((v) => parseBytes(v)!)
+  .refine((v) => v <= MAX_DIRECT_BYTES, 'at most 1GiB (a direct copy holds each file in memory while it moves it)');
+
 const periods = z.int().min(0).max(1000);
 
 /** How many restore points a side keeps: the newest N, or a thinning by age. */

@@ -2,15 +2,22 @@
  * A change a flow plans to make: one WebHDFS call, one command, or stopping one YARN application,
  * on a named site (or on this host). A plan holds its changes as data; `--dry-run` prints them; execute performs them.
  */
-import { CatalogError, HbackupError, lastLine, ToolError } from '../errors.js';
+import { CatalogError, HbackupError, lastLine, ToolError, WebHdfsError } from '../errors.js';
 import { type Command, displayCommand, type Runner, type RunOptions, type RunResult } from '../exec/runner.js';
 import type { Spawner } from '../exec/session.js';
 import { shellError } from '../hbase/shell.js';
 import type { WebHdfsRequest } from '../hdfs/requests.js';
 import type { Site } from '../sites/site.js';
 
+/** Where a CREATE's bytes come from: a file of another site, read whole (a direct copy keeps each below its limit). */
+export interface CopyFrom {
+  site: string;
+  path: string;
+  length: number;
+}
+
 export type Change =
-  | { site: string; request: WebHdfsRequest; text: string; data?: string }
+  | { site: string; request: WebHdfsRequest; text: string; data?: string; copyFrom?: CopyFrom }
   | { site: string; command: Command; input?: string; text: string }
   | { site: string; kill: string; text: string };
 
@@ -92,7 +99,18 @@ export async function perform(p: Performer, change: Change, opts?: Pick<RunOptio
   const site = p.sites[change.site];
   if (!site) throw new Error(`no site ${change.site} in this flow`);
   const { request } = change;
-  if (request.op === 'CREATE') {
+  if (request.op === 'CREATE' && change.copyFrom) {
+    const { copyFrom } = change;
+    const from = p.sites[copyFrom.site];
+    if (!from) throw new Error(`no site ${copyFrom.site} in this flow`);
+    const bytes = await from.hdfs.readFile(copyFrom.path, copyFrom.length + 1);
+    if (!bytes) throw new WebHdfsError(404, 'FileNotFoundException', `${copyFrom.path} is gone from ${from.name}`, `OPEN ${copyFrom.path}`);
+    if (bytes.length !== copyFrom.length)
+      throw new HbackupError(
+        `${copyFrom.path} on ${from.name} holds ${bytes.length} bytes, not the ${copyFrom.length} its snapshot listed`,
+      );
+    await site.hdfs.write(request, bytes);
+  } else if (request.op === 'CREATE') {
     await site.hdfs.createFile(request.path, change.data ?? '', request.params?.overwrite === true);
   } else if (request.op === 'RENAME') {
     // HDFS refuses a rename onto a name that exists by answering false: a change not made.

@@ -49,7 +49,8 @@ export interface FlowContext extends Performer {
 /** How a flow's sites reach their clusters: its fetch and upload, every call logged under --verbose. */
 /** A backup's context: a flow's, with how it copies. */
 export interface BackupContext extends FlowContext {
-  options: CopyOptions;
+  /** With dryRun, plans read what a run only reads when it copies (a direct copy's calls). */
+  options: CopyOptions & { dryRun?: boolean };
 }
 
 export const siteIoOf = (io: FlowIo): SiteIo => ({

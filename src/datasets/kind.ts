@@ -11,6 +11,8 @@ import type { BackupContext, FlowContext } from '../core/context.js';
 import type { Site } from '../sites/site.js';
 import type { TreeRecord } from './hdfs/verify.js';
 
+export type CopiedBy = 'webhdfs' | 'distcp';
+
 export type { BackupContext, FlowContext };
 
 export type DatasetType = DatasetRecord['type'];
@@ -67,6 +69,10 @@ export interface SnapshotTiming {
 
 export interface CopyResult {
   mode: CopyMode;
+  /** What moved the bytes of a directory: hbackup through WebHDFS (a small diff), or DistCp. */
+  copiedBy?: CopiedBy;
+  /** Why DistCp copied a diff and not hbackup directly. */
+  directRefused?: string;
   fallbackReason?: string;
   /** What was changed on the target since the previous restore point and rolled back first. */
   rolledBack?: string[];

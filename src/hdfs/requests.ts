@@ -30,6 +30,27 @@ export const ops = {
     op: 'CREATE',
     params: { overwrite, noredirect: true },
   }),
+  /** A file written with the block size its source has (checksums compare only across equal block sizes). */
+  createLike: (path: string, blocksize: number): WebHdfsRequest => ({
+    method: 'PUT',
+    path,
+    op: 'CREATE',
+    params: { overwrite: true, blocksize, noredirect: true },
+  }),
+  setTimes: (path: string, modificationtime: number, accesstime: number): WebHdfsRequest => ({
+    method: 'PUT',
+    path,
+    op: 'SETTIMES',
+    params: { modificationtime, accesstime },
+  }),
+  /** An extended attribute, its value as GETXATTRS answered it (encoding=text: quoted text, or 0x/0s forms). */
+  setXAttr: (path: string, xattr: { name: string; value: string; create: boolean }): WebHdfsRequest => ({
+    method: 'PUT',
+    path,
+    op: 'SETXATTR',
+    params: { 'xattr.name': xattr.name, 'xattr.value': xattr.value, flag: xattr.create ? 'CREATE' : 'REPLACE' },
+  }),
+  removeXAttr: (path: string, name: string): WebHdfsRequest => ({ method: 'PUT', path, op: 'REMOVEXATTR', params: { 'xattr.name': name } }),
   allowSnapshot: (path: string): WebHdfsRequest => ({ method: 'PUT', path, op: 'ALLOWSNAPSHOT' }),
   disallowSnapshot: (path: string): WebHdfsRequest => ({ method: 'PUT', path, op: 'DISALLOWSNAPSHOT' }),
   createSnapshot: (path: string, name: string): WebHdfsRequest => ({
@@ -84,6 +105,13 @@ export interface FileStatus {
   modificationTime: number;
   snapshotEnabled?: boolean;
   aclBit?: boolean;
+  accessTime?: number;
+  blockSize?: number;
+  replication?: number;
+  /** In an encryption zone; erasure-coded (the NameNode sets these only when true). */
+  encBit?: boolean;
+  ecBit?: boolean;
+  ecPolicy?: string;
 }
 
 export interface ContentSummary {

@@ -162,7 +162,11 @@ export class WebHdfs {
 
   /** Write a small file (two steps: the NameNode names a DataNode, the DataNode takes the bytes). */
   async createFile(p: string, data: string | Uint8Array, overwrite = false): Promise<void> {
-    const req = ops.create(p, overwrite);
+    await this.write(ops.create(p, overwrite), data);
+  }
+
+  /** Send a CREATE request (ops.create, ops.createLike) and then its bytes to the DataNode it names. */
+  async write(req: WebHdfsRequest, data: string | Uint8Array): Promise<void> {
     const what = `${req.op} ${req.path}`;
     const { url, named } = dataNodeUrl((await this.send<{ Location?: unknown }>(req)).Location, this.dataNodes, what);
     const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
@@ -173,17 +177,17 @@ export class WebHdfs {
     });
     if (put.status < 200 || put.status > 299) {
       const remote = parseRemote(put.body, put.status);
-      throw new WebHdfsError(put.status, remote.exception, remote.message, `CREATE ${p}`);
+      throw new WebHdfsError(put.status, remote.exception, remote.message, what);
     }
   }
 
-  /** A small file's bytes (hbackup's own: catalog entries, identities), at most 16 MiB. */
-  async readFile(p: string): Promise<Buffer | undefined> {
+  /** A small file's bytes (hbackup's own: catalog entries, identities; files a direct copy moves), at most `max`. */
+  async readFile(p: string, max = 16 * MiB): Promise<Buffer | undefined> {
     const req: WebHdfsRequest = { method: 'GET', path: p, op: 'OPEN', params: { noredirect: true } };
     const res = await this.call(req);
     if (res.status === 404) return undefined;
     const data = await this.fromDataNode(await answer<{ Location?: unknown }>(res, req), req);
-    return readCapped(data, 16 * MiB, `${req.op} ${req.path}`);
+    return readCapped(data, max, `${req.op} ${req.path}`);
   }
 
   async allowSnapshot(p: string): Promise<void> {
@@ -235,9 +239,9 @@ export class WebHdfs {
     return field<AclStatus>(await this.send(req), 'AclStatus', req);
   }
 
-  /** Extended attributes as name → value (values as WebHDFS encodes them, text by default). */
-  async xattrs(p: string): Promise<Record<string, string>> {
-    const body = await this.get<{ XAttrs?: { name: string; value: string | null }[] }>(p, 'GETXATTRS', { encoding: 'text' });
+  /** Extended attributes as name → value (values as WebHDFS encodes them: text by default, or hex as `0x…`). */
+  async xattrs(p: string, encoding: 'text' | 'hex' = 'text'): Promise<Record<string, string>> {
+    const body = await this.get<{ XAttrs?: { name: string; value: string | null }[] }>(p, 'GETXATTRS', { encoding });
     return Object.fromEntries((body.XAttrs ?? []).map((x) => [x.name, x.value ?? '']));
   }
 

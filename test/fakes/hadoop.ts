@@ -137,6 +137,22 @@ function answer(fs: FakeHdfs, method: string, url: URL): { status: number; body:
     case 'PUT REMOVEACL':
       need().acl = [];
       return { status: 200, body: null };
+    case 'PUT SETTIMES':
+      need().mtime = Number(q.get('modificationtime') ?? need().mtime);
+      return { status: 200, body: null };
+    case 'GET GETXATTRS':
+      return { status: 200, body: { XAttrs: Object.entries(need().xattrs ?? {}).map(([name, value]) => ({ name, value })) } };
+    case 'PUT SETXATTR': {
+      const n = need();
+      n.xattrs = { ...n.xattrs, [q.get('xattr.name') ?? '']: q.get('xattr.value') ?? '' };
+      return { status: 200, body: null };
+    }
+    case 'PUT REMOVEXATTR': {
+      const n = need();
+      const { [q.get('xattr.name') ?? '']: _, ...rest } = n.xattrs ?? {};
+      n.xattrs = rest;
+      return { status: 200, body: null };
+    }
     case 'PUT SETQUOTA':
       need().quota = { names: Number(q.get('namespacequota') ?? -1), space: Number(q.get('storagespacequota') ?? -1) };
       return { status: 200, body: null };

@@ -16,6 +16,7 @@ export interface Node {
   group?: string;
   permission?: string;
   acl?: string[];
+  xattrs?: Record<string, string>;
   quota?: { names: number; space: number };
 }
 

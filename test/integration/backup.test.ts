@@ -143,11 +143,12 @@ describe('hbackup backup (HDFS)', () => {
   it('survives kill -9 during DistCp: the earlier restore point stays intact, the next run completes', async () => {
     const root = `/it/crash-${id}`;
     await snapshottable(`${root}/d`, { 'base.bin': bytes(300_000) });
-    // 1 MB/s with one map: the second copy takes several seconds, time enough to kill it.
+    // 1 MB/s with one map: the second copy takes several seconds, time enough to kill it (DistCp's:
+    // direct copies are killed in direct.test.ts).
     const policy = writePolicy({
       service: `crash-${id}`,
       datasets: [{ hdfs: `${root}/d` }],
-      copy: { mappers: 1, bandwidthMBps: 1 },
+      copy: { mappers: 1, bandwidthMBps: 1, direct: 'off' },
     });
     const first = await backup(policy);
     expect(first.r.exitCode, first.stderr).toBe(0);

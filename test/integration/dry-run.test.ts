@@ -35,7 +35,15 @@ describe('hbackup backup --dry-run', () => {
     expect(r.exitCode, String(r.stderr)).toBe(0);
     const out = String(r.stdout);
     expect(out).toMatch(new RegExp(`PUT http://127\\.0\\.0\\.1:${east.ports.nnHttp}/webhdfs/v1/it/dry-${id}/d\\?op=CREATESNAPSHOT`));
+    // The diff, one new file, is written through WebHDFS: each call listed, no DistCp job.
     expect(out).toMatch(
+      new RegExp(`PUT http://127\\.0\\.0\\.1:${west.ports.nnHttp}/webhdfs/v1/it/dry-${id}/d/g\\.txt\\?op=CREATE&.*blocksize=`),
+    );
+    expect(out).toMatch(/g\.txt\?op=SETTIMES&/);
+    expect(out).not.toMatch(/ distcp /);
+    // With copy.direct off, DistCp applies the diff.
+    const off = writePolicy({ service: `dry-${id}`, datasets: [{ hdfs: `${root}/d` }], copy: { direct: 'off' } });
+    expect(String((await hbackup(['backup', off, '--dry-run'])).stdout)).toMatch(
       /\/bin\/hadoop distcp '-Dmapreduce\.job\.name=hbackup backup dry-\S+ \S+ west:\S+' -Dmapreduce\.job\.tags=\S+ -update -diff hb-dry-\S+ hb-dry-\S+ -pbcugpaxt -m 8 hdfs:\/\//,
     );
     expect(out).toMatch(/op=RENAME.*destination=%2F\.hbackup%2Fcatalog/);

@@ -152,7 +152,7 @@ describe('policy validation', () => {
   it('applies defaults a policy leaves out', () => {
     const dir = files({ 'p.yaml': base('  - hdfs: /a\n') });
     const { policy } = loadPolicy(path.join(dir, 'p.yaml'));
-    expect(policy.copy).toEqual({ initiator: 'primary', mappers: 8, parallel: 4 });
+    expect(policy.copy).toEqual({ initiator: 'primary', mappers: 8, parallel: 4, direct: { maxFiles: 1000, maxBytes: 64 * 1024 ** 2 } });
     expect(policy.retention).toEqual({ primary: 3, secondary: 14 });
     expect(policy.verify.checksums).toBe(false);
   });

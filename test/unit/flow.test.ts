@@ -46,13 +46,15 @@ describe('backup flow', () => {
     const name = 'hb-orders-20261125T030000Z';
     expect(w.west.tree(`/data/raw/.snapshot/${name}`)).toEqual(w.east.tree(`/data/raw/.snapshot/${name}`));
     expect(w.west.tree(`/dr/wh/.snapshot/${name}`)).toEqual(w.east.tree(`/data/wh/.snapshot/${name}`));
+    // The small diff went through WebHDFS: DistCp made only the first, full copies.
+    expect(second.report!.datasets[0]).toMatchObject({ copiedBy: 'webhdfs' });
     const distcps = w.rec.commands.map((c) => withoutJob(c.argv).slice(1, 4).join(' '));
-    expect(distcps).toEqual(['distcp -update -delete', 'distcp -update -delete', 'distcp -update -diff']);
+    expect(distcps).toEqual(['distcp -update -delete', 'distcp -update -delete']);
     // Each DistCp job is named and tagged: its service, its run and the target it writes into.
     const last = w.rec.commands.at(-1)!.argv;
-    expect(last[2]).toBe('-Dmapreduce.job.name=hbackup backup orders 20261125T030000Z west:/data/raw');
+    expect(last[2]).toBe('-Dmapreduce.job.name=hbackup backup orders 20261125T020000Z west:/dr/wh');
     expect(last[3]).toMatch(
-      /^-Dmapreduce\.job\.tags=hbackup,hbackup-service-orders,hbackup-run-orders-20261125t030000z,hbackup-target-[0-9a-f]{24}$/,
+      /^-Dmapreduce\.job\.tags=hbackup,hbackup-service-orders,hbackup-run-orders-20261125t020000z,hbackup-target-[0-9a-f]{24}$/,
     );
 
     const list = await w.cli('--json', 'list', policy);
@@ -76,16 +78,15 @@ describe('backup flow', () => {
     const dry = await w.cli('--json', 'backup', policy, '--dry-run');
     expect(dry.report!.datasets[0]).toMatchObject({
       mode: 'incremental',
-      reason: 'diff from hb-touched-20261125T020000Z, after rolling back 3 change(s) made on the target since',
+      reason: 'diff from hb-touched-20261125T020000Z, after rolling back 3 change(s) made on the target since, through WebHDFS',
     });
     const r = await w.cli('--json', 'backup', policy, '--no-fallback');
     expect(r.code, r.stderr).toBe(0);
     expect(r.report!.datasets[0]).toMatchObject({ mode: 'incremental' });
     expect(r.report!.datasets[0].rolledBack).toEqual(expect.arrayContaining(['CREATE intruder.txt', 'MODIFY g.txt']));
-    expect(w.rec.commands.map((c) => withoutJob(c.argv).slice(1, 4).join(' ')).slice(-2)).toEqual([
-      'distcp -update -rdiff',
-      'distcp -update -diff',
-    ]);
+    // The roll-back is DistCp's; the diff after it, one file, went through WebHDFS.
+    expect(w.rec.commands.map((c) => withoutJob(c.argv).slice(1, 4).join(' ')).slice(-1)).toEqual(['distcp -update -rdiff']);
+    expect(r.report!.datasets[0]).toMatchObject({ copiedBy: 'webhdfs' });
     expect(w.west.tree('/d')).toEqual(w.east.tree('/d/.snapshot/hb-touched-20261125T030000Z'));
     expect(w.west.snapshots('/d')).not.toContain('hb-touched-20261125T030000Z.before-rollback');
     const list = JSON.parse((await w.cli('--json', 'list', policy)).stdout);
@@ -95,7 +96,8 @@ describe('backup flow', () => {
   it('falls back to a full copy when DistCp itself refuses the diff, unless told not to', async () => {
     const w = world();
     w.source('/d', { 'f.txt': 'f' });
-    const policy = w.policy({ service: 'refusal', datasets: [{ hdfs: '/d' }] });
+    // DistCp copies every diff here (direct: off), so its refusal shows.
+    const policy = w.policy({ service: 'refusal', datasets: [{ hdfs: '/d' }], copy: { direct: 'off' } });
     expect((await w.cli('backup', policy)).code).toBe(0);
     let refusals = 0;
     w.rec.handlers.set('distcp', (cmd) => {

@@ -193,9 +193,8 @@ describe('made equals planned', () => {
         expect.stringMatching(
           /^PUT http:\/\/west-nn:9870\/webhdfs\/v1\/copy\/raw\?op=CREATESNAPSHOT&.*snapshotname=hb-svc-20261125T030000Z$/,
         ),
-        expect.stringMatching(
-          /-update -diff hb-svc-20261125T020000Z hb-svc-20261125T030000Z .* hdfs:\/\/west\/copy\/raw hdfs:\/\/east\/raw$/,
-        ),
+        // The diff (one new file) applied to east's /raw through WebHDFS, with no DistCp job.
+        expect.stringMatching(/^PUT http:\/\/east-nn:9870\/webhdfs\/v1\/raw\/new\.txt\?op=CREATE&.*&blocksize=\d+/),
         expect.stringMatching(/^PUT http:\/\/east-nn:9870\/webhdfs\/v1\/\.hbackup\/catalog\/svc\/_tmp\.20261125T030000Z\.json\?op=RENAME/),
       ]),
     );

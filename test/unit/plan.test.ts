@@ -55,7 +55,8 @@ describe('dry run', () => {
       catalog: { entry: '/.hbackup/catalog/dry/20261125T030000Z.json' },
     });
     expect(plan.datasets.map((d: any) => [d.source, d.mode, d.copy.length])).toEqual([
-      ['/d', 'incremental', 2],
+      // The new file written through WebHDFS (CREATE, owner, permission, times), then the target's snapshot.
+      ['/d', 'incremental', 5],
       ['/e', 'full', 6],
     ]);
     expect(plan.retention.restorePoints).toEqual(['20261125T020000Z']);
@@ -86,7 +87,11 @@ describe('dry run', () => {
       'PUT /d?op=CREATESNAPSHOT&snapshotname=hb-dry-20261125T030000Z',
       'PUT /e?op=CREATESNAPSHOT&snapshotname=hb-dry-20261125T030000Z',
       expect.stringMatching(/^HBACKUP_SERVICE=dry /),
-      expect.stringMatching(/\/west\/hadoop distcp$|\/east\/hadoop distcp$/),
+      // The diff of /d, one new file, written through WebHDFS with its block size, owner, permission and times.
+      'PUT /d/new.txt?op=CREATE&overwrite=true&blocksize=134217728&noredirect=true',
+      'PUT /d/new.txt?op=SETOWNER&owner=hdfs&group=supergroup',
+      'PUT /d/new.txt?op=SETPERMISSION&permission=0755',
+      expect.stringMatching(/^PUT \/d\/new\.txt\?op=SETTIMES&modificationtime=\d+&accesstime=\d+$/),
       'PUT /d?op=CREATESNAPSHOT&snapshotname=hb-dry-20261125T030000Z',
       'PUT /.hbackup/targets/dry?op=MKDIRS',
       'PUT /.hbackup/targets/dry/%252Fe?op=CREATE&overwrite=true&noredirect=true',

@@ -64,7 +64,9 @@ describe('run-due', () => {
       ['ondemand', 'skipped'],
       ['broken', 'refused'],
     ]);
-    expect(w.rec.commands.filter((c) => c.argv[1] === 'distcp').length - distcpsBefore).toBe(2);
+    // Each diff of one file is applied through WebHDFS: no DistCp job.
+    expect(w.rec.commands.filter((c) => c.argv[1] === 'distcp').length - distcpsBefore).toBe(0);
+    expect(second.stderr).toMatch(/hourly: .*1 file\(s\), \d+ bytes copied through WebHDFS/);
     expect(second.stderr).toContain('broken: preflight refused: /missing does not exist on east');
 
     const families = parsePrometheusTextFormat(fs.readFileSync(metrics, 'utf8')) as {

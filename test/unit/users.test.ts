@@ -4,9 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { ClusterSchema } from '../../src/config/schema.js';
 import { PRESERVE } from '../../src/distcp/distcp.js';
-import { type Attributes, aclSpec, attributeChanges, attributesOf, quotaChanges, usersOf } from '../../src/flows/users/attributes.js';
 import { differs, planContents } from '../../src/flows/users/contents.js';
 import { parseGrants, planGrants } from '../../src/flows/users/grants.js';
+import { type Attributes, aclSpec, attributeChanges, attributesOf, quotaChanges, usersOf } from '../../src/hdfs/attributes.js';
 import { openSite } from '../../src/sites/site.js';
 import { targetTag } from '../../src/yarn/jobs.js';
 import { FakeHadoop } from '../fakes/hadoop.js';

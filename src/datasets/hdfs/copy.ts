@@ -1,9 +1,9 @@
 /**
- * Copying one HDFS directory from its snapshot with DistCp, run by the initiator site's `hadoop`:
- * first the YARN jobs an interrupted run left writing into the target are stopped; a touched target
- * is rolled back; then no copy at all when nothing changed, or the planned command (a full copy, or
- * an incremental `-diff`) — if DistCp refuses the diff, the full copy, saying why (unless fallback
- * is forbidden); then the target's snapshot.
+ * Copying one HDFS directory from its snapshot: first the YARN jobs an interrupted run left writing
+ * into the target are stopped; a touched target is rolled back; then no copy at all when nothing
+ * changed, a small diff applied through WebHDFS (direct.ts), or DistCp run by the initiator site's
+ * `hadoop` (a full copy, or an incremental `-diff`) — if DistCp refuses the diff, the full copy,
+ * saying why (unless fallback is forbidden); then the target's snapshot.
  */
 
 import { type Change, perform, run } from '../../core/change.js';
@@ -12,6 +12,7 @@ import { causeLine, HbackupError, ToolError } from '../../errors.js';
 import { difference, pairTrees } from '../../hdfs/compare.js';
 import { snapshotPath } from '../../hdfs/paths.js';
 import type { BackupContext, CopyResult } from '../kind.js';
+import { applyDirect, planDirect } from './direct.js';
 import { watchJob } from './jobs.js';
 import { type HdfsPlan, rollbackOf, touchedLines } from './plan.js';
 
@@ -50,17 +51,35 @@ export async function copyHdfs(ctx: BackupContext, planned: HdfsPlan, update: (t
       mode = 'full';
     } else rolledBack = plan.rollback.touched;
   }
-  // Nothing changed on the source since the previous restore point, and the target equals it: no DistCp at all.
-  if (
-    mode === 'incremental' &&
-    plan.previousSnapshot &&
-    !(await ctx.primary.hdfs.snapshotDiff(plan.spec.source, plan.previousSnapshot, plan.snapshot)).length
-  ) {
+  // Nothing changed on the source since the previous restore point, and the target equals it: no copy at all.
+  const diff =
+    mode === 'incremental' && plan.previousSnapshot
+      ? await ctx.primary.hdfs.snapshotDiff(plan.spec.source, plan.previousSnapshot, plan.snapshot)
+      : undefined;
+  const limits = ctx.policy.copy.direct;
+  let directRefused: string | undefined;
+  if (diff && !diff.length) {
     result = { mode: 'unchanged', bytesCopied: 0, filesCopied: 0, copyMs: ctx.now().getTime() - started };
-  } else if (mode === 'incremental') {
+  } else if (diff && limits !== 'off') {
+    // A small diff: applied through WebHDFS, no job.
+    const direct = await planDirect(ctx, plan.spec, plan.previousSnapshot!, plan.snapshot, diff, limits);
+    if ('copy' in direct) {
+      update(`${plan.spec.source}: copying ${direct.copy.fileCount} file(s) through WebHDFS`);
+      await applyDirect(ctx, direct.copy, update, plan.spec.source);
+      const { fileCount, bytes } = direct.copy;
+      result = {
+        mode: 'incremental',
+        copiedBy: 'webhdfs',
+        bytesCopied: bytes,
+        filesCopied: fileCount,
+        copyMs: ctx.now().getTime() - started,
+      };
+    } else directRefused = direct.refused;
+  }
+  if (!result && mode === 'incremental') {
     const r = await distcp(plan.copyCommand);
     if (r.exitCode === 0) {
-      result = { mode: 'incremental', ...counts(r.log), copyMs: ctx.now().getTime() - started };
+      result = { mode: 'incremental', copiedBy: 'distcp', ...counts(r.log), copyMs: ctx.now().getTime() - started };
     } else {
       const refusal = diffRefusal(r.log);
       if (!refusal) throw new ToolError(r.argv, r.exitCode, r.stderr, 'see the DistCp log above; nothing was deleted');
@@ -76,6 +95,7 @@ export async function copyHdfs(ctx: BackupContext, planned: HdfsPlan, update: (t
     if (r.exitCode !== 0) throw new ToolError(r.argv, r.exitCode, r.stderr, 'see the DistCp log; the previous restore point is intact');
     result = {
       mode: 'full',
+      copiedBy: 'distcp',
       ...(fallbackReason ? { fallbackReason } : {}),
       ...counts(r.log),
       copyMs: ctx.now().getTime() - started,
@@ -83,7 +103,12 @@ export async function copyHdfs(ctx: BackupContext, planned: HdfsPlan, update: (t
   }
   await perform(ctx, plan.targetSnapshotChange);
   const stoppedJobs = plan.orphans.map((o) => `${o.app} on ${o.site}`);
-  return { ...result, ...(rolledBack ? { rolledBack } : {}), ...(stoppedJobs.length ? { stoppedJobs } : {}) };
+  return {
+    ...result,
+    ...(directRefused && result.copiedBy === 'distcp' ? { directRefused } : {}),
+    ...(rolledBack ? { rolledBack } : {}),
+    ...(stoppedJobs.length ? { stoppedJobs } : {}),
+  };
 }
 
 /**

@@ -12,6 +12,7 @@ import { stampOfLeftover, stampOfSnapshot } from '../../names/names.js';
 import type { BackupContext, DatasetKind, DatasetSpec, OwnSnapshot, PlanFacts } from '../kind.js';
 import { verifyChanged } from './changed.js';
 import { copyHdfs } from './copy.js';
+import { directChanges } from './direct.js';
 import { type HdfsPlan, planHdfs } from './plan.js';
 import { type HdfsRestore, planHdfsRestore, restoreHdfs, verifyHdfsRestore } from './restore.js';
 import { verifyCopy } from './verify.js';
@@ -83,7 +84,7 @@ export const hdfsKind: DatasetKind<HdfsPlan, HdfsRestore> = {
       ...plan.stop,
       ...plan.prepare,
       ...(plan.rollback?.changes ?? []),
-      ...(plan.mode === 'unchanged' ? [] : [plan.copyCommand]),
+      ...(plan.mode === 'unchanged' ? [] : plan.direct && 'copy' in plan.direct ? directChanges(plan.direct.copy) : [plan.copyCommand]),
       plan.targetSnapshotChange,
     ],
   }),

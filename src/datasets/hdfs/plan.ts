@@ -14,6 +14,7 @@ import { beforeRollbackName, stampOfSnapshot } from '../../names/names.js';
 import type { Site } from '../../sites/site.js';
 import { copyJob } from '../../yarn/jobs.js';
 import type { BackupContext, DatasetPlan, DatasetSpec, FlowContext, PlanFacts } from '../kind.js';
+import { type DirectDecision, planDirect } from './direct.js';
 import { findOrphans, type Orphan } from './jobs.js';
 import type { TreeRecord } from './verify.js';
 
@@ -41,6 +42,11 @@ export interface HdfsPlan extends DatasetPlan {
    * identical data so DistCp accepts the diff), then the source's diff applies.
    */
   rollback?: { touched: string[]; changes: Change[] };
+  /**
+   * A dry run's view of the copy as the diff stands now: applied through WebHDFS (its calls), or why
+   * DistCp copies. A run decides again from the snapshot's diff when it copies.
+   */
+  direct?: DirectDecision;
   /** DistCp jobs an interrupted run left writing into the target, stopped before anything else. */
   orphans: Orphan[];
   stop: Change[];
@@ -108,11 +114,19 @@ export async function planHdfs(
   const { touched, ...mode } = decision;
   const rollback = touched && decision.previousSnapshot ? rollbackOf(ctx, spec, snapshot, decision.previousSnapshot, touched) : undefined;
   const { orphans, stop } = await findOrphans(ctx, spec);
+  const limits = ctx.policy.copy.direct;
+  let direct: DirectDecision | undefined;
+  if (ctx.options.dryRun && decision.mode === 'incremental' && decision.previousSnapshot && limits !== 'off') {
+    const prev = decision.previousSnapshot;
+    direct = await planDirect(ctx, spec, prev, '', await ctx.primary.hdfs.snapshotDiff(spec.source, prev, ''), limits);
+    mode.reason += 'copy' in direct ? ', through WebHDFS' : `, by DistCp: ${direct.refused}`;
+  }
   return {
     spec,
     snapshot,
     ...mode,
     ...(rollback ? { rollback } : {}),
+    ...(direct ? { direct } : {}),
     orphans,
     stop,
     checksums: ctx.options.checksums || ctx.policy.verify.checksums,

@@ -13,7 +13,7 @@ import { kindOf } from '../../datasets/index.js';
 import type { BackupContext, SnapshotTiming } from '../../datasets/kind.js';
 import { runHooks } from './hooks.js';
 import type { BackupPlan } from './plan.js';
-import type { BackupReport } from './report.js';
+import { type BackupReport, copiedByText } from './report.js';
 import { describeKeep } from './thinning.js';
 
 /** The consistency window: from the first snapshot asked for to the last one taken. */
@@ -110,6 +110,8 @@ export async function executeBackup(ctx: BackupContext, plan: BackupPlan, report
           if (copied.stoppedJobs) r.stoppedJobs = copied.stoppedJobs;
           if (copied.bytesSkipped !== undefined) Object.assign(r, { bytesSkipped: copied.bytesSkipped, filesSkipped: copied.filesSkipped });
           if (copied.fallbackReason) r.fallbackReason = copied.fallbackReason;
+          if (copied.copiedBy) r.copiedBy = copied.copiedBy;
+          if (copied.directRefused) r.directRefused = copied.directRefused;
           update(`${d.spec.source}: verifying`);
           const v = await kind.verify(ctx, d, copied);
           r.verified = { files: v.files, bytes: v.bytes, checksums: v.checksums };
@@ -121,6 +123,8 @@ export async function executeBackup(ctx: BackupContext, plan: BackupPlan, report
             snapshotAt: new Date(timings[i]!.completedAt).toISOString(),
             snapshotRequestedAt: new Date(timings[i]!.requestedAt).toISOString(),
             mode: copied.mode,
+            ...(copied.copiedBy ? { copiedBy: copied.copiedBy } : {}),
+            ...(copied.directRefused ? { directRefused: copied.directRefused } : {}),
             ...(copied.fallbackReason ? { fallbackReason: copied.fallbackReason } : {}),
             bytesCopied: copied.bytesCopied,
             filesCopied: copied.filesCopied,
@@ -141,7 +145,7 @@ export async function executeBackup(ctx: BackupContext, plan: BackupPlan, report
           };
         },
         () =>
-          `${d.spec.source}: ${r.mode}${r.fallbackReason ? ` (${r.fallbackReason})` : ''}, ${r.filesCopied} file(s), ${r.bytesCopied} bytes copied; ` +
+          `${d.spec.source}: ${r.mode}${r.fallbackReason ? ` (${r.fallbackReason})` : ''}, ${r.filesCopied} file(s), ${r.bytesCopied} bytes copied${copiedByText(r)}; ` +
           `verified ${r.verified!.files} files, ${r.verified!.bytes} bytes${r.verified!.checksums ? ', checksums' : ''}`,
       )
       .catch((e: unknown) => {

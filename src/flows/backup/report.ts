@@ -4,7 +4,7 @@
  */
 import type { CopyMode } from '../../catalog/catalog.js';
 import type { Outcome } from '../../core/outcome.js';
-import type { DatasetType } from '../../datasets/kind.js';
+import type { CopiedBy, DatasetType } from '../../datasets/kind.js';
 import { type Output, outcomeWord } from '../../output.js';
 import type { planView } from './plan.js';
 
@@ -14,6 +14,9 @@ export interface DatasetReport {
   target: string;
   mode: CopyMode;
   reason: string;
+  /** What moved a directory's bytes: hbackup through WebHDFS, or DistCp (and why not directly). */
+  copiedBy?: CopiedBy;
+  directRefused?: string;
   fallbackReason?: string;
   /** Files changed on the secondary since the previous restore point that this backup rolled back. */
   rolledBack?: string[];
@@ -50,6 +53,14 @@ export interface BackupReport {
   error?: string;
 }
 
+/** How a report line says what copied a directory. */
+export const copiedByText = (r: Pick<DatasetReport, 'copiedBy' | 'directRefused'>): string =>
+  r.copiedBy === 'webhdfs'
+    ? ' through WebHDFS'
+    : r.copiedBy === 'distcp'
+      ? ` by DistCp${r.directRefused ? ` (${r.directRefused})` : ''}`
+      : '';
+
 export function printReport(out: Output, r: BackupReport): void {
   const head = outcomeWord(out, r.result);
   const what = r.dryRun ? 'dry run: nothing was changed' : r.restorePoint ? `restore point ${r.restorePoint}` : 'no new restore point';
@@ -57,7 +68,8 @@ export function printReport(out: Output, r: BackupReport): void {
   out.print(`${r.service}: ${head} — ${what} (${r.datasets.length} data set(s)${window}, ${(r.durationMs / 1000).toFixed(1)} s)`);
   for (const d of r.datasets) {
     const skipped = d.filesSkipped ? `, ${d.filesSkipped} file(s) already there` : '';
-    const copied = d.bytesCopied === undefined ? d.reason : `${d.filesCopied} file(s), ${d.bytesCopied} bytes copied${skipped}`;
+    const copied =
+      d.bytesCopied === undefined ? d.reason : `${d.filesCopied} file(s), ${d.bytesCopied} bytes copied${skipped}${copiedByText(d)}`;
     out.print(`  ${d.source} → ${d.target}  ${d.mode}  ${copied}${d.fallbackReason ? `  (${d.fallbackReason})` : ''}`);
     if (d.stoppedJobs?.length) {
       out.print(`    stopped first (left writing into the target by an interrupted run): ${d.stoppedJobs.join(', ')}`);

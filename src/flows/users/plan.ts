@@ -7,10 +7,10 @@
  */
 import type { ClustersFile } from '../../config/schema.js';
 import { type Change, httpChange } from '../../core/change.js';
+import { type Attributes, attributeChanges, attributesOf, quotaChanges, usersOf } from '../../hdfs/attributes.js';
 import { pairTrees } from '../../hdfs/compare.js';
 import { type FileStatus, ops } from '../../hdfs/requests.js';
 import type { Site } from '../../sites/site.js';
-import { type Attributes, attributeChanges, attributesOf, quotaChanges, usersOf } from './attributes.js';
 
 /** One directory mirrored: where it is on each side, and whether what it holds is mirrored too. */
 export interface Place {

@@ -3,7 +3,7 @@
  * bit included), ACL and default ACL; for a directory that is a place of its own, its quotas. Pure:
  * given what each side holds, the WebHDFS requests that make the secondary's entry like the primary's.
  */
-import { type AclStatus, type FileStatus, ops, type QuotaUsage, type WebHdfsRequest } from '../../hdfs/requests.js';
+import { type AclStatus, type FileStatus, ops, type QuotaUsage, type WebHdfsRequest } from './requests.js';
 
 /** What one entry holds, as read from one side (`acl` only when it has one). */
 export interface Attributes {

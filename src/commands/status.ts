@@ -54,7 +54,7 @@ export async function statusCommand(opts: StatusCommandOptions, env: CommandEnv)
       );
     }
     for (const v of services) {
-      const age = v.ageSeconds === null ? 'no restore point' : `${v.newestRestorePoint}, ${Math.round(v.ageSeconds / 60)} min old`;
+      const age = v.ageSeconds === null ? 'no restore point' : `${v.newestRestorePoint}, ${ageText(v.ageSeconds)} old${cycleText(v)}`;
       const d = v.drills;
       const drill = !d
         ? ''
@@ -69,3 +69,12 @@ export async function statusCommand(opts: StatusCommandOptions, env: CommandEnv)
   }
   return EXIT[level];
 }
+
+/** An age as people read it: seconds under two minutes, else minutes, hours past two hours. */
+const ageText = (s: number) => (s < 120 ? `${s} s` : s < 7200 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`);
+
+/** The cycle that made the newest point, and the schedule's interval when it is seconds or minutes. */
+const cycleText = (v: { cycleSeconds: number | null; intervalSeconds?: number }) =>
+  v.cycleSeconds === null
+    ? ''
+    : ` (cycle ${v.cycleSeconds.toFixed(1)} s${v.intervalSeconds !== undefined && v.intervalSeconds < 3600 ? `, every ${v.intervalSeconds} s` : ''})`;

@@ -124,3 +124,23 @@ describe('status, said rather than left out', () => {
     expect(r.problems.map((p: any) => p.message)).toContain('svc: its restore points cannot be read: west does not answer');
   });
 });
+
+describe('status of a continuous service', () => {
+  it('shows its RPO (the newest point’s age) in seconds, the cycle that made it and its interval', async () => {
+    const w = world();
+    expect((await w.cli('--clusters', w.clustersFile, 'init')).code).toBe(0);
+    w.source('/raw', { 'a.txt': 'a' });
+    const dir = path.join(w.dir, 'policies');
+    fs.mkdirSync(dir);
+    const policy = w.policy({ service: 'live', schedule: 'every 30s', datasets: [{ hdfs: '/raw' }] });
+    fs.copyFileSync(policy, path.join(dir, 'live.yaml'));
+    expect((await w.cli('backup', policy)).code).toBe(0);
+    w.later(42_000);
+    const json = JSON.parse((await w.cli('--json', '--clusters', w.clustersFile, 'status', '--policies', dir)).stdout);
+    const [live] = json.services;
+    expect(live).toMatchObject({ service: 'live', ageSeconds: 42, intervalSeconds: 30 });
+    expect(live.cycleSeconds).toBeGreaterThanOrEqual(0);
+    const text = await w.cli('--clusters', w.clustersFile, 'status', '--policies', dir);
+    expect(text.stdout).toMatch(/live\s+hb-live-\S+, 42 s old \(cycle \d+\.\d s, every 30 s\)/);
+  });
+});

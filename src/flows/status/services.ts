@@ -7,6 +7,7 @@
 import { readCatalog } from '../../catalog/catalog.js';
 import { lastDrills, readDrills } from '../../catalog/drills.js';
 import { policyFiles, type ResolvedPolicy, resolvePolicy } from '../../config/load.js';
+import { intervalSeconds } from '../../config/schedule.js';
 import { policyFor } from '../../core/context.js';
 import { isDue } from '../../core/due.js';
 import { specsOf } from '../../datasets/index.js';
@@ -33,7 +34,12 @@ export interface ServiceStatus {
   service: string;
   file: string;
   newestRestorePoint: string | null;
+  /** The age of the newest restore point: what a failover now would lose (the RPO). */
   ageSeconds: number | null;
+  /** How long the run that made it took (the cycle time). */
+  cycleSeconds: number | null;
+  /** The schedule's interval ("every 30s", or a cron's), when it has one. */
+  intervalSeconds?: number;
   overdue: boolean;
   /** Snapshots and files of no restore point, and the bytes the snapshots reference (null: not looked for). */
   leftovers: { count: number; bytes: number; runUnderWay?: true } | null;
@@ -62,7 +68,15 @@ export async function servicesStatus(
         continue;
       }
       if (!secondary?.reachable) {
-        services.push({ service, file: policy, newestRestorePoint: null, ageSeconds: null, overdue: false, leftovers: null });
+        services.push({
+          service,
+          file: policy,
+          newestRestorePoint: null,
+          ageSeconds: null,
+          cycleSeconds: null,
+          overdue: false,
+          leftovers: null,
+        });
         problems.push({ level: 'WARNING', message: `${service}: its restore points cannot be read: ${cluster.name} does not answer` });
         continue;
       }
@@ -73,6 +87,7 @@ export async function servicesStatus(
       const due = isDue(rp.policy.schedule, newest ? new Date(newest.moment) : undefined, now);
       const overdue = due.due && due.slot !== undefined && now.getTime() - due.slot.getTime() > OVERDUE_MS;
       const age = newest ? Math.round((now.getTime() - Date.parse(newest.moment)) / 1000) : null;
+      const interval = rp.policy.schedule ? intervalSeconds(rp.policy.schedule, now) : undefined;
       if (overdue) problems.push({ level: 'WARNING', message: `${service}: overdue (${due.reason})` });
       // What belongs to no restore point, on both sites when the primary answers (its own catalog counts too).
       const here = home && primary?.reachable ? openSite(home, io) : undefined;
@@ -97,6 +112,8 @@ export async function servicesStatus(
         file: policy,
         newestRestorePoint: newest?.snapshot ?? null,
         ageSeconds: age,
+        cycleSeconds: newest ? newest.durationMs / 1000 : null,
+        ...(interval !== undefined ? { intervalSeconds: interval } : {}),
         overdue,
         leftovers,
         ...(drills ? { drills } : {}),

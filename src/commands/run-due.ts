@@ -78,8 +78,10 @@ async function watchCommand(opts: RunDueCommandOptions, parallel: number, env: C
   policyFiles(opts.policies); // a directory that cannot be read is bad input, said at once
   let stop = false;
   let wake: (() => void) | undefined;
+  const io = flowIo(env);
+  // Said on the log (stderr): standard output carries only the runs' lines, JSON lines under --json.
   const onSignal = (signal: string) => {
-    if (!stop) env.out.print(`${signal}: starting nothing new; waiting for the runs under way`);
+    if (!stop) io.progress.info(`${signal}: starting nothing new; waiting for the runs under way`);
     stop = true;
     wake?.();
   };
@@ -89,7 +91,6 @@ async function watchCommand(opts: RunDueCommandOptions, parallel: number, env: C
   process.on('SIGINT', int);
   const backupOptions = { dryRun: false, full: false, noFallback: false, checksums: false, allChecksums: false, adoptTarget: false };
   const drillOptions = { point: 'latest', checks: [], keep: false, dryRun: false };
-  const io = flowIo(env);
   try {
     await watch(
       opts.policies,

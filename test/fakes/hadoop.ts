@@ -12,6 +12,7 @@ function status(name: string, n: Node) {
     group: n.group ?? 'supergroup',
     permission: n.permission ?? '755',
     ...(n.acl?.length ? { aclBit: true } : {}),
+    ...(n.encrypted ? { encBit: true } : {}),
     modificationTime: n.mtime,
     ...(n.snapshottable ? { snapshotEnabled: true } : {}),
   };

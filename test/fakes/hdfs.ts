@@ -17,6 +17,8 @@ export interface Node {
   permission?: string;
   acl?: string[];
   xattrs?: Record<string, string>;
+  /** In an encryption zone (WebHDFS says encBit). */
+  encrypted?: boolean;
   quota?: { names: number; space: number };
 }
 

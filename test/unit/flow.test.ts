@@ -278,3 +278,32 @@ describe('left-overs are never silent', () => {
     expect(JSON.parse((await w.cli('--json', 'list', policy)).stdout).leftovers).toEqual([]);
   });
 });
+
+describe('a small diff', () => {
+  it('goes through WebHDFS, unless the policy says off or an entry lies in an encryption zone: then DistCp, saying why', async () => {
+    const w = world();
+    w.source('/d', { 'f.txt': 'f' });
+    const policy = w.policy({ service: 'small', datasets: [{ hdfs: '/d' }] });
+    expect((await w.cli('backup', policy)).code).toBe(0);
+    w.later();
+    w.east.write('/d/g.txt', 'g');
+    const direct = await w.cli('--json', 'backup', policy);
+    expect(direct.report!.datasets[0]).toMatchObject({ mode: 'incremental', copiedBy: 'webhdfs', filesCopied: 1, bytesCopied: 1 });
+    expect(direct.report!.datasets[0]).not.toHaveProperty('directRefused');
+    const catalog = JSON.parse(
+      w.west.read(`/.hbackup/catalog/small/${direct.report!.moment.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}.json`)!.toString(),
+    );
+    expect(catalog.datasets[0]).toMatchObject({ copiedBy: 'webhdfs' });
+
+    w.later();
+    w.east.write('/d/secret.txt', 's');
+    w.east.lookup('/d/secret.txt')!.encrypted = true;
+    const refused = await w.cli('--json', 'backup', policy);
+    expect(refused.code, refused.stderr).toBe(0);
+    expect(refused.report!.datasets[0]).toMatchObject({
+      copiedBy: 'distcp',
+      directRefused: '/d/secret.txt lies in an encryption zone',
+    });
+    expect(w.west.tree('/d')).toEqual(w.east.tree('/d'));
+  });
+});

@@ -113,8 +113,10 @@ export async function executeBackup(ctx: BackupContext, plan: BackupPlan, report
           if (copied.copiedBy) r.copiedBy = copied.copiedBy;
           if (copied.directRefused) r.directRefused = copied.directRefused;
           update(`${d.spec.source}: verifying`);
+          const verifyStart = ctx.now().getTime();
           const v = await kind.verify(ctx, d, copied);
-          r.verified = { files: v.files, bytes: v.bytes, checksums: v.checksums };
+          r.verified = { files: v.files, bytes: v.bytes, checksums: v.checksums, ms: ctx.now().getTime() - verifyStart };
+          r.copyMs = copied.copyMs;
           records[i] = {
             type: d.spec.type,
             source: d.spec.source,

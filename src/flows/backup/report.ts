@@ -32,7 +32,9 @@ export interface DatasetReport {
   bytesSkipped?: number;
   filesSkipped?: number;
   /** Set once the copy was verified. */
-  verified?: { files: number; bytes: number; checksums: boolean };
+  /** How long the copy took (a roll-back included), and below how long its verification took. */
+  copyMs?: number;
+  verified?: { files: number; bytes: number; checksums: boolean; ms: number };
 }
 
 export interface BackupReport {

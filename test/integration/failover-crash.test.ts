@@ -91,7 +91,12 @@ describe('a failover or failback killed mid-way', () => {
     for (const name of ['east', 'west']) c.clusters[name]!.hooks = { fence: [['true']] };
     fs.writeFileSync(clusters, stringify(c));
     await snapshottable(raw, { 'a.bin': bytes(100_000), 'sub/b.txt': 'b' });
-    const policy = writePolicy({ service: `crash-fo-${id}`, datasets: [{ hdfs: raw, target: copy }], copy: { mappers: 1 } });
+    // DistCp copies every diff (direct: off): a last backup is cut inside its job.
+    const policy = writePolicy({
+      service: `crash-fo-${id}`,
+      datasets: [{ hdfs: raw, target: copy }],
+      copy: { mappers: 1, direct: 'off' },
+    });
     fs.copyFileSync(policy, path.join(dir, path.basename(policy)));
     const first = await hbackup(['--clusters', clusters, 'backup', path.join(dir, path.basename(policy)), '--json']);
     expect(jsonLines(String(first.stdout))[0], String(first.stderr)).toMatchObject({ result: 'ok' });

@@ -1,0 +1,137 @@
+#!/usr/bin/env node
+// Figures for cycles of small changes, against the running sandbox (built CLI): a service of 10
+// directories, BENCH_FILES files in all (default 100,000). For 1 file, 0.1 % and 1 % of the files
+// changed: hbackup copying the diff itself through WebHDFS, hbackup with copy.direct off (DistCp),
+// and the same by hand (per changed directory: snapshot, distcp -update -diff, target snapshot);
+// where hbackup's seconds go (snapshots, copy, verification, the rest: preflight, catalog, retention).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { stringify } from 'yaml';
+import { WebHdfs } from '../dist/hdfs/webhdfs.js';
+import { sandboxDir, siteLayout } from '../test/cluster/layout.js';
+
+const root = path.resolve(import.meta.dirname, '..');
+const east = siteLayout('east', '');
+const west = siteLayout('west', '');
+const h = new WebHdfs({ urls: [`http://127.0.0.1:${east.ports.nnHttp}`], user: east.user });
+const id = Date.now().toString(36);
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hbackup-direct-'));
+const env = { HBACKUP_STATE_DIR: path.join(work, 'state'), HBACKUP_CLUSTERS: path.join(sandboxDir(), 'clusters.yaml'), NO_COLOR: '1' };
+const DIRS = 10;
+const FILES = Number(process.env.BENCH_FILES ?? 100_000);
+const perDir = Math.ceil(FILES / DIRS);
+const base = `/bench/direct-${id}`;
+const dirs = Array.from({ length: DIRS }, (_, i) => `${base}/d${i}`);
+const say = (text) => console.log(text);
+const secs = (ms) => `${(ms / 1000).toFixed(2)} s`;
+const tool = (site, name, args) => execa(path.join(site.binDir, name), args);
+
+let t = Date.now();
+const local = path.join(work, 'data');
+for (let i = 0; i < DIRS; i++) {
+  const dir = path.join(local, `d${i}`);
+  fs.mkdirSync(dir, { recursive: true });
+  for (let f = 0; f < perDir; f++) fs.writeFileSync(path.join(dir, `f${String(f).padStart(6, '0')}.txt`), `${'x'.repeat(150)} ${i} ${f}\n`);
+}
+await tool(east, 'hdfs', ['dfs', '-mkdir', '-p', base]);
+for (const [i, d] of dirs.entries()) {
+  await tool(east, 'hdfs', ['dfs', '-put', '-t', '16', path.join(local, `d${i}`), d]);
+  await tool(east, 'hdfs', ['dfsadmin', '-allowSnapshot', d]);
+}
+say(`data: ${DIRS} directories, ${perDir * DIRS} files written in ${secs(Date.now() - t)}`);
+
+const policy = (name, copy) => {
+  const file = path.join(work, `${name}.yaml`);
+  fs.writeFileSync(
+    file,
+    stringify({ service: `direct-${id}`, datasets: dirs.map((d) => ({ hdfs: d })), copy: { mappers: 4, parallel: 4, ...copy } }),
+  );
+  return file;
+};
+const directPolicy = policy('direct', {});
+const distcpPolicy = policy('distcp', { direct: 'off' });
+
+async function backup(file) {
+  const start = Date.now();
+  const r = await execa('node', [path.join(root, 'bin/hbackup.js'), 'backup', file, '--json'], { env, reject: false });
+  if (r.exitCode !== 0) throw new Error(r.stderr);
+  return { report: JSON.parse(r.stdout.trim().split('\n')[0]), wallMs: Date.now() - start };
+}
+
+/** Where a cycle's seconds went: the moment's window, the slowest copy and verification, the rest. */
+function split(r) {
+  const ds = r.report.datasets;
+  const copy = Math.max(...ds.map((d) => d.copyMs ?? 0));
+  const verify = Math.max(...ds.map((d) => d.verified?.ms ?? 0));
+  const window = r.report.consistencyWindowMs ?? 0;
+  const by = [...new Set(ds.map((d) => d.copiedBy ?? d.mode))].join('/');
+  return `${secs(r.wallMs)} (by ${by}; snapshots ${secs(window)}, copy ${secs(copy)}, verification ${secs(verify)}, the rest ${secs(r.wallMs - window - copy - verify)})`;
+}
+
+t = Date.now();
+const full = await backup(directPolicy);
+say(`full backup (DistCp): ${secs(full.wallMs)}`);
+
+let round = 0;
+/** Rewrite n files spread over the directories; returns the directories touched. */
+async function change(n) {
+  round++;
+  const touched = new Set();
+  for (let k = 0; k < n; k++) {
+    const d = dirs[k % DIRS];
+    const f = Math.floor(k / DIRS) * 7 + round;
+    await h.createFile(`${d}/f${String(f % perDir).padStart(6, '0')}.txt`, `${'y'.repeat(150)} changed ${round} ${k}\n`, true);
+    touched.add(d);
+  }
+  return [...touched];
+}
+
+let last = '';
+async function byHand(touched) {
+  const start = Date.now();
+  const next = `hand-${round}`;
+  for (const d of touched) {
+    await tool(east, 'hdfs', ['dfs', '-createSnapshot', d, next]);
+    await tool(east, 'hadoop', [
+      'distcp',
+      '-update',
+      '-diff',
+      last,
+      next,
+      '-pbcugpaxt',
+      '-m',
+      '4',
+      `${east.fsUri}${d}`,
+      `${west.fsUri}${d}`,
+    ]);
+    await tool(west, 'hdfs', ['dfs', '-createSnapshot', d, next]);
+  }
+  return { ms: Date.now() - start, next };
+}
+
+const sizes = [
+  ['1 file', 1],
+  ['0.1 %', Math.round(FILES / 1000)],
+  ['1 %', Math.round(FILES / 100)],
+];
+const rows = [];
+for (const [label, n] of sizes) {
+  await change(n);
+  const direct = await backup(directPolicy);
+  await change(n);
+  const job = await backup(distcpPolicy);
+  rows.push([label, n, direct, job]);
+  say(`${label} (${n} files): direct ${split(direct)}`);
+  say(`${label} (${n} files): DistCp ${split(job)}`);
+}
+// By hand, from hbackup's last restore point (only the directories the change touched, one after another).
+last = rows.at(-1)[3].report.restorePoint;
+for (const [label, n] of sizes) {
+  const touched = await change(n);
+  const hand = await byHand(touched);
+  last = hand.next;
+  say(`${label} by hand (${touched.length} director${touched.length === 1 ? 'y' : 'ies'}): ${secs(hand.ms)}`);
+}
+fs.rmSync(work, { recursive: true, force: true });

@@ -126,6 +126,29 @@ for (const [label, n] of sizes) {
   say(`${label} (${n} files): direct ${split(direct)}`);
   say(`${label} (${n} files): DistCp ${split(job)}`);
 }
+// What a cycle's reads cost the NameNode as the tree grows: a content summary (verification reads
+// one per snapshot, on each side) and a snapshot diff, on one directory and on all of them.
+const timed = async (fn) => {
+  const start = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+};
+for (const [what, p] of [
+  [`${perDir} files`, dirs[0]],
+  [`${perDir * DIRS} files`, base],
+]) {
+  const ms = [];
+  for (let i = 0; i < 5; i++) ms.push(await timed(() => h.contentSummary(p)));
+  say(`GETCONTENTSUMMARY of ${what}: median ${secs(ms.sort((a, b) => a - b)[2])}`);
+}
+const last2 = rows.at(-1)[3].report.restorePoint;
+const diffMs = [];
+for (let i = 0; i < 5; i++) diffMs.push(await timed(() => h.snapshotDiff(dirs[0], last2, '')));
+say(`GETSNAPSHOTDIFF of ${perDir} files (a 1 % change since): median ${secs(diffMs.sort((a, b) => a - b)[2])}`);
+const statMs = [];
+for (let i = 0; i < 200; i++) statMs.push(await timed(() => h.getFileStatus(`${dirs[0]}/f000001.txt`)));
+say(`one WebHDFS call (GETFILESTATUS), one at a time: median ${statMs.sort((a, b) => a - b)[100].toFixed(2)} ms`);
+
 // By hand, from hbackup's last restore point (only the directories the change touched, one after another).
 last = rows.at(-1)[3].report.restorePoint;
 for (const [label, n] of sizes) {

@@ -49,6 +49,9 @@ export const DIRECT_TMP = '.hbackup-direct.tmp';
 /** Files read and written at the same time. */
 export const DIRECT_CONCURRENCY = 8;
 
+/** Entries of the diff whose statuses are read before the limits are looked at again. */
+const STAT_BATCH = 256;
+
 const depth = (p: string) => (p ? p.split('/').length : 0);
 const under = (p: string, dir: string) => p === dir || p.startsWith(`${dir}/`);
 const parentOf = (p: string) => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '');
@@ -145,22 +148,28 @@ export async function planDirect(
     entries.push(e);
     return tooMuch();
   };
-  for (const d of diff) {
-    // The target directory itself keeps its own attributes, as with DistCp -update.
-    if ((d.type !== 'CREATE' && d.type !== 'MODIFY') || !d.sourcePath) continue;
-    const rel = renamedPath(d.sourcePath, renames);
-    const status = await src.getFileStatus(rel ? `${srcRoot}/${rel}` : srcRoot);
-    if (!status) continue;
-    const created = d.type === 'CREATE';
-    const no = add({ rel, status, created, ...(created ? {} : { was: d.sourcePath }) });
-    if (no) return { refused: no };
-    if (!created || status.type !== 'DIRECTORY') continue;
-    for await (const c of src.walk(`${srcRoot}/${rel}`)) {
-      const crel = `${rel}/${c.rel}`;
-      // What a rename put in place already is there (the diff lists it as modified if it changed).
-      if (c.status.type === 'FILE' && placed.some((p) => under(crel, p))) continue;
-      const no = add({ rel: crel, status: c.status, created: true });
+  // The target directory itself keeps its own attributes, as with DistCp -update.
+  const named = diff
+    .filter((d) => (d.type === 'CREATE' || d.type === 'MODIFY') && d.sourcePath)
+    .map((d) => ({ d, rel: renamedPath(d.sourcePath, renames) }));
+  // Statuses read side by side, a batch at a time: a diff past the limits is refused without reading it all.
+  for (let i = 0; i < named.length; i += STAT_BATCH) {
+    const batch = named.slice(i, i + STAT_BATCH);
+    const statuses = await eachLimited(batch, DIRECT_CONCURRENCY, ({ rel }) => src.getFileStatus(rel ? `${srcRoot}/${rel}` : srcRoot));
+    for (const [j, { d, rel }] of batch.entries()) {
+      const status = statuses[j];
+      if (!status) continue;
+      const created = d.type === 'CREATE';
+      const no = add({ rel, status, created, ...(created ? {} : { was: d.sourcePath }) });
       if (no) return { refused: no };
+      if (!created || status.type !== 'DIRECTORY') continue;
+      for await (const c of src.walk(`${srcRoot}/${rel}`)) {
+        const crel = `${rel}/${c.rel}`;
+        // What a rename put in place already is there (the diff lists it as modified if it changed).
+        if (c.status.type === 'FILE' && placed.some((p) => under(crel, p))) continue;
+        const no = add({ rel: crel, status: c.status, created: true });
+        if (no) return { refused: no };
+      }
     }
   }
   const at = (rel: string) => (rel ? `${spec.target}/${rel}` : spec.target);

@@ -5,32 +5,22 @@
 // second: the RPO (now − the moment of the newest restore point that exists), and each run's cycle.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { WebHdfs } from '../dist/hdfs/webhdfs.js';
-import { sandboxDir, siteLayout } from '../test/cluster/layout.js';
+import { east, smallFiles, workspace } from './data.js';
 
 const root = path.resolve(import.meta.dirname, '..');
-const east = siteLayout('east', '');
 const h = new WebHdfs({ urls: [`http://127.0.0.1:${east.ports.nnHttp}`], user: east.user });
 const id = Date.now().toString(36);
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hbackup-continuous-'));
-const env = { HBACKUP_STATE_DIR: path.join(work, 'state'), HBACKUP_CLUSTERS: path.join(sandboxDir(), 'clusters.yaml'), NO_COLOR: '1' };
+const { work, env } = workspace('continuous');
 const FILES = Number(process.env.BENCH_FILES ?? 10_000);
 const MINUTES = Number(process.env.BENCH_MINUTES ?? 10);
 const EVERY = process.env.BENCH_EVERY ?? '5s';
 const dir = `/bench/continuous-${id}/d`;
-const tool = (name, args) => execa(path.join(east.binDir, name), args);
 const say = (text) => console.log(text);
 
-const local = path.join(work, 'd');
-fs.mkdirSync(local, { recursive: true });
-for (let f = 0; f < FILES; f++) fs.writeFileSync(path.join(local, `f${String(f).padStart(6, '0')}.txt`), `${'x'.repeat(150)} ${f}\n`);
-await tool('hdfs', ['dfs', '-mkdir', '-p', path.posix.dirname(dir)]);
-await tool('hdfs', ['dfs', '-put', '-t', '16', local, dir]);
-await tool('hdfs', ['dfsadmin', '-allowSnapshot', dir]);
+await smallFiles(work, [dir], FILES);
 
 const policies = path.join(work, 'policies');
 fs.mkdirSync(policies);

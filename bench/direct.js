@@ -5,20 +5,16 @@
 // and the same by hand (per changed directory: snapshot, distcp -update -diff, target snapshot);
 // where hbackup's seconds go (snapshots, copy, verification, the rest: preflight, catalog, retention).
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { WebHdfs } from '../dist/hdfs/webhdfs.js';
-import { sandboxDir, siteLayout } from '../test/cluster/layout.js';
+import { east, smallFiles, tool, west, workspace } from './data.js';
 
 const root = path.resolve(import.meta.dirname, '..');
-const east = siteLayout('east', '');
-const west = siteLayout('west', '');
 const h = new WebHdfs({ urls: [`http://127.0.0.1:${east.ports.nnHttp}`], user: east.user });
 const id = Date.now().toString(36);
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hbackup-direct-'));
-const env = { HBACKUP_STATE_DIR: path.join(work, 'state'), HBACKUP_CLUSTERS: path.join(sandboxDir(), 'clusters.yaml'), NO_COLOR: '1' };
+const { work, env } = workspace('direct');
 const DIRS = 10;
 const FILES = Number(process.env.BENCH_FILES ?? 100_000);
 const perDir = Math.ceil(FILES / DIRS);
@@ -26,20 +22,9 @@ const base = `/bench/direct-${id}`;
 const dirs = Array.from({ length: DIRS }, (_, i) => `${base}/d${i}`);
 const say = (text) => console.log(text);
 const secs = (ms) => `${(ms / 1000).toFixed(2)} s`;
-const tool = (site, name, args) => execa(path.join(site.binDir, name), args);
 
 let t = Date.now();
-const local = path.join(work, 'data');
-for (let i = 0; i < DIRS; i++) {
-  const dir = path.join(local, `d${i}`);
-  fs.mkdirSync(dir, { recursive: true });
-  for (let f = 0; f < perDir; f++) fs.writeFileSync(path.join(dir, `f${String(f).padStart(6, '0')}.txt`), `${'x'.repeat(150)} ${i} ${f}\n`);
-}
-await tool(east, 'hdfs', ['dfs', '-mkdir', '-p', base]);
-for (const [i, d] of dirs.entries()) {
-  await tool(east, 'hdfs', ['dfs', '-put', '-t', '16', path.join(local, `d${i}`), d]);
-  await tool(east, 'hdfs', ['dfsadmin', '-allowSnapshot', d]);
-}
+await smallFiles(work, dirs, perDir);
 say(`data: ${DIRS} directories, ${perDir * DIRS} files written in ${secs(Date.now() - t)}`);
 
 const policy = (name, copy) => {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { WebHdfs } from '../dist/hdfs/webhdfs.js';
-import { east, smallFiles, tool, west, workspace } from './data.js';
+import { cycleByHand, east, smallFiles, west, workspace } from './data.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const h = (s) => new WebHdfs({ urls: [`http://127.0.0.1:${s.ports.nnHttp}`], user: s.user });
@@ -108,26 +108,10 @@ say(
 // The same cycles by hand, continuing from hbackup's last restore point: per directory, one after another.
 let last = touched.report.restorePoint;
 async function byHand(round) {
-  const start = Date.now();
   const next = `hand-${round}`;
-  for (const d of dirs) {
-    await tool(east, 'hdfs', ['dfs', '-createSnapshot', d, next]);
-    await tool(east, 'hadoop', [
-      'distcp',
-      '-update',
-      '-diff',
-      last,
-      next,
-      '-pbcugpaxt',
-      '-m',
-      '4',
-      `${east.fsUri}${d}`,
-      `${west.fsUri}${d}`,
-    ]);
-    await tool(west, 'hdfs', ['dfs', '-createSnapshot', d, next]);
-  }
+  const ms = await cycleByHand(dirs, last, next);
   last = next;
-  return Date.now() - start;
+  return ms;
 }
 const handNothing = await byHand(1);
 await change(9);

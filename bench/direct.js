@@ -9,7 +9,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { WebHdfs } from '../dist/hdfs/webhdfs.js';
-import { east, smallFiles, tool, west, workspace } from './data.js';
+import { cycleByHand, east, smallFiles, workspace } from './data.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const h = new WebHdfs({ urls: [`http://127.0.0.1:${east.ports.nnHttp}`], user: east.user });
@@ -74,28 +74,6 @@ async function change(n) {
 }
 
 let last = '';
-async function byHand(touched) {
-  const start = Date.now();
-  const next = `hand-${round}`;
-  for (const d of touched) {
-    await tool(east, 'hdfs', ['dfs', '-createSnapshot', d, next]);
-    await tool(east, 'hadoop', [
-      'distcp',
-      '-update',
-      '-diff',
-      last,
-      next,
-      '-pbcugpaxt',
-      '-m',
-      '4',
-      `${east.fsUri}${d}`,
-      `${west.fsUri}${d}`,
-    ]);
-    await tool(west, 'hdfs', ['dfs', '-createSnapshot', d, next]);
-  }
-  return { ms: Date.now() - start, next };
-}
-
 const sizes = [
   ['1 file', 1],
   ['0.1 %', Math.round(FILES / 1000)],
@@ -138,8 +116,9 @@ say(`one WebHDFS call (GETFILESTATUS), one at a time: median ${statMs.sort((a, b
 last = rows.at(-1)[3].report.restorePoint;
 for (const [label, n] of sizes) {
   const touched = await change(n);
-  const hand = await byHand(touched);
-  last = hand.next;
-  say(`${label} by hand (${touched.length} director${touched.length === 1 ? 'y' : 'ies'}): ${secs(hand.ms)}`);
+  const next = `hand-${round}`;
+  const ms = await cycleByHand(touched, last, next);
+  last = next;
+  say(`${label} by hand (${touched.length} director${touched.length === 1 ? 'y' : 'ies'}): ${secs(ms)}`);
 }
 fs.rmSync(work, { recursive: true, force: true });

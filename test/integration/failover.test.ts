@@ -30,6 +30,7 @@ import {
   west,
   writePolicy,
 } from './helpers.js';
+import { expected, moments, type Shown, sent } from './plans.js';
 
 const id = runId();
 const table = `fo_${id}:t`;
@@ -79,9 +80,15 @@ describe('failover and failback', () => {
     await putTree(east, raw, { 'late.txt': 'written just before the switchover' });
     const epoch = (await epochOf(east)).epoch;
 
-    const { r, report, out } = await pair('--json', 'failover', '--yes');
+    const dry = await pair('--json', 'failover', '--dry-run');
+    expect(dry.report, dry.out).toMatchObject({ result: 'planned', mode: 'planned', to: 'west' });
+    const { r, report, out } = await pair('--json', '--verbose', 'failover', '--yes');
     expect(r.exitCode, out).toBe(0);
     expect(report).toMatchObject({ result: 'ok', mode: 'planned', from: 'east', to: 'west', epoch: epoch + 1 });
+    // The dry run is the run: what was sent is the plan, with what it planned as it ran (the last
+    // backup, the restore) where it says so; the table came up on west in one session.
+    expect(moments(sent(String(r.stderr)))).toEqual(moments(expected(dry.report.planned, report.made)));
+    expect(report.made.filter((m: Shown) => m.step.endsWith('in place on west') && m.change.includes('clone_snapshot'))).toHaveLength(1);
     expect(report.endpoint.fsDefaultFS).toBe(west.fsUri);
     expect([await epochOf(east), await epochOf(west)]).toMatchObject([
       { role: 'secondary', epoch: epoch + 1 },

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { ops, type WebHdfsRequest } from '../../src/hdfs/requests.js';
 import {
   clustersFile,
   east,
@@ -33,6 +34,9 @@ const [nsA, nsB] = [`ga_${id}`, `gb_${id}`];
 const homes = `${root}/home`;
 let env: Record<string, string>;
 let policies: string;
+
+/** `hdfs dfs -setfacl -m` through WebHDFS: the entries added to the ACL. */
+const acl = (path: string, aclspec: string): WebHdfsRequest => ({ method: 'PUT', path, op: 'MODIFYACLENTRIES', params: { aclspec } });
 
 const hdfs = async (site: SiteInfo, args: string[]) => {
   const r = await tool(site, 'hdfs', args);
@@ -77,15 +81,22 @@ describe('sync-users', () => {
     await putTree(east, `${homes}/alice`, { 'notes.txt': 'alice writes here\n', 'project/': null });
     await putTree(east, `${homes}/bob`, {});
     await putTree(east, `${root}/shared`, { 'readme.txt': 'shared\n' });
-    await hdfs(east, ['dfs', '-chown', '-R', 'alice:staff', `${homes}/alice`]);
-    await hdfs(east, ['dfs', '-chmod', '750', `${homes}/alice`]);
-    await hdfs(east, ['dfs', '-setfacl', '-m', 'user:bob:r-x,default:user:bob:r-x', `${homes}/alice`]);
-    await hdfs(east, ['dfsadmin', '-setQuota', '1000', `${homes}/alice`]);
-    await hdfs(east, ['dfsadmin', '-setSpaceQuota', '10g', `${homes}/alice`]);
-    await hdfs(east, ['dfs', '-chown', 'bob:staff', `${homes}/bob`]);
-    await hdfs(east, ['dfs', '-chmod', '1700', `${homes}/bob`]);
-    await hdfs(east, ['dfsadmin', '-setSpaceQuota', '5g', '-storageType', 'DISK', `${homes}/bob`]);
-    await hdfs(east, ['dfs', '-chmod', '1777', `${root}/shared`]);
+    // (Through WebHDFS, as `hdfs dfs -chown -R`, `-chmod`, `-setfacl -m` and `dfsadmin -setQuota`/`-setSpaceQuota` would.)
+    const e = webhdfs(east);
+    for (const p of [`${homes}/alice`, `${homes}/alice/notes.txt`, `${homes}/alice/project`])
+      await e.send(ops.setOwner(p, 'alice', 'staff'));
+    await e.send(ops.setPermission(`${homes}/alice`, '750'));
+    await e.send({
+      method: 'PUT',
+      path: `${homes}/alice`,
+      op: 'MODIFYACLENTRIES',
+      params: { aclspec: 'user:bob:r-x,default:user:bob:r-x' },
+    });
+    await e.send(ops.setQuota(`${homes}/alice`, 1000, 10 * 1024 ** 3));
+    await e.send(ops.setOwner(`${homes}/bob`, 'bob', 'staff'));
+    await e.send(ops.setPermission(`${homes}/bob`, '1700'));
+    await e.send(ops.setQuotaByStorageType(`${homes}/bob`, 'DISK', 5 * 1024 ** 3));
+    await e.send(ops.setPermission(`${root}/shared`, '1777'));
 
     // HBase grants on the primary; the secondary has the table, and a grant of its own.
     const shell = async (site: SiteInfo, script: string) => {
@@ -108,7 +119,7 @@ describe('sync-users', () => {
 
     // A data set whose root carries an ACL, backed up once so its copy exists.
     await snapshottable(`${root}/data`, { 'f.txt': 'x' });
-    await hdfs(east, ['dfs', '-setfacl', '-m', 'group:analysts:r-x,default:group:analysts:r-x', `${root}/data`]);
+    await webhdfs(east).send(acl(`${root}/data`, 'group:analysts:r-x,default:group:analysts:r-x'));
     const policy = writePolicy({ service: `users-${id}`, datasets: [{ hdfs: `${root}/data`, target: `${root}/data-copy` }] });
     policies = path.dirname(policy);
     const b = await hbackup(['backup', policy, '--json'], { env });
@@ -153,10 +164,10 @@ describe('sync-users', () => {
   it('brings an owner change on a file whose size did not change to the secondary', async () => {
     // The same file on both sides (as a copy leaves it); then its owner changes on the primary only.
     await putTree(west, `${homes}/alice`, { 'notes.txt': 'alice writes here\n' });
-    await hdfs(west, ['dfs', '-chown', 'alice:staff', `${homes}/alice/notes.txt`]);
+    await webhdfs(west).send(ops.setOwner(`${homes}/alice/notes.txt`, 'alice', 'staff'));
     await sync();
-    await hdfs(east, ['dfs', '-chown', 'bob:analysts', `${homes}/alice/notes.txt`]);
-    await hdfs(east, ['dfs', '-chmod', '640', `${homes}/alice/notes.txt`]);
+    await webhdfs(east).send(ops.setOwner(`${homes}/alice/notes.txt`, 'bob', 'analysts'));
+    await webhdfs(east).send(ops.setPermission(`${homes}/alice/notes.txt`, '640'));
     const { r, report } = await sync();
     expect(r.exitCode).toBe(0);
     expect(report.changed).toEqual([`${homes}/alice/notes.txt`]);
@@ -181,7 +192,7 @@ describe('sync-users', () => {
   it("pushes the home directories' files with --contents, by the primary's DistCp, before their metadata; then nothing to do", async () => {
     // A new file, and one rewritten with the same size (only its content and time differ); one stray on the secondary.
     await putTree(east, `${homes}/alice`, { 'data.bin': Buffer.alloc(70_000, 7), 'notes.txt': 'alice WRITES here\n' });
-    await hdfs(east, ['dfs', '-chown', 'alice:staff', `${homes}/alice/data.bin`]);
+    await webhdfs(east).send(ops.setOwner(`${homes}/alice/data.bin`, 'alice', 'staff'));
     await putTree(west, `${homes}/alice`, { 'stray.txt': 'only here\n' });
 
     const planned = await sync('--contents', '--dry-run');
@@ -222,9 +233,9 @@ describe('sync-users', () => {
 
   it('runs after each successful backup of a policy with syncUsers: true, in the same report', async () => {
     await putTree(east, `${homes}/dave`, {});
-    await hdfs(east, ['dfs', '-chown', 'dave:staff', `${homes}/dave`]);
-    await hdfs(east, ['dfs', '-chmod', '700', `${homes}/dave`]);
-    await hdfs(east, ['dfs', '-setfacl', '-m', 'group:auditors:r-x', `${root}/data`]);
+    await webhdfs(east).send(ops.setOwner(`${homes}/dave`, 'dave', 'staff'));
+    await webhdfs(east).send(ops.setPermission(`${homes}/dave`, '700'));
+    await webhdfs(east).send(acl(`${root}/data`, 'group:auditors:r-x'));
     const policy = writePolicy({
       service: `users-${id}`,
       syncUsers: true,

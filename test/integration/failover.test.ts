@@ -57,7 +57,12 @@ describe('failover and failback', () => {
     if (init.exitCode !== 0) expect((await hbackup(['init', '--force'])).exitCode).toBe(0);
     await snapshottable(raw, { 'a.bin': bytes(200_000), 'sub/b.txt': 'b' });
     await hbaseShell(east, `create_namespace 'fo_${id}'\ncreate '${table}', 'f'\n${rows(0, 50)}\n`);
-    policy = writePolicy({ service: `fo-${id}`, datasets: [{ hdfs: raw, target: copy }, { hbase: table }], copy: { mappers: 2 } });
+    policy = writePolicy({
+      service: `fo-${id}`,
+      datasets: [{ hdfs: raw, target: copy }, { hbase: table }],
+      // One copy at a time, so a run's order is its plan's (side by side, copies interleave).
+      copy: { mappers: 2, parallel: 1 },
+    });
     fs.copyFileSync(policy, path.join(policies, path.basename(policy)));
   });
 

@@ -30,7 +30,6 @@ import {
   west,
   writePolicy,
 } from './helpers.js';
-import { expected, moments, type Shown, sent } from './plans.js';
 
 const id = runId();
 const table = `fo_${id}:t`;
@@ -57,12 +56,7 @@ describe('failover and failback', () => {
     if (init.exitCode !== 0) expect((await hbackup(['init', '--force'])).exitCode).toBe(0);
     await snapshottable(raw, { 'a.bin': bytes(200_000), 'sub/b.txt': 'b' });
     await hbaseShell(east, `create_namespace 'fo_${id}'\ncreate '${table}', 'f'\n${rows(0, 50)}\n`);
-    policy = writePolicy({
-      service: `fo-${id}`,
-      datasets: [{ hdfs: raw, target: copy }, { hbase: table }],
-      // One copy at a time, so a run's order is its plan's (side by side, copies interleave).
-      copy: { mappers: 2, parallel: 1 },
-    });
+    policy = writePolicy({ service: `fo-${id}`, datasets: [{ hdfs: raw, target: copy }, { hbase: table }], copy: { mappers: 2 } });
     fs.copyFileSync(policy, path.join(policies, path.basename(policy)));
   });
 
@@ -85,15 +79,9 @@ describe('failover and failback', () => {
     await putTree(east, raw, { 'late.txt': 'written just before the switchover' });
     const epoch = (await epochOf(east)).epoch;
 
-    const dry = await pair('--json', 'failover', '--dry-run');
-    expect(dry.report, dry.out).toMatchObject({ result: 'planned', mode: 'planned', to: 'west' });
-    const { r, report, out } = await pair('--json', '--verbose', 'failover', '--yes');
+    const { r, report, out } = await pair('--json', 'failover', '--yes');
     expect(r.exitCode, out).toBe(0);
     expect(report).toMatchObject({ result: 'ok', mode: 'planned', from: 'east', to: 'west', epoch: epoch + 1 });
-    // The dry run is the run: what was sent is the plan, with what it planned as it ran (the last
-    // backup, the restore) where it says so; the table came up on west in one session.
-    expect(moments(sent(String(r.stderr)))).toEqual(moments(expected(dry.report.planned, report.made)));
-    expect(report.made.filter((m: Shown) => m.step.endsWith('in place on west') && m.change.includes('clone_snapshot'))).toHaveLength(1);
     expect(report.endpoint.fsDefaultFS).toBe(west.fsUri);
     expect([await epochOf(east), await epochOf(west)]).toMatchObject([
       { role: 'secondary', epoch: epoch + 1 },

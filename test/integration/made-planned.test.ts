@@ -1,9 +1,10 @@
 // The dry run of each flow that changes clusters is what its real run sends, against the sandbox, for a
-// service of a directory and a table: backup, restore beside the live data (a planned failover:
-// failover.test.ts; an emergency one and the failback after it: failover-crash.test.ts). Observed as
-// sent (--verbose: each WebHDFS call that changes something, each command with what its standard input
-// received — for tables, the line the HBase session got); steps planned only when they run are
-// replaced by what the run listed there.
+// service of a directory and a table: backup, restore beside the live data, a planned failover (an
+// emergency one and the failback after it: failover-crash.test.ts). Observed as sent (--verbose: each WebHDFS call that
+// changes something, each command with what its standard input received — for tables, the line the
+// HBase session got); steps planned only when they run are replaced by what the run listed there.
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readIdentity } from '../../src/identity/identity.js';
 // @ts-expect-error the sandbox launcher is plain JavaScript
@@ -19,20 +20,37 @@ import {
   putTree,
   runId,
   snapshottable,
+  tmpDir,
   tool,
   tree,
   webhdfs,
   west,
   writePolicy,
 } from './helpers.js';
-import { alike, moments, type Shown, sent } from './plans.js';
+import { alike, expected, type Shown, sent } from './plans.js';
 
 const id = runId();
 const raw = `/it/mp-${id}/raw`;
 const empty = `/it/mp-${id}/empty`;
 const table = `mp_${id}:t`;
+const policies = tmpDir('mp-policies');
 let policy = '';
 
+/** The snapshots of a moment are fired at once, kind beside kind: within one run of them, their order is no order. */
+const MOMENT = /op=CREATESNAPSHOT&.*snapshotname=hb-mp-\S+-STAMP$|<<< hbackup_fire\(/;
+function moments(lines: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; ) {
+    let j = i;
+    while (j < lines.length && MOMENT.test(lines[j]!)) j++;
+    if (j > i) out.push(...lines.slice(i, j).sort());
+    else out.push(lines[j++]!);
+    i = j;
+  }
+  return out;
+}
+
+const pair = (...args: string[]) => hbackup([...args, '--policies', policies]);
 const roleOf = async (site: typeof east) => (await readIdentity(webhdfs(site)))!.role;
 
 describe('made equals planned, against the sandbox', () => {
@@ -49,6 +67,7 @@ describe('made equals planned, against the sandbox', () => {
       datasets: [{ hdfs: raw }, { hdfs: empty }, { hbase: table }],
       copy: { mappers: 2, parallel: 1 },
     });
+    fs.copyFileSync(policy, path.join(policies, path.basename(policy)));
     expect((await backup(policy)).report).toMatchObject({ result: 'ok' });
   });
 
@@ -85,5 +104,20 @@ describe('made equals planned, against the sandbox', () => {
     expect(moments(sent(String(restored.stderr)))).toEqual(moments(planned.planned.map((p: Shown) => alike(p.change))));
     expect(await tree(east, raw)).toEqual(await tree(west, `${raw}_mp`));
     expect(await webhdfs(west).listStatus(`${empty}_mp`)).toEqual([]);
+  });
+
+  it('failover, planned: the dry run is the run, what it plans as it runs listed as made; and back', async () => {
+    const dry = await pair('--json', 'failover', '--dry-run');
+    const plan = jsonLines(String(dry.stdout))[0]!;
+    expect(plan, String(dry.stderr)).toMatchObject({ result: 'planned', mode: 'planned', to: 'west' });
+    const real = await pair('--json', '--verbose', 'failover', '--yes');
+    const report = jsonLines(String(real.stdout))[0]!;
+    expect(report, String(real.stderr)).toMatchObject({ result: 'ok', mode: 'planned', to: 'west' });
+    expect(moments(sent(String(real.stderr)))).toEqual(moments(expected(plan.planned, report.made)));
+    // The table came up on west from the restore point the last backup made (clone_snapshot, one session).
+    expect(report.made.filter((m: Shown) => m.step.endsWith('in place on west') && m.change.includes('clone_snapshot'))).toHaveLength(1);
+    // East the primary again, as the other files expect the sandbox.
+    const back = await pair('--json', 'failover', '--yes');
+    expect(jsonLines(String(back.stdout))[0], String(back.stderr)).toMatchObject({ result: 'ok', to: 'east' });
   });
 });

@@ -22,22 +22,6 @@ export const sent = (stderr: string) =>
     .filter((l) => /^(PUT|POST|DELETE) /.test(l) || l.startsWith('run: '))
     .map((l) => alike(l.replace(/^run: /, '')));
 
-/** The snapshots of a moment are fired at once, kind beside kind: within one run of them, their order is no order. */
-const MOMENT = /op=CREATESNAPSHOT&.*snapshotname=hb-\S+-STAMP$|<<< hbackup_fire\(/;
-
-/** Lines as sent, each run of a moment's snapshots in one order (made alike first). */
-export function moments(lines: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < lines.length; ) {
-    let j = i;
-    while (j < lines.length && MOMENT.test(lines[j]!)) j++;
-    if (j > i) out.push(...lines.slice(i, j).sort());
-    else out.push(lines[j++]!);
-    i = j;
-  }
-  return out;
-}
-
 /** The plan with each step planned when it runs replaced by what the run listed there, made alike. */
 export const expected = (planned: Shown[], made: Shown[]) =>
   planned

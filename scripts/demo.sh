@@ -42,7 +42,7 @@ seq 1 100 | sed 's/^/us,/' > "$work/sales2.csv"
 "$east/hdfs" dfs -mkdir -p "/demo/warehouse/sales.db/day=2026-11-25"
 "$east/hdfs" dfs -put -f "$work/sales2.csv" "/demo/warehouse/sales.db/day=2026-11-25/sales.csv"
 "$east/hdfs" dfs -put -f "$work/clicks-1.log" "/demo/clicks/clicks-$(date +%s).log"
-printf '\n# what the next backup will do, changing nothing\n'
+printf '\n# what the next backup will do, changing nothing: the small diffs are written through WebHDFS by hbackup itself (no DistCp job), each call listed\n'
 hbackup backup --dry-run policies/demo.yaml
 hbackup backup policies/demo.yaml
 printf '\n# nothing changed in the directories since: no DistCp runs for them (mode unchanged), the copy is still verified\n'

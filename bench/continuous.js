@@ -49,8 +49,9 @@ child.stdout.on('data', (c) => {
 });
 
 const momentOf = (name) => Date.parse(name.replace(/^.*-(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, '$1-$2-$3T$4:$5:$6Z'));
-// The first (full) copy is not what a continuous service holds: sampling starts once it exists.
-while (!runs.length) await new Promise((r) => setTimeout(r, 200));
+// The first (full) copy is not what a continuous service holds: sampling starts once the first
+// incremental point exists after it.
+while (runs.length < 2) await new Promise((r) => setTimeout(r, 200));
 say(`first restore point (full copy of ${FILES} files): ${((runs[0].endedAt - runs[0].startedAt) / 1000).toFixed(1)} s`);
 const samples = [];
 let n = 0;

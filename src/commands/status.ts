@@ -1,5 +1,6 @@
 import { clustersPair } from '../config/load.js';
 import { UsageError } from '../errors.js';
+import { duration } from '../flows/report/charts.js';
 import { servicesStatus } from '../flows/status/services.js';
 import { writeSiteMetrics } from '../metrics/prometheus.js';
 import { type Level, type Problem, siteStatuses, worst } from '../sites/health.js';
@@ -54,7 +55,7 @@ export async function statusCommand(opts: StatusCommandOptions, env: CommandEnv)
       );
     }
     for (const v of services) {
-      const age = v.ageSeconds === null ? 'no restore point' : `${v.newestRestorePoint}, ${ageText(v.ageSeconds)} old${cycleText(v)}`;
+      const age = v.ageSeconds === null ? 'no restore point' : `${v.newestRestorePoint}, ${duration(v.ageSeconds)} old${cycleText(v)}`;
       const d = v.drills;
       const drill = !d
         ? ''
@@ -69,9 +70,6 @@ export async function statusCommand(opts: StatusCommandOptions, env: CommandEnv)
   }
   return EXIT[level];
 }
-
-/** An age as people read it: seconds under two minutes, else minutes, hours past two hours. */
-const ageText = (s: number) => (s < 120 ? `${s} s` : s < 7200 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`);
 
 /** The cycle that made the newest point, and the schedule's interval when it is seconds or minutes. */
 const cycleText = (v: { cycleSeconds: number | null; intervalSeconds?: number }) =>

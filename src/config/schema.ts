@@ -202,6 +202,9 @@ export const DatasetSchema = z
 /** A diff of at most 1,000 files and 64 MiB is copied through WebHDFS by default. */
 export const DIRECT_DEFAULTS = { maxFiles: 1000, maxBytes: 64 * 1024 ** 2 };
 
+/** The most a direct copy may hold: it reads each file whole, so this bounds its memory. */
+const MAX_DIRECT_BYTES = 1024 ** 3;
+
 export const PolicySchema = z
   .strictObject({
     service: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'a service name is lower-case letters, digits and "-", starting with a letter'),
@@ -228,7 +231,10 @@ export const PolicySchema = z
             z.literal(['off', false]).transform(() => 'off' as const),
             z.strictObject({
               maxFiles: z.int().min(1).max(100_000).default(DIRECT_DEFAULTS.maxFiles).describe('Files to write, at most.'),
-              maxBytes: byteSize.default(DIRECT_DEFAULTS.maxBytes).describe('Bytes to write, at most (e.g. 64MiB; at most 1GiB).'),
+              maxBytes: byteSize
+                .refine((v) => v <= MAX_DIRECT_BYTES, 'at most 1GiB (a direct copy holds each file in memory while it moves it)')
+                .default(DIRECT_DEFAULTS.maxBytes)
+                .describe('Bytes to write, at most (e.g. 64MiB; at most 1GiB).'),
             }),
           ])
           .default(DIRECT_DEFAULTS)

@@ -116,15 +116,11 @@ export function parseBytes(text: string | number): number | undefined {
   return m && unit ? Math.round(Number(m[1]) * unit) : undefined;
 }
 
-/** The most a direct copy may hold: it reads each file whole, so this bounds its memory. */
-export const MAX_DIRECT_BYTES = 1024 ** 3;
-
 /** A size in a policy: bytes, or a number and KiB, MiB, GiB (KB, MB, GB); read as bytes. */
 export const byteSize = z
   .union([z.string(), z.number()])
   .refine((v) => parseBytes(v) !== undefined, 'a size: bytes, or a number and KiB, MiB or GiB, e.g. 64MiB')
-  .transform((v) => parseBytes(v)!)
-  .refine((v) => v <= MAX_DIRECT_BYTES, 'at most 1GiB (a direct copy holds each file in memory while it moves it)');
+  .transform((v) => parseBytes(v)!);
 
 const periods = z.int().min(0).max(1000);
 

@@ -105,7 +105,7 @@ export async function copyHdfs(ctx: BackupContext, planned: HdfsPlan, update: (t
   const stoppedJobs = plan.orphans.map((o) => `${o.app} on ${o.site}`);
   return {
     ...result,
-    ...(directRefused && result.copiedBy === 'distcp' ? { directRefused } : {}),
+    ...(directRefused ? { directRefused } : {}),
     ...(rolledBack ? { rolledBack } : {}),
     ...(stoppedJobs.length ? { stoppedJobs } : {}),
   };

@@ -19,7 +19,7 @@
  */
 import { type Change, type CopyFrom, httpChange, type Performer, perform } from '../../core/change.js';
 import { eachLimited } from '../../core/limit.js';
-import { aclSpec, attributesOf } from '../../hdfs/attributes.js';
+import { type Attributes, attributeChanges, attributesOf } from '../../hdfs/attributes.js';
 import { snapshotPath } from '../../hdfs/paths.js';
 import { type DiffEntry, type FileStatus, ops, type WebHdfsRequest } from '../../hdfs/requests.js';
 import type { WebHdfs } from '../../hdfs/webhdfs.js';
@@ -221,7 +221,7 @@ async function attributeRequests(
 ): Promise<WebHdfsRequest[]> {
   const want = attributesOf(e.status, e.status.aclBit ? await src.aclStatus(srcPath) : undefined);
   const wantX = await src.xattrs(srcPath, 'hex');
-  let have: ReturnType<typeof attributesOf> | undefined;
+  let have: Attributes | undefined;
   let haveX: Record<string, string> = {};
   if (!e.created && e.status.type === 'DIRECTORY') {
     const old = e.was ? `${dstFrom}/${e.was}` : dstFrom;
@@ -231,12 +231,7 @@ async function attributeRequests(
       haveX = await dst.xattrs(old, 'hex');
     }
   }
-  const out: WebHdfsRequest[] = [];
-  if (!have || have.owner !== want.owner || have.group !== want.group) out.push(ops.setOwner(path, want.owner, want.group));
-  if (!have || have.permission !== want.permission) out.push(ops.setPermission(path, want.permission));
-  const aclDiffers = (have?.acl ?? []).join() !== (want.acl ?? []).join();
-  if (want.acl && aclDiffers) out.push(ops.setAcl(path, aclSpec(want)));
-  else if (have?.acl && !want.acl) out.push(ops.removeAcl(path), ops.setPermission(path, want.permission));
+  const out = attributeChanges(path, want, have);
   for (const [name, value] of Object.entries(wantX))
     if (haveX[name] !== value) out.push(ops.setXAttr(path, { name, value, create: !(name in haveX) }));
   for (const name of Object.keys(haveX)) if (!(name in wantX)) out.push(ops.removeXAttr(path, name));

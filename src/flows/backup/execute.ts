@@ -68,6 +68,16 @@ const left = (c: BackupPlan['cleanup']) =>
 export async function executeBackup(ctx: BackupContext, plan: BackupPlan, report: BackupReport, started: number): Promise<void> {
   const { progress, now, service } = ctx;
   const { cleanup } = plan;
+  let mark = now().getTime();
+  report.phasesMs = { plan: mark - started };
+  const phases = report.phasesMs;
+  /** The time since the previous phase ended. */
+  const lap = () => {
+    const t = now().getTime();
+    const ms = t - mark;
+    mark = t;
+    return ms;
+  };
   if (cleanup.changes.length) {
     await progress.step(
       `${service}: remove ${left(cleanup)} left by an interrupted run`,
@@ -76,6 +86,7 @@ export async function executeBackup(ctx: BackupContext, plan: BackupPlan, report
       },
       () => `${service}: removed ${left(cleanup)} left by an interrupted run`,
     );
+    phases.cleanup = lap();
   }
 
   const timings = await progress.step(
@@ -83,6 +94,7 @@ export async function executeBackup(ctx: BackupContext, plan: BackupPlan, report
     () => moment(ctx, plan),
     (t) => `${service}: ${t.length} snapshot(s) ${plan.snapshot}, consistency window ${windowOf(t)} ms`,
   );
+  phases.snapshots = lap();
   report.consistencyWindowMs = windowOf(timings);
   timings.forEach((t, i) => {
     Object.assign(report.datasets[i]!, {
@@ -154,6 +166,7 @@ export async function executeBackup(ctx: BackupContext, plan: BackupPlan, report
         failures.push(e);
       });
   });
+  phases.copies = lap();
   if (failures.length) throw failures[0];
 
   const entry: RestorePoint = {
@@ -176,6 +189,7 @@ export async function executeBackup(ctx: BackupContext, plan: BackupPlan, report
     (path) => `${service}: recorded restore point ${plan.snapshot} (${plan.secondary}:${path})`,
   );
   report.restorePoint = plan.snapshot;
+  phases.catalog = lap();
 
   if (plan.retention.changes.length) {
     await progress.step(
@@ -184,6 +198,7 @@ export async function executeBackup(ctx: BackupContext, plan: BackupPlan, report
         for (const c of plan.retention.changes) await perform(ctx, c);
       },
     );
+    phases.retention = lap();
   }
   report.retention = { restorePointsDeleted: plan.retention.restorePoints, snapshotsDeleted: plan.retention.snapshots };
 }

@@ -46,6 +46,12 @@ export interface BackupReport {
   restorePoint: string | null;
   consistencyWindowMs: number | null;
   durationMs: number;
+  /**
+   * Where a run's time went, in order (set as each phase ends): preflight and plan, the clean-up of
+   * an interrupted run, the snapshots at the moment (hooks and the HBase shell's start included),
+   * every data set's copy and verification side by side, the catalog entry, retention.
+   */
+  phasesMs?: { plan: number; cleanup?: number; snapshots?: number; copies?: number; catalog?: number; retention?: number };
   dryRun: boolean;
   datasets: DatasetReport[];
   retention?: { restorePointsDeleted: string[]; snapshotsDeleted: number };

@@ -8,6 +8,7 @@ import type { CopyMode, DatasetRecord } from '../catalog/catalog.js';
 import type { Dataset } from '../config/schema.js';
 import type { Change } from '../core/change.js';
 import type { BackupContext, FlowContext } from '../core/context.js';
+import type { DiffEntry } from '../hdfs/requests.js';
 import type { Site } from '../sites/site.js';
 import type { TreeRecord } from './hdfs/verify.js';
 
@@ -84,6 +85,8 @@ export interface CopyResult {
   bytesSkipped?: number;
   filesSkipped?: number;
   copyMs: number;
+  /** The source's snapshot diff an incremental copy followed: verification follows it too (never reported). */
+  sourceDiff?: DiffEntry[];
 }
 
 export interface Verification {

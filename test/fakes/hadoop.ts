@@ -94,6 +94,7 @@ function answer(fs: FakeHdfs, method: string, url: URL): { status: number; body:
       return { status: 200, body: { SnapshottableDirectoryList: list.length ? list : null } };
     }
     case 'GET GETSNAPSHOTDIFF':
+      fs.diffs.set(p, (fs.diffs.get(p) ?? 0) + 1);
       return {
         status: 200,
         body: { SnapshotDiffReport: { diffList: fs.diff(p, q.get('oldsnapshotname') ?? '', q.get('snapshotname') ?? '') } },

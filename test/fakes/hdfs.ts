@@ -52,6 +52,8 @@ export class FakeHdfs {
   readonly changes: string[] = [];
   /** How many listing pages (LISTSTATUS_BATCH) were asked for. */
   pages = 0;
+  /** How many snapshot diffs (GETSNAPSHOTDIFF) were asked for, by snapshot root. */
+  diffs = new Map<string, number>();
   /** Set to make the NameNode unreachable. */
   down = false;
   /** How far this NameNode's clock is ahead of the control host's. */

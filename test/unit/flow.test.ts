@@ -36,8 +36,15 @@ describe('backup flow', () => {
     w.east.write('/data/raw/a.txt', 'AAAAA');
     w.east.remove('/data/raw/gone.txt');
     w.east.rename('/data/raw/old', '/data/raw/new');
+    w.east.diffs.clear();
+    w.west.diffs.clear();
     const second = await w.cli('--json', 'backup', policy);
     expect(second.code, second.stderr).toBe(0);
+    // Each diff walks the snapshot root's whole tree on the NameNode: per data set the source's is
+    // asked twice (the plan, then the copy at the moment, which verification follows too) and the
+    // target's once (untouched since the previous point?).
+    expect(Object.fromEntries(w.east.diffs)).toEqual({ '/data/raw': 2, '/data/wh': 2 });
+    expect(Object.fromEntries(w.west.diffs)).toEqual({ '/data/raw': 1, '/dr/wh': 1 });
     expect(second.report!.datasets.map((d: any) => [d.mode, d.bytesCopied, d.filesCopied])).toEqual([
       ['incremental', 12, 2],
       // Nothing changed in /data/wh: no DistCp for it, the target only snapshotted (and verified).
@@ -46,6 +53,11 @@ describe('backup flow', () => {
     const name = 'hb-orders-20261125T030000Z';
     expect(w.west.tree(`/data/raw/.snapshot/${name}`)).toEqual(w.east.tree(`/data/raw/.snapshot/${name}`));
     expect(w.west.tree(`/dr/wh/.snapshot/${name}`)).toEqual(w.east.tree(`/data/wh/.snapshot/${name}`));
+    // Where the run's time went, phase by phase, in the order they ran: never more than the whole run.
+    const phases = second.report!.phasesMs as Record<string, number>;
+    expect(Object.keys(phases).slice(0, 4)).toEqual(['plan', 'snapshots', 'copies', 'catalog']);
+    expect(Object.values(phases).every((ms) => Number.isInteger(ms) && ms >= 0)).toBe(true);
+    expect(Object.values(phases).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(second.report!.durationMs);
     // The small diff went through WebHDFS: DistCp made only the first, full copies.
     expect(second.report!.datasets[0]).toMatchObject({ copiedBy: 'webhdfs' });
     const distcps = w.rec.commands.map((c) => withoutJob(c.argv).slice(1, 4).join(' '));

@@ -63,6 +63,7 @@ export async function verifyChanged(
   snapshot: string,
   before: TreeRecord | undefined,
   checksums: boolean,
+  diff?: DiffEntry[],
 ): Promise<VerifyResult | undefined> {
   // The previous digest must have been computed as this one is: with checksums, or without.
   if (!before || before.checksums !== checksums) return undefined;
@@ -72,7 +73,8 @@ export async function verifyChanged(
   ]);
   const totals = (['fileCount', 'directoryCount', 'length'] as const).filter((k) => a[k] !== b[k]);
   if (totals.length) return undefined;
-  const touched = touchedPaths(await src.snapshotDiff(srcDir, previous, snapshot));
+  // The diff the copy followed, when it has one: the NameNode walks the whole tree for each diff.
+  const touched = touchedPaths(diff ?? (await src.snapshotDiff(srcDir, previous, snapshot)));
   const problems: string[] = [];
   const old = new TreeDigest();
   const now = new TreeDigest();

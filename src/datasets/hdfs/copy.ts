@@ -108,6 +108,7 @@ export async function copyHdfs(ctx: BackupContext, planned: HdfsPlan, update: (t
     ...(directRefused ? { directRefused } : {}),
     ...(rolledBack ? { rolledBack } : {}),
     ...(stoppedJobs.length ? { stoppedJobs } : {}),
+    ...(diff && result.mode !== 'full' ? { sourceDiff: diff } : {}),
   };
 }
 

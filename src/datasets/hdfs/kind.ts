@@ -119,6 +119,7 @@ export const hdfsKind: DatasetKind<HdfsPlan, HdfsRestore> = {
           plan.snapshot,
           plan.previousDigest,
           plan.checksums,
+          copied.sourceDiff,
         )
       : undefined;
     const v = changed ?? (await verifyCopy(src, plan.spec.source, dst, plan.spec.target, plan.snapshot, plan.checksums));

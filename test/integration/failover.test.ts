@@ -44,10 +44,15 @@ const roleOf = async (site: SiteInfo) => (await epochOf(site)).role;
 describe('failover and failback', () => {
   const policies = tmpDir('fo-policies');
   let policy: string;
-  const pair = async (...args: string[]) => {
-    const r = await hbackup([...args, '--policies', policies]);
+  // The race and safe-mode tests are about the sites' identities: a service of one small directory
+  // (no table to export and restore) keeps their switchovers short.
+  const small = tmpDir('fo-small');
+  const pairIn = async (dir: string, args: string[]) => {
+    const r = await hbackup([...args, '--policies', dir]);
     return { r, report: jsonLines(String(r.stdout))[0]!, out: `${r.stdout}\n${r.stderr}` };
   };
+  const pair = (...args: string[]) => pairIn(policies, args);
+  const pairSmall = (...args: string[]) => pairIn(small, args);
 
   beforeAll(async () => {
     await ensureSandboxUp();
@@ -58,6 +63,9 @@ describe('failover and failback', () => {
     await hbaseShell(east, `create_namespace 'fo_${id}'\ncreate '${table}', 'f'\n${rows(0, 50)}\n`);
     policy = writePolicy({ service: `fo-${id}`, datasets: [{ hdfs: raw, target: copy }, { hbase: table }], copy: { mappers: 2 } });
     fs.copyFileSync(policy, path.join(policies, path.basename(policy)));
+    await snapshottable(`/it/fo-${id}/small`, { 'one.txt': 'one' });
+    const smallPolicy = writePolicy({ service: `fo-small-${id}`, datasets: [{ hdfs: `/it/fo-${id}/small` }] });
+    fs.copyFileSync(smallPolicy, path.join(small, path.basename(smallPolicy)));
   });
 
   afterAll(async () => {
@@ -191,7 +199,7 @@ describe('failover and failback', () => {
 
   it('lets exactly one of two failovers started at the same moment promote', async () => {
     const epoch = (await epochOf(east)).epoch;
-    const [a, b] = await Promise.all([pair('--json', 'failover', '--yes'), pair('--json', 'failover', '--yes')]);
+    const [a, b] = await Promise.all([pairSmall('--json', 'failover', '--yes'), pairSmall('--json', 'failover', '--yes')]);
     const results = [a, b].map((x) => x.r.exitCode).sort();
     expect(results, `${a.out}\n${b.out}`).toEqual([0, 75]);
     const loser = [a, b].find((x) => x.r.exitCode === 75)!;
@@ -200,16 +208,16 @@ describe('failover and failback', () => {
       { role: 'secondary', epoch: epoch + 1 },
       { role: 'primary', epoch: epoch + 1 },
     ]);
-    expect((await pair('--json', 'failover', '--yes')).report).toMatchObject({ result: 'ok', to: 'east', epoch: epoch + 2 });
+    expect((await pairSmall('--json', 'failover', '--yes')).report).toMatchObject({ result: 'ok', to: 'east', epoch: epoch + 2 });
   });
 
   it('puts an old primary that still answers into safe mode, and failback brings it out', async () => {
-    const { report, out } = await pair('--json', 'failover', '--yes', '--emergency');
+    const { report, out } = await pairSmall('--json', 'failover', '--yes', '--emergency');
     expect(report, out).toMatchObject({ result: 'ok', mode: 'emergency', to: 'west' });
     expect(String((await tool(east, 'hdfs', ['dfsadmin', '-safemode', 'get'])).stdout)).toContain('Safe mode is ON');
     await expect(webhdfs(east).mkdirs(`/it/fo-${id}/refused`)).rejects.toThrow(/safe mode/i);
 
-    const back = await pair('--json', 'failback', '--yes', '--switch');
+    const back = await pairSmall('--json', 'failback', '--yes', '--switch');
     expect(back.report, back.out).toMatchObject({ result: 'ok', endpoint: { site: 'east' } });
     expect(String((await tool(east, 'hdfs', ['dfsadmin', '-safemode', 'get'])).stdout)).toContain('Safe mode is OFF');
     expect([await roleOf(east), await roleOf(west)]).toEqual(['primary', 'secondary']);

@@ -9,7 +9,21 @@ import http from 'node:http';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { bytes, east, hbackupBin, hbackupEnv, restorePoints, runId, snap, snapshottable, tmpDir, tree, webhdfs, west } from './helpers.js';
+import {
+  bytes,
+  east,
+  hbackup,
+  hbackupBin,
+  hbackupEnv,
+  restorePoints,
+  runId,
+  snap,
+  snapshottable,
+  tmpDir,
+  tree,
+  webhdfs,
+  west,
+} from './helpers.js';
 
 const id = runId();
 const root = `/it/watch-${id}`;
@@ -101,6 +115,17 @@ describe('a continuous service (run-due --watch)', () => {
       await sleep(60_000);
       const edited = Date.now();
       writePolicyFile([{ hdfs: `${root}/log` }, { hdfs: `${root}/more` }]);
+      await sleep(Math.max(0, 170_000 - (Date.now() - started)));
+      // status, while the service runs: its RPO (the newest point's age) and cycle time, in seconds.
+      const st = await hbackup(['--json', 'status', '--policies', policies]);
+      const svc = JSON.parse(String(st.stdout)).services.find((s: { service: string }) => s.service === service);
+      expect(svc, String(st.stderr)).toMatchObject({ intervalSeconds: 5, overdue: false });
+      expect(svc.ageSeconds).toBeGreaterThanOrEqual(0);
+      expect(svc.ageSeconds).toBeLessThan(30);
+      expect(svc.cycleSeconds).toBeGreaterThan(0);
+      expect(svc.cycleSeconds).toBeLessThan(30);
+      const human = String((await hbackup(['status', '--policies', policies])).stdout);
+      expect(human).toMatch(new RegExp(`${service} +hb-\\S+, \\d+ s old \\(cycle [\\d.]+ s, every 5 s\\)`));
       await sleep(Math.max(0, 180_000 - (Date.now() - started)));
       // SIGTERM once a run is under way: it finishes, and the watch exits 0.
       const before = first.runs.length;

@@ -32,14 +32,27 @@ export async function smallFiles(work, dirs, perDir) {
 }
 
 /**
- * A cycle by hand, as an administrator would run it from snapshot `from`: per directory, one after
- * another, snapshot `to`, `distcp -update -diff from to`, the target's snapshot. Its milliseconds.
+ * A cycle by hand, as an administrator would run it from snapshot `from` (one name for all, or each
+ * directory's own): per directory, one after another, snapshot `to`, `distcp -update -diff from to`,
+ * the target's snapshot. Its milliseconds.
  */
 export async function cycleByHand(dirs, from, to) {
   const start = Date.now();
   for (const d of dirs) {
+    const since = typeof from === 'string' ? from : from(d);
     await tool(east, 'hdfs', ['dfs', '-createSnapshot', d, to]);
-    await tool(east, 'hadoop', ['distcp', '-update', '-diff', from, to, '-pbcugpaxt', '-m', '4', `${east.fsUri}${d}`, `${west.fsUri}${d}`]);
+    await tool(east, 'hadoop', [
+      'distcp',
+      '-update',
+      '-diff',
+      since,
+      to,
+      '-pbcugpaxt',
+      '-m',
+      '4',
+      `${east.fsUri}${d}`,
+      `${west.fsUri}${d}`,
+    ]);
     await tool(west, 'hdfs', ['dfs', '-createSnapshot', d, to]);
   }
   return Date.now() - start;

@@ -41,6 +41,7 @@ export async function render(file: string, screenshot: string): Promise<Rendered
     });
     await page.goto(url, { waitUntil: 'load' });
     await page.screenshot({ path: screenshot, fullPage: true });
+    // biome-ignore lint/performance/useDomNodeTextContent: the text as a reader sees it (no script or style text)
     const text = await page.innerText('body');
     const charts = await page.$$eval('svg', (all) => all.map((s) => s.getAttribute('aria-label') ?? ''));
     const tables = await page.$$eval('h3', (hs) =>

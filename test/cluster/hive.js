@@ -1,0 +1,159 @@
+// @ts-check
+// A real Hive per sandbox site, started only by the tests and the demo that need it: HiveServer2
+// 4.0.1 as its own JVM, its metastore embedded on a Derby database under the site's directory, its
+// warehouse on the site's HDFS, queries run in local MapReduce. Its jars (hive/pom.xml) are
+// resolved the first time.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { siteLayout, siteXml } from './layout.js';
+import { alive, startJvm, stopProcs, waitFor } from './sandbox.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const classpathFile = path.join(here, 'target', 'hive-classpath.txt');
+
+/** Resolve Hive's jars once; their classpath. */
+export function resolveHive() {
+  if (fs.existsSync(classpathFile)) return fs.readFileSync(classpathFile, 'utf8').trim();
+  process.stderr.write('[sandbox] resolving Hive (test/cluster/hive/pom.xml)…\n');
+  const r = spawnSync(
+    'mvn',
+    ['-B', '-q', '-f', path.join(here, 'hive', 'pom.xml'), 'dependency:build-classpath', `-Dmdep.outputFile=${classpathFile}`],
+    { stdio: 'inherit' },
+  );
+  if (r.status !== 0) throw new Error(`mvn dependency:build-classpath (Hive) failed (exit ${r.status})`);
+  return fs.readFileSync(classpathFile, 'utf8').trim();
+}
+
+const beelineClasspathFile = path.join(here, 'target', 'beeline-classpath.txt');
+
+/** Resolve Beeline's jars once (beeline/pom.xml); their classpath. */
+export function resolveBeeline() {
+  if (fs.existsSync(beelineClasspathFile)) return fs.readFileSync(beelineClasspathFile, 'utf8').trim();
+  process.stderr.write('[sandbox] resolving Beeline (test/cluster/beeline/pom.xml)…\n');
+  const r = spawnSync(
+    'mvn',
+    ['-B', '-q', '-f', path.join(here, 'beeline', 'pom.xml'), 'dependency:build-classpath', `-Dmdep.outputFile=${beelineClasspathFile}`],
+    { stdio: 'inherit' },
+  );
+  if (r.status !== 0) throw new Error(`mvn dependency:build-classpath (Beeline) failed (exit ${r.status})`);
+  return fs.readFileSync(beelineClasspathFile, 'utf8').trim();
+}
+
+/** Write the site's `bin/beeline`: Beeline with the site's Hadoop configuration. @param {string} name */
+export function writeBeeline(name) {
+  const h = hiveLayout(name);
+  resolveBeeline();
+  const s = h.site;
+  const file = path.join(s.binDir, 'beeline');
+  fs.mkdirSync(s.binDir, { recursive: true });
+  fs.writeFileSync(
+    file,
+    `#!/usr/bin/env bash
+# 'beeline' for sandbox site ${s.name}: Hive's JDBC shell with this site's Hadoop configuration.
+set -euo pipefail
+java_bin="\${JAVA_HOME:+$JAVA_HOME/bin/}java"
+exec "$java_bin" ${s.jvmOpts.join(' ')} -Xmx${s.heap.tool} -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \\
+  -Dlog4j.configurationFile=${JSON.stringify(path.join(h.confDir, 'beeline-log4j2.properties'))} \\
+  -cp "${s.confDir}:$(cat ${JSON.stringify(beelineClasspathFile)})" org.apache.hive.beeline.BeeLine "$@"
+`,
+    { mode: 0o755 },
+  );
+  fs.mkdirSync(h.confDir, { recursive: true });
+  fs.writeFileSync(
+    path.join(h.confDir, 'beeline-log4j2.properties'),
+    'status = error\nappender.console.type = Console\nappender.console.name = err\nappender.console.target = SYSTEM_ERR\n' +
+      'appender.console.layout.type = PatternLayout\nappender.console.layout.pattern = %m%n\n' +
+      'rootLogger.level = error\nrootLogger.appenderRef.err.ref = err\n',
+  );
+  return file;
+}
+
+/** Where a site's Hive lives: its port (the site's base + 50), configuration, Derby database, HDFS paths. */
+export function hiveLayout(name) {
+  const s = siteLayout(name, '');
+  const dir = path.join(s.dir, 'hive');
+  const port = s.ports.hbaseMaster + 50;
+  return {
+    site: s,
+    dir,
+    port,
+    confDir: path.join(dir, 'conf'),
+    derby: path.join(dir, 'metastore_db'),
+    jdbcUrl: `jdbc:hive2://127.0.0.1:${port}/default`,
+    warehouse: '/warehouse/managed',
+    external: '/warehouse/external',
+  };
+}
+
+/** Is HiveServer2 taking connections? */
+function portOpen(port) {
+  return new Promise((resolve) => {
+    const c = net.connect({ host: '127.0.0.1', port }, () => {
+      c.end();
+      resolve(true);
+    });
+    c.on('error', () => resolve(false));
+    c.setTimeout(2000, () => {
+      c.destroy();
+      resolve(false);
+    });
+  });
+}
+
+/** @param {ReturnType<typeof hiveLayout>} h */
+function writeHiveSite(h) {
+  fs.mkdirSync(h.confDir, { recursive: true });
+  fs.writeFileSync(
+    path.join(h.confDir, 'hive-site.xml'),
+    siteXml({
+      'hive.metastore.uris': '',
+      'javax.jdo.option.ConnectionURL': `jdbc:derby:;databaseName=${h.derby};create=true`,
+      'javax.jdo.option.ConnectionDriverName': 'org.apache.derby.jdbc.EmbeddedDriver',
+      'datanucleus.schema.autoCreateAll': 'true',
+      'hive.metastore.schema.verification': 'false',
+      'hive.metastore.warehouse.dir': h.warehouse,
+      'hive.metastore.warehouse.external.dir': h.external,
+      'hive.exec.scratchdir': '/tmp/hive',
+      'hive.exec.local.scratchdir': path.join(h.dir, 'scratch'),
+      'hive.downloaded.resources.dir': path.join(h.dir, 'resources'),
+      'hive.querylog.location': path.join(h.dir, 'querylog'),
+      'hive.server2.logging.operation.log.location': path.join(h.dir, 'operation-logs'),
+      'hive.execution.engine': 'mr',
+      'mapreduce.framework.name': 'local',
+      'hive.server2.enable.doAs': 'false',
+      'hive.server2.thrift.bind.host': '127.0.0.1',
+      'hive.server2.thrift.port': String(h.port),
+      'hive.server2.webui.port': '0',
+      'hive.support.concurrency': 'false',
+      'metastore.create.as.acid': 'false',
+      'hive.create.as.insert.only': 'false',
+      'hive.stats.autogather': 'false',
+    }),
+  );
+}
+
+/** Start a site's HiveServer2 (its HDFS must be up); resolves once it takes connections. */
+export async function startHive(name) {
+  const h = hiveLayout(name);
+  const classpath = resolveHive();
+  writeHiveSite(h);
+  const pidFile = path.join(h.site.pidDir, 'hive.pid');
+  const running = fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, 'utf8')) : 0;
+  const t0 = Date.now();
+  let pid = running && alive(running) ? running : 0;
+  const log = path.join(h.site.logDir, 'hive.log');
+  if (!pid) {
+    const site = { ...h.site, classpath, confDir: `${h.confDir}:${h.site.confDir}` };
+    pid = startJvm(site, 'hive', 'org.apache.hive.service.server.HiveServer2', [], '1g').pid;
+  }
+  await waitFor(() => portOpen(h.port), `${name} HiveServer2`, pid, log, 300_000);
+  return { site: name, seconds: (Date.now() - t0) / 1000, jdbcUrl: h.jdbcUrl };
+}
+
+/** @param {string} name */
+export async function stopHive(name) {
+  await stopProcs(siteLayout(name, ''), ['hive'], false);
+}

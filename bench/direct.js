@@ -26,8 +26,8 @@ const dirs = Array.from({ length: DIRS }, (_, i) => `${base}/d${i}`);
 const say = (text) => console.log(text);
 const secs = (ms) => `${(ms / 1000).toFixed(2)} s`;
 
-const t = Date.now();
 if (!reuse) {
+  const t = Date.now();
   await smallFiles(work, dirs, perDir);
   say(`data: ${DIRS} directories, ${perDir * DIRS} files written in ${secs(Date.now() - t)}`);
 }

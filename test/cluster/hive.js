@@ -3,44 +3,25 @@
 // 4.0.1 as its own JVM, its metastore embedded on a Derby database under the site's directory, its
 // warehouse on the site's HDFS, queries run in local MapReduce. Its jars (hive/pom.xml) are
 // resolved the first time.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { siteLayout, siteXml } from './layout.js';
-import { alive, startJvm, stopProcs, waitFor } from './sandbox.js';
+import { mavenClasspath, readPid, startJvm, stopProcs, waitFor } from './sandbox.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const classpathFile = path.join(here, 'target', 'hive-classpath.txt');
-
-/** Resolve Hive's jars once; their classpath. */
-export function resolveHive() {
-  if (fs.existsSync(classpathFile)) return fs.readFileSync(classpathFile, 'utf8').trim();
-  process.stderr.write('[sandbox] resolving Hive (test/cluster/hive/pom.xml)…\n');
-  const r = spawnSync(
-    'mvn',
-    ['-B', '-q', '-f', path.join(here, 'hive', 'pom.xml'), 'dependency:build-classpath', `-Dmdep.outputFile=${classpathFile}`],
-    { stdio: 'inherit' },
-  );
-  if (r.status !== 0) throw new Error(`mvn dependency:build-classpath (Hive) failed (exit ${r.status})`);
-  return fs.readFileSync(classpathFile, 'utf8').trim();
-}
-
+const hiveClasspathFile = path.join(here, 'target', 'hive-classpath.txt');
 const beelineClasspathFile = path.join(here, 'target', 'beeline-classpath.txt');
 
-/** Resolve Beeline's jars once (beeline/pom.xml); their classpath. */
-export function resolveBeeline() {
-  if (fs.existsSync(beelineClasspathFile)) return fs.readFileSync(beelineClasspathFile, 'utf8').trim();
-  process.stderr.write('[sandbox] resolving Beeline (test/cluster/beeline/pom.xml)…\n');
-  const r = spawnSync(
-    'mvn',
-    ['-B', '-q', '-f', path.join(here, 'beeline', 'pom.xml'), 'dependency:build-classpath', `-Dmdep.outputFile=${beelineClasspathFile}`],
-    { stdio: 'inherit' },
-  );
-  if (r.status !== 0) throw new Error(`mvn dependency:build-classpath (Beeline) failed (exit ${r.status})`);
-  return fs.readFileSync(beelineClasspathFile, 'utf8').trim();
-}
+/** A classpath resolved once: read from its file, or resolved from its pom the first time. @param {string} pom @param {string} file */
+const resolvedOnce = (pom, file) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : mavenClasspath(pom, file));
+
+/** Hive's jars (hive/pom.xml); their classpath. */
+export const resolveHive = () => resolvedOnce('hive/pom.xml', hiveClasspathFile);
+
+/** Beeline's jars (beeline/pom.xml); their classpath. */
+export const resolveBeeline = () => resolvedOnce('beeline/pom.xml', beelineClasspathFile);
 
 /** Write the site's `bin/beeline`: Beeline with the site's Hadoop configuration. @param {string} name */
 export function writeBeeline(name) {
@@ -140,10 +121,8 @@ export async function startHive(name) {
   const h = hiveLayout(name);
   const classpath = resolveHive();
   writeHiveSite(h);
-  const pidFile = path.join(h.site.pidDir, 'hive.pid');
-  const running = fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, 'utf8')) : 0;
   const t0 = Date.now();
-  let pid = running && alive(running) ? running : 0;
+  let pid = readPid(path.join(h.site.pidDir, 'hive.pid'));
   const log = path.join(h.site.logDir, 'hive.log');
   if (!pid) {
     const site = { ...h.site, classpath, confDir: `${h.confDir}:${h.site.confDir}` };

@@ -18,6 +18,20 @@ const classpathFile = path.join(here, 'target', 'classpath.txt');
 /** @param {string} msg */
 const say = (msg) => process.stderr.write(`[sandbox] ${msg}\n`);
 
+/**
+ * Resolve the dependencies of a pom under test/cluster with Maven, writing their classpath to
+ * `outFile` (under test/cluster/target); the classpath.
+ * @param {string} pom @param {string} outFile
+ */
+export function mavenClasspath(pom, outFile) {
+  say(`resolving Maven dependencies (test/cluster/${pom})…`);
+  const r = spawnSync('mvn', ['-B', '-q', '-f', path.join(here, pom), 'dependency:build-classpath', `-Dmdep.outputFile=${outFile}`], {
+    stdio: 'inherit',
+  });
+  if (r.status !== 0) throw new Error(`mvn dependency:build-classpath of test/cluster/${pom} failed (exit ${r.status})`);
+  return fs.readFileSync(outFile, 'utf8').trim();
+}
+
 /** Resolve the Maven dependencies and write the classpath file (idempotent). */
 export function resolveDeps({ force = false } = {}) {
   if (!force && fs.existsSync(classpathFile) && fs.existsSync(classesDir)) {
@@ -25,14 +39,7 @@ export function resolveDeps({ force = false } = {}) {
     if (launchersStale()) compileLaunchers(classpath);
     return classpath;
   }
-  say('resolving Maven dependencies (test/cluster/pom.xml)…');
-  const r = spawnSync(
-    'mvn',
-    ['-B', '-q', '-f', path.join(here, 'pom.xml'), 'dependency:build-classpath', `-Dmdep.outputFile=${classpathFile}`],
-    { stdio: 'inherit' },
-  );
-  if (r.status !== 0) throw new Error(`mvn dependency:build-classpath failed (exit ${r.status})`);
-  const classpath = fs.readFileSync(classpathFile, 'utf8').trim();
+  const classpath = mavenClasspath('pom.xml', classpathFile);
   compileLaunchers(classpath);
   return classpath;
 }
@@ -80,7 +87,7 @@ export function alive(pid) {
 }
 
 /** @param {string} file */
-function readPid(file) {
+export function readPid(file) {
   try {
     const pid = Number(fs.readFileSync(file, 'utf8').trim());
     return Number.isInteger(pid) && pid > 0 && alive(pid) ? pid : undefined;

@@ -94,6 +94,8 @@ export interface Verification {
   directories: number;
   bytes: number;
   checksums: boolean;
+  /** Checksums were asked for and could not be compared: why. */
+  checksumsSkipped?: string;
   filesChecksummed: number;
   /** What the copy holds, summed up (directories): kept in the catalog for drills. */
   digest?: TreeRecord;

@@ -8,6 +8,8 @@ export interface DistCpTuning {
   bandwidthMBps?: number | undefined;
   /** The YARN job's name, tags and queue. */
   job?: JobLabel | undefined;
+  /** No checksum check after each file (`-skipcrccheck`): an encryption zone on either side. */
+  skipCrc?: boolean;
 }
 
 /** Preserve replication? No: the secondary keeps its own. Block size and checksum type, so checksums compare
@@ -17,6 +19,7 @@ export const PRESERVE = '-pbcugpaxt';
 function tuning(t: DistCpTuning): string[] {
   const args = ['-m', String(t.mappers)];
   if (t.bandwidthMBps !== undefined) args.push('-bandwidth', String(t.bandwidthMBps));
+  if (t.skipCrc) args.push('-skipcrccheck');
   return args;
 }
 

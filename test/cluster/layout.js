@@ -17,10 +17,18 @@ export const SITE_NAMES = ['east', 'west'];
 /**
  * Extra HDFS-only sites, started by the tests that need them: `ha`, an HA pair of NameNodes; `box`,
  * a DataNode registered under a host name of its own, as in a container; `tls`, HTTPS only; `krb`,
- * Kerberized (with a KDC of its own).
+ * Kerberized (with a KDC of its own); `kms`, with encryption zones (and a key server of its own).
  */
-const INITIAL_ROLE = { east: 'primary', west: 'secondary', ha: 'primary', box: 'secondary', tls: 'secondary', krb: 'secondary' };
-const DEFAULT_PORT_BASE = { east: 20000, west: 21000, ha: 22000, box: 23000, tls: 24000, krb: 25000 };
+const INITIAL_ROLE = {
+  east: 'primary',
+  west: 'secondary',
+  ha: 'primary',
+  box: 'secondary',
+  tls: 'secondary',
+  krb: 'secondary',
+  kms: 'primary',
+};
+const DEFAULT_PORT_BASE = { east: 20000, west: 21000, ha: 22000, box: 23000, tls: 24000, krb: 25000, kms: 26000 };
 const HA_NAMESERVICE = 'hasite';
 
 export const sandboxDir = () => path.resolve(process.env.HBACKUP_SANDBOX_DIR ?? path.join(repoRoot, '.sandbox'));
@@ -56,7 +64,8 @@ const JDK17_OPTS = [
 export function siteLayout(name, classpath) {
   const envName = name.toUpperCase();
   const base = Number(
-    process.env[`HBACKUP_SANDBOX_${envName}_PORT_BASE`] ?? DEFAULT_PORT_BASE[/** @type {'east'|'west'|'ha'|'box'|'tls'|'krb'} */ (name)],
+    process.env[`HBACKUP_SANDBOX_${envName}_PORT_BASE`] ??
+      DEFAULT_PORT_BASE[/** @type {'east'|'west'|'ha'|'box'|'tls'|'krb'|'kms'} */ (name)],
   );
   const ports = {
     hbaseMaster: base,
@@ -85,7 +94,7 @@ export function siteLayout(name, classpath) {
   const fsUri = ha ? `hdfs://${ha.nameservice}` : `hdfs://127.0.0.1:${ports.nnRpc}`;
   const s = {
     name,
-    role: INITIAL_ROLE[/** @type {'east'|'west'|'ha'|'box'|'tls'|'krb'} */ (name)],
+    role: INITIAL_ROLE[/** @type {'east'|'west'|'ha'|'box'|'tls'|'krb'|'kms'} */ (name)],
     dir,
     user,
     ports,
@@ -202,6 +211,7 @@ const COMMANDS = {
     version: 'org.apache.hadoop.util.VersionInfo',
     checknative: 'org.apache.hadoop.util.NativeLibraryChecker',
     dtutil: 'org.apache.hadoop.security.token.DtUtilShell',
+    key: 'org.apache.hadoop.crypto.key.KeyShell',
   },
   hdfs: {
     dfs: 'org.apache.hadoop.fs.FsShell',
@@ -211,6 +221,7 @@ const COMMANDS = {
     getconf: 'org.apache.hadoop.hdfs.tools.GetConf',
     haadmin: 'org.apache.hadoop.hdfs.tools.DFSHAAdmin',
     fsck: 'org.apache.hadoop.hdfs.tools.DFSck',
+    crypto: 'org.apache.hadoop.hdfs.tools.CryptoAdmin',
     groups: 'org.apache.hadoop.hdfs.tools.GetGroups',
     version: 'org.apache.hadoop.util.VersionInfo',
   },

@@ -1,7 +1,7 @@
 // @ts-check
 // Extra HDFS-only sites, each one NameNode and one DataNode in one JVM (OneDfs.java), that differ
 // from the two main sites in how they are reached. Started only by the tests that need them:
-// node test/cluster/one.js box|tls|krb up|down
+// node test/cluster/one.js box|tls|krb|kms up|down
 // - `box`: the DataNode registers under a host name this machine cannot resolve (dn1.box.invalid;
 //   .invalid never resolves), as a DataNode in a container does, so the Location WebHDFS names for
 //   data is unreachable until mapped.
@@ -9,6 +9,8 @@
 //   (keytool, from the JDK): the CA's PEM file is returned for hbackup's `tls.ca`.
 // - `krb`: Kerberized, with a KDC of its own (Hadoop's MiniKdc, its own JVM): Kerberos RPC, SASL on
 //   data transfer, HTTPS (as a DataNode without privileged ports needs) and SPNEGO on the web.
+// - `kms`: encryption zones, with a key server of its own (Hadoop's MiniKMS, its own JVM) that the
+//   NameNode, the DataNode and the site's tools use.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,7 +23,7 @@ export const BOX_DATANODE_HOST = 'dn1.box.invalid';
 /**
  * Start one of these sites fresh with extra server settings (and its layout changed first, if
  * asked); returns its layout and what it bound.
- * @param {'box'|'tls'|'krb'} name @param {[string, string][]} props
+ * @param {'box'|'tls'|'krb'|'kms'} name @param {[string, string][]} props
  * @param {(s: ReturnType<typeof siteLayout>) => void} [prepare]
  */
 async function startOneDfs(name, props, prepare) {
@@ -197,16 +199,46 @@ export async function stopKrb() {
   await stopProcs(siteLayout('krb', ''), ['kdc'], false);
 }
 
-export const stopOne = (/** @type {'box'|'tls'|'krb'} */ name) => (name === 'krb' ? stopKrb() : stopSite(name));
+/**
+ * The `kms` site and its key server; `kmsUrl` is the server's URL (as the site's tools name it in
+ * `hadoop.security.key.provider.path`).
+ */
+export async function startKms() {
+  const layout = siteLayout('kms', resolveDeps());
+  await stopKms();
+  const kmsDir = path.join(layout.dir, 'keys');
+  fs.rmSync(kmsDir, { recursive: true, force: true });
+  fs.mkdirSync(layout.logDir, { recursive: true });
+  fs.mkdirSync(layout.pidDir, { recursive: true });
+  const ready = path.join(kmsDir, 'ready.json');
+  const server = startJvm(layout, 'kmsd', 'hbackup.sandbox.Kms', [kmsDir, ready, String(layout.ports.hbaseMaster + 73)], '256m');
+  await waitFor(async () => fs.existsSync(ready), 'kms key server', server.pid, server.log);
+  /** @type {{url: string}} */
+  const k = JSON.parse(fs.readFileSync(ready, 'utf8'));
+  const kmsUrl = `kms://${k.url.replace(/^(https?):\/\//, '$1@').replace(/\/$/, '')}`;
+  const { s } = await startOneDfs('kms', [['hadoop.security.key.provider.path', kmsUrl]], (s) => {
+    s.clientProps = { core: { 'hadoop.security.key.provider.path': kmsUrl }, hdfs: {} };
+  });
+  return { ...s, kmsUrl };
+}
+
+/** Stop the kms site and its key server. */
+export async function stopKms() {
+  await stopSite('kms');
+  await stopProcs(siteLayout('kms', ''), ['kmsd'], false);
+}
+
+export const stopOne = (/** @type {'box'|'tls'|'krb'|'kms'} */ name) =>
+  name === 'krb' ? stopKrb() : name === 'kms' ? stopKms() : stopSite(name);
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const [name, cmd] = process.argv.slice(2);
-  const start = name === 'box' ? startBox : name === 'tls' ? startTls : name === 'krb' ? startKrb : undefined;
+  const start = name === 'box' ? startBox : name === 'tls' ? startTls : name === 'krb' ? startKrb : name === 'kms' ? startKms : undefined;
   (start && cmd === 'up'
     ? start().then((s) => process.stderr.write(`[sandbox] ${name}: ${JSON.stringify(s.ports)}\n`))
     : start && cmd === 'down'
-      ? stopOne(/** @type {'box'|'tls'|'krb'} */ (name))
-      : Promise.reject(new Error('usage: one.js box|tls|krb up|down'))
+      ? stopOne(/** @type {'box'|'tls'|'krb'|'kms'} */ (name))
+      : Promise.reject(new Error('usage: one.js box|tls|krb|kms up|down'))
   )
     .then(() => process.stderr.write(`[sandbox] ${name}: ${cmd}\n`))
     .catch((e) => {

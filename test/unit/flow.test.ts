@@ -318,4 +318,30 @@ describe('a small diff', () => {
     });
     expect(w.west.tree('/d')).toEqual(w.east.tree('/d'));
   });
+
+  it('a directory in an encryption zone goes by DistCp without its checksum check, and its checksums are not compared', async () => {
+    const w = world();
+    w.source('/z', { 'f.txt': 'f' });
+    w.east.lookup('/z')!.encrypted = true;
+    const policy = w.policy({ service: 'zone', datasets: [{ hdfs: '/z' }], verify: { checksums: true } });
+    const first = await w.cli('--json', 'backup', policy);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toContain(
+      'east:/z lies in an encryption zone and west:/z does not: the secondary would store its copy unencrypted',
+    );
+    const zone = 'east:/z lies in an encryption zone';
+    expect(first.report!.datasets[0]).toMatchObject({
+      mode: 'full',
+      reason: `first backup of the service; ${zone}: DistCp copies it (-skipcrccheck)`,
+      verified: { checksums: false, checksumsSkipped: `not comparable: ${zone}` },
+    });
+    expect(w.rec.commands.at(-1)!.argv).toContain('-skipcrccheck');
+    w.later();
+    w.east.write('/z/g.txt', 'g');
+    const second = await w.cli('--json', 'backup', policy);
+    expect(second.report!.datasets[0]).toMatchObject({ mode: 'incremental', copiedBy: 'distcp', directRefused: zone });
+    expect(withoutJob(w.rec.commands.at(-1)!.argv).slice(1, 4)).toEqual(['distcp', '-update', '-diff']);
+    expect(w.rec.commands.at(-1)!.argv).toContain('-skipcrccheck');
+    expect(w.west.tree('/z')).toEqual(w.east.tree('/z'));
+  });
 });

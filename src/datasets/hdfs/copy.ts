@@ -60,6 +60,8 @@ export async function copyHdfs(ctx: BackupContext, planned: HdfsPlan, update: (t
   let directRefused: string | undefined;
   if (diff && !diff.length) {
     result = { mode: 'unchanged', bytesCopied: 0, filesCopied: 0, copyMs: ctx.now().getTime() - started };
+  } else if (diff && plan.zones) {
+    directRefused = plan.zones.text;
   } else if (diff && limits !== 'off') {
     // A small diff: applied through WebHDFS, no job.
     const direct = await planDirect(ctx, plan.spec, plan.previousSnapshot!, plan.snapshot, diff, limits);
@@ -126,7 +128,7 @@ async function stopOrphans(ctx: BackupContext, plan: HdfsPlan): Promise<HdfsPlan
   if (plan.mode === 'full' || !prev) return plan;
   const changes = await ctx.secondary.hdfs.snapshotDiff(plan.spec.target, prev, '');
   if (!changes.length) return plan;
-  return { ...plan, rollback: rollbackOf(ctx, plan.spec, plan.snapshot, prev, touchedLines(changes)) };
+  return { ...plan, rollback: rollbackOf(ctx, plan.spec, plan.snapshot, prev, touchedLines(changes), Boolean(plan.zones)) };
 }
 
 /**

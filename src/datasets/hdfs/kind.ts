@@ -57,9 +57,11 @@ async function targetProblems(ctx: BackupContext, specs: DatasetSpec[], facts: P
     }
     if (own.has(t) || ctx.options.adoptTarget) continue;
     const held = await secondary.hdfs.contentSummary(t);
-    if (held.fileCount + held.directoryCount - 1 > 0) {
+    // An encryption zone made for the copy holds the empty .Trash that `hdfs crypto -createZone` gives it.
+    const zoneTrash = st.encBit && held.fileCount === 0 && held.directoryCount === 2 && (await secondary.hdfs.getFileStatus(`${t}/.Trash`));
+    if (held.fileCount + held.directoryCount - 1 > 0 && !zoneTrash) {
       reasons.push(
-        `target ${t} on ${site} already holds ${held.fileCount} file(s) that service ${service} did not write; ` +
+        `target ${t} on ${site} already holds ${held.fileCount ? `${held.fileCount} file(s)` : `${held.directoryCount - 1} directories`} that service ${service} did not write; ` +
           'choose an empty or new target, or pass --adopt-target to let the first copy replace its contents (what the source lacks is deleted)',
       );
     }
@@ -129,6 +131,7 @@ export const hdfsKind: DatasetKind<HdfsPlan, HdfsRestore> = {
       directories: v.directories,
       bytes: v.bytes,
       checksums: plan.checksums,
+      ...(plan.checksumsSkipped ? { checksumsSkipped: plan.checksumsSkipped } : {}),
       filesChecksummed: v.filesChecksummed,
       ...(v.digest ? { digest: v.digest } : {}),
       scope: changed ? ('changed' as const) : ('all' as const),

@@ -17,6 +17,7 @@ import type { BackupContext, DatasetPlan, DatasetSpec, FlowContext, PlanFacts } 
 import { type DirectDecision, planDirect } from './direct.js';
 import { findOrphans, type Orphan } from './jobs.js';
 import type { TreeRecord } from './verify.js';
+import { type Zones, zonesOf } from './zones.js';
 
 export interface HdfsPlan extends DatasetPlan {
   /** The snapshot both sides share, for an incremental copy. */
@@ -47,6 +48,10 @@ export interface HdfsPlan extends DatasetPlan {
    * DistCp copies. A run decides again from the snapshot's diff when it copies.
    */
   direct?: DirectDecision;
+  /** An encryption zone on either side: DistCp copies without its checksum check, verification compares no checksums. */
+  zones?: Zones;
+  /** Checksums were asked for and cannot be compared: why. */
+  checksumsSkipped?: string;
   /** DistCp jobs an interrupted run left writing into the target, stopped before anything else. */
   orphans: Orphan[];
   stop: Change[];
@@ -96,7 +101,14 @@ export async function planHdfs(
 ): Promise<HdfsPlan> {
   const { primary, secondary, initiator } = ctx;
   const decision = await decideMode(ctx, spec, previous, facts);
-  const tuning = (site: Site) => tuningOf(ctx, spec, snapshot, site);
+  const zones = await zonesOf(primary, spec.source, secondary, spec.target);
+  if (zones?.unencryptedCopy) {
+    ctx.progress.warn(
+      `${zones.text} and ${secondary.name}:${spec.target} does not: the secondary would store its copy unencrypted; ` +
+        `make the target a zone first (hdfs crypto -createZone -keyName <key> -path ${spec.target}, on an empty directory)`,
+    );
+  }
+  const tuning = (site: Site) => tuningOf(ctx, spec, snapshot, site, Boolean(zones));
   const targetUri = fsUri(secondary.cluster.fs, spec.target);
   const distcp = (args: string[]) => commandChange(initiator.name, initiator.tool('hadoop', args));
   const fullCopy = distcp(fullCopyArgs(fsUri(primary.cluster.fs, snapshotPath(spec.source, snapshot)), targetUri, tuning(initiator)));
@@ -112,15 +124,18 @@ export async function planHdfs(
   if (!status?.snapshotEnabled) prepare.push(httpChange(secondary, ops.allowSnapshot(spec.target)));
 
   const { touched, ...mode } = decision;
-  const rollback = touched && decision.previousSnapshot ? rollbackOf(ctx, spec, snapshot, decision.previousSnapshot, touched) : undefined;
+  const rollback =
+    touched && decision.previousSnapshot ? rollbackOf(ctx, spec, snapshot, decision.previousSnapshot, touched, Boolean(zones)) : undefined;
   const { orphans, stop } = await findOrphans(ctx, spec);
   const limits = ctx.policy.copy.direct;
   let direct: DirectDecision | undefined;
-  if (ctx.options.dryRun && decision.mode === 'incremental' && decision.previousSnapshot && limits !== 'off') {
+  if (zones) mode.reason += `; ${zones.text}: DistCp copies it (-skipcrccheck)`;
+  else if (ctx.options.dryRun && decision.mode === 'incremental' && decision.previousSnapshot && limits !== 'off') {
     const prev = decision.previousSnapshot;
     direct = await planDirect(ctx, spec, prev, '', await ctx.primary.hdfs.snapshotDiff(spec.source, prev, ''), limits);
     mode.reason += 'copy' in direct ? ', through WebHDFS' : `, by DistCp: ${direct.refused}`;
   }
+  const checksums = ctx.options.checksums || ctx.policy.verify.checksums;
   return {
     spec,
     snapshot,
@@ -129,7 +144,9 @@ export async function planHdfs(
     ...(direct ? { direct } : {}),
     orphans,
     stop,
-    checksums: ctx.options.checksums || ctx.policy.verify.checksums,
+    checksums: checksums && !zones,
+    ...(checksums && zones ? { checksumsSkipped: `not comparable: ${zones.text}` } : {}),
+    ...(zones ? { zones } : {}),
     allChecksums: ctx.options.allChecksums,
     ...(decision.previousSnapshot && previous?.verification.digest ? { previousDigest: previous.verification.digest } : {}),
     snapshotChange: httpChange(primary, ops.createSnapshot(spec.source, snapshot)),
@@ -141,12 +158,13 @@ export async function planHdfs(
 }
 
 /** DistCp's settings for a copy into the target run by `site`'s tools: the policy's, and the job's name and tags. */
-export function tuningOf(ctx: FlowContext, spec: DatasetSpec, snapshot: string, site: Site): DistCpTuning {
+export function tuningOf(ctx: FlowContext, spec: DatasetSpec, snapshot: string, site: Site, skipCrc = false): DistCpTuning {
   const stamp = stampOfSnapshot(ctx.service, snapshot) ?? snapshot;
   return {
     mappers: ctx.policy.copy.mappers,
     bandwidthMBps: ctx.policy.copy.bandwidthMBps,
     job: copyJob('backup', ctx.service, stamp, ctx.secondary.name, spec.target, site.cluster.yarn?.queue),
+    ...(skipCrc ? { skipCrc } : {}),
   };
 }
 
@@ -160,9 +178,10 @@ export function rollbackOf(
   snapshot: string,
   prev: string,
   touched: string[],
+  skipCrc: boolean,
 ): NonNullable<HdfsPlan['rollback']> {
   const { secondary } = ctx;
-  const tuning = tuningOf(ctx, spec, snapshot, secondary);
+  const tuning = tuningOf(ctx, spec, snapshot, secondary, skipCrc);
   const now = beforeRollbackName(snapshot);
   const targetUri = fsUri(secondary.cluster.fs, spec.target);
   return {

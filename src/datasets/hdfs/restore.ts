@@ -17,6 +17,7 @@ import { beforeRestoreName, momentOf, momentStamp, stampOfSnapshot } from '../..
 import type { Site } from '../../sites/site.js';
 import { copyJob } from '../../yarn/jobs.js';
 import type { FlowContext, RestoreItem, RestoreWhere, Verification } from '../kind.js';
+import { zonesOf } from './zones.js';
 
 export interface HdfsRestore extends RestoreItem {
   /** The snapshot the data comes from, on which site. */
@@ -50,10 +51,13 @@ export async function planHdfsRestore(ctx: FlowContext, record: DatasetRecord, w
   // DistCp with -delete and an empty listing never creates its target, then fails on it.
   const prepare = exists ? [] : [httpChange(site, ops.mkdirs(toPath))];
   const stamp = stampOfSnapshot(ctx.service, record.snapshot) ?? record.snapshot;
+  // An encryption zone on either side: DistCp cannot compare checksums (zones.ts).
+  const skipCrc = Boolean(await zonesOf(fromSite, fromPath, site, toPath));
   const tuning = (by: Site) => ({
     mappers: policy.copy.mappers,
     bandwidthMBps: policy.copy.bandwidthMBps,
     job: copyJob('restore', ctx.service, stamp, site.name, toPath, by.cluster.yarn?.queue),
+    ...(skipCrc ? { skipCrc } : {}),
   });
   const copy = commandChange(
     runner.name,

@@ -13,7 +13,7 @@ import { kindOf } from '../../datasets/index.js';
 import type { BackupContext, SnapshotTiming } from '../../datasets/kind.js';
 import { runHooks } from './hooks.js';
 import type { BackupPlan } from './plan.js';
-import { type BackupReport, copiedByText } from './report.js';
+import { type BackupReport, checksumsText, copiedByText } from './report.js';
 import { describeKeep } from './thinning.js';
 
 /** The consistency window: from the first snapshot asked for to the last one taken. */
@@ -127,7 +127,13 @@ export async function executeBackup(ctx: BackupContext, plan: BackupPlan, report
           update(`${d.spec.source}: verifying`);
           const verifyStart = ctx.now().getTime();
           const v = await kind.verify(ctx, d, copied);
-          r.verified = { files: v.files, bytes: v.bytes, checksums: v.checksums, ms: ctx.now().getTime() - verifyStart };
+          r.verified = {
+            files: v.files,
+            bytes: v.bytes,
+            checksums: v.checksums,
+            ...(v.checksumsSkipped ? { checksumsSkipped: v.checksumsSkipped } : {}),
+            ms: ctx.now().getTime() - verifyStart,
+          };
           r.copyMs = copied.copyMs;
           records[i] = {
             type: d.spec.type,
@@ -160,7 +166,7 @@ export async function executeBackup(ctx: BackupContext, plan: BackupPlan, report
         },
         () =>
           `${d.spec.source}: ${r.mode}${r.fallbackReason ? ` (${r.fallbackReason})` : ''}, ${r.filesCopied} file(s), ${r.bytesCopied} bytes copied${copiedByText(r)}; ` +
-          `verified ${r.verified!.files} files, ${r.verified!.bytes} bytes${r.verified!.checksums ? ', checksums' : ''}`,
+          `verified ${r.verified!.files} files, ${r.verified!.bytes} bytes${checksumsText(r.verified!)}`,
       )
       .catch((e: unknown) => {
         failures.push(e);

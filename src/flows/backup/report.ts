@@ -34,7 +34,7 @@ export interface DatasetReport {
   /** Set once the copy was verified. */
   /** How long the copy took (a roll-back included), and below how long its verification took. */
   copyMs?: number;
-  verified?: { files: number; bytes: number; checksums: boolean; ms: number };
+  verified?: { files: number; bytes: number; checksums: boolean; checksumsSkipped?: string; ms: number };
 }
 
 export interface BackupReport {
@@ -69,6 +69,10 @@ export const copiedByText = (r: Pick<DatasetReport, 'copiedBy' | 'directRefused'
       ? ` by DistCp${r.directRefused ? ` (${r.directRefused})` : ''}`
       : '';
 
+/** How a report line says what verification compared beyond sizes. */
+export const checksumsText = (v: NonNullable<DatasetReport['verified']>): string =>
+  v.checksums ? ', checksums' : v.checksumsSkipped ? `, checksums ${v.checksumsSkipped}` : '';
+
 export function printReport(out: Output, r: BackupReport): void {
   const head = outcomeWord(out, r.result);
   const what = r.dryRun ? 'dry run: nothing was changed' : r.restorePoint ? `restore point ${r.restorePoint}` : 'no new restore point';
@@ -79,6 +83,7 @@ export function printReport(out: Output, r: BackupReport): void {
     const copied =
       d.bytesCopied === undefined ? d.reason : `${d.filesCopied} file(s), ${d.bytesCopied} bytes copied${skipped}${copiedByText(d)}`;
     out.print(`  ${d.source} → ${d.target}  ${d.mode}  ${copied}${d.fallbackReason ? `  (${d.fallbackReason})` : ''}`);
+    if (d.verified?.checksumsSkipped) out.print(`    checksums ${d.verified.checksumsSkipped}: verified by paths, types and sizes`);
     if (d.stoppedJobs?.length) {
       out.print(`    stopped first (left writing into the target by an interrupted run): ${d.stoppedJobs.join(', ')}`);
     }

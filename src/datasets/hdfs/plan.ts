@@ -86,8 +86,10 @@ async function decideMode(ctx: BackupContext, spec: DatasetSpec, previous: Datas
       touched,
     };
   }
-  // Nothing changed on the source since then either (as far as can be seen now): the run copies nothing.
-  if (!(await ctx.primary.hdfs.snapshotDiff(spec.source, prev, '')).length)
+  // Nothing changed on the source since then either (as far as can be seen now): the run copies
+  // nothing. Asked by a dry run only: a run asks the diff of the snapshot at the moment anyway, and
+  // each diff walks the source's whole tree on the NameNode under its read lock.
+  if (ctx.options.dryRun && !(await ctx.primary.hdfs.snapshotDiff(spec.source, prev, '')).length)
     return { mode: 'unchanged', reason: `nothing changed since ${prev}: no copy`, previousSnapshot: prev };
   return { mode: 'incremental', reason: `diff from ${prev}`, previousSnapshot: prev };
 }

@@ -118,6 +118,7 @@ export async function executeBackup(ctx: BackupContext, plan: BackupPlan, report
         async (update) => {
           const copied = await kind.copy(ctx, d, update);
           Object.assign(r, { mode: copied.mode, bytesCopied: copied.bytesCopied, filesCopied: copied.filesCopied });
+          if (copied.mode === 'unchanged' && d.mode !== 'unchanged') r.reason = 'nothing changed since the previous restore point: no copy';
           if (copied.rolledBack) r.rolledBack = copied.rolledBack;
           if (copied.stoppedJobs) r.stoppedJobs = copied.stoppedJobs;
           if (copied.bytesSkipped !== undefined) Object.assign(r, { bytesSkipped: copied.bytesSkipped, filesSkipped: copied.filesSkipped });

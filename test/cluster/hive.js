@@ -136,3 +136,26 @@ export async function startHive(name) {
 export async function stopHive(name) {
   await stopProcs(siteLayout(name, ''), ['hive'], false);
 }
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  // node test/cluster/hive.js deps | up <site> | down <site>
+  const [cmd, site = 'east'] = process.argv.slice(2);
+  const run =
+    cmd === 'deps'
+      ? async () => {
+          resolveHive();
+          resolveBeeline();
+        }
+      : cmd === 'up'
+        ? async () => {
+            writeBeeline(site);
+            process.stderr.write(`[sandbox] ${JSON.stringify(await startHive(site))}\n`);
+          }
+        : cmd === 'down'
+          ? () => stopHive(site)
+          : () => Promise.reject(new Error('usage: hive.js deps | up <site> | down <site>'));
+  run().catch((e) => {
+    process.stderr.write(`[sandbox] error: ${e.message}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,126 @@
+/**
+ * Reading a table whole from one metastore, and the statements that make another metastore hold
+ * it exactly (database, EXTERNAL table, partitions and their locations): nothing when it already
+ * does. The statements are the plan: printed by a dry run, run by Beeline.
+ */
+import type { Hive } from './beeline.js';
+import { parseDescribe, parsePartitionLocation, parsePartitionName } from './describe.js';
+import { ident, literal, partitionSpec, qualified } from './sql.js';
+import {
+  addPartition,
+  createDatabase,
+  createTable,
+  dropPartition,
+  dropTable,
+  type PartitionMeta,
+  stableParams,
+  type TableMeta,
+} from './tables.js';
+
+/**
+ * The tables as their metastore holds them, partitions and locations included (undefined: no such
+ * table, when `missingOk`; otherwise Hive's refusal is the error). Up to five Beeline sessions:
+ * the databases and their tables (when `missingOk`), the descriptions, the partitions' names, each
+ * partition's location.
+ */
+export async function readTables(
+  hive: Hive,
+  names: { database: string; table: string }[],
+  missingOk = false,
+): Promise<(TableMeta | undefined)[]> {
+  if (!names.length) return [];
+  let present = names;
+  if (missingOk) {
+    const [databases = []] = await hive.run(['SHOW DATABASES']);
+    const known = new Set(databases.map((r) => (r[0] ?? '').toLowerCase()));
+    const dbs = [...new Set(names.map((n) => n.database.toLowerCase()))].filter((d) => known.has(d));
+    const listed = await hive.run(dbs.map((d) => `SHOW TABLES IN ${ident(d)}`));
+    const tables = new Set(dbs.flatMap((d, i) => (listed[i] ?? []).map((r) => `${d}.${(r[0] ?? '').toLowerCase()}`)));
+    present = names.filter((n) => tables.has(`${n.database}.${n.table}`.toLowerCase()));
+  }
+  const described = await hive.run(present.map((n) => `DESCRIBE FORMATTED ${qualified(n.database, n.table)}`));
+  const tables = present.map((n, i) => ({ ...parseDescribe(described[i] ?? [], n.database, n.table), partitions: [] as PartitionMeta[] }));
+  const partitioned = tables.filter((t) => t.partitionKeys.length);
+  const shown = await hive.run(partitioned.map((t) => `SHOW PARTITIONS ${qualified(t.database, t.table)}`));
+  const each = partitioned.flatMap((t, i) => (shown[i] ?? []).map((r) => ({ t, values: parsePartitionName(r[0] ?? '') })));
+  const located = await hive.run(
+    each.map(
+      ({ t, values }) =>
+        `DESCRIBE FORMATTED ${qualified(t.database, t.table)} ${partitionSpec(
+          t.partitionKeys.map((k) => k.name),
+          values,
+        )}`,
+    ),
+  );
+  each.forEach(({ t, values }, i) => {
+    t.partitions.push({ values, location: parsePartitionLocation(located[i] ?? []) });
+  });
+  return names.map((n) => tables.find((t) => t.database === n.database && t.table === n.table));
+}
+
+/** Where a location of the primary lies on the secondary: its file system, and the target of the data set that holds it. */
+export function rewriteLocation(location: string, from: { fs: string; dirs: [string, string][] }, toFs: string): string | undefined {
+  const fs = from.fs.replace(/\/$/, '');
+  if (!location.startsWith(`${fs}/`) && location !== fs) return undefined;
+  const p = location.slice(fs.length) || '/';
+  for (const [source, target] of from.dirs) {
+    if (p === source || p.startsWith(`${source}/`)) return `${toFs.replace(/\/$/, '')}${target}${p.slice(source.length)}`;
+  }
+  return undefined;
+}
+
+const key = (values: string[]) => JSON.stringify(values);
+
+/** Same columns, storage and parameters (the location aside)? */
+function sameShape(a: TableMeta, b: TableMeta): boolean {
+  const shape = (t: TableMeta) =>
+    JSON.stringify([t.columns, t.partitionKeys, t.inputFormat, t.outputFormat, t.serde, t.serdeParams, stableParams(t.params)]);
+  const withoutPurge = (t: TableMeta): TableMeta => {
+    const { 'external.table.purge': _, ...params } = t.params;
+    return { ...t, params };
+  };
+  return shape(withoutPurge(a)) === shape(withoutPurge(b));
+}
+
+/**
+ * The statements that make `now` (the secondary's table, or undefined) equal to `want` (as kept in
+ * the restore point) under `db`.`table`, every location passed through `locate`.
+ */
+export function syncStatements(
+  want: TableMeta,
+  now: TableMeta | undefined,
+  db: string,
+  table: string,
+  locate: (l: string) => string,
+): string[] {
+  const out: string[] = [];
+  const location = locate(want.location);
+  let current = now;
+  if (!current) out.push(createDatabase(db));
+  if (current && (current.tableType !== 'EXTERNAL_TABLE' || !sameShape(want, current) || current.location !== location)) {
+    if (current.tableType !== 'EXTERNAL_TABLE' || String(current.params['external.table.purge']).toLowerCase() === 'true') {
+      throw new Error(`${db}.${table} on the secondary is not an external table that keeps its files when dropped`);
+    }
+    // Dropping an external table keeps its files: the restore point's data stays where it is.
+    out.push(dropTable(db, table));
+    current = undefined;
+  }
+  if (!current) out.push(createTable(want, db, table, location));
+  const have = new Map((current?.partitions ?? []).map((p) => [key(p.values), p]));
+  const wanted = new Set(want.partitions.map((p) => key(p.values)));
+  for (const p of current?.partitions ?? []) if (!wanted.has(key(p.values))) out.push(dropPartition(want, db, table, p.values));
+  for (const p of want.partitions) {
+    const loc = locate(p.location);
+    const there = have.get(key(p.values));
+    if (!there) out.push(addPartition(want, db, table, p, loc));
+    else if (there.location !== loc) {
+      out.push(
+        `ALTER TABLE ${qualified(db, table)} ${partitionSpec(
+          want.partitionKeys.map((k) => k.name),
+          p.values,
+        )} SET LOCATION ${literal(loc)}`,
+      );
+    }
+  }
+  return out;
+}

@@ -77,6 +77,17 @@ export class PreflightError extends HbackupError {
   }
 }
 
+/** What the moment captured changed while it was captured (a Hive DDL): the capture is taken again. */
+export class MomentMovedError extends HbackupError {
+  /** `since`: when the capture that moved first asked for a snapshot (ms since the epoch). */
+  constructor(
+    message: string,
+    readonly since: number,
+  ) {
+    super(message, ExitCode.FAILED);
+  }
+}
+
 /** Kerberos refused hbackup's credentials (a wrong keytab, an expired ticket): nothing was changed. */
 export class KerberosError extends HbackupError {
   constructor(message: string) {

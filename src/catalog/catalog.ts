@@ -15,7 +15,7 @@ export const COPY_MODES = ['full', 'incremental', 'unchanged'] as const;
 export type CopyMode = (typeof COPY_MODES)[number];
 
 const DatasetRecordSchema = z.looseObject({
-  type: z.enum(['hdfs', 'hbase']),
+  type: z.enum(['hdfs', 'hbase', 'hive']),
   source: z.string(),
   target: z.string(),
   snapshot: z.string(),

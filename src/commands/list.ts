@@ -61,6 +61,12 @@ export async function listCommand(file: string, opts: ListCommandOptions, env: C
     out.print(
       `${p.snapshot.padEnd(38)} ${p.moment.padEnd(21)} ${String(p.datasets.length).padEnd(10)} ${modes.padEnd(17)} ${String(bytes).padEnd(13)} ${`${p.consistencyWindowMs} ms`.padEnd(8)} ${state}`,
     );
+    // Hive tables: their partitions as the restore point holds them.
+    const tables = p.datasets.flatMap((d) => {
+      const parts = (d as { table?: { partitions?: unknown[] } }).table?.partitions;
+      return d.type === 'hive' ? [`${d.target} (${parts?.length ?? 0} partition(s))`] : [];
+    });
+    if (tables.length) out.print(`  Hive tables: ${tables.join(', ')}`);
   }
   for (const u of listing.unreadable) out.print(`${u.path}  ${out.c.red(`UNREADABLE: ${u.reason}`)}`);
   return listing.unreadable.length ? ExitCode.FAILED : ExitCode.OK;

@@ -52,11 +52,12 @@ export const fullTableName = (t: string): string => (t.includes(':') ? t : `defa
 /** Rules a schema cannot say: duplicates, nesting, cron syntax. */
 function policyRules(located: LocatedDoc, policy: Policy): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  const checkSet = (kind: 'hdfs' | 'hbase', key: 'source' | 'target', label: string) => {
+  const checkSet = (kind: 'hdfs' | 'hbase' | 'hive', key: 'source' | 'target', label: string) => {
     const entries = policy.datasets.flatMap((d, i) => {
-      const source = kind === 'hdfs' ? d.hdfs : d.hbase && fullTableName(d.hbase);
+      const source = kind === 'hdfs' ? d.hdfs : kind === 'hive' ? d.hive : d.hbase && fullTableName(d.hbase);
       if (source === undefined) return [];
-      const target = d.target === undefined ? source : kind === 'hdfs' ? d.target : fullTableName(d.target);
+      const target =
+        d.target === undefined ? source : kind === 'hdfs' ? d.target : kind === 'hive' ? d.target.toLowerCase() : fullTableName(d.target);
       // Targets left to default equal their sources, whose clashes the source check reports already.
       return [{ i, name: key === 'source' ? source : target, explicit: key === 'source' || d.target !== undefined }];
     });
@@ -101,6 +102,8 @@ function policyRules(located: LocatedDoc, policy: Policy): ConfigProblem[] {
   checkSet('hdfs', 'target', 'target');
   checkSet('hbase', 'source', 'table');
   checkSet('hbase', 'target', 'target table');
+  checkSet('hive', 'source', 'Hive table');
+  checkSet('hive', 'target', 'target Hive table');
   for (const [key, schedule] of [
     [['schedule'], policy.schedule],
     [['drill', 'schedule'], policy.drill.schedule],

@@ -10,6 +10,7 @@ import {
   byteSize,
   clusterName,
   hdfsPath,
+  hiveTable,
   hookTimeout,
   hostPort,
   httpUrl,
@@ -47,6 +48,7 @@ export const ClusterSchema = z
         hadoop: program('/opt/hadoop/bin/hadoop').default('hadoop'),
         hdfs: program('/opt/hadoop/bin/hdfs').default('hdfs'),
         hbase: program('/opt/hbase/bin/hbase').default('hbase'),
+        beeline: program('/opt/hive/bin/beeline').default('beeline'),
         env: z
           .record(
             z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name is letters, digits and "_"'),
@@ -79,7 +81,7 @@ export const ClusterSchema = z
             'Run the tools through this argument list, e.g. [docker, exec, -i, namenode] or [kubectl, exec, -i, -n, hadoop, pod/edge, --]; its standard input must reach the tool (-i). After ssh when both are set.',
           ),
       })
-      .default({ hadoop: 'hadoop', hdfs: 'hdfs', hbase: 'hbase', env: {}, sshOptions: [] }),
+      .default({ hadoop: 'hadoop', hdfs: 'hdfs', hbase: 'hbase', beeline: 'beeline', env: {}, sshOptions: [] }),
     kerberos: z
       .strictObject({
         principal: z
@@ -134,6 +136,17 @@ export const ClusterSchema = z
         group: z.string().min(1).optional().describe('The group exported files get on this cluster.'),
       })
       .optional(),
+    hive: z
+      .strictObject({
+        jdbcUrl: z
+          .string()
+          .regex(/^jdbc:hive2:\/\/[^\s;]+(;[^\s;=]+=[^\s;]*)*$/, 'a HiveServer2 JDBC URL, e.g. jdbc:hive2://hs2.example.com:10000/default')
+          .refine((u) => !/;\s*password=/i.test(u), 'no password in the JDBC URL: Beeline authenticates with Kerberos or as the user')
+          .describe("HiveServer2's JDBC URL, as the cluster's beeline takes it (Kerberos: ;principal=hive/_HOST@REALM)."),
+        user: z.string().min(1).optional().describe('The user Beeline connects as (-n), without Kerberos.'),
+      })
+      .optional()
+      .describe("This cluster's Hive, reached through its beeline tool: Hive tables' metadata is read and written there."),
     yarn: z
       .strictObject({
         resourceManager: z
@@ -183,21 +196,26 @@ export const DatasetSchema = z
   .strictObject({
     hdfs: hdfsPath.optional().describe('A directory on the primary; it must be snapshottable.'),
     hbase: tableName.optional().describe('An HBase table on the primary: namespace:table, or table in the default namespace.'),
+    hive: hiveTable
+      .optional()
+      .describe(
+        "A Hive table on the primary (database.table): its metadata at the moment, made the secondary metastore's; its data must lie in hdfs data sets of the policy.",
+      ),
     target: z
       .string()
       .optional()
       .describe('Where the copy lives on the secondary (a directory, or a table name for restores); the same by default.'),
   })
   .superRefine((d, ctx) => {
-    if ((d.hdfs === undefined) === (d.hbase === undefined)) {
-      ctx.addIssue({ code: 'custom', message: 'name one data set: "hdfs: /path" or "hbase: namespace:table"' });
+    if ([d.hdfs, d.hbase, d.hive].filter((x) => x !== undefined).length !== 1) {
+      ctx.addIssue({ code: 'custom', message: 'name one data set: "hdfs: /path", "hbase: namespace:table" or "hive: database.table"' });
       return;
     }
     if (d.target === undefined) return;
-    const r = (d.hdfs !== undefined ? hdfsPath : tableName).safeParse(d.target);
+    const r = (d.hdfs !== undefined ? hdfsPath : d.hive !== undefined ? hiveTable : tableName).safeParse(d.target);
     for (const issue of r.error?.issues ?? []) ctx.addIssue({ code: 'custom', message: issue.message, path: ['target'] });
   })
-  .describe('One data set of the service: an HDFS directory or an HBase table.');
+  .describe('One data set of the service: an HDFS directory, an HBase table or a Hive table.');
 
 /** A diff of at most 1,000 files and 64 MiB is copied through WebHDFS by default. */
 export const DIRECT_DEFAULTS = { maxFiles: 1000, maxBytes: 64 * 1024 ** 2 };

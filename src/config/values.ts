@@ -92,6 +92,12 @@ export const tableName = z
   )
   .refine((t) => !t.startsWith('hbase:'), "the hbase namespace holds HBase's own tables; name a table of the service");
 
+/** `database.table`, as Hive names tables (it keeps them in lower case). */
+export const hiveTable = z
+  .string()
+  .regex(/^[A-Za-z0-9_]+\.[A-Za-z0-9_]+$/, 'a Hive table is database.table, e.g. sales.orders (letters, digits and "_")')
+  .transform((t) => t.toLowerCase());
+
 const SPAN_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
 
 /** A span as written in a policy ("90m", "1h", "30d"), in seconds; undefined when it is not one. */

@@ -1,6 +1,6 @@
 /**
- * A change a flow plans to make: one WebHDFS call, one command, or stopping one YARN application,
- * on a named site (or on this host). A plan holds its changes as data; `--dry-run` prints them; execute performs them.
+ * A change a flow plans to make: one WebHDFS call, one command, stopping one YARN application, or
+ * one Hive statement, on a named site (or on this host). A plan holds its changes as data; `--dry-run` prints them; execute performs them.
  */
 import { CatalogError, HbackupError, lastLine, ToolError, WebHdfsError } from '../errors.js';
 import { type Command, displayCommand, type Runner, type RunOptions, type RunResult } from '../exec/runner.js';
@@ -19,7 +19,8 @@ export interface CopyFrom {
 export type Change =
   | { site: string; request: WebHdfsRequest; text: string; data?: string; copyFrom?: CopyFrom }
   | { site: string; command: Command; input?: string; text: string }
-  | { site: string; kill: string; text: string };
+  | { site: string; kill: string; text: string }
+  | { site: string; hive: string; text: string };
 
 /** A WebHDFS call on a site, described as it will be sent. */
 export const httpChange = (site: Site, request: WebHdfsRequest, data?: string): Change => ({
@@ -88,6 +89,13 @@ export async function perform(p: Performer, change: Change, opts?: Pick<RunOptio
     const yarn = p.sites[change.site]?.yarn;
     if (!yarn) throw new Error(`no ResourceManager for ${change.site} in this flow`);
     await yarn.kill(change.kill);
+    return;
+  }
+  if ('hive' in change) {
+    const hive = p.sites[change.site]?.hive;
+    if (!hive) throw new Error(`no Hive for ${change.site} in this flow`);
+    p.debug(`run: ${change.text}`);
+    await hive.run([change.hive]);
     return;
   }
   if ('command' in change) {

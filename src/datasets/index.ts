@@ -6,9 +6,10 @@ import type { Dataset } from '../config/schema.js';
 import type { Site } from '../sites/site.js';
 import { hbaseKind } from './hbase/kind.js';
 import { hdfsKind } from './hdfs/kind.js';
+import { hiveKind } from './hive/kind.js';
 import type { DatasetKind, DatasetSpec, DatasetType } from './kind.js';
 
-const KINDS = [hdfsKind, hbaseKind] as unknown as DatasetKind[];
+const KINDS = [hdfsKind, hbaseKind, hiveKind] as unknown as DatasetKind[];
 
 export function kindOf(type: DatasetType): DatasetKind {
   const kind = KINDS.find((k) => k.type === type);

@@ -87,6 +87,10 @@ export interface CopyResult {
   copyMs: number;
   /** The source's snapshot diff an incremental copy followed: verification follows it too (never reported). */
   sourceDiff?: DiffEntry[];
+  /** Statements run on the secondary's metastore (a Hive table). */
+  statements?: number;
+  /** What the kind keeps in the catalog record beside the common fields (a Hive table's metadata). */
+  record?: Record<string, unknown>;
 }
 
 export interface Verification {
@@ -101,6 +105,8 @@ export interface Verification {
   digest?: TreeRecord;
   /** Which files were checksummed: every one, or those the diff touched (an incremental copy). */
   scope?: 'all' | 'changed';
+  /** A Hive table: its partitions, as the metastore was seen to hold them. */
+  partitions?: number;
 }
 
 /** Where a restore brings a data set back: on which side, and beside the live data (a suffix) or in place. */
@@ -126,16 +132,26 @@ export interface RestoreItem {
 
 export interface DatasetKind<P extends DatasetPlan = DatasetPlan, R extends RestoreItem = RestoreItem> {
   readonly type: DatasetType;
+  /** Copied once every data set of other kinds is copied and verified (a Hive table's metadata, after its data). */
+  readonly afterData?: boolean;
   /** The data set a policy entry names, or undefined when the entry is of another kind. */
   spec(entry: Dataset): DatasetSpec | undefined;
-  /** Read-only, on the primary: what keeps the data set from being backed up, said with the fix. */
-  sourceProblem(primary: Site, spec: DatasetSpec): Promise<string | undefined>;
+  /**
+   * Read-only, on the primary: what keeps the data set from being backed up, said with the fix.
+   * `deep` (validate --online): also what only a slower look finds (a Hive table read whole).
+   */
+  sourceProblem(primary: Site, spec: DatasetSpec, deep?: boolean): Promise<string | undefined>;
   /** Read-only, on the secondary: what keeps the targets from taking copies. */
   targetProblems(ctx: BackupContext, specs: DatasetSpec[], facts: PlanFacts): Promise<string[]>;
   /** Read-only: the copy mode and every change this data set's backup makes. */
   plan(ctx: BackupContext, spec: DatasetSpec, snapshot: string, previous: DatasetRecord | undefined, facts: PlanFacts): Promise<P>;
   /** The changes of the moment for all of this kind's data sets, as they are sent (one batch for a tool that takes many). */
   moment(plans: P[]): Change[];
+  /**
+   * After the snapshots: does what was captured still stand (a Hive table's metadata read again)?
+   * Why not, or undefined; the moment is then taken again.
+   */
+  settle?(ctx: FlowContext, plans: P[]): Promise<string | undefined>;
   /** One data set's changes after the moment, in the order execute makes them. */
   changes(plan: P): { copy: Change[] };
   /**

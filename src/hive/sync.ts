@@ -17,17 +17,31 @@ import {
   type TableMeta,
 } from './tables.js';
 
+export interface ReadOptions {
+  /** A missing table (or database) reads as undefined; otherwise Hive's refusal is the error. */
+  missingOk?: boolean;
+  /** Which tables are known to be partitioned (from an earlier read): their partitions' names are asked with their description. */
+  partitioned?: boolean[];
+}
+
 /**
- * The tables as their metastore holds them, partitions and locations included (undefined: no such
- * table, when `missingOk`; otherwise Hive's refusal is the error). Up to five Beeline sessions:
- * the databases and their tables (when `missingOk`), the descriptions, the partitions' names, each
- * partition's location.
+ * The tables as their metastore holds them, partitions and locations included. Beeline sessions:
+ * the databases and their tables (when `missingOk`: two), the descriptions with the partitions'
+ * names of the tables known to be partitioned (one; two when not known), each partition's location
+ * (one).
  */
 export async function readTables(
   hive: Hive,
   names: { database: string; table: string }[],
-  missingOk = false,
+  opts: ReadOptions = {},
 ): Promise<(TableMeta | undefined)[]> {
+  if (!opts.partitioned) return readAll(hive, names, opts);
+  // A table known as partitioned may have been made again without partitions: then read it plainly.
+  return readAll(hive, names, opts).catch(() => readAll(hive, names, { ...opts, partitioned: undefined }));
+}
+
+async function readAll(hive: Hive, names: { database: string; table: string }[], opts: ReadOptions): Promise<(TableMeta | undefined)[]> {
+  const { missingOk = false } = opts;
   if (!names.length) return [];
   let present = names;
   if (missingOk) {
@@ -38,10 +52,20 @@ export async function readTables(
     const tables = new Set(dbs.flatMap((d, i) => (listed[i] ?? []).map((r) => `${d}.${(r[0] ?? '').toLowerCase()}`)));
     present = names.filter((n) => tables.has(`${n.database}.${n.table}`.toLowerCase()));
   }
-  const described = await hive.run(present.map((n) => `DESCRIBE FORMATTED ${qualified(n.database, n.table)}`));
-  const tables = present.map((n, i) => ({ ...parseDescribe(described[i] ?? [], n.database, n.table), partitions: [] as PartitionMeta[] }));
+  const known = (n: { database: string; table: string }) => opts.partitioned?.[names.indexOf(n)] === true;
+  const first = await hive.run([
+    ...present.map((n) => `DESCRIBE FORMATTED ${qualified(n.database, n.table)}`),
+    ...present.filter(known).map((n) => `SHOW PARTITIONS ${qualified(n.database, n.table)}`),
+  ]);
+  const tables = present.map((n, i) => ({ ...parseDescribe(first[i] ?? [], n.database, n.table), partitions: [] as PartitionMeta[] }));
   const partitioned = tables.filter((t) => t.partitionKeys.length);
-  const shown = await hive.run(partitioned.map((t) => `SHOW PARTITIONS ${qualified(t.database, t.table)}`));
+  const hinted = present.filter(known).map((n) => `${n.database}.${n.table}`);
+  const unknown = partitioned.filter((t) => !hinted.includes(`${t.database}.${t.table}`));
+  const asked = await hive.run(unknown.map((t) => `SHOW PARTITIONS ${qualified(t.database, t.table)}`));
+  const shown = partitioned.map((t) => {
+    const h = hinted.indexOf(`${t.database}.${t.table}`);
+    return h >= 0 ? first[present.length + h] : asked[unknown.indexOf(t)];
+  });
   const each = partitioned.flatMap((t, i) => (shown[i] ?? []).map((r) => ({ t, values: parsePartitionName(r[0] ?? '') })));
   const located = await hive.run(
     each.map(

@@ -1,6 +1,6 @@
 /**
  * A site: one cluster of the clusters file with the clients hbackup reaches it through — its
- * WebHDFS client, its YARN ResourceManager when it has one, and its own tools (`hadoop`, `hdfs`, `hbase`) as commands, locally or on an
+ * WebHDFS client, its YARN ResourceManager when it has one, and its Hive when it has one, and its own tools (`hadoop`, `hdfs`, `hbase`, `beeline`) as commands, locally or on an
  * edge node through ssh. Every command uses sites; none builds its own clients.
  */
 import type { NamedCluster } from '../config/load.js';
@@ -8,13 +8,14 @@ import { resourceManagerUrls, webhdfsUrls } from '../config/load.js';
 import { type Command, execaRunner, type Runner } from '../exec/runner.js';
 import { makePutData, type PutData } from '../hdfs/put-data.js';
 import { WebHdfs } from '../hdfs/webhdfs.js';
+import { beelineArgs, beelineHive, type Hive } from '../hive/beeline.js';
 import type { FetchLike } from '../http/client.js';
 import { httpFetch, makeHttpFetch } from '../http/client.js';
 import { insecureWarning, tlsOf } from '../http/tls.js';
 import { delegation, renewed, toolEnv, toolsReady } from '../kerberos/credentials.js';
 import { ResourceManager } from '../yarn/resourcemanager.js';
 
-export type ToolName = 'hadoop' | 'hdfs' | 'hbase';
+export type ToolName = 'hadoop' | 'hdfs' | 'hbase' | 'beeline';
 
 export interface Site {
   name: string;
@@ -22,6 +23,8 @@ export interface Site {
   hdfs: WebHdfs;
   /** Its YARN, when the clusters file names one: where its DistCp jobs run. */
   yarn?: ResourceManager;
+  /** Its Hive, when the clusters file names one: statements run by its beeline. */
+  hive?: Hive;
   /** One of the site's tools as a command: its path, environment and ssh destination from the clusters file. */
   tool(name: ToolName, args: string[]): Command;
 }
@@ -91,7 +94,21 @@ export function openSite(cluster: NamedCluster, io: SiteIo = {}): Site {
         onCall: (call) => io.debug?.(`${call.method} ${call.url}`),
       })
     : undefined;
-  return { name: cluster.name, cluster, hdfs, ...(yarn ? { yarn } : {}), tool: (name, args) => toolCommand(cluster, name, args, runner) };
+  const hive = cluster.hive
+    ? beelineHive(
+        cluster.name,
+        toolCommand(cluster, 'beeline', beelineArgs(cluster.hive.jdbcUrl, cluster.hive.user ?? cluster.user), runner),
+        runner,
+      )
+    : undefined;
+  return {
+    name: cluster.name,
+    cluster,
+    hdfs,
+    ...(yarn ? { yarn } : {}),
+    ...(hive ? { hive } : {}),
+    tool: (name, args) => toolCommand(cluster, name, args, runner),
+  };
 }
 
 function toolCommand(cluster: NamedCluster, tool: ToolName, args: string[], runner: Runner): Command {

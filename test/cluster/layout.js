@@ -410,10 +410,14 @@ export function writeClustersYaml(sites) {
       `      hadoop: ${JSON.stringify(path.join(s.binDir, 'hadoop'))}`,
       `      hdfs: ${JSON.stringify(path.join(s.binDir, 'hdfs'))}`,
       `      hbase: ${JSON.stringify(path.join(s.binDir, 'hbase'))}`,
+      // Written and started on request (hive.js), at the site's base port + 50.
+      `      beeline: ${JSON.stringify(path.join(s.binDir, 'beeline'))}`,
       '    hbase:',
       `      rootdir: ${s.fsUri}/hbase`,
       `      zookeeper: 127.0.0.1:${s.ports.zk}`,
       `      masterInfo: http://127.0.0.1:${s.ports.hbaseMasterInfo}`,
+      '    hive:',
+      `      jdbcUrl: jdbc:hive2://127.0.0.1:${s.ports.hbaseMaster + 50}/default`,
     );
   }
   fs.mkdirSync(sandboxDir(), { recursive: true });

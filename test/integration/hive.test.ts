@@ -1,26 +1,52 @@
-// Hive tables through each site's real HiveServer2 (4.0.1, its metastore on Derby, its warehouse on
-// the site's HDFS) and the site's real Beeline: a partitioned external table read whole from east's
-// metastore (columns, storage, parameters, partitions and their locations), its directory backed up
-// to west by hbackup, and west's metastore made to hold it with every location on west; a second
-// pass changes nothing; a partition dropped and one added on east are dropped and added on west.
+// Hive tables in the restore point, through each site's real HiveServer2 (4.0.1, its metastore on
+// Derby, its warehouse on the site's HDFS) and the site's real Beeline, as the sandbox's clusters
+// file names them (`hive.jdbcUrl`, `tools.beeline`). One service: an external partitioned table and
+// a second table, both over a directory that is an HDFS data set of the policy, and an HBase table.
+// The secondary's metastore is made to hold the tables as at the moment, every location on the
+// secondary; a later backup follows partitions added and dropped, a column added and rows
+// appended; a backup with nothing changed changes nothing; a restore beside the live table brings
+// the first point's table back under another name.
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execaRunner } from '../../src/exec/runner.js';
-import { beelineArgs, beelineHive, type Hive } from '../../src/hive/beeline.js';
-import { readTables, rewriteLocation, syncStatements } from '../../src/hive/sync.js';
+import { stringify } from 'yaml';
+import { loadClusters } from '../../src/config/load.js';
+import type { Hive } from '../../src/hive/beeline.js';
+import { readTables } from '../../src/hive/sync.js';
+import { openSite } from '../../src/sites/site.js';
 // @ts-expect-error the sandbox launcher is plain JavaScript
-import { hiveLayout, startHive, stopHive, writeBeeline } from '../cluster/hive.js';
-import { backup, east, ensureSandboxUp, putTree, runId, tool, west, writePolicy } from './helpers.js';
+import { startHive, stopHive, writeBeeline } from '../cluster/hive.js';
+import {
+  backup,
+  clustersFile,
+  east,
+  ensureSandboxUp,
+  hbackup,
+  hbaseShell,
+  putTree,
+  runId,
+  tmpDir,
+  tool,
+  webhdfs,
+  west,
+  writePolicy,
+} from './helpers.js';
+
+const webhdfsSnapshots = async (dir: string) => (await webhdfs(east).listStatus(`${dir}/.snapshot`)).map((s) => s.pathSuffix);
 
 const id = runId();
 const db = `shop_${id}`;
-const dir = `/it/hive-${id}/sales`;
+const root = `/it/hive-${id}`;
+const table = `hv_${id}:t`;
 
+/** The site's Hive as hbackup reaches it: the clusters file's `hive.jdbcUrl` and `tools.beeline`. */
 const hiveOf = (site: 'east' | 'west'): Hive => {
-  const h = hiveLayout(site);
-  return beelineHive(site, { argv: [writeBeeline(site), ...beelineArgs(h.jdbcUrl, h.site.user)] }, execaRunner);
+  writeBeeline(site);
+  const cluster = loadClusters(clustersFile).clusters.clusters[site]!;
+  return openSite({ ...cluster, name: site }).hive!;
 };
 
-describe('Hive tables', () => {
+describe('Hive tables in a restore point', () => {
   let primary: Hive;
   let secondary: Hive;
   beforeAll(async () => {
@@ -34,71 +60,135 @@ describe('Hive tables', () => {
     await stopHive('west');
   });
 
-  it('makes the secondary metastore hold a partitioned table as the primary does, locations on the secondary; then changes nothing', async () => {
-    // Three partitions' files, written as an application would, then the table over them.
-    const rows = { 'day=2024-01-01': '1,9.50\n2,3.25\n', 'day=2024-01-02': '3,1.00\n', 'day=2024-01-03': '4,2.00\n5,7.75\n6,0.50\n' };
-    await putTree(east, dir, Object.fromEntries(Object.entries(rows).map(([d, text]) => [`${d}/part-0.csv`, text])));
-    await tool(east, 'hdfs', ['dfsadmin', '-allowSnapshot', `/it/hive-${id}`]);
+  const count = async (hive: Hive, name: string) => Number((await hive.run([`SELECT COUNT(*) FROM ${db}.${name}`]))[0]![0]![0]);
+
+  it("captures tables with their directory and an HBase table at one moment; the secondary's metastore follows", async () => {
+    const days = { '2024-01-01': '1,9.50\n2,3.25\n', '2024-01-02': '3,1.00\n', '2024-01-03': '4,2.00\n5,7.75\n6,0.50\n' };
+    await putTree(east, root, {
+      ...Object.fromEntries(Object.entries(days).map(([d, text]) => [`sales/day=${d}/part-0.csv`, text])),
+      'clicks/part-0.csv': 'a\nb\n',
+    });
+    await tool(east, 'hdfs', ['dfsadmin', '-allowSnapshot', root]);
+    await hbaseShell(east, `create_namespace 'hv_${id}'\ncreate '${table}', 'f'\nput '${table}', 'r1', 'f:a', '1'\n`);
     await primary.run([
       `CREATE DATABASE ${db}`,
-      `CREATE EXTERNAL TABLE ${db}.sales (id INT COMMENT 'order id', amount DECIMAL(10,2)) COMMENT 'sales; by day' ` +
-        `PARTITIONED BY (day STRING) ROW FORMAT DELIMITED FIELDS TERMINATED BY ',' STORED AS TEXTFILE LOCATION '${dir}' ` +
-        `TBLPROPERTIES ('owner.team'='it''s')`,
-      ...Object.keys(rows).map((d) => `ALTER TABLE ${db}.sales ADD PARTITION (day='${d.slice(4)}')`),
+      `CREATE EXTERNAL TABLE ${db}.sales (id INT COMMENT 'order id', amount DECIMAL(10,2)) PARTITIONED BY (day STRING) ` +
+        `ROW FORMAT DELIMITED FIELDS TERMINATED BY ',' STORED AS TEXTFILE LOCATION '${root}/sales'`,
+      ...Object.keys(days).map((d) => `ALTER TABLE ${db}.sales ADD PARTITION (day='${d}')`),
+      `CREATE EXTERNAL TABLE ${db}.clicks (what STRING) STORED AS TEXTFILE LOCATION '${root}/clicks'`,
     ]);
-
-    const [table] = await readTables(primary, [{ database: db, table: 'sales' }]);
-    expect(table).toMatchObject({
-      database: db,
-      table: 'sales',
-      tableType: 'EXTERNAL_TABLE',
-      columns: [
-        { name: 'id', type: 'int', comment: 'order id' },
-        { name: 'amount', type: 'decimal(10,2)' },
-      ],
-      partitionKeys: [{ name: 'day', type: 'string' }],
-      location: `${east.fsUri}${dir}`,
-      serde: 'org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe',
-      serdeParams: { 'field.delim': ',', 'serialization.format': ',' },
-      params: { comment: 'sales; by day', 'owner.team': 'its' },
+    const policy = writePolicy({
+      service: `hive-${id}`,
+      datasets: [{ hive: `${db}.sales` }, { hdfs: root }, { hbase: table }, { hive: `${db}.clicks` }],
     });
-    expect(table!.partitions).toEqual(Object.keys(rows).map((d) => ({ values: [d.slice(4)], location: `${east.fsUri}${dir}/${d}` })));
 
-    // The data: the directory that holds the table, backed up by hbackup itself.
-    const policy = writePolicy({ service: `hive-${id}`, datasets: [{ hdfs: `/it/hive-${id}` }] });
-    expect((await backup(policy)).report).toMatchObject({ result: 'ok' });
-    const locate = (l: string) => rewriteLocation(l, { fs: east.fsUri, dirs: [[`/it/hive-${id}`, `/it/hive-${id}`]] }, west.fsUri)!;
+    const first = await backup(policy);
+    expect(first.report, first.stderr).toMatchObject({
+      result: 'ok',
+      datasets: [
+        { type: 'hive', source: `${db}.sales`, mode: 'full', verified: { partitions: 3 } },
+        { type: 'hdfs', mode: 'full' },
+        { type: 'hbase', mode: 'full' },
+        { type: 'hive', source: `${db}.clicks`, mode: 'full', verified: { partitions: 0 } },
+      ],
+    });
+    // Data first, then the metadata over it.
+    expect(first.stderr.indexOf(`ok ${db}.sales:`)).toBeGreaterThan(first.stderr.indexOf(`ok ${root}:`));
+    const [sales, clicks] = await readTables(secondary, [
+      { database: db, table: 'sales' },
+      { database: db, table: 'clicks' },
+    ]);
+    expect(sales).toMatchObject({ tableType: 'EXTERNAL_TABLE', location: `${west.fsUri}${root}/sales` });
+    expect(sales!.params['external.table.purge']).toBe('false');
+    expect(sales!.partitions.map((p) => [p.values[0], p.location])).toEqual(
+      Object.keys(days).map((d) => [d, `${west.fsUri}${root}/sales/day=${d}`]),
+    );
+    expect(clicks).toMatchObject({ location: `${west.fsUri}${root}/clicks`, partitions: [] });
+    const [shown] = await secondary.run([`SHOW PARTITIONS ${db}.sales`]);
+    expect(shown!.map((r) => r[0])).toEqual(Object.keys(days).map((d) => `day=${d}`));
+    expect(await count(secondary, 'sales')).toBe(6);
+    const listed = await hbackup(['list', policy]);
+    expect(String(listed.stdout)).toContain(`Hive tables: ${db}.sales (3 partition(s)), ${db}.clicks (0 partition(s))`);
 
-    const [before] = await readTables(secondary, [{ database: db, table: 'sales' }], true);
-    expect(before).toBeUndefined();
-    const statements = syncStatements(table!, before, db, 'sales', locate);
-    expect(statements).toHaveLength(5);
-    await secondary.run(statements);
-
-    const [after] = await readTables(secondary, [{ database: db, table: 'sales' }], true);
-    expect(after).toMatchObject({ tableType: 'EXTERNAL_TABLE', location: `${west.fsUri}${dir}`, columns: table!.columns });
-    expect(after!.params['external.table.purge']).toBe('false');
-    expect(after!.partitions.map((p) => p.location)).toEqual(Object.keys(rows).map((d) => `${west.fsUri}${dir}/${d}`));
-    const [count, shown] = await secondary.run([`SELECT COUNT(*) FROM ${db}.sales`, `SHOW PARTITIONS ${db}.sales`]);
-    expect(count).toEqual([['6']]);
-    expect(shown!.map((r) => r[0])).toEqual(Object.keys(rows));
-    expect(syncStatements(table!, after, db, 'sales', locate)).toEqual([]);
-
-    // A partition dropped and one added on the primary: the same on the secondary, nothing else.
-    await putTree(east, dir, { 'day=2024-01-04/part-0.csv': '7,1.00\n' });
+    // A partition dropped and one added, a column added, rows appended.
+    await putTree(east, root, { 'sales/day=2024-01-04/part-0.csv': '7,1.00,new\n', 'sales/day=2024-01-03/part-1.csv': '8,4.00\n' });
     await primary.run([
       `ALTER TABLE ${db}.sales DROP PARTITION (day='2024-01-01')`,
       `ALTER TABLE ${db}.sales ADD PARTITION (day='2024-01-04')`,
+      `ALTER TABLE ${db}.sales ADD COLUMNS (note STRING)`,
     ]);
-    expect((await backup(policy)).report).toMatchObject({ result: 'ok', datasets: [{ mode: 'incremental' }] });
-    const [changed] = await readTables(primary, [{ database: db, table: 'sales' }]);
-    const delta = syncStatements(changed!, after, db, 'sales', locate);
-    expect(delta).toEqual([
-      `ALTER TABLE \`${db}\`.\`sales\` DROP IF EXISTS PARTITION (\`day\`='2024-01-01')`,
-      `ALTER TABLE \`${db}\`.\`sales\` ADD IF NOT EXISTS PARTITION (\`day\`='2024-01-04') LOCATION '${west.fsUri}${dir}/day=2024-01-04'`,
+    const second = await backup(policy);
+    expect(second.report, second.stderr).toMatchObject({
+      result: 'ok',
+      datasets: [{ mode: 'incremental', verified: { partitions: 3 } }, { mode: 'incremental' }, {}, { mode: 'unchanged', statements: 0 }],
+    });
+    const [after] = await readTables(secondary, [{ database: db, table: 'sales' }]);
+    expect(after!.columns.map((c) => c.name)).toEqual(['id', 'amount', 'note']);
+    expect(after!.partitions.map((p) => p.values[0])).toEqual(['2024-01-02', '2024-01-03', '2024-01-04']);
+    expect(await count(secondary, 'sales')).toBe(await count(primary, 'sales'));
+
+    // Nothing changed: no statement on the secondary's metastore.
+    const third = await backup(policy);
+    expect(third.report!.datasets.filter((d: any) => d.type === 'hive').map((d: any) => [d.mode, d.statements])).toEqual([
+      ['unchanged', 0],
+      ['unchanged', 0],
     ]);
-    await secondary.run(delta);
-    const [recount] = await secondary.run([`SELECT COUNT(*) FROM ${db}.sales`]);
-    expect(recount).toEqual([['5']]);
+
+    // The first restore point beside the live tables on the secondary: its partitions and rows.
+    const restored = await hbackup(['restore', policy, '--point', first.report!.moment.replace(/[-:]/g, ''), '--suffix', '_r1', '--json']);
+    expect(restored.exitCode, String(restored.stderr)).toBe(0);
+    const [r1] = await readTables(secondary, [{ database: db, table: 'sales_r1' }]);
+    expect(r1!.partitions.map((p) => [p.values[0], p.location])).toEqual(
+      Object.keys(days).map((d) => [d, `${west.fsUri}${root}_r1/sales/day=${d}`]),
+    );
+    expect(await count(secondary, 'sales_r1')).toBe(6);
+  }, 900_000);
+
+  it('refuses in one line, changing nothing: a location outside HDFS, data in no snapshottable directory, data outside the policy, a metastore that does not answer', async () => {
+    const plain = `/it/hive-${id}-plain`;
+    await putTree(east, plain, { 'part-0.csv': 'x\n' });
+    await primary.run([
+      `CREATE DATABASE IF NOT EXISTS ${db}`,
+      `CREATE EXTERNAL TABLE ${db}.local_t (x STRING) STORED AS TEXTFILE LOCATION 'file:///tmp/hbackup-hive-${id}'`,
+      `CREATE EXTERNAL TABLE ${db}.plain_t (x STRING) STORED AS TEXTFILE LOCATION '${plain}'`,
+    ]);
+    const validate = async (name: string, env: Record<string, string> = {}) => {
+      const policy = writePolicy({ service: `hv-bad-${id}`, datasets: [{ hive: `${db}.${name}` }, { hdfs: root }] });
+      const r = await hbackup(['validate', policy, '--online'], { env });
+      return { code: r.exitCode, out: `${r.stdout}${r.stderr}` };
+    };
+    const local = await validate('local_t');
+    expect(local.code).toBe(3);
+    expect(local.out).toContain(`${db}.local_t has data outside HDFS (file:/tmp/hbackup-hive-${id})`);
+    const unsnapshottable = await validate('plain_t');
+    expect(unsnapshottable.code).toBe(3);
+    expect(unsnapshottable.out).toContain(
+      `${db}.plain_t: its data in ${plain} lies in no snapshottable directory; as the HDFS superuser run: hdfs dfsadmin -allowSnapshot`,
+    );
+    const missing = await validate('nope');
+    expect(missing.out).toContain(`Hive table ${db}.nope does not exist on east`);
+
+    // A table whose directory is snapshottable but no data set of the policy: the backup refuses it before any snapshot.
+    await tool(east, 'hdfs', ['dfsadmin', '-allowSnapshot', plain]);
+    const other = `/it/hive-${id}-other`;
+    await putTree(east, other, { 'f.txt': 'f' });
+    await tool(east, 'hdfs', ['dfsadmin', '-allowSnapshot', other]);
+    const outside = writePolicy({ service: `hv-out-${id}`, datasets: [{ hive: `${db}.plain_t` }, { hdfs: other }] });
+    const refused = await backup(outside);
+    expect(refused.r.exitCode).toBe(3);
+    expect(refused.report!.error, refused.stderr).toContain(
+      `${db}.plain_t: 1 location(s) outside the policy's hdfs data sets, e.g. ${east.fsUri}${plain}`,
+    );
+    expect(await webhdfsSnapshots(plain)).toEqual([]);
+
+    // A metastore that does not answer.
+    const sandbox = loadClusters(clustersFile).clusters;
+    const dead = structuredClone(sandbox) as any;
+    dead.clusters.east.hive.jdbcUrl = 'jdbc:hive2://127.0.0.1:1/default';
+    const file = path.join(tmpDir('hive-dead'), 'clusters.yaml');
+    fs.writeFileSync(file, stringify(dead));
+    const down = await validate('sales', { HBACKUP_CLUSTERS: file });
+    expect(down.code).toBe(3);
+    expect(down.out).toMatch(/the Hive of east does not answer: Hive on east refused a statement: .*Could not open/);
   });
 });

@@ -12,6 +12,7 @@ import { parse, stringify } from 'yaml';
 import { startKms, stopOne } from '../cluster/one.js';
 import {
   clustersFile,
+  east,
   ensureSandboxUp,
   hbackup,
   jsonLines,
@@ -28,7 +29,7 @@ const id = runId();
 
 describe('encryption zones', () => {
   let kms: SiteInfo;
-  /** kms as the primary, west as the secondary; and the other way round. */
+  /** kms as the primary, west as the secondary; east as the primary, kms as the secondary. */
   let out: string;
   let into: string;
   beforeAll(async () => {
@@ -47,7 +48,8 @@ describe('encryption zones', () => {
       return file;
     };
     out = write('out', { kms: { ...site, role: 'primary' }, west: { ...sandbox.clusters.west, role: 'secondary' } });
-    into = write('in', { west: { ...sandbox.clusters.west, role: 'primary' }, kms: { ...site, role: 'secondary' } });
+    // (East, whose identity says primary: roles come from the sites' identities where they hold one.)
+    into = write('in', { east: { ...sandbox.clusters.east, role: 'primary' }, kms: { ...site, role: 'secondary' } });
     await tool(kms, 'hadoop', ['key', 'create', 'ezkey']);
   });
   afterAll(() => stopOne('kms'));
@@ -120,8 +122,8 @@ describe('encryption zones', () => {
 
   it('copies into a zone on the secondary the same way', async () => {
     const dir = `/it/ez-${id}/in`;
-    await putTree(west, dir, { 'x.txt': 'plain on the primary', 'y/z.bin': Buffer.alloc(70_000, 3) });
-    await tool(west, 'hdfs', ['dfsadmin', '-allowSnapshot', dir]);
+    await putTree(east, dir, { 'x.txt': 'plain on the primary', 'y/z.bin': Buffer.alloc(70_000, 3) });
+    await tool(east, 'hdfs', ['dfsadmin', '-allowSnapshot', dir]);
     // The target made a zone before the first copy, as the warning above says to.
     await tool(kms, 'hdfs', ['dfs', '-mkdir', '-p', dir]);
     await tool(kms, 'hdfs', ['crypto', '-createZone', '-keyName', 'ezkey', '-path', dir]);
@@ -136,7 +138,7 @@ describe('encryption zones', () => {
       result: 'ok',
       datasets: [{ mode: 'full', verified: { files: 2, checksums: false, checksumsSkipped: `not comparable: ${zone}` } }],
     });
-    await putTree(west, dir, { 'x.txt': 'rewritten on the primary' });
+    await putTree(east, dir, { 'x.txt': 'rewritten on the primary' });
     const second = await run(into, policy);
     expect(second.exitCode, String(second.stderr)).toBe(0);
     expect(jsonLines(String(second.stdout))[0]).toMatchObject({
@@ -144,6 +146,6 @@ describe('encryption zones', () => {
     });
     // Stored encrypted on the secondary, read back decrypted: the primary's bytes.
     expect((await webhdfs(kms).getFileStatus(`${dir}/x.txt`))?.encBit).toBe(true);
-    expect(await contents(kms, dir)).toEqual(await contents(west, dir));
+    expect(await contents(kms, dir)).toEqual(await contents(east, dir));
   });
 });

@@ -111,7 +111,7 @@ describe('policy validation', () => {
     [
       'a data set naming both kinds',
       base('  - hdfs: /a\n    hbase: t\n'),
-      /datasets\[0\]: name one data set: "hdfs: \/path" or "hbase: namespace:table"$/,
+      /datasets\[0\]: name one data set: "hdfs: \/path", "hbase: namespace:table" or "hive: database.table"$/,
     ],
     [
       'a table listed twice (default namespace written out once)',
@@ -119,6 +119,12 @@ describe('policy validation', () => {
       /datasets\[1\]\.hbase: table default:t is listed twice \(also datasets\[0\]\)/,
     ],
     ['a table target that is a path', base('  - hbase: t\n    target: /x\n'), /datasets\[0\]\.target: an HBase table is namespace:table/],
+    ['a Hive table without its database', base('  - hive: orders\n'), /datasets\[0\]\.hive: a Hive table is database\.table/],
+    [
+      'a Hive table listed twice (Hive names are in lower case)',
+      base('  - hive: sales.orders\n  - hive: Sales.Orders\n'),
+      /datasets\[1\]\.hive: Hive table sales\.orders is listed twice \(also datasets\[0\]\)/,
+    ],
     ['a bad initiator', base('  - hdfs: /a\n', 'copy: {initiator: both}\n'), /copy\.initiator: must be one of "primary", "secondary"$/],
   ])('locates %s', (_what, yaml, expected) => {
     const problems = problemsOf(yaml);

@@ -344,4 +344,16 @@ describe('a small diff', () => {
     expect(w.rec.commands.at(-1)!.argv).toContain('-skipcrccheck');
     expect(w.west.tree('/z')).toEqual(w.east.tree('/z'));
   });
+
+  it('never names two restore points of one second alike: a run in the same second as the newest point waits, then refuses if the clock has not moved', async () => {
+    const w = world();
+    w.source('/s', { 'f.txt': 'f' });
+    const policy = w.policy({ service: 'same', datasets: [{ hdfs: '/s' }] });
+    expect((await w.cli('backup', policy)).code).toBe(0);
+    // The world's clock stands still: the second run would name the same snapshots.
+    const again = await w.cli('--json', 'backup', policy);
+    expect(again.code).toBe(3);
+    expect(again.report!.error).toMatch(/^preflight refused: same has a restore point of this second \(\d{8}T\d{6}Z\) already: run again$/);
+    expect(JSON.parse((await w.cli('--json', 'list', policy)).stdout).restorePoints).toHaveLength(1);
+  });
 });

@@ -11,13 +11,18 @@ import { perform } from '../../core/change.js';
 import { eachLimited } from '../../core/limit.js';
 import { kindOf } from '../../datasets/index.js';
 import type { BackupContext, SnapshotTiming } from '../../datasets/kind.js';
+import { MomentMovedError } from '../../errors.js';
 import { runHooks } from './hooks.js';
 import type { BackupPlan } from './plan.js';
-import { type BackupReport, checksumsText, copiedByText } from './report.js';
+import { type BackupReport, copiedLine } from './report.js';
 import { describeKeep } from './thinning.js';
 
-/** The consistency window: from the first snapshot asked for to the last one taken. */
-const windowOf = (t: SnapshotTiming[]) => Math.max(...t.map((x) => x.completedAt)) - Math.min(...t.map((x) => x.requestedAt));
+/**
+ * The consistency window: from the first snapshot asked for (by an earlier capture that had to be
+ * taken again, `since`) to the last one taken.
+ */
+const windowOf = (t: SnapshotTiming[], since = Number.POSITIVE_INFINITY) =>
+  Math.max(...t.map((x) => x.completedAt)) - Math.min(since, ...t.map((x) => x.requestedAt));
 
 /**
  * The snapshots at the moment. Each kind first gets ready (the HBase shell starts and connects),
@@ -55,6 +60,14 @@ async function moment(ctx: BackupContext, plan: BackupPlan): Promise<SnapshotTim
       throw e;
     }
     await runHooks(ctx, plan.hooks.after, 'afterSnapshot');
+    // What was captured must still stand (a Hive table's metadata, read again): else the moment moved.
+    for (const [k, type] of types.entries()) {
+      const moved = await kindOf(type).settle?.(
+        ctx,
+        groups[k]!.map((i) => plan.datasets[i]!),
+      );
+      if (moved) throw new MomentMovedError(`${plan.service}: ${moved}`, Math.min(...timings.map((t) => t.requestedAt)));
+    }
     return timings;
   } finally {
     await Promise.all(triggers.map((t) => t.close().catch((e: Error) => ctx.progress.warn(e.message))));
@@ -65,7 +78,13 @@ async function moment(ctx: BackupContext, plan: BackupPlan): Promise<SnapshotTim
 const left = (c: BackupPlan['cleanup']) =>
   [c.snapshots && `${c.snapshots} snapshot(s)`, c.files && `${c.files} temporary catalog file(s)`].filter(Boolean).join(' and ');
 
-export async function executeBackup(ctx: BackupContext, plan: BackupPlan, report: BackupReport, started: number): Promise<void> {
+export async function executeBackup(
+  ctx: BackupContext,
+  plan: BackupPlan,
+  report: BackupReport,
+  started: number,
+  since?: number,
+): Promise<void> {
   const { progress, now, service } = ctx;
   const { cleanup } = plan;
   let mark = now().getTime();
@@ -92,10 +111,10 @@ export async function executeBackup(ctx: BackupContext, plan: BackupPlan, report
   const timings = await progress.step(
     `${service}: snapshot ${plan.datasets.length} data set(s) as ${plan.snapshot}`,
     () => moment(ctx, plan),
-    (t) => `${service}: ${t.length} snapshot(s) ${plan.snapshot}, consistency window ${windowOf(t)} ms`,
+    (t) => `${service}: ${t.length} snapshot(s) ${plan.snapshot}, consistency window ${windowOf(t, since)} ms`,
   );
   phases.snapshots = lap();
-  report.consistencyWindowMs = windowOf(timings);
+  report.consistencyWindowMs = windowOf(timings, since);
   timings.forEach((t, i) => {
     Object.assign(report.datasets[i]!, {
       snapshotRequestedAt: new Date(t.requestedAt).toISOString(),
@@ -107,72 +126,81 @@ export async function executeBackup(ctx: BackupContext, plan: BackupPlan, report
   // and every copy under way ends before a failure is reported (none is left running unseen).
   const records: DatasetRecord[] = new Array(plan.datasets.length);
   const failures: unknown[] = [];
-  await eachLimited([...plan.datasets.entries()], ctx.policy.copy.parallel, async ([i, d]) => {
-    if (failures.length) return;
-    const kind = kindOf(d.spec.type);
-    const r = report.datasets[i]!;
-    const how = `${d.mode}${d.fallbackReason ? `: ${d.fallbackReason}` : ''}`;
-    await progress
-      .step(
-        `${d.spec.source} → ${plan.secondary}:${d.spec.target} (${how})`,
-        async (update) => {
-          const copied = await kind.copy(ctx, d, update);
-          Object.assign(r, { mode: copied.mode, bytesCopied: copied.bytesCopied, filesCopied: copied.filesCopied });
-          if (copied.mode === 'unchanged' && d.mode !== 'unchanged') r.reason = 'nothing changed since the previous restore point: no copy';
-          if (copied.rolledBack) r.rolledBack = copied.rolledBack;
-          if (copied.stoppedJobs) r.stoppedJobs = copied.stoppedJobs;
-          if (copied.bytesSkipped !== undefined) Object.assign(r, { bytesSkipped: copied.bytesSkipped, filesSkipped: copied.filesSkipped });
-          if (copied.fallbackReason) r.fallbackReason = copied.fallbackReason;
-          if (copied.copiedBy) r.copiedBy = copied.copiedBy;
-          if (copied.directRefused) r.directRefused = copied.directRefused;
-          update(`${d.spec.source}: verifying`);
-          const verifyStart = ctx.now().getTime();
-          const v = await kind.verify(ctx, d, copied);
-          r.verified = {
-            files: v.files,
-            bytes: v.bytes,
-            checksums: v.checksums,
-            ...(v.checksumsSkipped ? { checksumsSkipped: v.checksumsSkipped } : {}),
-            ms: ctx.now().getTime() - verifyStart,
-          };
-          r.copyMs = copied.copyMs;
-          records[i] = {
-            type: d.spec.type,
-            source: d.spec.source,
-            target: d.spec.target,
-            snapshot: d.snapshot,
-            snapshotAt: new Date(timings[i]!.completedAt).toISOString(),
-            snapshotRequestedAt: new Date(timings[i]!.requestedAt).toISOString(),
-            mode: copied.mode,
-            ...(copied.copiedBy ? { copiedBy: copied.copiedBy } : {}),
-            ...(copied.directRefused ? { directRefused: copied.directRefused } : {}),
-            ...(copied.fallbackReason ? { fallbackReason: copied.fallbackReason } : {}),
-            bytesCopied: copied.bytesCopied,
-            filesCopied: copied.filesCopied,
-            ...(copied.bytesSkipped !== undefined ? { bytesSkipped: copied.bytesSkipped, filesSkipped: copied.filesSkipped } : {}),
-            files: v.files,
-            directories: v.directories,
-            bytes: v.bytes,
-            copyMs: copied.copyMs,
-            verification: {
-              summary: 'ok',
-              checksums: v.checksums ? 'ok' : 'skipped',
-              filesChecksummed: v.filesChecksummed,
-              ...(v.digest ? { digest: v.digest } : {}),
-              ...(v.scope ? { scope: v.scope } : {}),
-            },
-            ...(copied.rolledBack ? { rolledBack: copied.rolledBack } : {}),
-            ...(copied.stoppedJobs ? { stoppedJobs: copied.stoppedJobs } : {}),
-          };
-        },
-        () =>
-          `${d.spec.source}: ${r.mode}${r.fallbackReason ? ` (${r.fallbackReason})` : ''}, ${r.filesCopied} file(s), ${r.bytesCopied} bytes copied${copiedByText(r)}; ` +
-          `verified ${r.verified!.files} files, ${r.verified!.bytes} bytes${checksumsText(r.verified!)}`,
-      )
-      .catch((e: unknown) => {
-        failures.push(e);
-      });
-  });
+  // Kinds that follow the data (a Hive table's metadata) go once every other copy is verified.
+  const entries = [...plan.datasets.entries()];
+  const phasesOf = [entries.filter(([, d]) => !kindOf(d.spec.type).afterData), entries.filter(([, d]) => kindOf(d.spec.type).afterData)];
+  // (Those one at a time: two statements creating one database at once collide in the metastore.)
+  for (const [k, group] of phasesOf.entries())
+    await eachLimited(group, k ? 1 : ctx.policy.copy.parallel, async ([i, d]) => {
+      if (failures.length) return;
+      const kind = kindOf(d.spec.type);
+      const r = report.datasets[i]!;
+      const how = `${d.mode}${d.fallbackReason ? `: ${d.fallbackReason}` : ''}`;
+      await progress
+        .step(
+          `${d.spec.source} → ${plan.secondary}:${d.spec.target} (${how})`,
+          async (update) => {
+            const copied = await kind.copy(ctx, d, update);
+            Object.assign(r, { mode: copied.mode, bytesCopied: copied.bytesCopied, filesCopied: copied.filesCopied });
+            if (copied.mode === 'unchanged' && d.mode !== 'unchanged')
+              r.reason = 'nothing changed since the previous restore point: no copy';
+            if (copied.rolledBack) r.rolledBack = copied.rolledBack;
+            if (copied.stoppedJobs) r.stoppedJobs = copied.stoppedJobs;
+            if (copied.bytesSkipped !== undefined)
+              Object.assign(r, { bytesSkipped: copied.bytesSkipped, filesSkipped: copied.filesSkipped });
+            if (copied.fallbackReason) r.fallbackReason = copied.fallbackReason;
+            if (copied.copiedBy) r.copiedBy = copied.copiedBy;
+            if (copied.directRefused) r.directRefused = copied.directRefused;
+            if (copied.statements !== undefined) r.statements = copied.statements;
+            update(`${d.spec.source}: verifying`);
+            const verifyStart = ctx.now().getTime();
+            const v = await kind.verify(ctx, d, copied);
+            r.verified = {
+              files: v.files,
+              bytes: v.bytes,
+              checksums: v.checksums,
+              ...(v.checksumsSkipped ? { checksumsSkipped: v.checksumsSkipped } : {}),
+              ...(v.partitions !== undefined ? { partitions: v.partitions } : {}),
+              ms: ctx.now().getTime() - verifyStart,
+            };
+            r.copyMs = copied.copyMs;
+            records[i] = {
+              type: d.spec.type,
+              source: d.spec.source,
+              target: d.spec.target,
+              snapshot: d.snapshot,
+              snapshotAt: new Date(timings[i]!.completedAt).toISOString(),
+              snapshotRequestedAt: new Date(timings[i]!.requestedAt).toISOString(),
+              mode: copied.mode,
+              ...(copied.copiedBy ? { copiedBy: copied.copiedBy } : {}),
+              ...(copied.directRefused ? { directRefused: copied.directRefused } : {}),
+              ...(copied.fallbackReason ? { fallbackReason: copied.fallbackReason } : {}),
+              bytesCopied: copied.bytesCopied,
+              filesCopied: copied.filesCopied,
+              ...(copied.bytesSkipped !== undefined ? { bytesSkipped: copied.bytesSkipped, filesSkipped: copied.filesSkipped } : {}),
+              files: v.files,
+              directories: v.directories,
+              bytes: v.bytes,
+              copyMs: copied.copyMs,
+              verification: {
+                summary: 'ok',
+                checksums: v.checksums ? 'ok' : 'skipped',
+                filesChecksummed: v.filesChecksummed,
+                ...(v.digest ? { digest: v.digest } : {}),
+                ...(v.scope ? { scope: v.scope } : {}),
+              },
+              ...(copied.rolledBack ? { rolledBack: copied.rolledBack } : {}),
+              ...(copied.stoppedJobs ? { stoppedJobs: copied.stoppedJobs } : {}),
+              ...(copied.statements !== undefined ? { statements: copied.statements } : {}),
+              ...copied.record,
+            };
+          },
+          () => copiedLine(d.spec.source, r),
+        )
+        .catch((e: unknown) => {
+          failures.push(e);
+        });
+    });
   phases.copies = lap();
   if (failures.length) throw failures[0];
 

@@ -39,7 +39,12 @@ export interface BackupPlan {
 
 /** Every change of a plan with the step that makes it, in the order a real run makes them. */
 export function plannedChanges(plan: BackupPlan): { step: string; change: Change }[] {
-  const byKind = plan.datasets.map((d) => ({ d, changes: kindOf(d.spec.type).changes(d) }));
+  // Kinds that follow the data (a Hive table's metadata) are copied last.
+  const ordered = [
+    ...plan.datasets.filter((d) => !kindOf(d.spec.type).afterData),
+    ...plan.datasets.filter((d) => kindOf(d.spec.type).afterData),
+  ];
+  const byKind = ordered.map((d) => ({ d, changes: kindOf(d.spec.type).changes(d) }));
   const as = (step: string, changes: Change[]) => changes.map((change) => ({ step, change }));
   return [
     ...as('clean-up', plan.cleanup.changes),
@@ -95,11 +100,22 @@ async function ownSnapshots(ctx: BackupContext, specs: DatasetSpec[]) {
   return { source, target };
 }
 
+/**
+ * This run's moment (to the second). A run that follows a restore point of the same second (a
+ * failover's last backup right after a failback's) waits for the next second: the two would name
+ * the same snapshots.
+ */
+async function momentAfter(ctx: BackupContext, newest: string | undefined): Promise<string> {
+  let stamp = momentStamp(momentOf(ctx.now()));
+  if (stamp !== newest) return stamp;
+  await new Promise((r) => setTimeout(r, 1005 - (ctx.now().getTime() % 1000)));
+  stamp = momentStamp(momentOf(ctx.now()));
+  if (stamp === newest) throw new PreflightError([`${ctx.service} has a restore point of this second (${stamp}) already: run again`]);
+  return stamp;
+}
+
 export async function planBackup(ctx: BackupContext): Promise<BackupPlan> {
   const { policy, primary, secondary } = ctx;
-  const stamp = momentStamp(momentOf(ctx.now()));
-  const snapshot = snapshotName(ctx.service, stamp);
-  const moment = isoMoment(stamp);
 
   const reasons: string[] = [];
   const maxSkewMs = policy.preflight.maxClockSkewSeconds * 1000;
@@ -143,6 +159,9 @@ export async function planBackup(ctx: BackupContext): Promise<BackupPlan> {
   if (reasons.length) throw new PreflightError(reasons);
 
   const previous = catalog.points[catalog.points.length - 1];
+  const stamp = await momentAfter(ctx, previous?.stamp);
+  const snapshot = snapshotName(ctx.service, stamp);
+  const moment = isoMoment(stamp);
   const datasets: DatasetPlan[] = [];
   for (const spec of specs) {
     const record = previous?.datasets.find((r) => r.type === spec.type && r.source === spec.source && r.target === spec.target);

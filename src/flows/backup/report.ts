@@ -34,7 +34,9 @@ export interface DatasetReport {
   /** Set once the copy was verified. */
   /** How long the copy took (a roll-back included), and below how long its verification took. */
   copyMs?: number;
-  verified?: { files: number; bytes: number; checksums: boolean; checksumsSkipped?: string; ms: number };
+  /** Statements run on the secondary's metastore (a Hive table). */
+  statements?: number;
+  verified?: { files: number; bytes: number; checksums: boolean; checksumsSkipped?: string; partitions?: number; ms: number };
 }
 
 export interface BackupReport {
@@ -45,6 +47,8 @@ export interface BackupReport {
   result: Outcome;
   restorePoint: string | null;
   consistencyWindowMs: number | null;
+  /** How often the moment was taken: more than once when what it captured moved meanwhile (a Hive DDL). */
+  captures?: number;
   durationMs: number;
   /**
    * Where a run's time went, in order (set as each phase ends): preflight and plan, the clean-up of
@@ -73,6 +77,18 @@ export const copiedByText = (r: Pick<DatasetReport, 'copiedBy' | 'directRefused'
 export const checksumsText = (v: NonNullable<DatasetReport['verified']>): string =>
   v.checksums ? ', checksums' : v.checksumsSkipped ? `, checksums ${v.checksumsSkipped}` : '';
 
+/** The line that ends a data set's copy step. */
+export function copiedLine(source: string, r: DatasetReport): string {
+  const v = r.verified!;
+  if (r.type === 'hive') {
+    return `${source}: ${r.mode}, ${r.statements ?? 0} statement(s) on the secondary's metastore; verified, ${v.partitions ?? 0} partition(s)`;
+  }
+  return (
+    `${source}: ${r.mode}${r.fallbackReason ? ` (${r.fallbackReason})` : ''}, ${r.filesCopied} file(s), ${r.bytesCopied} bytes copied${copiedByText(r)}; ` +
+    `verified ${v.files} files, ${v.bytes} bytes${checksumsText(v)}`
+  );
+}
+
 export function printReport(out: Output, r: BackupReport): void {
   const head = outcomeWord(out, r.result);
   const what = r.dryRun ? 'dry run: nothing was changed' : r.restorePoint ? `restore point ${r.restorePoint}` : 'no new restore point';
@@ -81,7 +97,11 @@ export function printReport(out: Output, r: BackupReport): void {
   for (const d of r.datasets) {
     const skipped = d.filesSkipped ? `, ${d.filesSkipped} file(s) already there` : '';
     const copied =
-      d.bytesCopied === undefined ? d.reason : `${d.filesCopied} file(s), ${d.bytesCopied} bytes copied${skipped}${copiedByText(d)}`;
+      d.bytesCopied === undefined
+        ? d.reason
+        : d.type === 'hive'
+          ? `${d.statements ?? 0} statement(s) on the secondary's metastore, ${d.verified?.partitions ?? 0} partition(s)`
+          : `${d.filesCopied} file(s), ${d.bytesCopied} bytes copied${skipped}${copiedByText(d)}`;
     out.print(`  ${d.source} → ${d.target}  ${d.mode}  ${copied}${d.fallbackReason ? `  (${d.fallbackReason})` : ''}`);
     if (d.verified?.checksumsSkipped) out.print(`    checksums ${d.verified.checksumsSkipped}: verified by paths, types and sizes`);
     if (d.stoppedJobs?.length) {

@@ -33,7 +33,7 @@ export async function validatePolicy(
     if (opts.online) {
       const primary = openSite(roles.primary, io);
       for (const spec of specsOf(rp.policy.datasets)) {
-        const problem = await kindOf(spec.type).sourceProblem(primary, spec);
+        const problem = await kindOf(spec.type).sourceProblem(primary, spec, true);
         if (problem) problems.push(`${file}: ${problem}`);
       }
     }

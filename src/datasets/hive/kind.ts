@@ -1,0 +1,114 @@
+/**
+ * Hive tables as a data-set kind: the table's metadata (schema, storage, parameters, partitions and
+ * their locations) read before the moment and again just after it — the two must agree, or the
+ * moment is taken again — and, once the policy's HDFS data sets holding its data are copied and
+ * verified, the secondary's metastore made to hold exactly that, every location on the secondary.
+ * The table's data is never copied here: its directories are HDFS data sets of the same policy.
+ */
+import { HbackupError } from '../../errors.js';
+import { readTables, syncStatements } from '../../hive/sync.js';
+import { stableParams, type TableMeta } from '../../hive/tables.js';
+import type { DatasetKind } from '../kind.js';
+import { type HivePlan, hiveOf, locateOn, planHive, tableOf, tableProblem } from './plan.js';
+import { type HiveRestore, planHiveRestore, restoreHive, verifyHiveRestore } from './restore.js';
+
+/** What of a table must not change between the reads around the moment. */
+const shape = (t: TableMeta) =>
+  JSON.stringify([
+    t.columns,
+    t.partitionKeys,
+    t.location,
+    t.inputFormat,
+    t.outputFormat,
+    t.serde,
+    t.serdeParams,
+    stableParams(t.params),
+    t.partitions,
+  ]);
+
+export const hiveKind: DatasetKind<HivePlan, HiveRestore> = {
+  type: 'hive',
+  afterData: true,
+
+  spec: (entry) =>
+    entry.hive === undefined ? undefined : { type: 'hive', source: entry.hive, target: (entry.target ?? entry.hive).toLowerCase() },
+
+  async sourceProblem(primary, spec, deep) {
+    if (!primary.hive) return `${primary.name} has no Hive: set hive.jdbcUrl (and tools.beeline) for it in the clusters file`;
+    return deep ? tableProblem(primary, spec.source) : undefined;
+  },
+
+  targetProblems: async (ctx) =>
+    ctx.secondary.hive ? [] : [`${ctx.secondary.name} has no Hive: set hive.jdbcUrl (and tools.beeline) for it in the clusters file`],
+
+  plan: planHive,
+
+  // The metadata has no snapshot of its own: the reads around the moment pin it (settle).
+  moment: () => [],
+  changes: (plan) => ({ copy: plan.statements }),
+
+  arm: async (ctx, plans) => ({
+    fire: async () =>
+      plans.map(() => {
+        const t = ctx.now().getTime();
+        return { requestedAt: t, completedAt: t };
+      }),
+    close: async () => {},
+  }),
+
+  async settle(ctx, plans) {
+    const after = await readTables(
+      hiveOf(ctx.primary),
+      plans.map((p) => tableOf(p.spec.source)),
+      { missingOk: true, partitioned: plans.map((p) => p.table.partitionKeys.length > 0) },
+    );
+    const moved = plans.filter((p, i) => !after[i] || shape(after[i]!) !== shape(p.table));
+    return moved.length
+      ? `the metadata of ${moved.map((p) => p.spec.source).join(', ')} changed while the snapshots were taken`
+      : undefined;
+  },
+
+  async copy(ctx, plan, update) {
+    const started = ctx.now().getTime();
+    const hive = hiveOf(ctx.secondary);
+    const { database, table } = tableOf(plan.spec.target);
+    update(`${plan.spec.source}: reading ${ctx.secondary.name}'s metastore`);
+    const partitioned = [plan.table.partitionKeys.length > 0];
+    // After a first copy the table is there: read it straight; else (or if it is gone) look first.
+    const [now] = await (plan.mode === 'full'
+      ? readTables(hive, [{ database, table }], { missingOk: true })
+      : readTables(hive, [{ database, table }], { partitioned }).catch(() => readTables(hive, [{ database, table }], { missingOk: true })));
+    const locate = locateOn(ctx, plan.dirs);
+    const statements = syncStatements(plan.table, now, database, table, (l) => locate(l)!);
+    if (statements.length) {
+      update(`${plan.spec.source}: ${statements.length} statement(s) on ${ctx.secondary.name}'s metastore`);
+      ctx.debug(`run: hive on ${ctx.secondary.name}: ${statements.join('; ')}`);
+      await hive.run(statements);
+    }
+    return {
+      mode: statements.length ? plan.mode : 'unchanged',
+      bytesCopied: 0,
+      filesCopied: 0,
+      statements: statements.length,
+      copyMs: ctx.now().getTime() - started,
+      record: { table: plan.table, fs: ctx.primary.cluster.fs, dirs: plan.dirs },
+    };
+  },
+
+  async verify(ctx, plan) {
+    const { database, table } = tableOf(plan.spec.target);
+    const [now] = await readTables(hiveOf(ctx.secondary), [{ database, table }], { partitioned: [plan.table.partitionKeys.length > 0] });
+    const locate = locateOn(ctx, plan.dirs);
+    const left = syncStatements(plan.table, now, database, table, (l) => locate(l)!);
+    if (left.length) throw new HbackupError(`${plan.spec.target} on ${ctx.secondary.name}: the metastore does not match: ${left[0]}`);
+    return { files: 0, directories: 0, bytes: 0, checksums: false, filesChecksummed: 0, partitions: plan.table.partitions.length };
+  },
+
+  snapshots: async () => [],
+  deleteSnapshots: () => [],
+  missing: async () => [],
+
+  planRestore: planHiveRestore,
+  restore: restoreHive,
+  verifyRestore: verifyHiveRestore,
+};

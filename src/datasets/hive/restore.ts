@@ -1,0 +1,83 @@
+/**
+ * Bringing a Hive table's metadata back from a restore point: in place (the live table set back to
+ * the point's schema and partitions) or beside it (`<table><suffix>` over the suffixed directories
+ * the HDFS data sets are restored into), on either side, every location on that side. Its data
+ * comes back with the point's HDFS data sets.
+ */
+import type { DatasetRecord } from '../../catalog/catalog.js';
+import { HbackupError } from '../../errors.js';
+import { readTables, rewriteLocation, syncStatements } from '../../hive/sync.js';
+import type { TableMeta } from '../../hive/tables.js';
+import type { FlowContext, RestoreItem, RestoreWhere, Verification } from '../kind.js';
+import { hiveChange, tableOf } from './plan.js';
+
+/** What a Hive record keeps beside the common fields. */
+export interface HiveRecord {
+  table: TableMeta;
+  /** The file system the locations were on, and the policy's HDFS data sets (source → target) then. */
+  fs: string;
+  dirs: [string, string][];
+}
+
+export interface HiveRestore extends RestoreItem {
+  statements: string[];
+  want: TableMeta;
+  database: string;
+  name: string;
+  locate: (location: string) => string;
+}
+
+const hiveRecord = (record: DatasetRecord): HiveRecord => {
+  const r = record as unknown as Partial<HiveRecord>;
+  if (!r.table || !r.fs || !r.dirs)
+    throw new HbackupError(`${record.source} in ${record.snapshot}: the catalog entry holds no table metadata`);
+  return { table: r.table, fs: r.fs, dirs: r.dirs };
+};
+
+export async function planHiveRestore(ctx: FlowContext, record: DatasetRecord, where: RestoreWhere): Promise<HiveRestore> {
+  const site = where.on === 'secondary' ? ctx.secondary : ctx.primary;
+  const { table, fs, dirs } = hiveRecord(record);
+  const live = tableOf(where.on === 'secondary' ? record.target : record.source);
+  const name = `${live.table}${where.suffix ?? ''}`;
+  const suffix = where.suffix ?? '';
+  const mapped = dirs.map(([s, t]) => [s, `${where.on === 'secondary' ? t : s}${suffix}`] as [string, string]);
+  const locate = (l: string) => rewriteLocation(l, { fs, dirs: mapped }, site.cluster.fs) ?? l;
+  const problems: string[] = [];
+  let statements: string[] = [];
+  if (!site.hive) problems.push(`${site.name} has no Hive: set hive.jdbcUrl (and tools.beeline) for it in the clusters file`);
+  else {
+    const [now] = await readTables(site.hive, [{ database: live.database, table: name }], { missingOk: true });
+    if (where.suffix && now) problems.push(`${live.database}.${name} exists on ${site.name}: choose another --suffix`);
+    else statements = syncStatements(table, now, live.database, name, locate);
+  }
+  return {
+    record,
+    site: site.name,
+    from: `${record.source} as in ${record.snapshot}`,
+    to: `${site.name}:${live.database}.${name}`,
+    inPlace: !where.suffix,
+    method: statements.length ? "the metastore set to the restore point's table" : 'metastore already as at the restore point',
+    changes: statements.map((s) => hiveChange(site, s)),
+    problems,
+    statements,
+    want: table,
+    database: live.database,
+    name,
+    locate,
+  };
+}
+
+export async function restoreHive(ctx: FlowContext, item: HiveRestore): Promise<void> {
+  if (!item.statements.length) return;
+  ctx.debug(`run: hive on ${item.site}: ${item.statements.join('; ')}`);
+  await ctx.sites[item.site]!.hive!.run(item.statements);
+}
+
+export async function verifyHiveRestore(ctx: FlowContext, item: HiveRestore): Promise<Verification> {
+  const [now] = await readTables(ctx.sites[item.site]!.hive!, [{ database: item.database, table: item.name }], {
+    partitioned: [item.want.partitionKeys.length > 0],
+  });
+  const left = syncStatements(item.want, now, item.database, item.name, item.locate);
+  if (left.length) throw new HbackupError(`${item.to}: the metastore does not match the restore point: ${left[0]}`);
+  return { files: 0, directories: 0, bytes: 0, checksums: false, filesChecksummed: 0, partitions: item.want.partitions.length };
+}

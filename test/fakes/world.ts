@@ -7,9 +7,11 @@ import { stringify } from 'yaml';
 import { main } from '../../src/cli.js';
 import type { CommandEnv } from '../../src/commands/context.js';
 import { FakeHadoop } from './hadoop.js';
+import { FakeMetastore } from './hive.js';
 import { recordingRunner } from './runner.js';
 
-export function world() {
+/** `hive`: both sites have a Hive (a FakeMetastore behind a fake beeline). */
+export function world(opts: { hive?: boolean } = {}) {
   let t = Date.parse('2026-11-25T02:00:00Z');
   const now = () => new Date(t);
   const hadoop = new FakeHadoop(now);
@@ -20,16 +22,20 @@ export function world() {
   const tools = (site: string) => {
     const bin = path.join(dir, site);
     fs.mkdirSync(bin);
-    for (const tool of ['hadoop', 'hdfs', 'hbase']) fs.writeFileSync(path.join(bin, tool), '#!/bin/sh\nexit 99\n', { mode: 0o755 });
-    return { hadoop: `${bin}/hadoop`, hdfs: `${bin}/hdfs`, hbase: `${bin}/hbase` };
+    for (const tool of ['hadoop', 'hdfs', 'hbase', 'beeline'])
+      fs.writeFileSync(path.join(bin, tool), '#!/bin/sh\nexit 99\n', { mode: 0o755 });
+    if (opts.hive) rec.handlers.set(`${bin}/beeline`, metastores[site as 'east' | 'west'].beeline);
+    return { hadoop: `${bin}/hadoop`, hdfs: `${bin}/hdfs`, hbase: `${bin}/hbase`, ...(opts.hive ? { beeline: `${bin}/beeline` } : {}) };
   };
+  const metastores = { east: new FakeMetastore(), west: new FakeMetastore() };
+  const hive = (site: string) => (opts.hive ? { hive: { jdbcUrl: `jdbc:hive2://${site}:10000/default` } } : {});
   const clustersFile = path.join(dir, 'clusters.yaml');
   fs.writeFileSync(
     clustersFile,
     stringify({
       clusters: {
-        east: { role: 'primary', webhdfs: east.base, fs: east.fs, user: 'hdfs', tools: tools('east') },
-        west: { role: 'secondary', webhdfs: west.base, fs: west.fs, user: 'hdfs', tools: tools('west') },
+        east: { role: 'primary', webhdfs: east.base, fs: east.fs, user: 'hdfs', tools: tools('east'), ...hive('east') },
+        west: { role: 'secondary', webhdfs: west.base, fs: west.fs, user: 'hdfs', tools: tools('west'), ...hive('west') },
       },
     }),
   );
@@ -39,6 +45,8 @@ export function world() {
     hadoop,
     east,
     west,
+    /** The sites' metastores (with `hive`). */
+    metastores,
     rec,
     dir,
     stateDir,

@@ -1,0 +1,240 @@
+// A metastore in memory behind a fake `beeline`: it takes the statements hbackup writes (as
+// Beeline's -e argument) and answers as HiveServer2 4.0.1 does in tsv2 (DESCRIBE FORMATTED in its
+// sections, SHOW PARTITIONS with escaped names), stopping at the first statement it refuses.
+import type { Command, RunResult } from '../../src/exec/runner.js';
+import type { Column, TableMeta } from '../../src/hive/tables.js';
+
+export type FakeTable = Omit<TableMeta, 'database' | 'table'>;
+
+/** Read a statement's tokens: `names`, 'literals' (unescaped), words and punctuation. */
+function tokens(text: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < text.length; ) {
+    const c = text[i]!;
+    if (/\s/.test(c)) i++;
+    else if (c === '`') {
+      let j = i + 1;
+      let name = '';
+      for (; j < text.length; j++) {
+        if (text[j] === '`' && text[j + 1] === '`') {
+          name += '`';
+          j++;
+        } else if (text[j] === '`') break;
+        else name += text[j];
+      }
+      out.push(`\`${name}`);
+      i = j + 1;
+    } else if (c === "'") {
+      let j = i + 1;
+      let lit = '';
+      for (; j < text.length && text[j] !== "'"; j++) {
+        if (text[j] === '\\') {
+          const n = text[++j]!;
+          if (/[0-7]/.test(n)) {
+            lit += String.fromCharCode(Number.parseInt(text.slice(j, j + 3), 8));
+            j += 2;
+          } else lit += n === 'n' ? '\n' : n === 'r' ? '\r' : n === 't' ? '\t' : n;
+        } else lit += text[j];
+      }
+      out.push(`'${lit}`);
+      i = j + 1;
+    } else if (/[(),.=]/.test(c)) {
+      out.push(c);
+      i++;
+    } else {
+      const m = /^[^\s(),.=`']+/.exec(text.slice(i))!;
+      out.push(m[0]);
+      i += m[0].length;
+    }
+  }
+  return out;
+}
+
+const value = (t: string) => t.slice(1);
+// Hive's FileUtils escapes these (and control characters, which no test uses) as %XX.
+const ESCAPE = /["#%'*/:=?\\{[\]^]/g;
+const escapeName = (v: string) => v.replace(ESCAPE, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+
+export class FakeMetastore {
+  readonly dbs = new Map<string, Map<string, FakeTable>>();
+  /** Every statement run, in order (markers left out). */
+  readonly log: string[] = [];
+
+  put(db: string, name: string, t: FakeTable) {
+    if (!this.dbs.has(db)) this.dbs.set(db, new Map());
+    this.dbs.get(db)!.set(name, structuredClone(t));
+  }
+
+  get(db: string, name: string): FakeTable | undefined {
+    return this.dbs.get(db)?.get(name);
+  }
+
+  /** Beeline: `-e <script>`; a handler for the recording runner. */
+  beeline = (cmd: Command): RunResult => {
+    const script = cmd.argv[cmd.argv.indexOf('-e') + 1] ?? '';
+    let stdout = '';
+    for (const st of script.split(';\n').filter((s) => s.trim())) {
+      try {
+        const rows = this.run(st.trim());
+        stdout += rows.map((r) => `${r.join('\t')}\n`).join('');
+      } catch (e) {
+        return {
+          exitCode: 1,
+          stdout,
+          stderr: `Error: Error while compiling statement: FAILED: ${(e as Error).message} (state=42000,code=40000)\n`,
+        };
+      }
+    }
+    return { exitCode: 0, stdout, stderr: '' };
+  };
+
+  private table(db: string, name: string): FakeTable {
+    const t = this.get(db, name);
+    if (!t) throw new Error(`SemanticException [Error 10001]: Table not found ${db}.${name}`);
+    return t;
+  }
+
+  /** PARTITION ( `k` = 'v' , … ) from position i: the values in key order, and where it ends. */
+  private spec(tk: string[], i: number): { values: string[]; end: number } {
+    const values: string[] = [];
+    let j = i + 2;
+    for (; tk[j] !== ')'; j++) if (tk[j]!.startsWith("'")) values.push(value(tk[j]!));
+    return { values, end: j + 1 };
+  }
+
+  private columns(tk: string[], i: number): { cols: Column[]; end: number } {
+    const cols: Column[] = [];
+    let j = i + 1;
+    while (tk[j] !== ')') {
+      const name = value(tk[j++]!);
+      let type = '';
+      let depth = 0;
+      // A type runs to the next comma or parenthesis outside its own () and <>: decimal(10,2), map<string,int>.
+      for (; depth > 0 || (tk[j] !== ',' && tk[j] !== ')' && tk[j] !== 'COMMENT'); j++) {
+        const t = tk[j]!;
+        depth += (t === '(' ? 1 : 0) - (t === ')' ? 1 : 0) + (t.match(/</g)?.length ?? 0) - (t.match(/>/g)?.length ?? 0);
+        type += t;
+      }
+      const col: Column = { name, type };
+      if (tk[j] === 'COMMENT') {
+        col.comment = value(tk[j + 1]!);
+        j += 2;
+      }
+      cols.push(col);
+      if (tk[j] === ',') j++;
+    }
+    return { cols, end: j + 1 };
+  }
+
+  private props(tk: string[], i: number): { props: Record<string, string>; end: number } {
+    const props: Record<string, string> = {};
+    let j = i + 1;
+    for (; tk[j] !== ')'; j++) {
+      if (tk[j + 1] === '=') {
+        props[value(tk[j]!)] = value(tk[j + 2]!);
+        j += 2;
+      }
+    }
+    return { props, end: j + 1 };
+  }
+
+  run(st: string): string[][] {
+    const marker = /^SELECT '(hbackup:answer:\d+)'$/.exec(st);
+    if (marker) return [[marker[1]!]];
+    this.log.push(st);
+    const tk = tokens(st);
+    const words = tk.filter((t) => !/^[`']/.test(t)).join(' ');
+    if (words === 'SHOW DATABASES') return [...this.dbs.keys()].map((d) => [d]);
+    if (words.startsWith('SHOW TABLES IN')) {
+      const db = this.dbs.get(value(tk[3]!));
+      if (!db) throw new Error(`SemanticException [Error 10072]: Database does not exist: ${value(tk[3]!)}`);
+      return [...db.keys()].map((t) => [t]);
+    }
+    const [db, name] = [value(tk.find((t) => t.startsWith('`')) ?? '`'), value(tk[tk.indexOf('.') + 1] ?? '`')];
+    if (words.startsWith('CREATE DATABASE')) {
+      if (!this.dbs.has(db)) this.dbs.set(db, new Map());
+      return [];
+    }
+    if (words.startsWith('DROP TABLE')) {
+      this.dbs.get(db)?.delete(name);
+      return [];
+    }
+    if (words.startsWith('SHOW PARTITIONS')) {
+      const t = this.table(db, name);
+      if (!t.partitionKeys.length) throw new Error(`SemanticException Table ${name} is not a partitioned table`);
+      return t.partitions.map((p) => [t.partitionKeys.map((k, i) => `${k.name}=${escapeName(p.values[i]!)}`).join('/')]);
+    }
+    if (words.startsWith('DESCRIBE FORMATTED')) return this.describe(db, name, tk);
+    if (words.startsWith('CREATE EXTERNAL TABLE')) return this.create(db, name, tk);
+    if (words.startsWith('ALTER TABLE')) return this.alter(db, name, tk, words);
+    throw new Error(`ParseException: the fake metastore does not know ${st.slice(0, 60)}`);
+  }
+
+  private describe(db: string, name: string, tk: string[]): string[][] {
+    const t = this.table(db, name);
+    const rows: string[][] = t.columns.map((c) => [c.name, c.type, c.comment ?? '']);
+    rows.push(['', 'NULL', 'NULL']);
+    if (t.partitionKeys.length) {
+      rows.push(['# Partition Information', 'NULL', 'NULL'], ['# col_name', 'data_type', 'comment']);
+      rows.push(...t.partitionKeys.map((c) => [c.name, c.type, c.comment ?? '']), ['', 'NULL', 'NULL']);
+    }
+    const at = tk.indexOf('PARTITION');
+    if (at >= 0) {
+      const { values } = this.spec(tk, at);
+      const p = t.partitions.find((x) => JSON.stringify(x.values) === JSON.stringify(values));
+      if (!p) throw new Error('SemanticException [Error 10006]: Partition not found');
+      rows.push(['# Detailed Partition Information', 'NULL', 'NULL'], ['Location:           ', p.location, 'NULL']);
+      return rows;
+    }
+    rows.push(['# Detailed Table Information', 'NULL', 'NULL'], ['Database:           ', db, 'NULL']);
+    rows.push(
+      ['Location:           ', t.location, 'NULL'],
+      ['Table Type:         ', t.tableType, 'NULL'],
+      ['Table Parameters:', 'NULL', 'NULL'],
+    );
+    rows.push(...Object.entries({ ...t.params, transient_lastDdlTime: '1796210560' }).map(([k, v]) => ['', k.padEnd(20), v.padEnd(20)]));
+    rows.push(['', 'NULL', 'NULL'], ['# Storage Information', 'NULL', 'NULL'], ['SerDe Library:      ', t.serde, 'NULL']);
+    rows.push(['InputFormat:        ', t.inputFormat, 'NULL'], ['OutputFormat:       ', t.outputFormat, 'NULL']);
+    rows.push(['Storage Desc Params:', 'NULL', 'NULL'], ...Object.entries(t.serdeParams).map(([k, v]) => ['', k.padEnd(20), v.padEnd(20)]));
+    return rows;
+  }
+
+  private create(db: string, name: string, tk: string[]): string[][] {
+    if (!this.dbs.has(db)) throw new Error(`SemanticException [Error 10072]: Database does not exist: ${db}`);
+    if (this.get(db, name)) throw new Error(`AlreadyExistsException(message:Table ${db}.${name} already exists)`);
+    const after = (word: string) => tk.indexOf(word);
+    const cols = this.columns(tk, tk.indexOf('('));
+    const parts = after('PARTITIONED') >= 0 ? this.columns(tk, after('PARTITIONED') + 2).cols : [];
+    const serdeProps = after('SERDEPROPERTIES') >= 0 ? this.props(tk, after('SERDEPROPERTIES') + 1).props : {};
+    const params = after('TBLPROPERTIES') >= 0 ? this.props(tk, after('TBLPROPERTIES') + 1).props : {};
+    this.put(db, name, {
+      tableType: 'EXTERNAL_TABLE',
+      columns: cols.cols,
+      partitionKeys: parts,
+      location: value(tk[after('LOCATION') + 1]!),
+      inputFormat: value(tk[after('INPUTFORMAT') + 1]!),
+      outputFormat: value(tk[after('OUTPUTFORMAT') + 1]!),
+      serde: value(tk[after('SERDE') + 1]!),
+      serdeParams: serdeProps,
+      params: { ...params, EXTERNAL: 'TRUE' },
+      partitions: [],
+    });
+    return [];
+  }
+
+  private alter(db: string, name: string, tk: string[], words: string): string[][] {
+    const t = this.table(db, name);
+    const { values, end } = this.spec(tk, tk.indexOf('PARTITION'));
+    const same = (v: string[]) => JSON.stringify(v) === JSON.stringify(values);
+    if (words.includes('ADD IF NOT EXISTS PARTITION')) {
+      if (!t.partitions.some((p) => same(p.values))) t.partitions.push({ values, location: value(tk[end + 1]!) });
+    } else if (words.includes('DROP IF EXISTS PARTITION')) {
+      t.partitions = t.partitions.filter((p) => !same(p.values));
+    } else if (words.includes('SET LOCATION')) {
+      const p = t.partitions.find((x) => same(x.values));
+      if (!p) throw new Error('SemanticException [Error 10006]: Partition not found');
+      p.location = value(tk[end + 2]!);
+    } else throw new Error(`ParseException: the fake metastore does not know ALTER TABLE … ${words.slice(0, 40)}`);
+    return [];
+  }
+}

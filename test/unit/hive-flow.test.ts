@@ -1,0 +1,120 @@
+// Hive tables in a backup, against fake sites with a metastore each (test/fakes/hive.ts answers the
+// fake beeline as HiveServer2 does): the metadata is made the secondary's after the data, locations
+// rewritten; nothing runs when nothing changed; a table that moved while the snapshots were taken
+// is captured again; the dry run lists the statements after the data's copy.
+import { describe, expect, it } from 'vitest';
+import type { FakeTable } from '../fakes/hive.js';
+import { world } from '../fakes/world.js';
+
+const sales = (fs: string): FakeTable => ({
+  tableType: 'EXTERNAL_TABLE',
+  columns: [
+    { name: 'id', type: 'int', comment: 'order id' },
+    { name: 'amount', type: 'decimal(10,2)' },
+    { name: 'tags', type: 'map<string,array<int>>' },
+  ],
+  partitionKeys: [{ name: 'day', type: 'string' }],
+  location: `${fs}/data/sales`,
+  inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+  outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+  serde: 'org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe',
+  serdeParams: { 'field.delim': ';' },
+  params: { comment: "it's; sales", numRows: '0' },
+  partitions: [
+    { values: ['2024-01-01'], location: `${fs}/data/sales/day=2024-01-01` },
+    { values: ['a/b'], location: `${fs}/data/sales/day=a%2Fb` },
+  ],
+});
+
+function setup() {
+  const w = world({ hive: true });
+  w.source('/data', { 'sales/day=2024-01-01/p.csv': '1;2.00\n', 'sales/day=a%2Fb/p.csv': '2;3.00\n' });
+  w.metastores.east.put('shop', 'sales', sales(w.east.fs));
+  const policy = w.policy({
+    service: 'hv',
+    datasets: [
+      { hive: 'shop.sales', target: 'dr.sales' },
+      { hdfs: '/data', target: '/dr/data' },
+    ],
+  });
+  return { w, policy };
+}
+
+describe('Hive tables in a backup', () => {
+  it("makes the secondary's metastore hold the table after its data, every location there; then changes nothing", async () => {
+    const { w, policy } = setup();
+    const first = await w.cli('--json', 'backup', policy);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.report!.datasets).toMatchObject([
+      { type: 'hive', source: 'shop.sales', target: 'dr.sales', mode: 'full', statements: 4, verified: { partitions: 2 } },
+      { type: 'hdfs', mode: 'full' },
+    ]);
+    // The directory is copied and verified before the metadata is written.
+    expect(first.stderr.indexOf('ok /data:')).toBeLessThan(first.stderr.indexOf('ok shop.sales:'));
+    const there = w.metastores.west.get('dr', 'sales')!;
+    expect(there).toMatchObject({ tableType: 'EXTERNAL_TABLE', location: `${w.west.fs}/dr/data/sales`, columns: sales('').columns });
+    expect(there.params).toEqual({ comment: "it's; sales", 'external.table.purge': 'false', EXTERNAL: 'TRUE' });
+    expect(there.partitions).toEqual([
+      { values: ['2024-01-01'], location: `${w.west.fs}/dr/data/sales/day=2024-01-01` },
+      { values: ['a/b'], location: `${w.west.fs}/dr/data/sales/day=a%2Fb` },
+    ]);
+    const listed = await w.cli('list', policy);
+    expect(listed.stdout).toContain('Hive tables: dr.sales (2 partition(s))');
+
+    w.later();
+    const log = w.metastores.west.log.length;
+    const second = await w.cli('--json', 'backup', policy);
+    expect(second.report!.datasets[0]).toMatchObject({ mode: 'unchanged', statements: 0 });
+    // The secondary's metastore was only read.
+    expect(w.metastores.west.log.slice(log).every((s) => /^(SHOW|DESCRIBE)/.test(s))).toBe(true);
+
+    w.later();
+    w.metastores.east.get('shop', 'sales')!.partitions.shift();
+    const dry = await w.cli('--json', 'backup', policy, '--dry-run');
+    const planned = dry.report!.planned!.map((p: { step: string; change: string }) => `${p.step}: ${p.change}`);
+    const hive = planned.findIndex((p: string) => p.startsWith('copy shop.sales: hive on west:'));
+    expect(planned[hive]).toBe("copy shop.sales: hive on west: ALTER TABLE `dr`.`sales` DROP IF EXISTS PARTITION (`day`='2024-01-01')");
+    expect(hive).toBeGreaterThan(planned.findIndex((p: string) => p.startsWith('copy /data:')));
+  });
+
+  it('takes the moment again when the table moved while the snapshots were taken, and says so', async () => {
+    const { w } = setup();
+    const policy = w.policy({
+      service: 'racy',
+      datasets: [{ hdfs: '/data' }, { hive: 'shop.sales' }],
+      hooks: { afterSnapshot: [['/opt/ingest']] },
+    });
+    let runs = 0;
+    // The first time, a partition is added while the snapshots are taken (as an ingest job would).
+    w.rec.handlers.set('/opt/ingest', () => {
+      if (runs++ === 0)
+        w.metastores.east.get('shop', 'sales')!.partitions.push({ values: ['new'], location: `${w.east.fs}/data/sales/day=new` });
+      return { exitCode: 0, stdout: '', stderr: '' };
+    });
+    const r = await w.cli('--json', 'backup', policy);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(
+      'racy: the metadata of shop.sales changed while the snapshots were taken: taking the moment again (2 of at most 3)',
+    );
+    expect(r.report).toMatchObject({ result: 'ok', captures: 2, datasets: [{}, { verified: { partitions: 3 } }] });
+    expect(w.metastores.west.get('shop', 'sales')!.partitions.map((p) => p.values[0])).toEqual(['2024-01-01', 'a/b', 'new']);
+    // The first capture's snapshot went; one restore point, of the second.
+    expect(w.east.snapshots('/data')).toHaveLength(1);
+  });
+
+  it('refuses a transactional table and a table whose data no hdfs data set holds, before any snapshot', async () => {
+    const { w } = setup();
+    w.metastores.east.put('shop', 'acid', { ...sales(w.east.fs), params: { transactional: 'true' } });
+    const acid = await w.cli('--json', 'backup', w.policy({ service: 'acid', datasets: [{ hive: 'shop.acid' }, { hdfs: '/data' }] }));
+    expect(acid.code).toBe(3);
+    expect(acid.report!.error).toMatch(/shop\.acid is transactional \(ACID\): .*REPL DUMP \/ REPL LOAD/);
+    w.source('/other', { 'f.txt': 'f' });
+    const outside = await w.cli('--json', 'backup', w.policy({ service: 'out', datasets: [{ hive: 'shop.sales' }, { hdfs: '/other' }] }));
+    expect(outside.code).toBe(3);
+    expect(outside.report!.error).toContain(
+      `shop.sales: 3 location(s) outside the policy's hdfs data sets, e.g. ${w.east.fs}/data/sales: add the snapshottable directory that holds /data/sales as an hdfs data set of the policy`,
+    );
+    expect(w.east.snapshots('/data')).toEqual([]);
+    expect(w.east.snapshots('/other')).toEqual([]);
+  });
+});

@@ -7,6 +7,7 @@
  * digest's entry count must match them; anything that does not add up is left to the full walk.
  */
 import { eachLimited } from '../../core/limit.js';
+import { WebHdfsError } from '../../errors.js';
 import { snapshotPath } from '../../hdfs/paths.js';
 import type { DiffEntry, FileStatus } from '../../hdfs/requests.js';
 import type { WebHdfs } from '../../hdfs/webhdfs.js';
@@ -100,9 +101,10 @@ export async function verifyChanged(
         );
       return;
     }
-    const theirs = await src.fileChecksum(`${srcRoot}/${e.rel}`).catch(() => undefined);
+    const theirs = await sourceChecksum(src, `${srcRoot}/${e.rel}`);
     filesChecksummed++;
-    if (!theirs) problems.push(`${e.rel}: on the target only`);
+    if (theirs === undefined) problems.push(`${e.rel}: on the target only`);
+    else if (typeof theirs === 'string') problems.push(`${e.rel}: the source's checksum could not be read: ${theirs}`);
     else if (checksumText(theirs) !== mine.checksum) problems.push(`${e.rel}: checksum differs`);
   });
   const entries = before.entries - old.entries + now.entries;
@@ -118,6 +120,25 @@ export async function verifyChanged(
     problems,
     ...(problems.length === 0 ? { digest: { value, entries, checksums } } : {}),
   };
+}
+
+/**
+ * A file's checksum in the source's snapshot: undefined when it is not there, the error's text when
+ * the DataNodes could not compute it — asked three times, half a second apart: a block a writer is
+ * appending to meanwhile (the snapshot holds its earlier length) can fail a first try.
+ */
+async function sourceChecksum(src: WebHdfs, path: string): Promise<Awaited<ReturnType<WebHdfs['fileChecksum']>> | string | undefined> {
+  let last = '';
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (attempt) await new Promise((r) => setTimeout(r, 500));
+    try {
+      return await src.fileChecksum(path);
+    } catch (e) {
+      if (e instanceof WebHdfsError && e.status === 404) return undefined;
+      last = (e as Error).message;
+    }
+  }
+  return last;
 }
 
 /** Each path once (a file under a directory the diff names twice). */

@@ -9,7 +9,7 @@ import { HbackupError } from '../../errors.js';
 import { readTables, syncStatements } from '../../hive/sync.js';
 import { stableParams, type TableMeta } from '../../hive/tables.js';
 import type { DatasetKind } from '../kind.js';
-import { type HivePlan, hiveOf, locateOn, planHive, tableOf, tableProblem } from './plan.js';
+import { type HivePlan, hiveOf, locateOn, noHive, planHive, tableOf, tableProblem } from './plan.js';
 import { type HiveRestore, planHiveRestore, restoreHive, verifyHiveRestore } from './restore.js';
 
 /** What of a table must not change between the reads around the moment. */
@@ -34,12 +34,11 @@ export const hiveKind: DatasetKind<HivePlan, HiveRestore> = {
     entry.hive === undefined ? undefined : { type: 'hive', source: entry.hive, target: (entry.target ?? entry.hive).toLowerCase() },
 
   async sourceProblem(primary, spec, deep) {
-    if (!primary.hive) return `${primary.name} has no Hive: set hive.jdbcUrl (and tools.beeline) for it in the clusters file`;
+    if (!primary.hive) return noHive(primary);
     return deep ? tableProblem(primary, spec.source) : undefined;
   },
 
-  targetProblems: async (ctx) =>
-    ctx.secondary.hive ? [] : [`${ctx.secondary.name} has no Hive: set hive.jdbcUrl (and tools.beeline) for it in the clusters file`],
+  targetProblems: async (ctx) => (ctx.secondary.hive ? [] : [noHive(ctx.secondary)]),
 
   plan: planHive,
 

@@ -28,9 +28,12 @@ export const tableOf = (name: string) => {
   return { database, table };
 };
 
+/** What a site without a Hive lacks, said with what to set. */
+export const noHive = (site: Site): string => `${site.name} has no Hive: set hive.jdbcUrl (and tools.beeline) for it in the clusters file`;
+
 /** The site's Hive, or a refusal naming what to set. */
 export function hiveOf(site: Site): Hive {
-  if (!site.hive) throw new PreflightError([`${site.name} has no Hive: set hive.jdbcUrl (and tools.beeline) for it in the clusters file`]);
+  if (!site.hive) throw new PreflightError([noHive(site)]);
   return site.hive;
 }
 

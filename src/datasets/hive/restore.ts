@@ -9,7 +9,7 @@ import { HbackupError } from '../../errors.js';
 import { readTables, rewriteLocation, syncStatements } from '../../hive/sync.js';
 import type { TableMeta } from '../../hive/tables.js';
 import type { FlowContext, RestoreItem, RestoreWhere, Verification } from '../kind.js';
-import { hiveChange, tableOf } from './plan.js';
+import { hiveChange, noHive, tableOf } from './plan.js';
 
 /** What a Hive record keeps beside the common fields. */
 export interface HiveRecord {
@@ -44,7 +44,7 @@ export async function planHiveRestore(ctx: FlowContext, record: DatasetRecord, w
   const locate = (l: string) => rewriteLocation(l, { fs, dirs: mapped }, site.cluster.fs) ?? l;
   const problems: string[] = [];
   let statements: string[] = [];
-  if (!site.hive) problems.push(`${site.name} has no Hive: set hive.jdbcUrl (and tools.beeline) for it in the clusters file`);
+  if (!site.hive) problems.push(noHive(site));
   else {
     const [now] = await readTables(site.hive, [{ database: live.database, table: name }], { missingOk: true });
     if (where.suffix && now) problems.push(`${live.database}.${name} exists on ${site.name}: choose another --suffix`);

@@ -13,7 +13,7 @@ import { kindOf } from '../../datasets/index.js';
 import type { BackupContext, SnapshotTiming } from '../../datasets/kind.js';
 import { MomentMovedError } from '../../errors.js';
 import { runHooks } from './hooks.js';
-import type { BackupPlan } from './plan.js';
+import { type BackupPlan, copyPhases } from './plan.js';
 import { type BackupReport, copiedLine } from './report.js';
 import { describeKeep } from './thinning.js';
 
@@ -126,11 +126,9 @@ export async function executeBackup(
   // and every copy under way ends before a failure is reported (none is left running unseen).
   const records: DatasetRecord[] = new Array(plan.datasets.length);
   const failures: unknown[] = [];
-  // Kinds that follow the data (a Hive table's metadata) go once every other copy is verified.
-  const entries = [...plan.datasets.entries()];
-  const phasesOf = [entries.filter(([, d]) => !kindOf(d.spec.type).afterData), entries.filter(([, d]) => kindOf(d.spec.type).afterData)];
-  // (Those one at a time: two statements creating one database at once collide in the metastore.)
-  for (const [k, group] of phasesOf.entries())
+  // The data first; then what follows it (a Hive table's metadata), one at a time: two statements
+  // creating one database at once collide in the metastore.
+  for (const [k, group] of copyPhases(plan).entries())
     await eachLimited(group, k ? 1 : ctx.policy.copy.parallel, async ([i, d]) => {
       if (failures.length) return;
       const kind = kindOf(d.spec.type);

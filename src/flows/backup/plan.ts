@@ -37,14 +37,21 @@ export interface BackupPlan {
   retention: { restorePoints: string[]; snapshots: number; changes: Change[] };
 }
 
+/**
+ * The data sets' copies in the order a run makes them, each with its index in the plan: first the
+ * data, then the kinds that follow it (a Hive table's metadata) once every copy before is verified.
+ */
+export function copyPhases(plan: BackupPlan): [number, DatasetPlan][][] {
+  const entries = [...plan.datasets.entries()];
+  const after = (d: DatasetPlan) => kindOf(d.spec.type).afterData === true;
+  return [entries.filter(([, d]) => !after(d)), entries.filter(([, d]) => after(d))];
+}
+
 /** Every change of a plan with the step that makes it, in the order a real run makes them. */
 export function plannedChanges(plan: BackupPlan): { step: string; change: Change }[] {
-  // Kinds that follow the data (a Hive table's metadata) are copied last.
-  const ordered = [
-    ...plan.datasets.filter((d) => !kindOf(d.spec.type).afterData),
-    ...plan.datasets.filter((d) => kindOf(d.spec.type).afterData),
-  ];
-  const byKind = ordered.map((d) => ({ d, changes: kindOf(d.spec.type).changes(d) }));
+  const byKind = copyPhases(plan)
+    .flat()
+    .map(([, d]) => ({ d, changes: kindOf(d.spec.type).changes(d) }));
   const as = (step: string, changes: Change[]) => changes.map((change) => ({ step, change }));
   return [
     ...as('clean-up', plan.cleanup.changes),

@@ -40,6 +40,7 @@ export const flowIo = (env: CommandEnv): FlowIo => ({
 /** How a command's sites reach their clusters, every call logged under --verbose. */
 export const siteIo = (env: CommandEnv): SiteIo => ({
   runner: env.runner,
+  spawn: env.spawn,
   fetch: env.fetch,
   putData: env.putData,
   debug: (text) => env.out.handle({ type: 'note', level: 'debug', text }),

@@ -55,6 +55,7 @@ export interface BackupContext extends FlowContext {
 
 export const siteIoOf = (io: FlowIo): SiteIo => ({
   runner: io.runner,
+  spawn: io.spawn,
   fetch: io.fetch,
   putData: io.putData,
   debug: (text) => io.progress.debug(text),

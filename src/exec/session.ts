@@ -6,15 +6,21 @@ import { execa } from 'execa';
 import { causeLine, HbackupError } from '../errors.js';
 import { type Command, effectiveArgv, localEnv, type RunResult, stdinPrefix } from './runner.js';
 
+export type Stream = 'stdout' | 'stderr';
+
 export interface Session {
   /** Send text to the program's standard input. */
   write(text: string): void;
-  /** The next line of its standard output (after the last one matched) that matches `re`. */
-  waitFor(re: RegExp, timeoutMs: number): Promise<string>;
+  /** The next line of its standard output (or error), after the last one matched there, that matches `re`. */
+  waitFor(re: RegExp, timeoutMs: number, stream?: Stream): Promise<string>;
+  /** Every whole line it has written to the stream so far. */
+  lines(stream: Stream): readonly string[];
   /** Close its standard input and wait for it to end. */
   end(): Promise<RunResult>;
   /** Stop it now. */
   kill(): void;
+  /** Let hbackup end while it idles (its standard input then closes, and it ends too). */
+  unref(): void;
 }
 
 export type Spawner = (cmd: Command) => Session;
@@ -23,23 +29,26 @@ export const execaSpawner: Spawner = (cmd) => {
   const [file, ...args] = effectiveArgv(cmd);
   if (!file) throw new Error('empty command');
   const child = execa(file, args, { env: localEnv(cmd), reject: false, buffer: true, stdin: 'pipe' });
+  // A program that ended leaves its input closed: what is written after is lost, not thrown.
+  child.stdin?.on('error', () => {});
   const prefix = stdinPrefix(cmd);
   if (prefix) child.stdin?.write(prefix);
-  const lines: string[] = [];
-  let pending = '';
-  let seen = 0;
+  const lines: Record<Stream, string[]> = { stdout: [], stderr: [] };
+  const pending: Record<Stream, string> = { stdout: '', stderr: '' };
+  const seen: Record<Stream, number> = { stdout: 0, stderr: 0 };
   let ended: RunResult | undefined;
   const waiters = new Set<() => void>();
   const wake = () => {
     for (const w of waiters) w();
   };
-  child.stdout?.on('data', (chunk: Buffer) => {
-    pending += chunk.toString('utf8');
-    const parts = pending.split('\n');
-    pending = parts.pop() ?? '';
-    lines.push(...parts);
-    wake();
-  });
+  for (const stream of ['stdout', 'stderr'] as const) {
+    child[stream]?.on('data', (chunk: Buffer) => {
+      const parts = (pending[stream] + chunk.toString('utf8')).split('\n');
+      pending[stream] = parts.pop() ?? '';
+      lines[stream].push(...parts);
+      wake();
+    });
+  }
   const done = child.then((r) => {
     ended = { exitCode: r.exitCode, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), signal: r.signal ?? undefined };
     wake();
@@ -49,13 +58,14 @@ export const execaSpawner: Spawner = (cmd) => {
     write: (text) => {
       child.stdin?.write(text);
     },
-    waitFor: (re, timeoutMs) =>
+    waitFor: (re, timeoutMs, stream = 'stdout') =>
       new Promise<string>((resolve, reject) => {
         const check = () => {
-          for (; seen < lines.length; seen++) {
-            if (re.test(lines[seen]!)) {
+          const all = lines[stream];
+          for (; seen[stream] < all.length; seen[stream]++) {
+            if (re.test(all[seen[stream]]!)) {
               finish();
-              resolve(lines[seen++]!);
+              resolve(all[seen[stream]++]!);
               return;
             }
           }
@@ -75,12 +85,17 @@ export const execaSpawner: Spawner = (cmd) => {
         waiters.add(check);
         check();
       }),
+    lines: (stream) => lines[stream],
     end: () => {
       child.stdin?.end();
       return done;
     },
     kill: () => {
       child.kill('SIGKILL');
+    },
+    unref: () => {
+      child.unref();
+      for (const s of [child.stdin, child.stdout, child.stderr]) (s as { unref?: () => void } | null)?.unref?.();
     },
   };
 };

@@ -7,10 +7,10 @@ import type { Hive } from './beeline.js';
 import { parseDescribe, parsePartitionLocation, parsePartitionName } from './describe.js';
 import { ident, literal, partitionSpec, qualified } from './sql.js';
 import {
-  addPartition,
+  addPartitions,
   createDatabase,
   createTable,
-  dropPartition,
+  dropPartitions,
   dropTable,
   type PartitionMeta,
   stableParams,
@@ -132,11 +132,20 @@ export function syncStatements(
   if (!current) out.push(createTable(want, db, table, location));
   const have = new Map((current?.partitions ?? []).map((p) => [key(p.values), p]));
   const wanted = new Set(want.partitions.map((p) => key(p.values)));
-  for (const p of current?.partitions ?? []) if (!wanted.has(key(p.values))) out.push(dropPartition(want, db, table, p.values));
+  const gone = (current?.partitions ?? []).filter((p) => !wanted.has(key(p.values)));
+  out.push(
+    ...dropPartitions(
+      want,
+      db,
+      table,
+      gone.map((p) => p.values),
+    ),
+  );
+  const added: { values: string[]; location: string }[] = [];
   for (const p of want.partitions) {
     const loc = locate(p.location);
     const there = have.get(key(p.values));
-    if (!there) out.push(addPartition(want, db, table, p, loc));
+    if (!there) added.push({ values: p.values, location: loc });
     else if (there.location !== loc) {
       out.push(
         `ALTER TABLE ${qualified(db, table)} ${partitionSpec(
@@ -146,5 +155,6 @@ export function syncStatements(
       );
     }
   }
+  out.push(...addPartitions(want, db, table, added));
   return out;
 }

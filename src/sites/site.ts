@@ -6,6 +6,7 @@
 import type { NamedCluster } from '../config/load.js';
 import { resourceManagerUrls, webhdfsUrls } from '../config/load.js';
 import { type Command, execaRunner, type Runner } from '../exec/runner.js';
+import { execaSpawner, type Spawner } from '../exec/session.js';
 import { makePutData, type PutData } from '../hdfs/put-data.js';
 import { WebHdfs } from '../hdfs/webhdfs.js';
 import { beelineArgs, beelineHive, type Hive } from '../hive/beeline.js';
@@ -36,6 +37,8 @@ export interface SiteIo {
   debug?: (text: string) => void;
   /** Runs the cluster's tools where hbackup needs them itself (a Kerberized cluster's delegation token). */
   runner?: Runner | undefined;
+  /** Starts the tools kept running for a run (the site's Beeline). */
+  spawn?: Spawner | undefined;
   /** Said once per run and cluster: e.g. that its certificates are not verified. */
   warn?: (text: string) => void;
   /** How long one call may take (default 30 s). */
@@ -98,7 +101,7 @@ export function openSite(cluster: NamedCluster, io: SiteIo = {}): Site {
     ? beelineHive(
         cluster.name,
         toolCommand(cluster, 'beeline', beelineArgs(cluster.hive.jdbcUrl, cluster.hive.user ?? cluster.user), runner),
-        runner,
+        io.spawn ?? execaSpawner,
       )
     : undefined;
   return {

@@ -1,7 +1,7 @@
-// A metastore in memory behind a fake `beeline`: it takes the statements hbackup writes (as
-// Beeline's -e argument) and answers as HiveServer2 4.0.1 does in tsv2 (DESCRIBE FORMATTED in its
-// sections, SHOW PARTITIONS with escaped names), stopping at the first statement it refuses.
-import type { Command, RunResult } from '../../src/exec/runner.js';
+// A metastore in memory behind a fake `beeline` session: it takes the statements hbackup writes to
+// Beeline's input and answers as HiveServer2 4.0.1 does in tsv2 (DESCRIBE FORMATTED in its
+// sections, SHOW PARTITIONS with escaped names), refusals on standard error as Beeline prints them.
+import type { Session, Stream } from '../../src/exec/session.js';
 import type { Column, TableMeta } from '../../src/hive/tables.js';
 
 export type FakeTable = Omit<TableMeta, 'database' | 'table'>;
@@ -69,23 +69,44 @@ export class FakeMetastore {
     return this.dbs.get(db)?.get(name);
   }
 
-  /** Beeline: `-e <script>`; a handler for the recording runner. */
-  beeline = (cmd: Command): RunResult => {
-    const script = cmd.argv[cmd.argv.indexOf('-e') + 1] ?? '';
-    let stdout = '';
-    for (const st of script.split(';\n').filter((s) => s.trim())) {
-      try {
-        const rows = this.run(st.trim());
-        stdout += rows.map((r) => `${r.join('\t')}\n`).join('');
-      } catch (e) {
-        return {
-          exitCode: 1,
-          stdout,
-          stderr: `Error: Error while compiling statement: FAILED: ${(e as Error).message} (state=42000,code=40000)\n`,
-        };
-      }
-    }
-    return { exitCode: 0, stdout, stderr: '' };
+  /** Beeline kept running: it reads statements and `!sh echo` lines from its input, echoes them on standard error as Beeline does, and goes on past a refused statement. */
+  session = (): Session => {
+    const lines: Record<Stream, string[]> = { stdout: [], stderr: [] };
+    const seen: Record<Stream, number> = { stdout: 0, stderr: 0 };
+    let statement = '';
+    let pending = '';
+    return {
+      write: (text) => {
+        const parts = (pending + text).split('\n');
+        pending = parts.pop() ?? '';
+        for (const line of parts) {
+          lines.stderr.push(`0: jdbc:hive2://fake:10000/default> ${line}`);
+          const echo = /^!sh echo (.*)$/.exec(line);
+          if (echo && !statement) {
+            lines.stdout.push(echo[1]!);
+            continue;
+          }
+          statement += `${line}\n`;
+          if (!line.trimEnd().endsWith(';')) continue;
+          const st = statement.trim().replace(/;$/, '');
+          statement = '';
+          try {
+            lines.stdout.push(...this.run(st).map((r) => r.join('\t')));
+          } catch (e) {
+            lines.stderr.push(`Error: Error while compiling statement: FAILED: ${(e as Error).message} (state=42000,code=40000)`);
+          }
+        }
+      },
+      waitFor: async (re, _timeoutMs, stream = 'stdout') => {
+        for (; seen[stream] < lines[stream].length; seen[stream]++)
+          if (re.test(lines[stream][seen[stream]]!)) return lines[stream][seen[stream]++]!;
+        throw new Error(`the fake beeline has nothing matching ${re} on ${stream}`);
+      },
+      lines: (stream) => lines[stream],
+      end: async () => ({ exitCode: 0, stdout: lines.stdout.join('\n'), stderr: lines.stderr.join('\n') }),
+      kill: () => {},
+      unref: () => {},
+    };
   };
 
   private table(db: string, name: string): FakeTable {
@@ -139,8 +160,8 @@ export class FakeMetastore {
   }
 
   run(st: string): string[][] {
-    const marker = /^SELECT '(hbackup:answer:\d+)'$/.exec(st);
-    if (marker) return [[marker[1]!]];
+    const unknown = /^SELECT (\w+)$/.exec(st);
+    if (unknown) throw new Error(`SemanticException [Error 10004]: Line 1:7 Invalid table alias or column reference '${unknown[1]}'`);
     this.log.push(st);
     const tk = tokens(st);
     const words = tk.filter((t) => !/^[`']/.test(t)).join(' ');
@@ -224,14 +245,18 @@ export class FakeMetastore {
 
   private alter(db: string, name: string, tk: string[], words: string): string[][] {
     const t = this.table(db, name);
-    const { values, end } = this.spec(tk, tk.indexOf('PARTITION'));
-    const same = (v: string[]) => JSON.stringify(v) === JSON.stringify(values);
+    // Every PARTITION ( … ) of the statement, with the LOCATION that follows it.
+    const specs = tk.flatMap((w, i) => (w === 'PARTITION' ? [{ ...this.spec(tk, i) }] : []));
+    const same = (a: string[], b: string[]) => JSON.stringify(a) === JSON.stringify(b);
     if (words.includes('ADD IF NOT EXISTS PARTITION')) {
-      if (!t.partitions.some((p) => same(p.values))) t.partitions.push({ values, location: value(tk[end + 1]!) });
+      for (const { values, end } of specs) {
+        if (!t.partitions.some((p) => same(p.values, values))) t.partitions.push({ values, location: value(tk[end + 1]!) });
+      }
     } else if (words.includes('DROP IF EXISTS PARTITION')) {
-      t.partitions = t.partitions.filter((p) => !same(p.values));
+      t.partitions = t.partitions.filter((p) => !specs.some((s) => same(p.values, s.values)));
     } else if (words.includes('SET LOCATION')) {
-      const p = t.partitions.find((x) => same(x.values));
+      const [{ values, end }] = specs as [{ values: string[]; end: number }];
+      const p = t.partitions.find((x) => same(x.values, values));
       if (!p) throw new Error('SemanticException [Error 10006]: Partition not found');
       p.location = value(tk[end + 2]!);
     } else throw new Error(`ParseException: the fake metastore does not know ALTER TABLE … ${words.slice(0, 40)}`);

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { main } from '../../src/cli.js';
 import type { CommandEnv } from '../../src/commands/context.js';
+import type { Session, Spawner } from '../../src/exec/session.js';
 import { FakeHadoop } from './hadoop.js';
 import { FakeMetastore } from './hive.js';
 import { recordingRunner } from './runner.js';
@@ -18,13 +19,21 @@ export function world(opts: { hive?: boolean } = {}) {
   const east = hadoop.add('east');
   const west = hadoop.add('west');
   const rec = recordingRunner(hadoop);
+  /** The programs kept running (Beeline), by path: what starts each. */
+  const sessions = new Map<string, () => Session>();
+  const spawn: Spawner = (cmd) => {
+    const start = sessions.get(cmd.argv[0]!);
+    if (!start) throw new Error(`no session for ${cmd.argv[0]} here`);
+    rec.commands.push(cmd);
+    return start();
+  };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hbackup-world-'));
   const tools = (site: string) => {
     const bin = path.join(dir, site);
     fs.mkdirSync(bin);
     for (const tool of ['hadoop', 'hdfs', 'hbase', 'beeline'])
       fs.writeFileSync(path.join(bin, tool), '#!/bin/sh\nexit 99\n', { mode: 0o755 });
-    if (opts.hive) rec.handlers.set(`${bin}/beeline`, metastores[site as 'east' | 'west'].beeline);
+    if (opts.hive) sessions.set(`${bin}/beeline`, metastores[site as 'east' | 'west'].session);
     return { hadoop: `${bin}/hadoop`, hdfs: `${bin}/hdfs`, hbase: `${bin}/hbase`, ...(opts.hive ? { beeline: `${bin}/beeline` } : {}) };
   };
   const metastores = { east: new FakeMetastore(), west: new FakeMetastore() };
@@ -90,7 +99,7 @@ export function world(opts: { hive?: boolean } = {}) {
         stderr: sink((s) => {
           stderr += s;
         }),
-        env: { runner: rec.runner, fetch: hadoop.fetch, putData: hadoop.putData, now, stateDir, ...extra },
+        env: { runner: rec.runner, spawn, fetch: hadoop.fetch, putData: hadoop.putData, now, stateDir, ...extra },
       });
       const json = stdout
         .split('\n')

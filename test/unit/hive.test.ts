@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
-import type { RunResult } from '../../src/exec/runner.js';
+import { describe, expect, it, vi } from 'vitest';
+import type { Spawner } from '../../src/exec/session.js';
 import { answers, beelineArgs, beelineHive, script } from '../../src/hive/beeline.js';
 import { parseDescribe, parsePartitionLocation, parsePartitionName } from '../../src/hive/describe.js';
 import { columnType, ident, literal } from '../../src/hive/sql.js';
 import { rewriteLocation, syncStatements } from '../../src/hive/sync.js';
 import { type TableMeta, tableRefusal } from '../../src/hive/tables.js';
+import { FakeMetastore } from '../fakes/hive.js';
 
 // What HiveServer2 4.0.1 answered through Beeline 3.1.3 (--outputformat=tsv2, no header) for
 // `shop.sales` (id INT COMMENT 'the id', amount DECIMAL(10,2), tags ARRAY<STRING>) partitioned by
@@ -77,7 +78,7 @@ describe('Hive metadata', () => {
       'hdfs://dr',
     )!;
 
-  it('creates the table as EXTERNAL with every location on the secondary, then adds each partition', () => {
+  it('creates the table as EXTERNAL with every location on the secondary, then adds its partitions, a hundred per statement', () => {
     const st = syncStatements(table(), undefined, 'shop_dr', 'sales', locate);
     expect(st[0]).toBe('CREATE DATABASE IF NOT EXISTS `shop_dr`');
     expect(st[1]).toBe(
@@ -89,9 +90,25 @@ describe('Hive metadata', () => {
         "TBLPROPERTIES ('comment'='sales\\073 by day', 'external.table.purge'='false', 'owner.team'='its')",
     );
     expect(st.slice(2)).toEqual([
-      "ALTER TABLE `shop_dr`.`sales` ADD IF NOT EXISTS PARTITION (`day`='2024-01-01', `region`='e/u') LOCATION 'hdfs://dr/dr/hv/sales/day=2024-01-01/region=e%2Fu'",
-      "ALTER TABLE `shop_dr`.`sales` ADD IF NOT EXISTS PARTITION (`day`='2024-01-02', `region`='us') LOCATION 'hdfs://dr/elsewhere/p2'",
+      "ALTER TABLE `shop_dr`.`sales` ADD IF NOT EXISTS PARTITION (`day`='2024-01-01', `region`='e/u') LOCATION 'hdfs://dr/dr/hv/sales/day=2024-01-01/region=e%2Fu' " +
+        "PARTITION (`day`='2024-01-02', `region`='us') LOCATION 'hdfs://dr/elsewhere/p2'",
     ]);
+    // 250 partitions: three statements; dropped, likewise.
+    const many = table({
+      partitions: Array.from({ length: 250 }, (_, i) => ({ values: [`d${i}`, 'r'], location: `hdfs://nn1:8020/it/hv/sales/p${i}` })),
+    });
+    const added = syncStatements(many, undefined, 'shop_dr', 'sales', locate).slice(2);
+    expect(added.map((x) => x.match(/ PARTITION \(/g)!.length)).toEqual([100, 100, 50]);
+    const none = { ...many, partitions: [] };
+    const gone = syncStatements(
+      none,
+      { ...many, params: { ...many.params, 'external.table.purge': 'false' }, location: locate(many.location) },
+      'shop_dr',
+      'sales',
+      locate,
+    );
+    expect(gone.map((x) => x.match(/PARTITION \(/g)!.length)).toEqual([100, 100, 50]);
+    expect(gone[2]).toMatch(/^ALTER TABLE `shop_dr`\.`sales` DROP IF EXISTS PARTITION \(`day`='d200', `region`='r'\), PARTITION/);
     expect(
       rewriteLocation('hdfs://nn1:8020/not/kept', { fs: 'hdfs://nn1:8020', dirs: [['/it/hv', '/dr/hv']] }, 'hdfs://dr'),
     ).toBeUndefined();
@@ -114,14 +131,14 @@ describe('Hive metadata', () => {
     ];
     expect(syncStatements(want, moved, 'shop', 'sales', locate)).toEqual([
       "ALTER TABLE `shop`.`sales` DROP IF EXISTS PARTITION (`day`='2023-12-31', `region`='x')",
-      "ALTER TABLE `shop`.`sales` ADD IF NOT EXISTS PARTITION (`day`='2024-01-01', `region`='e/u') LOCATION 'hdfs://dr/dr/hv/sales/day=2024-01-01/region=e%2Fu'",
       "ALTER TABLE `shop`.`sales` PARTITION (`day`='2024-01-02', `region`='us') SET LOCATION 'hdfs://dr/elsewhere/p2'",
+      "ALTER TABLE `shop`.`sales` ADD IF NOT EXISTS PARTITION (`day`='2024-01-01', `region`='e/u') LOCATION 'hdfs://dr/dr/hv/sales/day=2024-01-01/region=e%2Fu'",
     ]);
     const wider = table({ columns: [...want.columns, { name: 'note', type: 'string' }] });
     const st = syncStatements(wider, there(want), 'shop', 'sales', locate);
     expect(st[0]).toBe('DROP TABLE IF EXISTS `shop`.`sales`');
     expect(st[1]).toMatch(/^CREATE EXTERNAL TABLE .*`note` string\)/);
-    expect(st).toHaveLength(4);
+    expect(st).toHaveLength(3);
     const managed = { ...there(want), tableType: 'MANAGED_TABLE' };
     expect(() => syncStatements(wider, managed, 'shop', 'sales', locate)).toThrow(/not an external table/);
   });
@@ -138,49 +155,107 @@ describe('Hive metadata', () => {
 });
 
 describe('Beeline', () => {
-  it('runs a batch as -e with a marker before each statement, and splits the answers', async () => {
-    expect(script(['SHOW DATABASES', 'SHOW TABLES'])).toBe(
-      "SELECT 'hbackup:answer:0';\nSHOW DATABASES;\nSELECT 'hbackup:answer:1';\nSHOW TABLES;\n",
-    );
-    expect(answers('hbackup:answer:0\ndefault\nshop\nhbackup:answer:1\na\tb\n', 2)).toEqual([[['default'], ['shop']], [['a', 'b']]]);
-    const seen: string[][] = [];
-    const ok = async (cmd: { argv: string[] }): Promise<RunResult> => {
-      seen.push(cmd.argv);
-      return { exitCode: 0, stdout: 'hbackup:answer:0\nx\n', stderr: '' };
+  /** A fake Beeline session over a metastore, counting its starts and keeping what it was sent. */
+  const beeline = (ms = new FakeMetastore()) => {
+    const sent: string[] = [];
+    let starts = 0;
+    const spawn: Spawner = (cmd) => {
+      starts++;
+      expect(cmd.argv).toEqual([
+        'beeline',
+        '-u',
+        'jdbc:hive2://h:10000/default',
+        '-n',
+        'hive',
+        '--silent=true',
+        '--showHeader=false',
+        '--outputformat=tsv2',
+      ]);
+      const s = ms.session();
+      return { ...s, write: (text) => (sent.push(text), s.write(text)) };
     };
-    const hive = beelineHive('east', { argv: ['beeline', ...beelineArgs('jdbc:hive2://h:10000/default', 'hive')] }, ok);
-    expect(await hive.run(['SHOW DATABASES'])).toEqual([[['x']]]);
-    expect(seen[0]).toEqual([
-      'beeline',
-      '-u',
-      'jdbc:hive2://h:10000/default',
-      '-n',
-      'hive',
-      '--silent=true',
-      '--showHeader=false',
-      '--outputformat=tsv2',
-      '-e',
-      "SELECT 'hbackup:answer:0';\nSHOW DATABASES;\n",
-    ]);
-    // A long batch in several sessions, each argument under Linux's 128 KiB.
-    seen.length = 0;
-    await hive.run(
-      Array.from({ length: 2000 }, (_, i) => `ALTER TABLE t ADD IF NOT EXISTS PARTITION (d='${i}') LOCATION '${'x'.repeat(80)}'`),
+    const command = { argv: ['beeline', ...beelineArgs('jdbc:hive2://h:10000/default', 'hive')] };
+    return { ms, sent, starts: () => starts, spawn, command };
+  };
+
+  it('sends reads as one batch after markers Beeline prints itself, and splits the answers', async () => {
+    expect(script(['SHOW DATABASES', 'SHOW TABLES'], 7)).toBe(
+      '!sh echo hbackup:answer:0\nSHOW DATABASES;\n!sh echo hbackup:answer:1\nSHOW TABLES;\n!sh echo hbackup:done:7\nSELECT hbackup_sync_7;\n',
     );
-    expect(seen.length).toBeGreaterThan(1);
-    for (const argv of seen) expect(argv.at(-1)!.length).toBeLessThan(128 * 1024);
+    expect(answers(['hbackup:answer:0', 'default', 'shop', 'hbackup:answer:1', 'a\tb', 'hbackup:done:7', 'late'], 2)).toEqual([
+      [['default'], ['shop']],
+      [['a', 'b']],
+    ]);
+    const b = beeline();
+    b.ms.put('shop', 'sales', { ...parseDescribe(rowsOf('hive-4.0.1-describe.tsv'), 'shop', 'sales'), partitionKeys: [], partitions: [] });
+    const hive = beelineHive('east', b.command, b.spawn);
+    const [dbs, tables] = await hive.run(['SHOW DATABASES', 'SHOW TABLES IN `shop`']);
+    expect(dbs).toEqual([['shop']]);
+    expect(tables).toEqual([['sales']]);
+    expect(b.sent).toHaveLength(1);
   });
 
-  it('names the statement Hive refused and its one-line reason', async () => {
-    const failing = async (): Promise<RunResult> => ({
-      exitCode: 1,
-      stdout: 'hbackup:answer:0\nhbackup:answer:1\n',
-      stderr:
-        'SLF4J: noise\nError: Error while compiling statement: FAILED: SemanticException [Error 10001]: Table not found nope.t (state=42S02,code=10001)\n',
-    });
-    const hive = beelineHive('east', { argv: ['beeline'] }, failing);
-    await expect(hive.run(['SHOW DATABASES', 'SHOW PARTITIONS nope.t'])).rejects.toThrow(
-      /^Hive on east refused a statement: Error: Error while compiling statement: FAILED: SemanticException \[Error 10001\]: Table not found nope\.t \(state=42S02,code=10001\) \(at: SHOW PARTITIONS nope\.t\)$/,
+  it('keeps one session for a run, each change in a batch of its own; closes it when unused, and starts again', async () => {
+    vi.useFakeTimers();
+    try {
+      const b = beeline();
+      const hive = beelineHive('east', b.command, b.spawn, { idleMs: 60_000 });
+      await hive.run(['CREATE DATABASE `a`', 'CREATE DATABASE `b`', 'SHOW DATABASES', 'SHOW TABLES IN `a`']);
+      await hive.run(['SHOW DATABASES']);
+      expect(b.starts()).toBe(1);
+      // Two changes, each alone; the two reads together.
+      expect(b.sent.map((t) => t.match(/^(?!!sh|SELECT hbackup_sync)[^\n]+;$/gm))).toEqual([
+        ['CREATE DATABASE `a`;'],
+        ['CREATE DATABASE `b`;'],
+        ['SHOW DATABASES;', 'SHOW TABLES IN `a`;'],
+        ['SHOW DATABASES;'],
+      ]);
+      await vi.advanceTimersByTimeAsync(61_000);
+      await hive.run(['SHOW DATABASES']);
+      expect(b.starts()).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('names the statement Hive refused and its one-line reason, and runs nothing after a refused change', async () => {
+    const b = beeline();
+    const hive = beelineHive('east', b.command, b.spawn);
+    await expect(hive.run(['SHOW DATABASES', 'SHOW PARTITIONS `nope`.`t`'])).rejects.toThrow(
+      /^Hive on east refused a statement: Error: Error while compiling statement: FAILED: SemanticException \[Error 10001\]: Table not found nope\.t \(state=42000,code=40000\) \(at: SHOW PARTITIONS `nope`\.`t`\)$/,
     );
+    await expect(hive.run(["ALTER TABLE `nope`.`t` DROP IF EXISTS PARTITION (`d`='1')", 'CREATE DATABASE `after`'])).rejects.toThrow(
+      /refused a statement: .*Table not found nope\.t.*\(at: ALTER TABLE/,
+    );
+    expect(b.ms.dbs.has('after')).toBe(false);
+    // The session goes on serving the next run.
+    expect(await hive.run(['SHOW DATABASES'])).toEqual([[]]);
+    expect(b.starts()).toBe(1);
+  });
+
+  it('says a Hive that does not answer, with what Beeline said, and starts afresh the next time', async () => {
+    let starts = 0;
+    const spawn: Spawner = () => {
+      starts++;
+      const stderr = [
+        'Error: Could not open client transport with JDBC Uri: jdbc:hive2://h:10000/default: java.net.ConnectException: Connection refused (state=08S01,code=0)',
+      ];
+      return {
+        write: () => {},
+        waitFor: async () => {
+          throw new Error('beeline -u ended before it answered');
+        },
+        lines: (stream) => (stream === 'stderr' ? stderr : []),
+        end: async () => ({ exitCode: 2, stdout: '', stderr: stderr.join('\n') }),
+        kill: () => {},
+        unref: () => {},
+      };
+    };
+    const hive = beelineHive('east', { argv: ['beeline'] }, spawn);
+    await expect(hive.run(['SHOW DATABASES'])).rejects.toThrow(
+      /^Hive on east does not answer: Error: Could not open client transport .*Connection refused/,
+    );
+    await expect(hive.run(['SHOW DATABASES'])).rejects.toThrow(/does not answer/);
+    expect(starts).toBe(2);
   });
 });

@@ -67,7 +67,8 @@ export async function tableProblem(primary: Site, name: string): Promise<string 
   try {
     [t] = await readTables(hiveOf(primary), [tableOf(name)], { missingOk: true });
   } catch (e) {
-    return `the Hive of ${primary.name} does not answer: ${(e as Error).message}`;
+    const why = (e as Error).message;
+    return /does not answer/.test(why) ? why : `the Hive of ${primary.name} cannot be read: ${why}`;
   }
   if (!t) return `Hive table ${name} does not exist on ${primary.name}`;
   const refused = tableRefusal(t);

@@ -71,7 +71,7 @@ export function policyFor(rp: ResolvedPolicy, roles: Roles): Policy {
   const home = rp.pair.find((c) => c.role === 'primary');
   if (!home || home.name === roles.primary.name) return rp.policy;
   const datasets = rp.policy.datasets.map((d) => {
-    const key = d.hdfs !== undefined ? 'hdfs' : 'hbase';
+    const key = d.hdfs !== undefined ? 'hdfs' : d.hive !== undefined ? 'hive' : 'hbase';
     const here = d[key] as string;
     const s = swapped({ source: here, target: d.target ?? here });
     return { [key]: s.source, target: s.target };

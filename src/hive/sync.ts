@@ -158,3 +158,20 @@ export function syncStatements(
   out.push(...addPartitions(want, db, table, added));
   return out;
 }
+
+/** A partition as Hive names it: k=v/k2=v2. */
+const partitionName = (t: TableMeta, values: string[]) => t.partitionKeys.map((k, i) => `${k.name}=${values[i] ?? ''}`).join('/');
+
+/** What changed in a table's metadata from `before` to `after` (undefined: dropped), in words a report lists. */
+export function tableChanges(before: TableMeta, after: TableMeta | undefined): string[] {
+  if (!after) return ['DROP TABLE'];
+  const out: string[] = [];
+  const cols = (t: TableMeta) => t.columns.map((c) => `${c.name} ${c.type}`).join(', ');
+  if (cols(before) !== cols(after)) out.push(`COLUMNS (${cols(before)}) → (${cols(after)})`);
+  if (!sameShape({ ...before, columns: after.columns }, after)) out.push('storage or table parameters altered');
+  const had = new Set(before.partitions.map((p) => key(p.values)));
+  const has = new Set(after.partitions.map((p) => key(p.values)));
+  for (const p of after.partitions) if (!had.has(key(p.values))) out.push(`ADD PARTITION ${partitionName(after, p.values)}`);
+  for (const p of before.partitions) if (!has.has(key(p.values))) out.push(`DROP PARTITION ${partitionName(before, p.values)}`);
+  return out;
+}

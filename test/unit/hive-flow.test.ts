@@ -2,6 +2,8 @@
 // fake beeline as HiveServer2 does): the metadata is made the secondary's after the data, locations
 // rewritten; nothing runs when nothing changed; a table that moved while the snapshots were taken
 // is captured again; the dry run lists the statements after the data's copy.
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FakeTable } from '../fakes/hive.js';
 import { world } from '../fakes/world.js';
@@ -116,5 +118,57 @@ describe('Hive tables in a backup', () => {
     );
     expect(w.east.snapshots('/data')).toEqual([]);
     expect(w.east.snapshots('/other')).toEqual([]);
+  });
+
+  it("fails over with the table at the served point on the new primary; failback lists the old primary's partitions and puts its metastore back", async () => {
+    const { w, policy } = setup();
+    const policies = path.join(w.dir, 'policies');
+    fs.mkdirSync(policies);
+    fs.copyFileSync(policy, path.join(policies, 'hv.yaml'));
+    expect((await w.cli('--clusters', w.clustersFile, 'init')).code).toBe(0);
+    expect((await w.cli('backup', policy)).code).toBe(0);
+    w.later();
+    const pair = (...args: string[]) => w.cli('--clusters', w.clustersFile, ...args, '--policies', policies);
+    // A later copy died after it had written a partition into west's metastore: the failover takes it away.
+    const west = () => w.metastores.west.get('dr', 'sales')!;
+    west().partitions.push({ values: ['half'], location: `${w.west.fs}/dr/data/sales/day=half` });
+    w.east.down = true;
+    const over = await pair('--json', 'failover', '--yes');
+    expect(over.code, over.stderr).toBe(0);
+    expect(over.report!.services[0].datasets[0]).toMatchObject({
+      type: 'hive',
+      to: 'west:dr.sales',
+      method: "the metastore set to the restore point's table",
+    });
+    expect(west().partitions.map((p) => p.values[0])).toEqual(['2024-01-01', 'a/b']);
+
+    // East returns; an application that missed the switch added a partition there and dropped one.
+    w.east.down = false;
+    const east = w.metastores.east.get('shop', 'sales')!;
+    east.partitions.shift();
+    east.partitions.push({ values: ['missed'], location: `${w.east.fs}/data/sales/day=missed` });
+    w.east.write('/data/sales/day=missed/p.csv', '9;9.00\n');
+    w.later();
+    const back = await pair('--json', 'failback', '--yes');
+    expect(back.code, back.stderr).toBe(0);
+    const lost = back.report!.services[0].lostWrites.find((l: any) => l.dataset === 'shop.sales');
+    expect(lost).toEqual({
+      dataset: 'shop.sales',
+      quarantine: '/data/.snapshot/hbackup-quarantine-hv-20261125T040000Z',
+      changes: ['ADD PARTITION day=missed', 'DROP PARTITION day=2024-01-01'],
+    });
+    // East's metastore is west's table again, every location on east; the next backup goes west → east.
+    const byValue = (ps: { values: string[] }[]) => [...ps].sort((a, b) => a.values[0]!.localeCompare(b.values[0]!));
+    expect(byValue(w.metastores.east.get('shop', 'sales')!.partitions)).toEqual([
+      { values: ['2024-01-01'], location: `${w.east.fs}/data/sales/day=2024-01-01` },
+      { values: ['a/b'], location: `${w.east.fs}/data/sales/day=a%2Fb` },
+    ]);
+    w.later();
+    west().partitions.push({ values: ['c'], location: `${w.west.fs}/dr/data/sales/day=c` });
+    w.west.write('/dr/data/sales/day=c/p.csv', '3;1.00\n');
+    const next = await w.cli('--json', 'backup', policy);
+    expect(next.report, next.stderr).toMatchObject({ result: 'ok' });
+    expect(next.report!.datasets[0]).toMatchObject({ type: 'hive', source: 'dr.sales', target: 'shop.sales', statements: 1 });
+    expect(w.metastores.east.get('shop', 'sales')!.partitions.at(-1)).toEqual({ values: ['c'], location: `${w.east.fs}/data/sales/day=c` });
   });
 });

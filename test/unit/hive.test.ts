@@ -172,7 +172,13 @@ describe('Beeline', () => {
         '--outputformat=tsv2',
       ]);
       const s = ms.session();
-      return { ...s, write: (text) => (sent.push(text), s.write(text)) };
+      return {
+        ...s,
+        write: (text) => {
+          sent.push(text);
+          s.write(text);
+        },
+      };
     };
     const command = { argv: ['beeline', ...beelineArgs('jdbc:hive2://h:10000/default', 'hive')] };
     return { ms, sent, starts: () => starts, spawn, command };

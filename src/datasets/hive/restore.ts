@@ -27,7 +27,7 @@ export interface HiveRestore extends RestoreItem {
   locate: (location: string) => string;
 }
 
-const hiveRecord = (record: DatasetRecord): HiveRecord => {
+export const hiveRecord = (record: DatasetRecord): HiveRecord => {
   const r = record as unknown as Partial<HiveRecord>;
   if (!r.table || !r.fs || !r.dirs)
     throw new HbackupError(`${record.source} in ${record.snapshot}: the catalog entry holds no table metadata`);
@@ -40,7 +40,10 @@ export async function planHiveRestore(ctx: FlowContext, record: DatasetRecord, w
   const live = tableOf(where.on === 'secondary' ? record.target : record.source);
   const name = `${live.table}${where.suffix ?? ''}`;
   const suffix = where.suffix ?? '';
-  const mapped = dirs.map(([s, t]) => [s, `${where.on === 'secondary' ? t : s}${suffix}`] as [string, string]);
+  // The locations were read on `fs`, the primary when the point was made: on that site a directory
+  // is where it was; on the other, at its data set's target.
+  const there = site.cluster.fs.replace(/\/$/, '') !== fs.replace(/\/$/, '');
+  const mapped = dirs.map(([s, t]) => [s, `${there ? t : s}${suffix}`] as [string, string]);
   const locate = (l: string) => rewriteLocation(l, { fs, dirs: mapped }, site.cluster.fs) ?? l;
   const problems: string[] = [];
   let statements: string[] = [];

@@ -75,9 +75,9 @@ async function serviceSteps(
     {
       id: id('quarantine'),
       title: `${service}: quarantine what ${old.name} holds`,
-      changes: quarantine.map((q) => q.change),
+      changes: quarantine.flatMap((q) => (q.change ? [q.change] : [])),
       run: async () => {
-        for (const q of quarantine) if (!(await q.exists())) await perform(ctx, q.change);
+        for (const q of quarantine) if (q.change && !(await q.exists())) await perform(ctx, q.change);
         if (shared) r.lostWrites = await lostWrites(ctx, old, shared, quarantine);
         return undefined;
       },

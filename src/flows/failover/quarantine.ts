@@ -2,14 +2,18 @@
  * A failback's quarantine: before an old primary is rolled back, a snapshot of each data set of the
  * service keeps what it holds — `hbackup-quarantine-<service>-<stamp>`, never deleted by hbackup —
  * and what changed there since the restore point both sites share is listed: the writes the
- * failover lost, for the administrator to look at.
+ * failover lost, for the administrator to look at. A Hive table has no snapshot of its own: what
+ * its metadata gained or lost is listed, its data kept by its directories' quarantine snapshots.
  */
 import type { RestorePoint } from '../../catalog/catalog.js';
 import { type Change, commandChange, httpChange, look, type Performer } from '../../core/change.js';
+import { hiveOf, tableOf } from '../../datasets/hive/plan.js';
+import { hiveRecord } from '../../datasets/hive/restore.js';
 import { infoArgs, parseSnapshotInfo } from '../../hbase/info.js';
 import { statements } from '../../hbase/shell.js';
 import { tableSnapshotName } from '../../hbase/tables.js';
 import { ops } from '../../hdfs/requests.js';
+import { readTables, tableChanges } from '../../hive/sync.js';
 import type { Site } from '../../sites/site.js';
 import type { ServiceReport } from './pair.js';
 
@@ -19,7 +23,8 @@ export const quarantineName = (service: string, stamp: string) => `hbackup-quara
 export interface Quarantined {
   record: RestorePoint['datasets'][number];
   name: string;
-  change: Change;
+  /** The snapshot that keeps it (none for a Hive table: its data is in its directories' quarantine snapshots). */
+  change?: Change;
   /** Is it there already (taken by a run that died)? */
   exists(): Promise<boolean>;
 }
@@ -27,7 +32,8 @@ export interface Quarantined {
 /** The quarantine snapshots of a service's data sets on the old primary (those of the shared restore point). */
 export function quarantineOf(p: Performer, old: Site, shared: RestorePoint | undefined, service: string, stamp: string): Quarantined[] {
   const name = quarantineName(service, stamp);
-  return (shared?.datasets ?? []).map((record) => {
+  return (shared?.datasets ?? []).map((record): Quarantined => {
+    if (record.type === 'hive') return { record, name, exists: async () => true };
     if (record.type === 'hdfs')
       return {
         record,
@@ -53,6 +59,10 @@ export function quarantineOf(p: Performer, old: Site, shared: RestorePoint | und
 export async function lostWrites(p: Performer, old: Site, shared: RestorePoint, quarantine: Quarantined[]) {
   const out: NonNullable<ServiceReport['lostWrites']> = [];
   for (const q of quarantine) {
+    if (q.record.type === 'hive') {
+      out.push(await tableLostWrites(old, q, quarantine));
+      continue;
+    }
     if (q.record.type === 'hdfs') {
       const diff = await old.hdfs.snapshotDiff(q.record.target, shared.snapshot, q.name);
       out.push({
@@ -73,4 +83,24 @@ export async function lostWrites(p: Performer, old: Site, shared: RestorePoint, 
     });
   }
   return out;
+}
+
+/**
+ * What the old primary changed in a Hive table's metadata since the shared point: partitions
+ * created and dropped, columns, storage or parameters altered, the table dropped. Its data lies in
+ * the quarantine snapshot of the directory that holds it.
+ */
+async function tableLostWrites(old: Site, q: Quarantined, quarantine: Quarantined[]) {
+  const { table: before, fs, dirs } = hiveRecord(q.record);
+  const [now] = await readTables(hiveOf(old), [tableOf(q.record.target)], { missingOk: true });
+  // The directory data set (on the old primary) that holds the table's location.
+  const path = before.location.startsWith(fs) ? before.location.slice(fs.replace(/\/$/, '').length) : before.location;
+  const holder = dirs.find(([s]) => path === s || path.startsWith(`${s}/`));
+  const dir = holder && (old.cluster.fs.replace(/\/$/, '') === fs.replace(/\/$/, '') ? holder[0] : holder[1]);
+  const kept = quarantine.find((x) => x.record.type === 'hdfs' && x.record.target === dir);
+  return {
+    dataset: q.record.target,
+    quarantine: kept ? `${kept.record.target}/.snapshot/${kept.name}` : '',
+    changes: tableChanges(before, now),
+  };
 }

@@ -13,6 +13,7 @@ import { stringify } from 'yaml';
 import { loadClusters } from '../../src/config/load.js';
 import type { Hive } from '../../src/hive/beeline.js';
 import { readTables } from '../../src/hive/sync.js';
+import { readIdentity } from '../../src/identity/identity.js';
 import { openSite } from '../../src/sites/site.js';
 // @ts-expect-error the sandbox launcher is plain JavaScript
 import { startHive, stopHive, writeBeeline } from '../cluster/hive.js';
@@ -23,6 +24,7 @@ import {
   ensureSandboxUp,
   hbackup,
   hbaseShell,
+  jsonLines,
   putTree,
   runId,
   tmpDir,
@@ -56,6 +58,10 @@ describe('Hive tables in a restore point', () => {
     secondary = hiveOf('west');
   });
   afterAll(async () => {
+    // The failover's fence put east into safe mode; the failback switched back (if a test failed, roles are set again).
+    await tool(east, 'hdfs', ['dfsadmin', '-safemode', 'leave']).catch(() => undefined);
+    const [e, w] = await Promise.all([readIdentity(webhdfs(east)), readIdentity(webhdfs(west))]);
+    if (e?.role !== 'primary' || w?.role !== 'secondary') await hbackup(['init', '--force']);
     await stopHive('east');
     await stopHive('west');
   });
@@ -191,4 +197,53 @@ describe('Hive tables in a restore point', () => {
     expect(down.code).toBe(3);
     expect(down.out).toMatch(/: Hive on east does not answer: Error: Could not open client transport .*Connection refused/);
   });
+
+  it("fails over in an emergency with the table queryable on the new primary at the served point; failback lists the old primary's new partition and puts its metastore back", async () => {
+    const fo = `${root}-fo`;
+    await putTree(east, fo, { 'ev/day=1/part-0.csv': 'a\nb\n', 'ev/day=2/part-0.csv': 'c\n' });
+    await tool(east, 'hdfs', ['dfsadmin', '-allowSnapshot', fo]);
+    await primary.run([
+      `CREATE DATABASE IF NOT EXISTS ${db}`,
+      `CREATE EXTERNAL TABLE ${db}.ev (what STRING) PARTITIONED BY (day STRING) STORED AS TEXTFILE LOCATION '${fo}/ev'`,
+      `ALTER TABLE ${db}.ev ADD PARTITION (day='1') PARTITION (day='2')`,
+    ]);
+    const policies = tmpDir('hive-fo');
+    const policy = writePolicy({ service: `hivefo-${id}`, datasets: [{ hive: `${db}.ev` }, { hdfs: fo }] });
+    fs.copyFileSync(policy, path.join(policies, path.basename(policy)));
+    const pair = async (...args: string[]) => {
+      const r = await hbackup([...args, '--policies', policies]);
+      return { r, report: jsonLines(String(r.stdout))[0]!, out: `${r.stdout}\n${r.stderr}` };
+    };
+    const init = await hbackup(['init']);
+    if (init.exitCode !== 0) expect((await hbackup(['init', '--force'])).exitCode).toBe(0);
+    const point = await backup(policy);
+    expect(point.report, point.stderr).toMatchObject({ result: 'ok' });
+    // Rows written after the restore point never reach west.
+    await putTree(east, fo, { 'ev/day=2/part-1.csv': 'late\n' });
+    const rowsOf = async (hive: Hive, table: string) =>
+      ((await hive.run([`SELECT * FROM ${db}.${table}`]))[0] ?? []).map((r) => r[0]).sort();
+
+    const over = await pair('--json', 'failover', '--emergency', '--yes');
+    expect(over.r.exitCode, over.out).toBe(0);
+    expect(over.report).toMatchObject({ result: 'ok', mode: 'emergency', to: 'west' });
+    expect(await rowsOf(secondary, 'ev')).toEqual(['a', 'b', 'c']);
+
+    // East returns (out of safe mode): an application that missed the switch adds a partition there.
+    await tool(east, 'hdfs', ['dfsadmin', '-safemode', 'leave']);
+    await putTree(east, fo, { 'ev/day=3/part-0.csv': 'missed\n' });
+    await primary.run([`ALTER TABLE ${db}.ev ADD PARTITION (day='3')`]);
+    const back = await pair('--json', 'failback', '--yes', '--switch');
+    expect(back.r.exitCode, back.out).toBe(0);
+    expect(back.report).toMatchObject({ result: 'ok', command: 'failback', endpoint: { site: 'east' } });
+    const lost = back.report.services[0].lostWrites.find((l: any) => l.dataset === `${db}.ev`);
+    expect(lost.changes).toEqual(['ADD PARTITION day=3']);
+    expect(lost.quarantine).toMatch(new RegExp(`^${fo}/\\.snapshot/hbackup-quarantine-hivefo-`));
+    // East holds west's table again (the missed partition only in quarantine), and serves it.
+    const [ev] = await readTables(primary, [{ database: db, table: 'ev' }]);
+    expect(ev!.partitions.map((p) => [p.values[0], p.location])).toEqual([
+      ['1', `${east.fsUri}${fo}/ev/day=1`],
+      ['2', `${east.fsUri}${fo}/ev/day=2`],
+    ]);
+    expect(await rowsOf(primary, 'ev')).toEqual(['a', 'b', 'c']);
+  }, 900_000);
 });

@@ -148,6 +148,29 @@ describe('Hive tables in a restore point', () => {
       Object.keys(days).map((d) => [d, `${west.fsUri}${root}_r1/sales/day=${d}`]),
     );
     expect(await count(secondary, 'sales_r1')).toBe(6);
+
+    // In place on the primary, with its directory: the dropped partition is back, the added one gone, the column too.
+    const inPlace = await hbackup([
+      'restore',
+      policy,
+      '--point',
+      first.report!.moment.replace(/[-:]/g, ''),
+      '--on',
+      'primary',
+      '--datasets',
+      `${db}.sales`,
+      root,
+      '--yes',
+      '--json',
+    ]);
+    expect(inPlace.exitCode, String(inPlace.stderr)).toBe(0);
+    const [back] = await readTables(primary, [{ database: db, table: 'sales' }]);
+    expect(back!.partitions.map((p) => [p.values[0], p.location])).toEqual(
+      Object.keys(days).map((d) => [d, `${east.fsUri}${root}/sales/day=${d}`]),
+    );
+    expect(back!.columns.map((c) => c.name)).toEqual(['id', 'amount']);
+    const ids = (await primary.run([`SELECT id FROM ${db}.sales`]))[0]!.map((r) => Number(r[0]));
+    expect(ids.sort()).toEqual([1, 2, 3, 4, 5, 6]);
   }, 900_000);
 
   it('refuses in one line, changing nothing: a location outside HDFS, data in no snapshottable directory, data outside the policy, a metastore that does not answer', async () => {

@@ -148,6 +148,11 @@ export interface DatasetKind<P extends DatasetPlan = DatasetPlan, R extends Rest
   /** The changes of the moment for all of this kind's data sets, as they are sent (one batch for a tool that takes many). */
   moment(plans: P[]): Change[];
   /**
+   * Just before the snapshots (every kind armed, the writers paused): read again what must not move
+   * while they are taken (a Hive table's metadata), the plan brought up to date; settle compares with it.
+   */
+  pin?(ctx: FlowContext, plans: P[]): Promise<void>;
+  /**
    * After the snapshots: does what was captured still stand (a Hive table's metadata read again)?
    * Why not, or undefined; the moment is then taken again.
    */

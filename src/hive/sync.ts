@@ -22,13 +22,15 @@ export interface ReadOptions {
   missingOk?: boolean;
   /** Which tables are known to be partitioned (from an earlier read): their partitions' names are asked with their description. */
   partitioned?: boolean[];
+  /** Ask each partition's location (one statement per partition); without, partitions come with an empty location. */
+  locations?: boolean;
 }
 
 /**
  * The tables as their metastore holds them, partitions and locations included. Beeline sessions:
  * the databases and their tables (when `missingOk`: two), the descriptions with the partitions'
  * names of the tables known to be partitioned (one; two when not known), each partition's location
- * (one).
+ * (one; not with `locations: false`).
  */
 export async function readTables(
   hive: Hive,
@@ -67,6 +69,10 @@ async function readAll(hive: Hive, names: { database: string; table: string }[],
     return h >= 0 ? first[present.length + h] : asked[unknown.indexOf(t)];
   });
   const each = partitioned.flatMap((t, i) => (shown[i] ?? []).map((r) => ({ t, values: parsePartitionName(r[0] ?? '') })));
+  if (opts.locations === false) {
+    for (const { t, values } of each) t.partitions.push({ values, location: '' });
+    return names.map((n) => tables.find((t) => t.database === n.database && t.table === n.table));
+  }
   const located = await hive.run(
     each.map(
       ({ t, values }) =>
@@ -175,3 +181,17 @@ export function tableChanges(before: TableMeta, after: TableMeta | undefined): s
   for (const p of before.partitions) if (!has.has(key(p.values))) out.push(`DROP PARTITION ${partitionName(before, p.values)}`);
   return out;
 }
+
+/** What must not move between the reads around the moment: the table and its partitions' names (their locations are read once, when planning). */
+export const shapeOf = (t: TableMeta): string =>
+  JSON.stringify([
+    t.columns,
+    t.partitionKeys,
+    t.location,
+    t.inputFormat,
+    t.outputFormat,
+    t.serde,
+    t.serdeParams,
+    stableParams(t.params),
+    t.partitions.map((p) => p.values),
+  ]);

@@ -221,6 +221,51 @@ describe('Hive tables in a restore point', () => {
     expect(down.out).toMatch(/: Hive on east does not answer: Error: Could not open client transport .*Connection refused/);
   });
 
+  it('keeps metadata and data at one moment while partitions are added in a loop during the backup', async () => {
+    const race = `${root}-race`;
+    await putTree(east, race, { 'ev/day=0/part-0.csv': 'x\n' });
+    await tool(east, 'hdfs', ['dfsadmin', '-allowSnapshot', race]);
+    await primary.run([
+      `CREATE DATABASE IF NOT EXISTS ${db}`,
+      `CREATE EXTERNAL TABLE ${db}.race (what STRING) PARTITIONED BY (day STRING) STORED AS TEXTFILE LOCATION '${race}/ev'`,
+      `ALTER TABLE ${db}.race ADD PARTITION (day='0')`,
+    ]);
+    const policy = writePolicy({ service: `hiverace-${id}`, datasets: [{ hdfs: race }, { hive: `${db}.race` }] });
+    // An ingest job of its own session: registers a partition (Hive makes its directory), then writes into it.
+    const ingest = hiveOf('east');
+    let stop = false;
+    let added = 0;
+    const loop = (async () => {
+      while (!stop) {
+        const day = String(++added);
+        await ingest.run([`ALTER TABLE ${db}.race ADD PARTITION (day='${day}')`]);
+        await putTree(east, race, { [`ev/day=${day}/part-0.csv`]: `${day}\n` });
+        await new Promise((r) => setTimeout(r, 3000));
+      }
+    })();
+    let run: Awaited<ReturnType<typeof backup>>;
+    try {
+      run = await backup(policy);
+    } finally {
+      stop = true;
+      await loop;
+    }
+    expect(run.report, run.stderr).toMatchObject({ result: 'ok' });
+    expect(added).toBeGreaterThan(3);
+    const point = run.report!.restorePoint as string;
+    const dirs = async (site: typeof east) =>
+      (await webhdfs(site).listStatus(`${race}/.snapshot/${point}/ev`)).map((s) => s.pathSuffix.replace(/^day=/, '')).sort();
+    const [there] = await readTables(secondary, [{ database: db, table: 'race' }]);
+    const listed = there!.partitions.map((p) => p.values[0]!).sort();
+    // Every partition listed has its directory in the snapshot, on both sides, and every directory its partition.
+    expect(await dirs(east)).toEqual(listed);
+    expect(await dirs(west)).toEqual(listed);
+    expect(listed.length).toBeGreaterThan(1);
+    console.log(
+      `race: ${added} partitions added during the run, ${listed.length} at the moment, captures ${run.report!.captures ?? 1}, window ${run.report!.consistencyWindowMs} ms`,
+    );
+  }, 900_000);
+
   it("fails over in an emergency with the table queryable on the new primary at the served point; failback lists the old primary's new partition and puts its metastore back", async () => {
     const fo = `${root}-fo`;
     await putTree(east, fo, { 'ev/day=1/part-0.csv': 'a\nb\n', 'ev/day=2/part-0.csv': 'c\n' });

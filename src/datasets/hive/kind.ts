@@ -6,25 +6,18 @@
  * The table's data is never copied here: its directories are HDFS data sets of the same policy.
  */
 import { HbackupError } from '../../errors.js';
-import { readTables, syncStatements } from '../../hive/sync.js';
-import { stableParams, type TableMeta } from '../../hive/tables.js';
-import type { DatasetKind } from '../kind.js';
-import { type HivePlan, hiveOf, locateOn, noHive, planHive, tableOf, tableProblem } from './plan.js';
+import { readTables, shapeOf, syncStatements } from '../../hive/sync.js';
+import type { DatasetKind, FlowContext } from '../kind.js';
+import { type HivePlan, hiveOf, locateOn, noHive, planHive, readHeld, tableOf, tableProblem } from './plan.js';
 import { type HiveRestore, planHiveRestore, restoreHive, verifyHiveRestore } from './restore.js';
 
-/** What of a table must not change between the reads around the moment. */
-const shape = (t: TableMeta) =>
-  JSON.stringify([
-    t.columns,
-    t.partitionKeys,
-    t.location,
-    t.inputFormat,
-    t.outputFormat,
-    t.serde,
-    t.serdeParams,
-    stableParams(t.params),
-    t.partitions,
-  ]);
+/** The tables of the plans in one batch, without their partitions' locations: what the reads around the moment compare. */
+const quickRead = (ctx: FlowContext, plans: HivePlan[]) =>
+  readTables(
+    hiveOf(ctx.primary),
+    plans.map((p) => tableOf(p.spec.source)),
+    { partitioned: plans.map((p) => p.table.partitionKeys.length > 0), locations: false },
+  );
 
 export const hiveKind: DatasetKind<HivePlan, HiveRestore> = {
   type: 'hive',
@@ -55,13 +48,20 @@ export const hiveKind: DatasetKind<HivePlan, HiveRestore> = {
     close: async () => {},
   }),
 
+  // Just before the snapshots: the tables as they stand now; one that changed since the plan is read whole again.
+  async pin(ctx, plans) {
+    const now = await quickRead(ctx, plans);
+    for (const [i, p] of plans.entries()) {
+      const t = now[i];
+      if (t && shapeOf(t) === shapeOf(p.table)) continue;
+      p.table = await readHeld(ctx, ctx.primary, p.spec.source, p.dirs, p.table.partitionKeys.length > 0);
+    }
+  },
+
+  // Right after them: the same again, or the moment moved.
   async settle(ctx, plans) {
-    const after = await readTables(
-      hiveOf(ctx.primary),
-      plans.map((p) => tableOf(p.spec.source)),
-      { missingOk: true, partitioned: plans.map((p) => p.table.partitionKeys.length > 0) },
-    );
-    const moved = plans.filter((p, i) => !after[i] || shape(after[i]!) !== shape(p.table));
+    const after = await quickRead(ctx, plans);
+    const moved = plans.filter((p, i) => !after[i] || shapeOf(after[i]!) !== shapeOf(p.table));
     return moved.length
       ? `the metadata of ${moved.map((p) => p.spec.source).join(', ')} changed while the snapshots were taken`
       : undefined;

@@ -63,7 +63,7 @@ export async function backupService(rp: ResolvedPolicy, options: BackupOptions, 
 }
 
 /** How often a moment is taken at most when what it captured keeps moving. */
-const MAX_CAPTURES = 3;
+const MAX_CAPTURES = 5;
 
 async function attemptBackup(
   ctx: BackupContext,

@@ -48,6 +48,12 @@ async function moment(ctx: BackupContext, plan: BackupPlan): Promise<SnapshotTim
     let timings: SnapshotTiming[];
     try {
       await runHooks(ctx, plan.hooks.before, 'beforeSnapshot');
+      for (const [k, type] of types.entries()) {
+        await kindOf(type).pin?.(
+          ctx,
+          groups[k]!.map((i) => plan.datasets[i]!),
+        );
+      }
       const fired = await Promise.all(triggers.map((t) => t.fire()));
       timings = new Array(plan.datasets.length);
       groups.forEach((indexes, k) => {

@@ -199,7 +199,7 @@ export const DatasetSchema = z
     hive: hiveTable
       .optional()
       .describe(
-        "A Hive table on the primary (database.table): its metadata at the moment, made the secondary metastore's; its data must lie in hdfs data sets of the policy.",
+        "A Hive table on the primary (database.table, or database.* for every table of the database but its views): its metadata at the moment, made the secondary metastore's; its data must lie in hdfs data sets of the policy.",
       ),
     target: z
       .string()
@@ -214,6 +214,9 @@ export const DatasetSchema = z
     if (d.target === undefined) return;
     const r = (d.hdfs !== undefined ? hdfsPath : d.hive !== undefined ? hiveTable : tableName).safeParse(d.target);
     for (const issue of r.error?.issues ?? []) ctx.addIssue({ code: 'custom', message: issue.message, path: ['target'] });
+    if (d.hive !== undefined && r.success && d.target !== undefined && d.hive.endsWith('.*') !== d.target.endsWith('.*')) {
+      ctx.addIssue({ code: 'custom', message: 'database.* goes with a target database.* (and a table with a table)', path: ['target'] });
+    }
   })
   .describe('One data set of the service: an HDFS directory, an HBase table or a Hive table.');
 

@@ -95,7 +95,10 @@ export const tableName = z
 /** `database.table`, as Hive names tables (it keeps them in lower case). */
 export const hiveTable = z
   .string()
-  .regex(/^[A-Za-z0-9_]+\.[A-Za-z0-9_]+$/, 'a Hive table is database.table, e.g. sales.orders (letters, digits and "_")')
+  .regex(
+    /^[A-Za-z0-9_]+\.([A-Za-z0-9_]+|\*)$/,
+    'a Hive table is database.table, e.g. sales.orders (letters, digits and "_"), or database.* for every table of a database',
+  )
   .transform((t) => t.toLowerCase());
 
 const SPAN_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };

@@ -34,3 +34,15 @@ export function specsOf(datasets: Dataset[]): DatasetSpec[] {
     throw new Error(`no data-set kind for ${JSON.stringify(entry)}`);
   });
 }
+
+/** The policy's data sets with those that name many (a Hive database.*) expanded on the primary; each named once. */
+export async function expandSpecs(primary: Site, specs: DatasetSpec[]): Promise<DatasetSpec[]> {
+  const out: DatasetSpec[] = [];
+  for (const spec of specs) {
+    const expand = kindOf(spec.type).expand;
+    for (const one of expand ? await expand(primary, spec) : [spec]) {
+      if (!out.some((o) => o.type === one.type && o.source === one.source)) out.push(one);
+    }
+  }
+  return out;
+}

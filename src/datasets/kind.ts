@@ -136,6 +136,8 @@ export interface DatasetKind<P extends DatasetPlan = DatasetPlan, R extends Rest
   readonly afterData?: boolean;
   /** The data set a policy entry names, or undefined when the entry is of another kind. */
   spec(entry: Dataset): DatasetSpec | undefined;
+  /** Read-only, on the primary: the data sets an entry stands for when it names many (a Hive database.*). */
+  expand?(primary: Site, spec: DatasetSpec): Promise<DatasetSpec[]>;
   /**
    * Read-only, on the primary: what keeps the data set from being backed up, said with the fix.
    * `deep` (validate --online): also what only a slower look finds (a Hive table read whole).

@@ -166,10 +166,11 @@ export class FakeMetastore {
     const tk = tokens(st);
     const words = tk.filter((t) => !/^[`']/.test(t)).join(' ');
     if (words === 'SHOW DATABASES') return [...this.dbs.keys()].map((d) => [d]);
-    if (words.startsWith('SHOW TABLES IN')) {
+    if (words.startsWith('SHOW TABLES IN') || words.startsWith('SHOW VIEWS IN')) {
       const db = this.dbs.get(value(tk[3]!));
       if (!db) throw new Error(`SemanticException [Error 10072]: Database does not exist: ${value(tk[3]!)}`);
-      return [...db.keys()].map((t) => [t]);
+      const views = words.startsWith('SHOW VIEWS');
+      return [...db.entries()].filter(([, t]) => !views || t.tableType === 'VIRTUAL_VIEW').map(([t]) => [t]);
     }
     const [db, name] = [value(tk.find((t) => t.startsWith('`')) ?? '`'), value(tk[tk.indexOf('.') + 1] ?? '`')];
     if (words.startsWith('CREATE DATABASE')) {

@@ -196,6 +196,13 @@ describe('Hive tables in a restore point', () => {
     );
     const missing = await validate('nope');
     expect(missing.out).toContain(`Hive table ${db}.nope does not exist on east`);
+    // database.*: every table but the views, each checked.
+    await primary.run([`CREATE VIEW ${db}.v_clicks AS SELECT * FROM ${db}.plain_t`]);
+    const all = await validate('*');
+    expect(all.code).toBe(3);
+    expect(all.out).toContain(`${db}.local_t has data outside HDFS`);
+    expect(all.out).toContain(`${db}.plain_t: its data in ${plain} lies in no snapshottable directory`);
+    expect(all.out).not.toContain('v_clicks');
 
     // A table whose directory is snapshottable but no data set of the policy: the backup refuses it before any snapshot.
     await tool(east, 'hdfs', ['dfsadmin', '-allowSnapshot', plain]);

@@ -125,6 +125,32 @@ describe('Hive tables in a backup', () => {
     });
   });
 
+  it('takes every table of a database named database.*, but its views, each under the target database', async () => {
+    const { w } = setup();
+    w.metastores.east.put('shop', 'clicks', {
+      ...sales(w.east.fs),
+      partitionKeys: [],
+      partitions: [],
+      location: `${w.east.fs}/data/clicks`,
+    });
+    w.metastores.east.put('shop', 'daily', { ...sales(w.east.fs), tableType: 'VIRTUAL_VIEW', partitions: [] });
+    const policy = w.policy({ service: 'all', datasets: [{ hive: 'shop.*', target: 'dr.*' }, { hdfs: '/data' }] });
+    const checked = await w.cli('validate', '--online', policy);
+    expect(checked.code, checked.stderr).toBe(0);
+    expect(checked.stdout).toContain('3 data set(s)');
+    const r = await w.cli('--json', 'backup', policy);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.report!.datasets.map((d: any) => [d.source, d.target])).toEqual([
+      ['shop.clicks', 'dr.clicks'],
+      ['shop.sales', 'dr.sales'],
+      ['/data', '/data'],
+    ]);
+    expect([...w.metastores.west.dbs.get('dr')!.keys()].sort()).toEqual(['clicks', 'sales']);
+    expect((await w.cli('validate', w.policy({ service: 'bad', datasets: [{ hive: 'shop.*', target: 'dr.one' }] }))).stderr).toContain(
+      'database.* goes with a target database.* (and a table with a table)',
+    );
+  });
+
   it('refuses a transactional table and a table whose data no hdfs data set holds, before any snapshot', async () => {
     const { w } = setup();
     w.metastores.east.put('shop', 'acid', { ...sales(w.east.fs), params: { transactional: 'true' } });

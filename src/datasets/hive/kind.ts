@@ -5,7 +5,8 @@
  * verified, the secondary's metastore made to hold exactly that, every location on the secondary.
  * The table's data is never copied here: its directories are HDFS data sets of the same policy.
  */
-import { HbackupError } from '../../errors.js';
+import { HbackupError, PreflightError } from '../../errors.js';
+import { ident } from '../../hive/sql.js';
 import { readTables, shapeOf, syncStatements } from '../../hive/sync.js';
 import type { DatasetKind, FlowContext } from '../kind.js';
 import { type HivePlan, hiveOf, locateOn, noHive, planHive, readHeld, tableOf, tableProblem } from './plan.js';
@@ -25,6 +26,25 @@ export const hiveKind: DatasetKind<HivePlan, HiveRestore> = {
 
   spec: (entry) =>
     entry.hive === undefined ? undefined : { type: 'hive', source: entry.hive, target: (entry.target ?? entry.hive).toLowerCase() },
+
+  // database.*: every table of the database on the primary but its views, each under the target database.
+  async expand(primary, spec) {
+    if (!spec.source.endsWith('.*')) return [spec];
+    if (!primary.hive) throw new PreflightError([noHive(primary)]);
+    const { database } = tableOf(spec.source);
+    const [tables = [], views = []] = await primary.hive
+      .run([`SHOW TABLES IN ${ident(database)}`, `SHOW VIEWS IN ${ident(database)}`])
+      .catch((e: Error) => {
+        throw new PreflightError([`${spec.source}: the tables of ${database} cannot be listed on ${primary.name}: ${e.message}`]);
+      });
+    const skip = new Set(views.map((r) => r[0]));
+    const target = tableOf(spec.target).database;
+    return tables
+      .map((r) => r[0]!)
+      .filter((t) => t && !skip.has(t))
+      .sort()
+      .map((t) => ({ type: 'hive' as const, source: `${database}.${t.toLowerCase()}`, target: `${target}.${t.toLowerCase()}` }));
+  },
 
   async sourceProblem(primary, spec, deep) {
     if (!primary.hive) return noHive(primary);

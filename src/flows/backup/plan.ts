@@ -7,7 +7,7 @@
 import { entryDelete, entryPath, entryWrites, type RestorePoint, readCatalog } from '../../catalog/catalog.js';
 import { readClaims } from '../../catalog/claims.js';
 import { type Change, httpChange } from '../../core/change.js';
-import { kindOf, specsOf } from '../../datasets/index.js';
+import { expandSpecs, kindOf, specsOf } from '../../datasets/index.js';
 import type { BackupContext, DatasetPlan, DatasetSpec, OwnSnapshot, PlanFacts } from '../../datasets/kind.js';
 import { PreflightError } from '../../errors.js';
 import { ops } from '../../hdfs/requests.js';
@@ -138,7 +138,7 @@ export async function planBackup(ctx: BackupContext): Promise<BackupPlan> {
   if (missing) reasons.push(missing);
   if (reasons.length) throw new PreflightError(reasons);
 
-  const specs = specsOf(policy.datasets);
+  const specs = await expandSpecs(primary, specsOf(policy.datasets));
   for (const spec of specs) {
     const problem = await kindOf(spec.type).sourceProblem(primary, spec);
     if (problem) reasons.push(problem);

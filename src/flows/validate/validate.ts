@@ -6,7 +6,7 @@
 import { resolvePolicy } from '../../config/load.js';
 import { nextSlot } from '../../config/schedule.js';
 import { type Outcome, outcomeOf } from '../../core/outcome.js';
-import { kindOf, specsOf } from '../../datasets/index.js';
+import { expandSpecs, kindOf, specsOf } from '../../datasets/index.js';
 import { ConfigError, formatProblem, HbackupError, UnreachableError } from '../../errors.js';
 import { currentRoles, decideRoles } from '../../sites/roles.js';
 import { openSite, type SiteIo } from '../../sites/site.js';
@@ -30,9 +30,12 @@ export async function validatePolicy(
     const rp = resolvePolicy(file, opts.clusters);
     const roles = opts.online ? await currentRoles(rp, (c) => openSite(c, io)) : decideRoles(rp);
     const problems: string[] = [];
+    let datasets = rp.policy.datasets.length;
     if (opts.online) {
       const primary = openSite(roles.primary, io);
-      for (const spec of specsOf(rp.policy.datasets)) {
+      const specs = await expandSpecs(primary, specsOf(rp.policy.datasets));
+      datasets = specs.length;
+      for (const spec of specs) {
         const problem = await kindOf(spec.type).sourceProblem(primary, spec, true);
         if (problem) problems.push(`${file}: ${problem}`);
       }
@@ -44,7 +47,7 @@ export async function validatePolicy(
       ok: problems.length === 0,
       service: rp.policy.service,
       summary: {
-        datasets: rp.policy.datasets.length,
+        datasets,
         primary: roles.primary.name,
         secondary: roles.secondary.name,
         nextMoment: next ? next.toISOString().replace(/\.000Z$/, 'Z') : null,

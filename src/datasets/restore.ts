@@ -63,6 +63,8 @@ export async function planRestore(ctx: FlowContext, options: RestoreOptions): Pr
   }
   const missing = await missingOn(ctx.secondary, records);
   if (missing.length) reasons.push(`restore point ${point.snapshot} is incomplete on ${ctx.secondary.name}: ${missing.join(', ')} missing`);
+  // Metadata after its data (a Hive table after its directories), as a backup copies them.
+  records = [...records.filter((r) => !kindOf(r.type).afterData), ...records.filter((r) => kindOf(r.type).afterData)];
   const items: RestoreItem[] = [];
   for (const r of records) items.push(await kindOf(r.type).planRestore(ctx, r, options));
   reasons.push(...items.flatMap((i) => i.problems));

@@ -151,6 +151,28 @@ describe('Hive tables in a backup', () => {
     );
   });
 
+  it('drills a restore point with its table: beside the live one on the secondary, checked, then dropped with its directories', async () => {
+    const { w, policy } = setup();
+    expect((await w.cli('backup', policy)).code).toBe(0);
+    // What a drill killed before its clean-up left: the table beside the live one.
+    w.metastores.west.put('dr', 'sales_hbackup_drill', w.metastores.west.get('dr', 'sales')!);
+    w.later();
+    const r = await w.cli('--json', 'drill', policy, '--check', 'test -n "$HBACKUP_DRILL_HIVE_TABLES"');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.report!.datasets).toContainEqual(
+      expect.objectContaining({
+        type: 'hive',
+        scratch: 'west:dr.sales_hbackup_drill',
+        checked: ["the metastore's table as at the restore point, 2 partition(s)"],
+        problems: [],
+      }),
+    );
+    const check = w.rec.commands.find((c) => c.env?.HBACKUP_DRILL_HIVE_TABLES);
+    expect(check!.env!.HBACKUP_DRILL_HIVE_TABLES).toBe('dr.sales_hbackup_drill');
+    expect([...w.metastores.west.dbs.get('dr')!.keys()]).toEqual(['sales']);
+    expect(w.west.lookup('/dr/data.hbackup-drill')).toBeUndefined();
+  });
+
   it('refuses a transactional table and a table whose data no hdfs data set holds, before any snapshot', async () => {
     const { w } = setup();
     w.metastores.east.put('shop', 'acid', { ...sales(w.east.fs), params: { transactional: 'true' } });
@@ -182,7 +204,7 @@ describe('Hive tables in a backup', () => {
     w.east.down = true;
     const over = await pair('--json', 'failover', '--yes');
     expect(over.code, over.stderr).toBe(0);
-    expect(over.report!.services[0].datasets[0]).toMatchObject({
+    expect(over.report!.services[0].datasets.at(-1)).toMatchObject({
       type: 'hive',
       to: 'west:dr.sales',
       method: "the metastore set to the restore point's table",

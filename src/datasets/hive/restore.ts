@@ -34,11 +34,14 @@ export const hiveRecord = (record: DatasetRecord): HiveRecord => {
   return { table: r.table, fs: r.fs, dirs: r.dirs };
 };
 
+/** A table's name with a restore's suffix, whose characters Hive does not take in a name (`.`, `-`) become `_`. */
+export const suffixed = (table: string, suffix: string): string => `${table}${suffix.replace(/[^A-Za-z0-9_]/g, '_')}`;
+
 export async function planHiveRestore(ctx: FlowContext, record: DatasetRecord, where: RestoreWhere): Promise<HiveRestore> {
   const site = where.on === 'secondary' ? ctx.secondary : ctx.primary;
   const { table, fs, dirs } = hiveRecord(record);
   const live = tableOf(where.on === 'secondary' ? record.target : record.source);
-  const name = `${live.table}${where.suffix ?? ''}`;
+  const name = tableOf(suffixed(`${live.database}.${live.table}`, where.suffix ?? '')).table;
   const suffix = where.suffix ?? '';
   // The locations were read on `fs`, the primary when the point was made: on that site a directory
   // is where it was; on the other, at its data set's target.

@@ -107,6 +107,10 @@ export async function drillService(rp: ResolvedPolicy, options: DrillOptions, io
         .filter((s) => s.type === 'hbase')
         .map((s) => s.name)
         .join(' '),
+      HBACKUP_DRILL_HIVE_TABLES: plan.scratch
+        .filter((s) => s.type === 'hive')
+        .map((s) => s.name)
+        .join(' '),
     };
     const checkChanges = checks.map((c) => commandChange('local', { argv: checkArgv(c), env }));
     if (options.dryRun) {
@@ -217,7 +221,13 @@ async function restoreAndCheck(
         await kind.restore(ctx, item);
         const v = await kind.verifyRestore(ctx, item);
         Object.assign(entry, { files: v.files, bytes: v.bytes });
-        entry.checked.push(item.record.type === 'hbase' ? 'store files against the snapshot' : 'file, directory and byte counts');
+        entry.checked.push(
+          item.record.type === 'hbase'
+            ? 'store files against the snapshot'
+            : item.record.type === 'hive'
+              ? `the metastore's table as at the restore point, ${v.partitions ?? 0} partition(s)`
+              : 'file, directory and byte counts',
+        );
       });
       restored.push(item);
     } catch (e) {

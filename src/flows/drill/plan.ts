@@ -8,10 +8,14 @@ import { readCatalog } from '../../catalog/catalog.js';
 import { drillWrites, readDrills } from '../../catalog/drills.js';
 import { type Change, commandChange, httpChange } from '../../core/change.js';
 import type { FlowContext } from '../../core/context.js';
+import { hiveChange, tableOf } from '../../datasets/hive/plan.js';
+import { suffixed } from '../../datasets/hive/restore.js';
 import { planRestore, type RestorePlan } from '../../datasets/restore.js';
 import { statements } from '../../hbase/shell.js';
 import { parseTable, rootPath, tableDir } from '../../hbase/tables.js';
 import { ops } from '../../hdfs/requests.js';
+import { readTables } from '../../hive/sync.js';
+import { dropTable } from '../../hive/tables.js';
 import type { Site } from '../../sites/site.js';
 
 /** What ends every directory and table name a drill restores into. */
@@ -23,9 +27,17 @@ export interface Scratch {
   name: string;
 }
 
+/** Where a drill restores a data set beside its copy on the secondary. */
+export const scratchName = (d: { type: string; target: string }): string =>
+  d.type === 'hive' ? suffixed(d.target, DRILL_SUFFIX) : `${d.target}${DRILL_SUFFIX}`;
+
 /** The changes that remove scratch copies: directories deleted, tables disabled (when enabled) and dropped in one session. */
 export function removal(site: Site, scratch: Scratch[]): Change[] {
-  const dirs = scratch.filter((s) => s.type === 'hdfs').map((s) => httpChange(site, ops.delete(s.name, true)));
+  // A Hive table first (external: dropping it leaves its files), then the directories under it.
+  const hive = scratch
+    .filter((s) => s.type === 'hive')
+    .map((s) => hiveChange(site, dropTable(tableOf(s.name).database, tableOf(s.name).table)));
+  const dirs = [...hive, ...scratch.filter((s) => s.type === 'hdfs').map((s) => httpChange(site, ops.delete(s.name, true)))];
   const tables = scratch.filter((s) => s.type === 'hbase').map((s) => s.name);
   if (!tables.length) return dirs;
   // A namespace made for a scratch table goes with it once it holds no table.
@@ -45,10 +57,15 @@ export async function leftOver(
   const site = ctx.secondary;
   const scratch: Scratch[] = [];
   for (const t of targets) {
-    const name = `${t.target}${DRILL_SUFFIX}`;
+    const name = scratchName(t);
     if (t.type === 'hdfs' && (await site.hdfs.getFileStatus(name))) scratch.push({ type: 'hdfs', name });
     const root = rootPath(site.cluster);
     if (t.type === 'hbase' && root && (await site.hdfs.getFileStatus(tableDir(root, name)))) scratch.push({ type: 'hbase', name });
+    if (t.type === 'hive' && site.hive) {
+      const table = scratchName(t);
+      const [there] = await readTables(site.hive, [tableOf(table)], { missingOk: true, locations: false });
+      if (there) scratch.push({ type: 'hive', name: table });
+    }
   }
   return { scratch, temporary: (await readDrills(site.hdfs, ctx.service)).temporary };
 }
@@ -79,7 +96,7 @@ export async function planDrill(ctx: FlowContext, point: string, stamp: string):
     ? undefined
     : await planRestore(ctx, { point, on: 'secondary', suffix: DRILL_SUFFIX, datasets: undefined });
   const chosen = restore?.point ?? found!;
-  const scratch = chosen.datasets.map((d) => ({ type: d.type, name: `${d.target}${DRILL_SUFFIX}` }));
+  const scratch = chosen.datasets.map((d) => ({ type: d.type, name: scratchName(d) }));
   return {
     cleanup,
     restore,

@@ -1,5 +1,6 @@
 import { resolvePolicy } from '../config/load.js';
 import { exitCode } from '../core/outcome.js';
+import { verifiedText } from '../datasets/restore.js';
 import { UsageError } from '../errors.js';
 import { type RestoreReport, restoreService } from '../flows/restore/restore.js';
 import { type Output, outcomeWord } from '../output.js';
@@ -20,7 +21,7 @@ function printRestore(out: Output, r: RestoreReport): void {
   const what = r.dryRun ? 'dry run: nothing was changed' : r.result === 'ok' ? `restored ${r.restorePoint}` : 'nothing restored';
   out.print(`${r.service}: ${head} — ${what}${r.site ? ` on ${r.site}` : ''} (${(r.durationMs / 1000).toFixed(1)} s)`);
   for (const d of r.datasets) {
-    const done = d.verified ? `  verified ${d.verified.files} files, ${d.verified.bytes} bytes` : '';
+    const done = d.verified ? `  verified ${verifiedText(d.verified)}` : '';
     out.print(`  ${d.from} → ${d.to}  ${d.inPlace ? 'in place' : 'beside'}  ${d.method}${done}`);
   }
   if (r.planned) {

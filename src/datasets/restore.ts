@@ -77,11 +77,15 @@ export async function planRestore(ctx: FlowContext, options: RestoreOptions): Pr
 export const restoreChanges = (plan: RestorePlan): { step: string; change: Change }[] =>
   plan.items.flatMap((i) => i.changes.map((change) => ({ step: `restore ${i.record.source}`, change })));
 
+/** What a restored data set was verified to hold, in words: a table's metadata by its partitions, data by files and bytes. */
+export const verifiedText = (v: { files: number; bytes: number; partitions?: number }): string =>
+  v.partitions === undefined ? `${v.files} files, ${v.bytes} bytes` : `the table's metadata, ${v.partitions} partition(s)`;
+
 /** Make a planned restore's changes, data set after data set, each verified before the next. */
 export async function restoreItems(
   ctx: FlowContext,
   plan: RestorePlan,
-  reports: { verified?: { files: number; bytes: number } }[],
+  reports: { verified?: { files: number; bytes: number; partitions?: number } }[],
 ): Promise<void> {
   for (const [k, item] of plan.items.entries()) {
     const r = reports[k]!;
@@ -90,10 +94,10 @@ export async function restoreItems(
       async () => {
         await kindOf(item.record.type).restore(ctx, item);
         const v = await kindOf(item.record.type).verifyRestore(ctx, item);
-        r.verified = { files: v.files, bytes: v.bytes };
+        r.verified = { files: v.files, bytes: v.bytes, ...(v.partitions === undefined ? {} : { partitions: v.partitions }) };
       },
       () =>
-        `${item.to}: ${item.changes.length ? 'restored from' : 'already equal to'} ${plan.point.snapshot}; verified ${r.verified!.files} files, ${r.verified!.bytes} bytes`,
+        `${item.to}: ${item.changes.length ? 'restored from' : 'already equal to'} ${plan.point.snapshot}; verified ${verifiedText(r.verified!)}`,
     );
   }
 }

@@ -91,3 +91,28 @@ const unescapeName = (text: string) => text.replace(/%([0-9A-Fa-f]{2})/g, (_, h:
 /** One line of SHOW PARTITIONS (`day=2024-01-01/region=e%2Fu`) → its values, in key order. */
 export const parsePartitionName = (line: string): string[] =>
   line.split('/').map((part) => unescapeName(part.slice(part.indexOf('=') + 1)));
+
+/**
+ * Every partition's values and location from EXPLAIN EXTENDED SELECT * FROM the table: its plan
+ * describes each partition it would read (`partition values:` then one `key value` line per key,
+ * then `properties:` with the partition's `location`) — every partition in one statement, where
+ * DESCRIBE FORMATTED takes one per partition.
+ */
+export function parseExplainLocations(rows: Row[]): { values: string[]; location: string }[] {
+  const out: { values: string[]; location: string }[] = [];
+  let values: string[] | undefined;
+  let reading = false;
+  for (const row of rows) {
+    const line = row.join('\t').replace(/^\s+/, '');
+    if (line.trimEnd() === 'partition values:') {
+      values = [];
+      reading = true;
+    } else if (reading && line.trimEnd() === 'properties:') reading = false;
+    else if (reading) values!.push(/^\S+ ?(.*)$/s.exec(line)?.[1] ?? '');
+    else if (values && line.startsWith('location ')) {
+      out.push({ values, location: line.slice('location '.length).trimEnd() });
+      values = undefined;
+    }
+  }
+  return out;
+}

@@ -4,7 +4,7 @@
  * does. The statements are the plan: printed by a dry run, run by Beeline.
  */
 import type { Hive } from './beeline.js';
-import { parseDescribe, parsePartitionLocation, parsePartitionName } from './describe.js';
+import { parseDescribe, parseExplainLocations, parsePartitionLocation, parsePartitionName } from './describe.js';
 import { ident, literal, partitionSpec, qualified } from './sql.js';
 import {
   addPartitions,
@@ -29,8 +29,9 @@ export interface ReadOptions {
 /**
  * The tables as their metastore holds them, partitions and locations included. Beeline sessions:
  * the databases and their tables (when `missingOk`: two), the descriptions with the partitions'
- * names of the tables known to be partitioned (one; two when not known), each partition's location
- * (one; not with `locations: false`).
+ * names of the tables known to be partitioned (one; two when not known), the partitions' locations
+ * (one: each partitioned table's plan; and one for those the plan did not name; not with
+ * `locations: false`).
  */
 export async function readTables(
   hive: Hive,
@@ -73,8 +74,19 @@ async function readAll(hive: Hive, names: { database: string; table: string }[],
     for (const { t, values } of each) t.partitions.push({ values, location: '' });
     return names.map((n) => tables.find((t) => t.database === n.database && t.table === n.table));
   }
+  // Every partition's location in one statement per table; where that plan cannot be had (a
+  // metastore in strict mode refuses a scan without a partition filter), one statement per partition.
+  const explained = new Map<string, string>();
+  const plans = await hive
+    .run(partitioned.map((t) => `EXPLAIN EXTENDED SELECT * FROM ${qualified(t.database, t.table)}`))
+    .catch(() => [] as string[][][]);
+  partitioned.forEach((t, i) => {
+    for (const p of parseExplainLocations(plans[i] ?? [])) explained.set(`${t.database}.${t.table}\0${key(p.values)}`, p.location);
+  });
+  const where = ({ t, values }: { t: TableMeta; values: string[] }) => explained.get(`${t.database}.${t.table}\0${key(values)}`);
+  const rest = each.filter((e) => where(e) === undefined);
   const located = await hive.run(
-    each.map(
+    rest.map(
       ({ t, values }) =>
         `DESCRIBE FORMATTED ${qualified(t.database, t.table)} ${partitionSpec(
           t.partitionKeys.map((k) => k.name),
@@ -82,9 +94,10 @@ async function readAll(hive: Hive, names: { database: string; table: string }[],
         )}`,
     ),
   );
-  each.forEach(({ t, values }, i) => {
-    t.partitions.push({ values, location: parsePartitionLocation(located[i] ?? []) });
-  });
+  for (const e of each) {
+    const r = rest.indexOf(e);
+    e.t.partitions.push({ values: e.values, location: r >= 0 ? parsePartitionLocation(located[r] ?? []) : where(e)! });
+  }
   return names.map((n) => tables.find((t) => t.database === n.database && t.table === n.table));
 }
 

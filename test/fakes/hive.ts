@@ -57,6 +57,8 @@ const escapeName = (v: string) => v.replace(ESCAPE, (c) => `%${c.charCodeAt(0).t
 
 export class FakeMetastore {
   readonly dbs = new Map<string, Map<string, FakeTable>>();
+  /** Refuse scans of partitioned tables without a partition filter (hive.strict.checks.no.partition.filter). */
+  strict = false;
   /** Every statement run, in order (markers left out). */
   readonly log: string[] = [];
 
@@ -108,6 +110,31 @@ export class FakeMetastore {
       unref: () => {},
     };
   };
+
+  /** EXPLAIN EXTENDED SELECT * as HiveServer2 4.0.1 prints it: each partition's values, then its properties with its location. */
+  private explain(db: string, name: string): string[][] {
+    const t = this.table(db, name);
+    if (this.strict && t.partitionKeys.length) {
+      throw new Error(
+        'SemanticException [Error 10056]: Queries against partitioned tables without a partition filter are disabled for safety reasons.',
+      );
+    }
+    const rows = ['STAGE PLANS:', '  Stage: Stage-0', '    Fetch Operator', '      Partition Description:'];
+    for (const p of t.partitions) {
+      rows.push(
+        '          Partition',
+        '            partition values:',
+        ...t.partitionKeys.map((k, i) => `              ${k.name} ${p.values[i]}`),
+      );
+      rows.push(
+        '            properties:',
+        `              columns ${t.columns.map((c) => c.name).join(',')}`,
+        `              location ${p.location}`,
+      );
+      rows.push('              input format: x', '              properties:', `                location ${t.location}`);
+    }
+    return rows.map((r) => [r]);
+  }
 
   private table(db: string, name: string): FakeTable {
     const t = this.get(db, name);
@@ -186,6 +213,7 @@ export class FakeMetastore {
       if (!t.partitionKeys.length) throw new Error(`SemanticException Table ${name} is not a partitioned table`);
       return t.partitions.map((p) => [t.partitionKeys.map((k, i) => `${k.name}=${escapeName(p.values[i]!)}`).join('/')]);
     }
+    if (words.startsWith('EXPLAIN EXTENDED SELECT')) return this.explain(db, name);
     if (words.startsWith('DESCRIBE FORMATTED')) return this.describe(db, name, tk);
     if (words.startsWith('CREATE EXTERNAL TABLE')) return this.create(db, name, tk);
     if (words.startsWith('ALTER TABLE')) return this.alter(db, name, tk, words);

@@ -3,9 +3,9 @@ import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type { Spawner } from '../../src/exec/session.js';
 import { answers, beelineArgs, beelineHive, script } from '../../src/hive/beeline.js';
-import { parseDescribe, parsePartitionLocation, parsePartitionName } from '../../src/hive/describe.js';
+import { parseDescribe, parseExplainLocations, parsePartitionLocation, parsePartitionName } from '../../src/hive/describe.js';
 import { columnType, ident, literal } from '../../src/hive/sql.js';
-import { rewriteLocation, syncStatements } from '../../src/hive/sync.js';
+import { readTables, rewriteLocation, syncStatements } from '../../src/hive/sync.js';
 import { type TableMeta, tableRefusal } from '../../src/hive/tables.js';
 import { FakeMetastore } from '../fakes/hive.js';
 
@@ -151,6 +151,35 @@ describe('Hive metadata', () => {
     expect(tableRefusal(table({ params: { storage_handler: 'org.apache.hadoop.hive.hbase.HBaseStorageHandler' } }))).toMatch(/stored by/);
     expect(tableRefusal(table({ location: 's3a://bucket/sales' }))).toMatch(/outside HDFS \(s3a:\/\/bucket\/sales\)/);
     expect(tableRefusal(table({ tableType: 'VIRTUAL_VIEW' }))).toMatch(/is a view/);
+  });
+});
+
+describe('partition locations from the plan', () => {
+  it('reads every partition and its location from EXPLAIN EXTENDED, the table location apart', () => {
+    expect(parseExplainLocations(rowsOf('hive-4.0.1-explain.tsv'))).toEqual([
+      { values: ['2024-01-02', 'us west'], location: 'hdfs://127.0.0.1:20020/elsewhere/p2' },
+      { values: ['2024-01-01', 'e/u'], location: 'hdfs://127.0.0.1:20020/fx/sales/day=2024-01-01/region=e%2Fu' },
+    ]);
+  });
+
+  it('reads them one by one when the metastore refuses a scan without a partition filter: the same table', async () => {
+    const ms = new FakeMetastore();
+    ms.put('shop', 'sales', {
+      ...parseDescribe(rowsOf('hive-4.0.1-describe.tsv'), 'shop', 'sales'),
+      partitions: [
+        { values: ['2024-01-01', 'e/u'], location: 'hdfs://nn/x/day=2024-01-01/region=e%2Fu' },
+        { values: ['2024-01-02', 'us'], location: 'hdfs://nn/elsewhere' },
+      ],
+    });
+    const hive = beelineHive('east', { argv: ['beeline'] }, () => ms.session());
+    const [planned] = await readTables(hive, [{ database: 'shop', table: 'sales' }]);
+    const described = ms.log.filter((s) => /^DESCRIBE FORMATTED .* PARTITION/.test(s)).length;
+    ms.strict = true;
+    const [one] = await readTables(hive, [{ database: 'shop', table: 'sales' }]);
+    expect(one).toEqual(planned);
+    expect(planned!.partitions.map((p) => p.location)).toEqual(['hdfs://nn/x/day=2024-01-01/region=e%2Fu', 'hdfs://nn/elsewhere']);
+    expect(described).toBe(0);
+    expect(ms.log.filter((s) => /^DESCRIBE FORMATTED .* PARTITION/.test(s))).toHaveLength(2);
   });
 });
 

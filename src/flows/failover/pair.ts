@@ -79,7 +79,7 @@ export interface ServiceReport {
   moment: string | null;
   /** How much the switch loses: from the restore point's moment to the decision (emergency only). */
   rpoSeconds: number | null;
-  datasets: { type: string; to: string; method: string; verified?: { files: number; bytes: number } }[];
+  datasets: { type: string; to: string; method: string; verified?: { files: number; bytes: number; partitions?: number } }[];
   /** failback: what the old primary holds that the new one never got, kept in quarantine snapshots. */
   lostWrites?: { dataset: string; quarantine: string; changes: string[] }[];
 }

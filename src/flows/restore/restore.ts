@@ -25,7 +25,7 @@ export interface RestoreReport {
     inPlace: boolean;
     method: string;
     /** Set once it was brought back and verified. */
-    verified?: { files: number; bytes: number };
+    verified?: { files: number; bytes: number; partitions?: number };
   }[];
   planned?: { step: string; site: string; change: string }[];
   error?: string;

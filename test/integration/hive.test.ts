@@ -5,7 +5,9 @@
 // The secondary's metastore is made to hold the tables as at the moment, every location on the
 // secondary; a later backup follows partitions added and dropped, a column added and rows
 // appended; a backup with nothing changed changes nothing; a restore beside the live table brings
-// the first point's table back under another name.
+// the first point's table back under another name, one in place on the primary its dropped
+// partition. Then: refusals (and database.*), partitions added in a loop while a backup runs, and
+// an emergency failover and failback of a service with a table.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -11,7 +11,7 @@
  * that was refused. The session closes after a minute unused and never keeps hbackup from ending.
  */
 
-import { causeLine, cleanLine, HbackupError } from '../errors.js';
+import { causeLine, cleanLine, HbackupError, UnreachableError } from '../errors.js';
 import type { Command } from '../exec/runner.js';
 import type { Session, Spawner } from '../exec/session.js';
 
@@ -116,7 +116,7 @@ export function beelineHive(site: string, command: Command, spawn: Spawner, opts
       session.kill();
       // A Beeline that could not connect has said why before anything was sent.
       const said = (refusal(session.lines('stderr').slice(err0)) ?? refusal(session.lines('stderr')))?.why;
-      throw new HbackupError(`Hive on ${site} does not answer${causeLine(said ?? (e as Error).message, ': ')}`);
+      throw new UnreachableError(`Hive on ${site} does not answer${causeLine(said ?? (e as Error).message, ': ')}`);
     }
     const refused = refusal(session.lines('stderr').slice(err0));
     if (refused) {

@@ -22,7 +22,7 @@ export interface ReadOptions {
   missingOk?: boolean;
   /** Which tables are known to be partitioned (from an earlier read): their partitions' names are asked with their description. */
   partitioned?: boolean[];
-  /** Ask each partition's location (one statement per partition); without, partitions come with an empty location. */
+  /** Ask the partitions' locations (default); `false`: partitions come with an empty location. */
   locations?: boolean;
 }
 
@@ -94,10 +94,8 @@ async function readAll(hive: Hive, names: { database: string; table: string }[],
         )}`,
     ),
   );
-  for (const e of each) {
-    const r = rest.indexOf(e);
-    e.t.partitions.push({ values: e.values, location: r >= 0 ? parsePartitionLocation(located[r] ?? []) : where(e)! });
-  }
+  const described = new Map(rest.map((e, r) => [e, parsePartitionLocation(located[r] ?? [])]));
+  for (const e of each) e.t.partitions.push({ values: e.values, location: described.get(e) ?? where(e)! });
   return names.map((n) => tables.find((t) => t.database === n.database && t.table === n.table));
 }
 
@@ -114,10 +112,20 @@ export function rewriteLocation(location: string, from: { fs: string; dirs: [str
 
 const key = (values: string[]) => JSON.stringify(values);
 
+/** A table's columns, partition keys, storage and parameters: what a table created again would change. */
+const storage = (t: TableMeta) => [
+  t.columns,
+  t.partitionKeys,
+  t.inputFormat,
+  t.outputFormat,
+  t.serde,
+  t.serdeParams,
+  stableParams(t.params),
+];
+
 /** Same columns, storage and parameters (the location aside)? */
 function sameShape(a: TableMeta, b: TableMeta): boolean {
-  const shape = (t: TableMeta) =>
-    JSON.stringify([t.columns, t.partitionKeys, t.inputFormat, t.outputFormat, t.serde, t.serdeParams, stableParams(t.params)]);
+  const shape = (t: TableMeta) => JSON.stringify(storage(t));
   const withoutPurge = (t: TableMeta): TableMeta => {
     const { 'external.table.purge': _, ...params } = t.params;
     return { ...t, params };
@@ -196,15 +204,4 @@ export function tableChanges(before: TableMeta, after: TableMeta | undefined): s
 }
 
 /** What must not move between the reads around the moment: the table and its partitions' names (their locations are read once, when planning). */
-export const shapeOf = (t: TableMeta): string =>
-  JSON.stringify([
-    t.columns,
-    t.partitionKeys,
-    t.location,
-    t.inputFormat,
-    t.outputFormat,
-    t.serde,
-    t.serdeParams,
-    stableParams(t.params),
-    t.partitions.map((p) => p.values),
-  ]);
+export const shapeOf = (t: TableMeta): string => JSON.stringify([...storage(t), t.location, t.partitions.map((p) => p.values)]);

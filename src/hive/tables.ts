@@ -90,7 +90,6 @@ export function createTable(t: TableMeta, db: string, table: string, location: s
     .join(' ');
 }
 
-/** ALTER TABLE … ADD PARTITION … LOCATION. */
 /** How many partitions one ALTER TABLE adds or drops (one statement costs the server a tenth of a second; a hundred, little more). */
 export const PARTITIONS_PER_STATEMENT = 100;
 

@@ -8,6 +8,7 @@ import type { DatasetRecord } from '../../catalog/catalog.js';
 import { HbackupError } from '../../errors.js';
 import { readTables, rewriteLocation, syncStatements } from '../../hive/sync.js';
 import type { TableMeta } from '../../hive/tables.js';
+import type { Site } from '../../sites/site.js';
 import type { FlowContext, RestoreItem, RestoreWhere, Verification } from '../kind.js';
 import { hiveChange, noHive, tableOf } from './plan.js';
 
@@ -34,6 +35,16 @@ export const hiveRecord = (record: DatasetRecord): HiveRecord => {
   return { table: r.table, fs: r.fs, dirs: r.dirs };
 };
 
+/**
+ * Each HDFS data set of a record (its path when the point was made → where it lies on `site`). The
+ * locations were read on `fs`, the primary then: on that site a directory is where it was; on the
+ * other, at its data set's target.
+ */
+export const dirsOn = (site: Site, r: Pick<HiveRecord, 'fs' | 'dirs'>): [string, string][] => {
+  const there = site.cluster.fs.replace(/\/$/, '') !== r.fs.replace(/\/$/, '');
+  return r.dirs.map(([s, t]) => [s, there ? t : s]);
+};
+
 /** A table's name with a restore's suffix, whose characters Hive does not take in a name (`.`, `-`) become `_`. */
 export const suffixed = (table: string, suffix: string): string => `${table}${suffix.replace(/[^A-Za-z0-9_]/g, '_')}`;
 
@@ -41,12 +52,9 @@ export async function planHiveRestore(ctx: FlowContext, record: DatasetRecord, w
   const site = where.on === 'secondary' ? ctx.secondary : ctx.primary;
   const { table, fs, dirs } = hiveRecord(record);
   const live = tableOf(where.on === 'secondary' ? record.target : record.source);
-  const name = tableOf(suffixed(`${live.database}.${live.table}`, where.suffix ?? '')).table;
+  const name = suffixed(live.table, where.suffix ?? '');
   const suffix = where.suffix ?? '';
-  // The locations were read on `fs`, the primary when the point was made: on that site a directory
-  // is where it was; on the other, at its data set's target.
-  const there = site.cluster.fs.replace(/\/$/, '') !== fs.replace(/\/$/, '');
-  const mapped = dirs.map(([s, t]) => [s, `${there ? t : s}${suffix}`] as [string, string]);
+  const mapped = dirsOn(site, { fs, dirs }).map(([s, p]) => [s, `${p}${suffix}`] as [string, string]);
   const locate = (l: string) => rewriteLocation(l, { fs, dirs: mapped }, site.cluster.fs) ?? l;
   const problems: string[] = [];
   let statements: string[] = [];

@@ -37,16 +37,16 @@ export function removal(site: Site, scratch: Scratch[]): Change[] {
   const hive = scratch
     .filter((s) => s.type === 'hive')
     .map((s) => hiveChange(site, dropTable(tableOf(s.name).database, tableOf(s.name).table)));
-  const dirs = [...hive, ...scratch.filter((s) => s.type === 'hdfs').map((s) => httpChange(site, ops.delete(s.name, true)))];
+  const dirs = scratch.filter((s) => s.type === 'hdfs').map((s) => httpChange(site, ops.delete(s.name, true)));
   const tables = scratch.filter((s) => s.type === 'hbase').map((s) => s.name);
-  if (!tables.length) return dirs;
+  if (!tables.length) return [...hive, ...dirs];
   // A namespace made for a scratch table goes with it once it holds no table.
   const namespaces = [...new Set(tables.map((t) => parseTable(t).namespace))].filter((ns) => ns !== 'default' && ns !== 'hbase');
   const script = [
     ...tables.flatMap((t) => [statements.disableIfEnabled(t), statements.drop(t)]),
     ...namespaces.map(statements.dropNamespaceIfEmpty),
   ].join('\n');
-  return [...dirs, commandChange(site.name, site.tool('hbase', ['shell', '-n']), `${script}\n`)];
+  return [...hive, ...dirs, commandChange(site.name, site.tool('hbase', ['shell', '-n']), `${script}\n`)];
 }
 
 /** Scratch copies (and half-written drill records) that a drill killed before its clean-up left. */
@@ -62,9 +62,8 @@ export async function leftOver(
     const root = rootPath(site.cluster);
     if (t.type === 'hbase' && root && (await site.hdfs.getFileStatus(tableDir(root, name)))) scratch.push({ type: 'hbase', name });
     if (t.type === 'hive' && site.hive) {
-      const table = scratchName(t);
-      const [there] = await readTables(site.hive, [tableOf(table)], { missingOk: true, locations: false });
-      if (there) scratch.push({ type: 'hive', name: table });
+      const [there] = await readTables(site.hive, [tableOf(name)], { missingOk: true, locations: false });
+      if (there) scratch.push({ type: 'hive', name });
     }
   }
   return { scratch, temporary: (await readDrills(site.hdfs, ctx.service)).temporary };

@@ -8,12 +8,12 @@
 import type { RestorePoint } from '../../catalog/catalog.js';
 import { type Change, commandChange, httpChange, look, type Performer } from '../../core/change.js';
 import { hiveOf, tableOf } from '../../datasets/hive/plan.js';
-import { hiveRecord } from '../../datasets/hive/restore.js';
+import { dirsOn, hiveRecord } from '../../datasets/hive/restore.js';
 import { infoArgs, parseSnapshotInfo } from '../../hbase/info.js';
 import { statements } from '../../hbase/shell.js';
 import { tableSnapshotName } from '../../hbase/tables.js';
 import { ops } from '../../hdfs/requests.js';
-import { readTables, tableChanges } from '../../hive/sync.js';
+import { readTables, rewriteLocation, tableChanges } from '../../hive/sync.js';
 import type { Site } from '../../sites/site.js';
 import type { ServiceReport } from './pair.js';
 
@@ -91,12 +91,11 @@ export async function lostWrites(p: Performer, old: Site, shared: RestorePoint, 
  * the quarantine snapshot of the directory that holds it.
  */
 async function tableLostWrites(old: Site, q: Quarantined, quarantine: Quarantined[]) {
-  const { table: before, fs, dirs } = hiveRecord(q.record);
+  const record = hiveRecord(q.record);
+  const before = record.table;
   const [now] = await readTables(hiveOf(old), [tableOf(q.record.target)], { missingOk: true });
   // The directory data set (on the old primary) that holds the table's location.
-  const path = before.location.startsWith(fs) ? before.location.slice(fs.replace(/\/$/, '').length) : before.location;
-  const holder = dirs.find(([s]) => path === s || path.startsWith(`${s}/`));
-  const dir = holder && (old.cluster.fs.replace(/\/$/, '') === fs.replace(/\/$/, '') ? holder[0] : holder[1]);
+  const dir = dirsOn(old, record).find(([s]) => rewriteLocation(before.location, { fs: record.fs, dirs: [[s, s]] }, record.fs))?.[1];
   const kept = quarantine.find((x) => x.record.type === 'hdfs' && x.record.target === dir);
   return {
     dataset: q.record.target,

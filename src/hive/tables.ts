@@ -59,8 +59,9 @@ export function tableRefusal(t: TableMeta): string | undefined {
   if (t.tableType === 'VIRTUAL_VIEW' || t.tableType === 'MATERIALIZED_VIEW') return `${name} is a view, not a table with data`;
   const p = { ...t.params };
   if (String(p.transactional).toLowerCase() === 'true') {
+    const kind = String(p.transactional_properties).toLowerCase() === 'insert_only' ? 'insert-only' : 'ACID';
     return (
-      `${name} is transactional (${p.transactional_properties ?? 'ACID'}): its data files alone are not a consistent state; ` +
+      `${name} is transactional (${kind}): its data files alone are not a consistent state; ` +
       "replicate it with Hive's own REPL DUMP / REPL LOAD"
     );
   }

@@ -3,12 +3,13 @@
 // 4.0.1 as its own JVM, its metastore embedded on a Derby database under the site's directory, its
 // warehouse on the site's HDFS, queries run in local MapReduce. Its jars (hive/pom.xml) are
 // resolved the first time.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { siteLayout, siteXml } from './layout.js';
-import { mavenClasspath, readPid, startJvm, stopProcs, waitFor } from './sandbox.js';
+import { mavenClasspath, readPid, say, startJvm, stopProcs, waitFor } from './sandbox.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const hiveClasspathFile = path.join(here, 'target', 'hive-classpath.txt');
@@ -22,6 +23,82 @@ export const resolveHive = () => resolvedOnce('hive/pom.xml', hiveClasspathFile)
 
 /** Beeline's jars (beeline/pom.xml); their classpath. */
 export const resolveBeeline = () => resolvedOnce('beeline/pom.xml', beelineClasspathFile);
+
+const metastoreHome = path.join(here, 'target', 'metastore-home');
+const schemaScripts = path.join(metastoreHome, 'scripts', 'metastore', 'upgrade', 'derby');
+
+/**
+ * The metastore's schema scripts (the standalone metastore's binary tarball on Maven Central holds
+ * them; only its Derby scripts are kept), fetched the first time.
+ */
+export function resolveSchemaScripts() {
+  if (fs.existsSync(path.join(schemaScripts, 'hive-schema-4.0.0.derby.sql'))) return metastoreHome;
+  say('fetching the Hive metastore schema scripts…');
+  const download = path.join(here, 'target', 'metastore-download');
+  fs.rmSync(download, { recursive: true, force: true });
+  const artifact = 'org.apache.hive:hive-standalone-metastore-server:4.0.1:tar.gz:bin';
+  const mvn = spawnSync(
+    'mvn',
+    ['-B', '-q', '-f', path.join(here, 'hive', 'pom.xml'), 'dependency:copy', `-Dartifact=${artifact}`, `-DoutputDirectory=${download}`],
+    {
+      stdio: 'inherit',
+    },
+  );
+  if (mvn.status !== 0) throw new Error(`mvn dependency:copy of ${artifact} failed (exit ${mvn.status})`);
+  const tarball = fs.readdirSync(download).find((f) => f.endsWith('.tar.gz'));
+  if (!tarball) throw new Error(`mvn dependency:copy of ${artifact} gave no tarball`);
+  fs.mkdirSync(metastoreHome, { recursive: true });
+  const tar = spawnSync(
+    'tar',
+    [
+      'xzf',
+      path.join(download, tarball),
+      '-C',
+      metastoreHome,
+      '--strip-components=1',
+      '--wildcards',
+      '*/scripts/metastore/upgrade/derby/*',
+    ],
+    {
+      stdio: 'inherit',
+    },
+  );
+  fs.rmSync(download, { recursive: true, force: true });
+  if (tar.status !== 0) throw new Error(`could not unpack the metastore's schema scripts (tar exit ${tar.status})`);
+  return metastoreHome;
+}
+
+/**
+ * Create the site's metastore database with Hive's own schema tool (the transaction tables
+ * included, which DataNucleus' automatic schema lacks: ACID tables need them). A database made
+ * before without them is replaced.
+ * @param {ReturnType<typeof hiveLayout>} h @param {string} classpath
+ */
+function initSchema(h, classpath) {
+  const marker = path.join(h.dir, 'schema-4.0.0');
+  if (fs.existsSync(marker) && fs.existsSync(h.derby)) return;
+  const home = resolveSchemaScripts();
+  fs.rmSync(h.derby, { recursive: true, force: true });
+  const log = path.join(h.site.logDir, 'hive-schema.log');
+  const out = fs.openSync(log, 'w');
+  const r = spawnSync(
+    h.site.java,
+    [
+      ...h.site.jvmOpts,
+      '-Xmx512m',
+      '-cp',
+      `${h.confDir}:${h.site.confDir}:${classpath}`,
+      'org.apache.hadoop.hive.metastore.tools.schematool.MetastoreSchemaTool',
+      '-dbType',
+      'derby',
+      '-initSchema',
+    ],
+    { stdio: ['ignore', out, out], cwd: h.dir, env: { ...process.env, METASTORE_HOME: home } },
+  );
+  fs.closeSync(out);
+  if (r.status !== 0) throw new Error(`${h.site.name}: the metastore's schema tool failed (exit ${r.status}); see ${log}`);
+  fs.writeFileSync(marker, `${new Date().toISOString()}\n`);
+}
 
 /** Write the site's `bin/beeline`: Beeline with the site's Hadoop configuration. @param {string} name */
 export function writeBeeline(name) {
@@ -93,7 +170,6 @@ function writeHiveSite(h) {
       'hive.metastore.uris': '',
       'javax.jdo.option.ConnectionURL': `jdbc:derby:;databaseName=${h.derby};create=true`,
       'javax.jdo.option.ConnectionDriverName': 'org.apache.derby.jdbc.EmbeddedDriver',
-      'datanucleus.schema.autoCreateAll': 'true',
       'hive.metastore.schema.verification': 'false',
       'hive.metastore.warehouse.dir': h.warehouse,
       'hive.metastore.warehouse.external.dir': h.external,
@@ -123,6 +199,7 @@ export async function startHive(name) {
   writeHiveSite(h);
   const t0 = Date.now();
   let pid = readPid(path.join(h.site.pidDir, 'hive.pid'));
+  if (!pid) initSchema(h, classpath);
   const log = path.join(h.site.logDir, 'hive.log');
   if (!pid) {
     const site = { ...h.site, classpath, confDir: `${h.confDir}:${h.site.confDir}` };
@@ -145,6 +222,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
       ? async () => {
           resolveHive();
           resolveBeeline();
+          resolveSchemaScripts();
         }
       : cmd === 'up'
         ? async () => {

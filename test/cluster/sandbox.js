@@ -16,7 +16,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const classpathFile = path.join(here, 'target', 'classpath.txt');
 
 /** @param {string} msg */
-const say = (msg) => process.stderr.write(`[sandbox] ${msg}\n`);
+export const say = (msg) => process.stderr.write(`[sandbox] ${msg}\n`);
 
 /**
  * Resolve the dependencies of a pom under test/cluster with Maven, writing their classpath to

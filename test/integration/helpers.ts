@@ -35,7 +35,7 @@ export const webhdfs = (site: SiteInfo) =>
   new WebHdfs({ urls: [`http://127.0.0.1:${site.ports.nnHttp}`], user: site.user, dataNodes: site.dataNodes });
 
 /** Run one of a site's real tools (hadoop, hdfs, hbase); throws with its stderr when it fails. */
-export async function tool(site: SiteInfo, name: 'hadoop' | 'hdfs' | 'hbase', args: string[], input?: string) {
+export async function tool(site: SiteInfo, name: 'hadoop' | 'hdfs' | 'hbase' | 'beeline', args: string[], input?: string) {
   const r = await execa(path.join(site.binDir, name), args, { reject: false, input });
   if (r.exitCode !== 0) {
     throw new Error(`${name} ${args.join(' ')} exited with ${r.exitCode}:\n${String(r.stderr).slice(-3000)}`);

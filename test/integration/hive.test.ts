@@ -18,7 +18,7 @@ import { readTables } from '../../src/hive/sync.js';
 import { readIdentity } from '../../src/identity/identity.js';
 import { openSite } from '../../src/sites/site.js';
 // @ts-expect-error the sandbox launcher is plain JavaScript
-import { startHive, stopHive, writeBeeline } from '../cluster/hive.js';
+import { hiveLayout, startHive, stopHive, writeBeeline } from '../cluster/hive.js';
 import {
   backup,
   clustersFile,
@@ -175,7 +175,7 @@ describe('Hive tables in a restore point', () => {
     expect(ids.sort()).toEqual([1, 2, 3, 4, 5, 6]);
   }, 900_000);
 
-  it('refuses in one line, changing nothing: a location outside HDFS, data in no snapshottable directory, data outside the policy, a metastore that does not answer', async () => {
+  it('refuses in one line, changing nothing: transactional tables, a location outside HDFS, data in no snapshottable directory, data outside the policy, a metastore that does not answer', async () => {
     const plain = `/it/hive-${id}-plain`;
     await putTree(east, plain, { 'part-0.csv': 'x\n' });
     await primary.run([
@@ -188,22 +188,32 @@ describe('Hive tables in a restore point', () => {
       const r = await hbackup(['validate', policy, '--online'], { env });
       return { code: r.exitCode, out: `${r.stdout}${r.stderr}` };
     };
-    const local = await validate('local_t');
-    expect(local.code).toBe(3);
-    expect(local.out).toContain(`${db}.local_t has data outside HDFS (file:/tmp/hbackup-hive-${id})`);
-    const unsnapshottable = await validate('plain_t');
-    expect(unsnapshottable.code).toBe(3);
-    expect(unsnapshottable.out).toContain(
-      `${db}.plain_t: its data in ${plain} lies in no snapshottable directory; as the HDFS superuser run: hdfs dfsadmin -allowSnapshot`,
-    );
+    // Transactional tables, made in a Beeline of their own with Hive's transaction manager.
+    const acid = [
+      'SET hive.support.concurrency=true',
+      'SET hive.txn.manager=org.apache.hadoop.hive.ql.lockmgr.DbTxnManager',
+      `CREATE TABLE ${db}.acid_t (x INT) STORED AS ORC TBLPROPERTIES ('transactional'='true')`,
+      `CREATE TABLE ${db}.io_t (x INT) STORED AS TEXTFILE TBLPROPERTIES ('transactional'='true', 'transactional_properties'='insert_only')`,
+    ];
+    await tool(east, 'beeline', ['-u', hiveLayout('east').jdbcUrl, '--silent=true', '-e', `${acid.join(';\n')};`]);
     const missing = await validate('nope');
     expect(missing.out).toContain(`Hive table ${db}.nope does not exist on east`);
-    // database.*: every table but the views, each checked.
+    // database.*: every table but the views, each checked and refused for its own reason.
     await primary.run([`CREATE VIEW ${db}.v_clicks AS SELECT * FROM ${db}.plain_t`]);
     const all = await validate('*');
     expect(all.code).toBe(3);
-    expect(all.out).toContain(`${db}.local_t has data outside HDFS`);
-    expect(all.out).toContain(`${db}.plain_t: its data in ${plain} lies in no snapshottable directory`);
+    expect(all.out).toContain(`${db}.local_t has data outside HDFS (file:/tmp/hbackup-hive-${id})`);
+    expect(all.out).toContain(
+      `${db}.plain_t: its data in ${plain} lies in no snapshottable directory; as the HDFS superuser run: hdfs dfsadmin -allowSnapshot`,
+    );
+    for (const [name, kind] of [
+      ['acid_t', 'ACID'],
+      ['io_t', 'insert-only'],
+    ]) {
+      expect(all.out).toContain(
+        `${db}.${name} is transactional (${kind}): its data files alone are not a consistent state; replicate it with Hive's own REPL DUMP / REPL LOAD`,
+      );
+    }
     expect(all.out).not.toContain('v_clicks');
 
     // A table whose directory is snapshottable but no data set of the policy: the backup refuses it before any snapshot.

@@ -146,7 +146,7 @@ describe('Hive metadata', () => {
   it('refuses views, transactional tables, storage handlers and data outside HDFS, saying why', () => {
     expect(tableRefusal(table())).toBeUndefined();
     expect(tableRefusal(table({ params: { transactional: 'true', transactional_properties: 'insert_only' } }))).toMatch(
-      /transactional \(insert_only\).*REPL DUMP \/ REPL LOAD/,
+      /transactional \(insert-only\).*REPL DUMP \/ REPL LOAD/,
     );
     expect(tableRefusal(table({ params: { storage_handler: 'org.apache.hadoop.hive.hbase.HBaseStorageHandler' } }))).toMatch(/stored by/);
     expect(tableRefusal(table({ location: 's3a://bucket/sales' }))).toMatch(/outside HDFS \(s3a:\/\/bucket\/sales\)/);

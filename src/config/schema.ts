@@ -141,7 +141,10 @@ export const ClusterSchema = z
         jdbcUrl: z
           .string()
           .regex(/^jdbc:hive2:\/\/[^\s;]+(;[^\s;=]+=[^\s;]*)*$/, 'a HiveServer2 JDBC URL, e.g. jdbc:hive2://hs2.example.com:10000/default')
-          .refine((u) => !/;\s*password=/i.test(u), 'no password in the JDBC URL: Beeline authenticates with Kerberos or as the user')
+          .refine(
+            (u) => !/;[^;=]*password=/i.test(u),
+            'no password in the JDBC URL (it would show on command lines and in logs): Beeline authenticates with Kerberos or as the user',
+          )
           .describe("HiveServer2's JDBC URL, as the cluster's beeline takes it (Kerberos: ;principal=hive/_HOST@REALM)."),
         user: z.string().min(1).optional().describe('The user Beeline connects as (-n), without Kerberos.'),
       })

@@ -132,6 +132,17 @@ describe('policy validation', () => {
     expect(problems[0]).toMatch(expected);
   });
 
+  it('refuses a password in a Hive JDBC URL, where command lines and logs would show it', () => {
+    for (const key of ['password', 'trustStorePassword']) {
+      const clusters = `${CLUSTERS}    hive:\n      jdbcUrl: "jdbc:hive2://hs2.west:10000/default;ssl=true;${key}=s3cret"\n`;
+      const problems = problemsOf(base('  - hdfs: /a\n'), clusters);
+      expect(problems).toEqual([
+        'clusters.yaml:11:16: clusters.west.hive.jdbcUrl: no password in the JDBC URL (it would show on command lines and in logs): Beeline authenticates with Kerberos or as the user',
+      ]);
+      expect(problems.join('')).not.toContain('s3cret');
+    }
+  });
+
   it('reports every mistake of a file at once, in file order', () => {
     const problems = problemsOf('service: Orders\nbogus: 1\ndatasets:\n  - hdfs: rel\ncopy: {mappers: 0}\n');
     expect(problems.map((p) => p.split(': ')[0])).toEqual(['p.yaml:1:10', 'p.yaml:2:1', 'p.yaml:4:11', 'p.yaml:5:17']);

@@ -1,11 +1,14 @@
 // What hbackup reads from the HBase tools, on output recorded from HBase 2.6.1 in the sandbox, and
-// the names it gives HBase snapshots. (Their behaviour against real HBase: integration/hbase.test.ts.)
+// the names it gives HBase snapshots, the moment's shell session ended cleanly. (Their behaviour against real HBase: integration/hbase.test.ts.)
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { armHbase } from '../../src/datasets/hbase/copy.js';
+import type { FlowContext } from '../../src/datasets/kind.js';
+import type { Session } from '../../src/exec/session.js';
 import { exportArgs, exportProblem, parseExportCounters } from '../../src/hbase/export.js';
 import { compareSnapshotFiles, parseSnapshotInfo } from '../../src/hbase/info.js';
-import { fireLine, parseOutcome, shellError } from '../../src/hbase/shell.js';
+import { fireLine, parseOutcome, SESSION_END, shellError } from '../../src/hbase/shell.js';
 import { rootPath, stampOfTableSnapshot, tableSnapshotName } from '../../src/hbase/tables.js';
 
 const fixture = (name: string) => fs.readFileSync(path.join(import.meta.dirname, 'fixtures', name), 'utf8');
@@ -129,5 +132,38 @@ describe('HBase names and the shell session', () => {
     expect(rootPath(c('hdfs://nn:8020/hbase'))).toBe('/hbase');
     expect(rootPath(c('hdfs://nameservice1/apps/hbase/data/'))).toBe('/apps/hbase/data');
     expect(rootPath(c())).toBeUndefined();
+  });
+});
+
+describe("the moment's shell session", () => {
+  it('ends the shell and leaves no timer behind (a pending one kept hbackup running after its report)', async () => {
+    vi.useFakeTimers();
+    try {
+      const written: string[] = [];
+      let killed = false;
+      const session: Session = {
+        write: (text) => void written.push(text),
+        waitFor: async (re) => (re.test('hbackup:ready') ? 'hbackup:ready' : 'hbackup:fired'),
+        lines: () => [],
+        end: async () => ({ exitCode: 0, stdout: '', stderr: '' }),
+        kill: () => {
+          killed = true;
+        },
+        unref: () => undefined,
+      };
+      const ctx = {
+        primary: { tool: (name: string, args: string[]) => ({ argv: [`/bin/${name}`, ...args] }) },
+        spawn: () => session,
+        debug: () => undefined,
+        now: () => new Date(),
+      } as unknown as FlowContext;
+      const trigger = await armHbase(ctx, []);
+      await trigger.close();
+      expect(written.at(-1)).toBe(SESSION_END);
+      expect(killed).toBe(false);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

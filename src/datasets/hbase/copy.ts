@@ -49,7 +49,15 @@ export async function armHbase(ctx: FlowContext, plans: HbasePlan[]): Promise<Tr
     },
     async close() {
       session.write(SESSION_END);
-      const ended = await Promise.race([session.end(), new Promise((r) => setTimeout(r, 30_000, undefined))]);
+      // The shell has 30 s to leave; the timer is cleared once it has, or it would keep hbackup running.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const ended = await Promise.race([
+        session.end(),
+        new Promise((r) => {
+          timer = setTimeout(r, 30_000, undefined);
+        }),
+      ]);
+      clearTimeout(timer);
       if (!ended) session.kill();
     },
   };

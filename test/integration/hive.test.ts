@@ -1,10 +1,10 @@
 // Hive tables in the restore point, through each site's real HiveServer2 (4.0.1, its metastore on
 // Derby, its warehouse on the site's HDFS) and the site's real Beeline, as the sandbox's clusters
 // file names them (`hive.jdbcUrl`, `tools.beeline`). One service: an external partitioned table and
-// a second table, both over a directory that is an HDFS data set of the policy, and an HBase table.
+// a second table (`database.*`), both over a directory that is an HDFS data set of the policy, and an HBase table.
 // The secondary's metastore is made to hold the tables as at the moment, every location on the
 // secondary; a later backup follows partitions added and dropped, a column added and rows
-// appended; a backup with nothing changed changes nothing; a restore beside the live table brings
+// appended; a backup with nothing changed changes nothing; a drill queries the point's tables; a restore beside the live table brings
 // the first point's table back under another name, one in place on the primary its dropped
 // partition. Then: refusals (and database.*), partitions added in a loop while a backup runs, and
 // an emergency failover and failback of a service with a table.
@@ -87,7 +87,8 @@ describe('Hive tables in a restore point', () => {
     ]);
     const policy = writePolicy({
       service: `hive-${id}`,
-      datasets: [{ hive: `${db}.sales` }, { hdfs: root }, { hbase: table }, { hive: `${db}.clicks` }],
+      // Every table of the database (sales named first, clicks by `*`), listed on the primary at each run.
+      datasets: [{ hive: `${db}.sales` }, { hdfs: root }, { hbase: table }, { hive: `${db}.*` }],
     });
 
     const first = await backup(policy);
@@ -141,6 +142,32 @@ describe('Hive tables in a restore point', () => {
       ['unchanged', 0],
       ['unchanged', 0],
     ]);
+
+    // A drill of the newest point: its tables beside the live ones on the secondary, queried by the
+    // drill's check through Beeline, then dropped with their directories.
+    const rowsAtPoint = await count(secondary, 'sales');
+    const drillDir = tmpDir('hive-drill');
+    const query = `SELECT COUNT(*) FROM ${db}.sales_hbackup_drill`;
+    const check =
+      `printf '%s\\n' "$HBACKUP_DRILL_HIVE_TABLES" > ${drillDir}/tables && ` +
+      `${west.binDir}/beeline -u '${hiveLayout('west').jdbcUrl}' --silent=true --showHeader=false --outputformat=tsv2 -e '${query}' > ${drillDir}/count`;
+    const drilled = await hbackup(['--json', 'drill', policy, '--check', check]);
+    expect(drilled.exitCode, String(drilled.stderr)).toBe(0);
+    const drillReport = JSON.parse(String(drilled.stdout).trim().split('\n').pop()!);
+    expect(drillReport.datasets.filter((d: any) => d.type === 'hive')).toEqual([
+      expect.objectContaining({
+        scratch: `west:${db}.sales_hbackup_drill`,
+        checked: [expect.stringMatching(/3 partition\(s\)/)],
+        problems: [],
+      }),
+      expect.objectContaining({ scratch: `west:${db}.clicks_hbackup_drill`, problems: [] }),
+    ]);
+    expect(fs.readFileSync(`${drillDir}/tables`, 'utf8').trim().split(/\s+/)).toEqual([
+      `${db}.sales_hbackup_drill`,
+      `${db}.clicks_hbackup_drill`,
+    ]);
+    expect(Number(fs.readFileSync(`${drillDir}/count`, 'utf8').trim())).toBe(rowsAtPoint);
+    expect((await secondary.run([`SHOW TABLES IN ${db}`]))[0]!.map((r) => r[0]).sort()).toEqual(['clicks', 'sales']);
 
     // The first restore point beside the live tables on the secondary: its partitions and rows.
     const restored = await hbackup(['restore', policy, '--point', first.report!.moment.replace(/[-:]/g, ''), '--suffix', '_r1', '--json']);

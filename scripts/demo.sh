@@ -30,13 +30,14 @@ seq 1 5000 | sed 's/^/eu,/' > "$work/sales.csv"
 "$east/hdfs" dfs -put -f "$work/sales.csv" "/demo/warehouse/sales.db/day=2026-11-24/"
 "$east/hdfs" dfsadmin -allowSnapshot /demo/clicks
 "$east/hdfs" dfsadmin -allowSnapshot /demo/warehouse/sales.db
-wait "$hive_east" "$hive_west"
-printf '\n# the warehouse directory as a partitioned Hive table on the primary\n'
-hive east 20050 "CREATE DATABASE IF NOT EXISTS demo; CREATE EXTERNAL TABLE IF NOT EXISTS demo.sales (region STRING, amount INT) PARTITIONED BY (day STRING) ROW FORMAT DELIMITED FIELDS TERMINATED BY ',' LOCATION '/demo/warehouse/sales.db'; ALTER TABLE demo.sales ADD IF NOT EXISTS PARTITION (day='2026-11-24')"
-printf '\n# an HBase table of orders on the primary, 1000 rows\n'
+# An HBase table of orders on the primary, 1000 rows, loaded while the HiveServer2s start.
 { echo "create_namespace 'demo'"; echo "create 'demo:orders', 'o'"
   for i in $(seq 1 1000); do echo "put 'demo:orders', 'order$i', 'o:amount', '$i'"; done; } |
-  "$east/hbase" shell -n > /dev/null 2>&1 || echo "(demo:orders exists already: kept as it is)"
+  "$east/hbase" shell -n > /dev/null 2>&1 || orders_kept=1
+wait "$hive_east" "$hive_west"
+printf '\n# an HBase table of orders on the primary, 1000 rows%s\n' "${orders_kept:+ (demo:orders existed already: kept as it is)}"
+printf '\n# the warehouse directory as a partitioned Hive table on the primary\n'
+hive east 20050 "CREATE DATABASE IF NOT EXISTS demo; CREATE EXTERNAL TABLE IF NOT EXISTS demo.sales (region STRING, amount INT) PARTITIONED BY (day STRING) ROW FORMAT DELIMITED FIELDS TERMINATED BY ',' LOCATION '/demo/warehouse/sales.db'; ALTER TABLE demo.sales ADD IF NOT EXISTS PARTITION (day='2026-11-24')"
 
 node bin/hbackup.js --help | head -n 12
 hbackup init --dry-run
@@ -75,7 +76,6 @@ printf '\n# a home directory on the primary, with an owner, an ACL and a quota: 
 "$east/hdfs" dfs -chown -R analyst:analysts /user/analyst
 "$east/hdfs" dfs -setfacl -m user:auditor:r-x /user/analyst
 "$east/hdfs" dfsadmin -setSpaceQuota 1g /user/analyst
-hbackup sync-users --dry-run --contents
 hbackup sync-users --contents
 printf '\n# both sites, the identities they hold, and the service\n'
 mkdir -p "$work/policies" && cp policies/demo.yaml "$work/policies/"

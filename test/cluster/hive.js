@@ -71,7 +71,7 @@ export function resolveSchemaScripts() {
 /**
  * Create the site's metastore database with Hive's own schema tool (the transaction tables
  * included, which DataNucleus' automatic schema lacks: ACID tables need them). A database made
- * before without them is replaced.
+ * before without them is replaced, and the warehouse directories of its databases removed.
  * @param {ReturnType<typeof hiveLayout>} h @param {string} classpath
  */
 function initSchema(h, classpath) {
@@ -79,6 +79,9 @@ function initSchema(h, classpath) {
   if (fs.existsSync(marker) && fs.existsSync(h.derby)) return;
   const home = resolveSchemaScripts();
   fs.rmSync(h.derby, { recursive: true, force: true });
+  // A new metastore knows no database: the directories an earlier one made for its databases go too
+  // (Hive refuses to create a database over an existing directory).
+  spawnSync(path.join(h.site.binDir, 'hdfs'), ['dfs', '-rm', '-r', '-f', '-skipTrash', h.warehouse, h.external], { stdio: 'ignore' });
   const log = path.join(h.site.logDir, 'hive-schema.log');
   const out = fs.openSync(log, 'w');
   const r = spawnSync(

@@ -56,8 +56,8 @@ export const hbackupEnv = { HBACKUP_STATE_DIR: stateDir, HBACKUP_CLUSTERS: clust
 /** Run the hbackup CLI as a separate process (await it for its result, or watch it while it runs). */
 export function hbackup(args: string[], opts: { env?: Record<string, string> } = {}) {
   // HBACKUP_IT_LOG=file: every run's verbose lines, timestamped, in one file (where a test's time goes).
-  if (process.env.HBACKUP_IT_LOG) args = ['--verbose', '--log-file', process.env.HBACKUP_IT_LOG, ...args];
-  return execa('node', [hbackupBin, ...args], { reject: false, env: { ...hbackupEnv, ...opts.env } });
+  const log = process.env.HBACKUP_IT_LOG ? ['--verbose', '--log-file', process.env.HBACKUP_IT_LOG] : [];
+  return execa('node', [hbackupBin, ...log, ...args], { reject: false, env: { ...hbackupEnv, ...opts.env } });
 }
 
 /** Write a policy file into a temporary directory; returns its path. */

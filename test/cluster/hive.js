@@ -81,7 +81,13 @@ function initSchema(h, classpath) {
   fs.rmSync(h.derby, { recursive: true, force: true });
   // A new metastore knows no database: the directories an earlier one made for its databases go too
   // (Hive refuses to create a database over an existing directory).
-  spawnSync(path.join(h.site.binDir, 'hdfs'), ['dfs', '-rm', '-r', '-f', '-skipTrash', h.warehouse, h.external], { stdio: 'ignore' });
+  const rm = spawnSync(path.join(h.site.binDir, 'hdfs'), ['dfs', '-rm', '-r', '-f', '-skipTrash', h.warehouse, h.external], {
+    encoding: 'utf8',
+  });
+  if (rm.status !== 0)
+    throw new Error(
+      `${h.site.name}: could not remove the old warehouse directories (exit ${rm.status}): ${rm.stderr.trim().split('\n').pop()}`,
+    );
   const log = path.join(h.site.logDir, 'hive-schema.log');
   const out = fs.openSync(log, 'w');
   const r = spawnSync(

@@ -104,7 +104,7 @@ export const ClusterSchema = z
       .refine((k) => !k.keytab || Boolean(k.principal), 'a keytab needs its principal')
       .optional()
       .describe(
-        'This cluster is Kerberized: hbackup gets a delegation token with its tools (hadoop dtutil) for WebHDFS and for the tools themselves.',
+        'This cluster is Kerberized: hbackup gets a delegation token with its tools (hadoop dtutil) for WebHDFS and for the tools themselves; Beeline logs in from the keytab or ticket cache itself.',
       ),
     tls: z
       .strictObject({

@@ -11,7 +11,7 @@
  * that was refused. The session closes after a minute unused and never keeps hbackup from ending.
  */
 
-import { causeLine, cleanLine, HbackupError, UnreachableError } from '../errors.js';
+import { causeLine, cleanLine, HbackupError, KerberosError, UnreachableError } from '../errors.js';
 import type { Command } from '../exec/runner.js';
 import type { Session, Spawner } from '../exec/session.js';
 
@@ -69,7 +69,12 @@ export interface HiveOptions {
   timeoutMs?: number;
   /** How long the session stays open unused. */
   idleMs?: number;
+  /** The cluster is Kerberized: a refused login is said as such. */
+  kerberized?: boolean;
 }
+
+/** What Beeline says when HiveServer2 refused its Kerberos login, or it had none to offer. */
+const KERBEROS_REFUSED = /GSS initiate failed|KerberosAuthException|Unable to get current login user|LoginException|No valid credentials/;
 
 /** Consecutive reads in one group, each change in a group of its own. */
 function groups(statements: string[]): string[][] {
@@ -84,7 +89,7 @@ function groups(statements: string[]): string[][] {
 
 /** A Hive reached by `command` (the site's beeline with beelineArgs), one session at a time, started by `spawn`. */
 export function beelineHive(site: string, command: Command, spawn: Spawner, opts: HiveOptions = {}): Hive {
-  const { timeoutMs = 600_000, idleMs = 60_000 } = opts;
+  const { timeoutMs = 600_000, idleMs = 60_000, kerberized = false } = opts;
   let open: Promise<Session> | undefined;
   let batches = 0;
   let idle: ReturnType<typeof setTimeout> | undefined;
@@ -116,6 +121,10 @@ export function beelineHive(site: string, command: Command, spawn: Spawner, opts
       session.kill();
       // A Beeline that could not connect has said why before anything was sent.
       const said = (refusal(session.lines('stderr').slice(err0)) ?? refusal(session.lines('stderr')))?.why;
+      if (kerberized && said && KERBEROS_REFUSED.test(said))
+        throw new KerberosError(
+          `Hive on ${site} refused hbackup's Kerberos login${causeLine(said, ': ')}; check hive.jdbcUrl's principal= (HiveServer2's, e.g. hive/_HOST@REALM) and kerberos.principal and keytab (klist -kt), or renew the ticket (kinit)`,
+        );
       throw new UnreachableError(`Hive on ${site} does not answer${causeLine(said ?? (e as Error).message, ': ')}`);
     }
     const refused = refusal(session.lines('stderr').slice(err0));

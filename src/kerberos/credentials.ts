@@ -5,7 +5,8 @@
  * every Kerberized cluster read one file holding every cluster's token (HADOOP_TOKEN_FILE_LOCATION),
  * so a DistCp between two secure clusters holds both. A token WebHDFS calls expired is fetched again;
  * all are cancelled when the run ends. Tokens are secrets: kept in a directory only this user can
- * read, never printed. No native module and no `kinit` are needed.
+ * read, never printed. No native module and no `kinit` are needed. Beeline, which HiveServer2 asks
+ * for Kerberos itself, logs in from the same keytab (or ticket cache).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -37,6 +38,16 @@ export function toolEnv(cluster: NamedCluster): Record<string, string> {
   const k = cluster.kerberos;
   if (!k) return {};
   return { HADOOP_TOKEN_FILE_LOCATION: tokenFile(), ...(k.ticketCache ? { KRB5CCNAME: k.ticketCache } : {}) };
+}
+
+/**
+ * What Beeline logs in with: HiveServer2 takes no HDFS delegation token, it authenticates Kerberos
+ * itself. Hadoop's login (which Beeline's JDBC driver uses) reads the principal and keytab from
+ * KRB5PRINCIPAL and KRB5KEYTAB, else the ticket cache (KRB5CCNAME, in toolEnv). Paths, not secrets.
+ */
+export function loginEnv(cluster: NamedCluster): Record<string, string> {
+  const k = cluster.kerberos;
+  return k?.keytab && k.principal ? { KRB5PRINCIPAL: k.principal, KRB5KEYTAB: k.keytab } : {};
 }
 
 /** `hadoop dtutil` of the cluster, logged in as the clusters file says. */

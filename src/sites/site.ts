@@ -13,7 +13,7 @@ import { beelineArgs, beelineHive, type Hive } from '../hive/beeline.js';
 import type { FetchLike } from '../http/client.js';
 import { httpFetch, makeHttpFetch } from '../http/client.js';
 import { insecureWarning, tlsOf } from '../http/tls.js';
-import { delegation, renewed, toolEnv, toolsReady } from '../kerberos/credentials.js';
+import { delegation, loginEnv, renewed, toolEnv, toolsReady } from '../kerberos/credentials.js';
 import { ResourceManager } from '../yarn/resourcemanager.js';
 
 export type ToolName = 'hadoop' | 'hdfs' | 'hbase' | 'beeline';
@@ -102,6 +102,7 @@ export function openSite(cluster: NamedCluster, io: SiteIo = {}): Site {
         cluster.name,
         toolCommand(cluster, 'beeline', beelineArgs(cluster.hive.jdbcUrl, cluster.hive.user ?? cluster.user), runner),
         io.spawn ?? execaSpawner,
+        { kerberized: Boolean(cluster.kerberos) },
       )
     : undefined;
   return {
@@ -121,7 +122,7 @@ function toolCommand(cluster: NamedCluster, tool: ToolName, args: string[], runn
     cmd.secretEnv = true;
   }
   if (cluster.kerberos) {
-    cmd.env = { ...cmd.env, ...toolEnv(cluster) };
+    cmd.env = { ...cmd.env, ...toolEnv(cluster), ...(tool === 'beeline' ? loginEnv(cluster) : {}) };
     cmd.ready = () => toolsReady(cluster, runner);
   }
   if (cluster.tools.ssh) {

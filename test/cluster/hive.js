@@ -9,6 +9,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { siteLayout, siteXml } from './layout.js';
+import { krbKdc } from './one.js';
 import { mavenClasspath, readPid, say, startJvm, stopProcs, waitFor } from './sandbox.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -81,13 +82,13 @@ function initSchema(h, classpath) {
   fs.rmSync(h.derby, { recursive: true, force: true });
   // A new metastore knows no database: the directories an earlier one made for its databases go too
   // (Hive refuses to create a database over an existing directory).
-  const rm = spawnSync(path.join(h.site.binDir, 'hdfs'), ['dfs', '-rm', '-r', '-f', '-skipTrash', h.warehouse, h.external], {
-    encoding: 'utf8',
-  });
-  if (rm.status !== 0)
-    throw new Error(
-      `${h.site.name}: could not remove the old warehouse directories (exit ${rm.status}): ${rm.stderr.trim().split('\n').pop()}`,
-    );
+  hdfsCommand(h, ['dfs', '-rm', '-r', '-f', '-skipTrash', h.warehouse, h.external], 'could not remove the old warehouse directories');
+  // Kerberized, HiveServer2 is hive (not the superuser): the warehouse is its own, the scratch space everyone's.
+  if (h.kerberos) {
+    hdfsCommand(h, ['dfs', '-mkdir', '-p', h.warehouse, h.external, '/tmp'], 'could not make the warehouse');
+    hdfsCommand(h, ['dfs', '-chown', '-R', 'hive', '/warehouse'], 'could not give the warehouse to hive');
+    hdfsCommand(h, ['dfs', '-chmod', '1777', '/tmp'], 'could not open /tmp to all');
+  }
   const log = path.join(h.site.logDir, 'hive-schema.log');
   const out = fs.openSync(log, 'w');
   const r = spawnSync(
@@ -138,21 +139,54 @@ exec "$java_bin" ${s.jvmOpts.join(' ')} -Xmx${s.heap.tool} -XX:TieredStopAtLevel
   return file;
 }
 
-/** Where a site's Hive lives: its port (the site's base + 50), configuration, Derby database, HDFS paths. */
+/**
+ * What the Kerberized site's Hive adds (undefined elsewhere): every JVM reads the KDC's krb5.conf;
+ * HiveServer2 asks for Kerberos as hive/localhost (its keytab the daemons'); the sandbox's own HDFS
+ * commands log in as the superuser hdfs from its keytab (Hadoop's login reads KRB5PRINCIPAL and KRB5KEYTAB).
+ * @param {string} name
+ */
+function kerberosOf(name) {
+  if (name !== 'krb') return undefined;
+  const k = krbKdc();
+  const principal = `hive/localhost@${k.realm}`;
+  return {
+    principal,
+    jvmOpts: [`-Djava.security.krb5.conf=${k.krb5conf}`],
+    props: {
+      'hive.server2.authentication': 'KERBEROS',
+      'hive.server2.authentication.kerberos.principal': principal,
+      'hive.server2.authentication.kerberos.keytab': k.keytabs.service,
+    },
+    env: { KRB5PRINCIPAL: `hdfs@${k.realm}`, KRB5KEYTAB: k.keytabs.hbackup },
+  };
+}
+
+/** Where a site's Hive lives: its port (the site's base + 50), configuration, Derby database, HDFS paths. @param {string} name */
 export function hiveLayout(name) {
   const s = siteLayout(name, '');
+  const kerberos = kerberosOf(name);
   const dir = path.join(s.dir, 'hive');
   const port = s.ports.hbaseMaster + 50;
   return {
-    site: s,
+    site: kerberos ? { ...s, jvmOpts: [...s.jvmOpts, ...kerberos.jvmOpts] } : s,
+    kerberos,
     dir,
     port,
     confDir: path.join(dir, 'conf'),
     derby: path.join(dir, 'metastore_db'),
-    jdbcUrl: `jdbc:hive2://127.0.0.1:${port}/default`,
+    jdbcUrl: `jdbc:hive2://127.0.0.1:${port}/default${kerberos ? `;principal=${kerberos.principal}` : ''}`,
     warehouse: '/warehouse/managed',
     external: '/warehouse/external',
   };
+}
+
+/**
+ * One of the site's own HDFS commands (logged in as its superuser where Kerberized); its last error line when it fails.
+ * @param {ReturnType<typeof hiveLayout>} h @param {string[]} args @param {string} what
+ */
+function hdfsCommand(h, args, what) {
+  const r = spawnSync(path.join(h.site.binDir, 'hdfs'), args, { encoding: 'utf8', env: { ...process.env, ...h.kerberos?.env } });
+  if (r.status !== 0) throw new Error(`${h.site.name}: ${what} (exit ${r.status}): ${r.stderr.trim().split('\n').pop()}`);
 }
 
 /** Is HiveServer2 taking connections? */
@@ -197,6 +231,7 @@ function writeHiveSite(h) {
       'metastore.create.as.acid': 'false',
       'hive.create.as.insert.only': 'false',
       'hive.stats.autogather': 'false',
+      ...h.kerberos?.props,
     }),
   );
 }

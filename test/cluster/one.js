@@ -125,34 +125,57 @@ export async function startTls() {
   return { ...s, nameNodeHttps: bound.nameNodeHttps, caPem: https.caPem };
 }
 
+/** The krb site's keytabs, in its KDC's directory. @param {string} kdcDir */
+const krbKeytabs = (kdcDir) => ({
+  service: path.join(kdcDir, 'service.keytab'),
+  hbackup: path.join(kdcDir, 'hbackup.keytab'),
+  other: path.join(kdcDir, 'other.keytab'),
+  /** A ticket cache holding hdfs@REALM's ticket, as `kinit` would fill it. */
+  cache: path.join(kdcDir, 'krb5cc_hdfs'),
+});
+
 /**
- * The `krb` site and its KDC. Keytabs: `service` (hdfs/localhost and HTTP/localhost, the daemons'),
+ * The krb site's KDC as it was last started: its realm, the krb5.conf it wrote, its keytabs.
+ * @returns {{realm: string, port: number, krb5conf: string, keytabs: ReturnType<typeof krbKeytabs>}}
+ */
+export function krbKdc() {
+  const kdcDir = path.join(siteLayout('krb', '').dir, 'kdc');
+  return { ...JSON.parse(fs.readFileSync(path.join(kdcDir, 'ready.json'), 'utf8')), keytabs: krbKeytabs(kdcDir) };
+}
+
+/**
+ * The `krb` site and its KDC. Keytabs: `service` (hdfs/, HTTP/ and hive/localhost, the daemons'),
  * `hbackup` (hdfs@REALM: the HDFS superuser, as the NameNode runs as hdfs) and `other` (mallory@REALM,
- * a principal the site gives no rights: a wrong keytab for hbackup's).
+ * a principal the site gives no rights: a wrong keytab for hbackup's); and `cache`, a ticket cache
+ * holding hdfs@REALM's ticket.
  */
 export async function startKrb() {
   const layout = siteLayout('krb', resolveDeps());
   await stopKrb();
   const kdcDir = path.join(layout.dir, 'kdc');
   fs.rmSync(kdcDir, { recursive: true, force: true });
+  // Its HDFS starts empty: a metastore of an earlier start would name databases it no longer holds.
+  fs.rmSync(path.join(layout.dir, 'hive'), { recursive: true, force: true });
   fs.mkdirSync(layout.logDir, { recursive: true });
   fs.mkdirSync(layout.pidDir, { recursive: true });
-  const keytabs = {
-    service: path.join(kdcDir, 'service.keytab'),
-    hbackup: path.join(kdcDir, 'hbackup.keytab'),
-    other: path.join(kdcDir, 'other.keytab'),
-  };
+  const keytabs = krbKeytabs(kdcDir);
   const ready = path.join(kdcDir, 'ready.json');
   const kdc = startJvm(
     layout,
     'kdc',
     'hbackup.sandbox.Kdc',
-    [kdcDir, ready, `${keytabs.service}=hdfs/localhost,HTTP/localhost`, `${keytabs.hbackup}=hdfs`, `${keytabs.other}=mallory`],
+    [
+      kdcDir,
+      ready,
+      `${keytabs.service}=hdfs/localhost,HTTP/localhost,hive/localhost`,
+      `${keytabs.hbackup}=hdfs`,
+      `${keytabs.other}=mallory`,
+      `ccache:${keytabs.cache}=hdfs`,
+    ],
     '256m',
   );
   await waitFor(async () => fs.existsSync(ready), 'krb KDC', kdc.pid, kdc.log);
-  /** @type {{realm: string, port: number, krb5conf: string}} */
-  const k = JSON.parse(fs.readFileSync(ready, 'utf8'));
+  const k = krbKdc();
   const nn = `hdfs/localhost@${k.realm}`;
   const https = serveHttps(layout);
   const { s, bound } = await startOneDfs(
@@ -195,6 +218,7 @@ export async function startKrb() {
 
 /** Stop the krb site and its KDC. */
 export async function stopKrb() {
+  await stopProcs(siteLayout('krb', ''), ['hive'], false);
   await stopSite('krb');
   await stopProcs(siteLayout('krb', ''), ['kdc'], false);
 }

@@ -61,6 +61,8 @@ export class FakeMetastore {
   strict = false;
   /** Every statement run, in order (markers left out). */
   readonly log: string[] = [];
+  /** Set: the server refuses every connection, and Beeline says this (e.g. a refused Kerberos login). */
+  refuse: string | undefined;
 
   put(db: string, name: string, t: FakeTable) {
     if (!this.dbs.has(db)) this.dbs.set(db, new Map());
@@ -73,6 +75,7 @@ export class FakeMetastore {
 
   /** Beeline kept running: it reads statements and `!sh echo` lines from its input, echoes them on standard error as Beeline does, and goes on past a refused statement. */
   session = (): Session => {
+    if (this.refuse) return this.refused(this.refuse);
     const lines: Record<Stream, string[]> = { stdout: [], stderr: [] };
     const seen: Record<Stream, number> = { stdout: 0, stderr: 0 };
     let statement = '';
@@ -110,6 +113,21 @@ export class FakeMetastore {
       unref: () => {},
     };
   };
+
+  /** A Beeline whose connection the server refused: it says why and ends before answering. */
+  private refused(why: string): Session {
+    const stderr = [`Error: Could not open client transport with JDBC Uri: jdbc:hive2://fake:10000/default: ${why} (state=08S01,code=0)`];
+    return {
+      write: () => {},
+      waitFor: async () => {
+        throw new Error('beeline ended before it answered');
+      },
+      lines: (stream) => (stream === 'stderr' ? stderr : []),
+      end: async () => ({ exitCode: 2, stdout: '', stderr: stderr.join('\n') }),
+      kill: () => {},
+      unref: () => {},
+    };
+  }
 
   /** EXPLAIN EXTENDED SELECT * as HiveServer2 4.0.1 prints it: each partition's values, then its properties with its location. */
   private explain(db: string, name: string): string[][] {

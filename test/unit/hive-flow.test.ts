@@ -189,6 +189,18 @@ describe('Hive tables in a backup', () => {
     expect(w.east.snapshots('/other')).toEqual([]);
   });
 
+  it("refuses a backup whose secondary's Hive does not answer before anything is snapshotted or copied", async () => {
+    const { w, policy } = setup();
+    w.metastores.west.refuse = 'java.net.ConnectException: Connection refused';
+    const r = await w.cli('--json', 'backup', policy);
+    expect(r.code).toBe(3);
+    expect(r.report!.error).toMatch(
+      /^preflight refused: Hive on west does not answer: Error: Could not open client transport .*Connection refused/,
+    );
+    expect(w.east.snapshots('/data')).toEqual([]);
+    expect(w.west.lookup('/dr/data')).toBeUndefined();
+  });
+
   it("fails over with the table at the served point on the new primary; failback lists the old primary's partitions and puts its metastore back", async () => {
     const { w, policy } = setup();
     const policies = path.join(w.dir, 'policies');

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { type HbackupError, KerberosError } from '../../src/errors.js';
 import type { Spawner } from '../../src/exec/session.js';
 import { answers, beelineArgs, beelineHive, script } from '../../src/hive/beeline.js';
 import { parseDescribe, parseExplainLocations, parsePartitionLocation, parsePartitionName } from '../../src/hive/describe.js';
@@ -292,5 +293,34 @@ describe('Beeline', () => {
     );
     await expect(hive.run(['SHOW DATABASES'])).rejects.toThrow(/does not answer/);
     expect(starts).toBe(2);
+  });
+
+  it('says a Kerberos login HiveServer2 refused as such, with what to check, exit 3', async () => {
+    const said =
+      'Error: Could not open client transport with JDBC Uri: jdbc:hive2://h:10000/default;principal=hive/h@R: GSS initiate failed (state=08S01,code=0)';
+    const spawn: Spawner = () => ({
+      write: () => {},
+      waitFor: async () => {
+        throw new Error('beeline -u ended before it answered');
+      },
+      lines: (stream) =>
+        stream === 'stderr' ? ['\tat com.sun.security.sasl.gsskerb.GssKrb5Client.evaluateChallenge(GssKrb5Client.java:209)', said] : [],
+      end: async () => ({ exitCode: 2, stdout: '', stderr: said }),
+      kill: () => {},
+      unref: () => {},
+    });
+    const refused = await beelineHive('krb', { argv: ['beeline'] }, spawn, { kerberized: true })
+      .run(['SHOW DATABASES'])
+      .catch((e: HbackupError) => e);
+    expect(refused).toBeInstanceOf(KerberosError);
+    expect((refused as HbackupError).exitCode).toBe(3);
+    expect((refused as Error).message).toMatch(
+      /^Hive on krb refused hbackup's Kerberos login: Error: Could not open .*GSS initiate failed .*; check hive\.jdbcUrl's principal= .* and kerberos\.principal and keytab \(klist -kt\), or renew the ticket \(kinit\)$/,
+    );
+    expect((refused as Error).message).not.toContain('\n');
+    // Without Kerberos the same words are a Hive that does not answer.
+    await expect(beelineHive('east', { argv: ['beeline'] }, spawn).run(['SHOW DATABASES'])).rejects.toThrow(
+      /^Hive on east does not answer/,
+    );
   });
 });

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { ClusterSchema } from '../../src/config/schema.js';
 import { redact, WebHdfs } from '../../src/hdfs/webhdfs.js';
 import type { FetchLike } from '../../src/http/client.js';
+import { releaseCredentials } from '../../src/kerberos/credentials.js';
 import { readTokenFile, writeTokenFile } from '../../src/kerberos/token.js';
+import { openSite } from '../../src/sites/site.js';
 
 /** Hadoop's WritableUtils.writeVLong. */
 function vlong(n: number): Buffer {
@@ -102,5 +104,29 @@ describe('WebHDFS with a delegation token', () => {
     expect(parse({ keytab: '/etc/k.keytab' }).success).toBe(false);
     expect(parse({ principal: 'a@B', keytab: '/k', ticketCache: '/c' }).success).toBe(false);
     expect(parse({ principal: 'no realm', keytab: '/k' }).success).toBe(false);
+  });
+
+  it("gives Beeline the keytab's login (HiveServer2 takes no HDFS token), the other tools only the tokens, all hidden in what is shown", async () => {
+    const cluster = (kerberos: Record<string, string>) =>
+      ClusterSchema.parse({
+        role: 'primary',
+        webhdfs: 'https://nn:9871',
+        fs: 'hdfs://e',
+        kerberos,
+        hive: { jdbcUrl: 'jdbc:hive2://h:10000/default;principal=hive/_HOST@R' },
+      });
+    try {
+      const keytab = openSite({ ...cluster({ principal: 'hbackup@R', keytab: '/etc/hbackup.keytab' }), name: 'east' });
+      const beeline = keytab.tool('beeline', ['-u', 'jdbc:hive2://h:10000/default']);
+      expect(beeline.env).toMatchObject({ KRB5PRINCIPAL: 'hbackup@R', KRB5KEYTAB: '/etc/hbackup.keytab' });
+      expect(beeline.env?.HADOOP_TOKEN_FILE_LOCATION).toMatch(/hbackup-tokens-.*\/tokens$/);
+      const hdfs = keytab.tool('hdfs', ['dfs', '-ls', '/']);
+      expect(Object.keys(hdfs.env ?? {})).toEqual(['HADOOP_TOKEN_FILE_LOCATION']);
+      const cache = openSite({ ...cluster({ ticketCache: '/tmp/krb5cc_7' }), name: 'east' }).tool('beeline', []);
+      expect(cache.env).toMatchObject({ KRB5CCNAME: '/tmp/krb5cc_7' });
+      expect(cache.env).not.toHaveProperty('KRB5KEYTAB');
+    } finally {
+      expect(await releaseCredentials()).toEqual([]);
+    }
   });
 });

@@ -51,7 +51,18 @@ export const hiveKind: DatasetKind<HivePlan, HiveRestore> = {
     return deep ? tableProblem(primary, spec.source) : undefined;
   },
 
-  targetProblems: async (ctx) => (ctx.secondary.hive ? [] : [noHive(ctx.secondary)]),
+  // The secondary's metastore answers, and takes hbackup's login, before anything is changed (its
+  // session stays open for the metadata's apply).
+  async targetProblems(ctx) {
+    if (!ctx.secondary.hive) return [noHive(ctx.secondary)];
+    try {
+      await ctx.secondary.hive.run(['SHOW DATABASES']);
+      return [];
+    } catch (e) {
+      if (e instanceof HbackupError) return [e.message];
+      throw e;
+    }
+  },
 
   plan: planHive,
 

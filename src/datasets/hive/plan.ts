@@ -6,7 +6,7 @@
  */
 import type { DatasetRecord } from '../../catalog/catalog.js';
 import type { Change } from '../../core/change.js';
-import { PreflightError, UnreachableError } from '../../errors.js';
+import { KerberosError, PreflightError, UnreachableError } from '../../errors.js';
 import type { Hive } from '../../hive/beeline.js';
 import { readTables, rewriteLocation, syncStatements } from '../../hive/sync.js';
 import { type TableMeta, tableRefusal } from '../../hive/tables.js';
@@ -68,7 +68,7 @@ export async function tableProblem(primary: Site, name: string): Promise<string 
     [t] = await readTables(hiveOf(primary), [tableOf(name)], { missingOk: true });
   } catch (e) {
     const why = (e as Error).message;
-    return e instanceof UnreachableError ? why : `the Hive of ${primary.name} cannot be read: ${why}`;
+    return e instanceof UnreachableError || e instanceof KerberosError ? why : `the Hive of ${primary.name} cannot be read: ${why}`;
   }
   if (!t) return `Hive table ${name} does not exist on ${primary.name}`;
   const refused = tableRefusal(t);

@@ -131,6 +131,13 @@ export const ClusterSchema = z
           .optional()
           .describe("The cluster's hbase.rootdir; needed to back up HBase tables."),
         zookeeper: z.string().min(1).optional(),
+        znodeParent: z
+          .string()
+          .regex(/^\/\S*$/, 'znodeParent is a ZooKeeper path, e.g. /hbase')
+          .optional()
+          .describe(
+            "The cluster's zookeeper.znode.parent (default /hbase): with zookeeper, the cluster key other clusters replicate to it by.",
+          ),
         masterInfo: httpUrl.optional(),
         owner: z.string().min(1).optional().describe('The user HBase runs as here: files exported to this cluster are given to it.'),
         group: z.string().min(1).optional().describe('The group exported files get on this cluster.'),
@@ -199,6 +206,12 @@ export const DatasetSchema = z
   .strictObject({
     hdfs: hdfsPath.optional().describe('A directory on the primary; it must be snapshottable.'),
     hbase: tableName.optional().describe('An HBase table on the primary: namespace:table, or table in the default namespace.'),
+    replication: z
+      .boolean()
+      .optional()
+      .describe(
+        "An HBase table kept seconds behind on the secondary besides its restore points: HBase's serial replication, set up by the backup (a peer per service, the table's families at scope 1, the replica cloned from the moment's snapshot).",
+      ),
     hive: hiveTable
       .optional()
       .describe(
@@ -214,6 +227,14 @@ export const DatasetSchema = z
       ctx.addIssue({ code: 'custom', message: 'name one data set: "hdfs: /path", "hbase: namespace:table" or "hive: database.table"' });
       return;
     }
+    if (d.replication !== undefined && d.hbase === undefined)
+      ctx.addIssue({ code: 'custom', message: 'replication is for HBase tables (hbase: namespace:table)', path: ['replication'] });
+    if (d.replication && d.target !== undefined && d.hbase !== undefined && d.target !== d.hbase)
+      ctx.addIssue({
+        code: 'custom',
+        message: 'replication ships edits to the table of the same name on the secondary: leave out target',
+        path: ['target'],
+      });
     if (d.target === undefined) return;
     const r = (d.hdfs !== undefined ? hdfsPath : d.hive !== undefined ? hiveTable : tableName).safeParse(d.target);
     for (const issue of r.error?.issues ?? []) ctx.addIssue({ code: 'custom', message: issue.message, path: ['target'] });

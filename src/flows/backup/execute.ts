@@ -114,6 +114,18 @@ export async function executeBackup(
     phases.cleanup = lap();
   }
 
+  const replication = plan.replication;
+  if (replication?.before.length) {
+    await progress.step(
+      `${service}: replication peer ${replication.peer}: ${replication.reason}`,
+      async () => {
+        for (const c of replication.before) await perform(ctx, c);
+      },
+      () => `${service}: replication peer ${replication.peer} holds the edits of ${replication.bootstrap.join(', ')} from now on`,
+    );
+    phases.replication = lap();
+  }
+
   const timings = await progress.step(
     `${service}: snapshot ${plan.datasets.length} data set(s) as ${plan.snapshot}`,
     () => moment(ctx, plan),
@@ -229,6 +241,24 @@ export async function executeBackup(
   );
   report.restorePoint = plan.snapshot;
   phases.catalog = lap();
+
+  if (replication) {
+    if (replication.after.length) {
+      await progress.step(
+        `${service}: replicas of ${replication.bootstrap.join(', ') || 'the service'} on ${plan.secondary}, peer ${replication.peer} enabled`,
+        async () => {
+          for (const c of replication.after) await perform(ctx, c);
+        },
+      );
+      phases.replication = (phases.replication ?? 0) + lap();
+    }
+    report.replication = {
+      peer: replication.peer,
+      tables: replication.tables,
+      bootstrapped: replication.bootstrap,
+      reason: replication.reason,
+    };
+  }
 
   if (plan.retention.changes.length) {
     await progress.step(

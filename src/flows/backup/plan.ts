@@ -7,6 +7,7 @@
 import { entryDelete, entryPath, entryWrites, type RestorePoint, readCatalog } from '../../catalog/catalog.js';
 import { readClaims } from '../../catalog/claims.js';
 import { type Change, httpChange } from '../../core/change.js';
+import { planReplication, type ReplicationPlan } from '../../datasets/hbase/replication.js';
 import { expandSpecs, kindOf, specsOf } from '../../datasets/index.js';
 import type { BackupContext, DatasetPlan, DatasetSpec, OwnSnapshot, PlanFacts } from '../../datasets/kind.js';
 import { PreflightError } from '../../errors.js';
@@ -35,6 +36,8 @@ export interface BackupPlan {
   catalog: { path: string; changes: Change[] };
   /** Restore points and snapshots retention deletes, and its changes. */
   retention: { restorePoints: string[]; snapshots: number; changes: Change[] };
+  /** The service's HBase replication (tables with `replication: true`): what this run sets up. */
+  replication?: ReplicationPlan;
 }
 
 /**
@@ -55,11 +58,13 @@ export function plannedChanges(plan: BackupPlan): { step: string; change: Change
   const as = (step: string, changes: Change[]) => changes.map((change) => ({ step, change }));
   return [
     ...as('clean-up', plan.cleanup.changes),
+    ...as('replication', plan.replication?.before ?? []),
     ...as('pause', plan.hooks.before),
     ...as('snapshot', momentChanges(plan)),
     ...as('resume', plan.hooks.after),
     ...byKind.flatMap(({ d, changes }) => as(`copy ${d.spec.source}`, changes.copy)),
     ...as('catalog', plan.catalog.changes),
+    ...as('replication', plan.replication?.after ?? []),
     ...as('retention', plan.retention.changes),
   ];
 }
@@ -92,6 +97,18 @@ export function planView(plan: BackupPlan) {
     }),
     catalog: { entry: plan.catalog.path, changes: texts(plan.catalog.changes) },
     retention: { restorePoints: plan.retention.restorePoints, snapshots: plan.retention.snapshots, changes: texts(plan.retention.changes) },
+    ...(plan.replication
+      ? {
+          replication: {
+            peer: plan.replication.peer,
+            tables: plan.replication.tables,
+            bootstrap: plan.replication.bootstrap,
+            reason: plan.replication.reason,
+            beforeSnapshot: texts(plan.replication.before),
+            afterCatalog: texts(plan.replication.after),
+          },
+        }
+      : {}),
   };
 }
 
@@ -174,6 +191,7 @@ export async function planBackup(ctx: BackupContext): Promise<BackupPlan> {
     const record = previous?.datasets.find((r) => r.type === spec.type && r.source === spec.source && r.target === spec.target);
     datasets.push(await kindOf(spec.type).plan(ctx, spec, snapshot, record, facts));
   }
+  const replication = await planReplication(ctx, snapshot);
   const refused = ctx.options.noFallback ? datasets.filter((d) => d.fallbackReason) : [];
   if (refused.length) {
     throw new PreflightError(refused.map((d) => `${d.spec.source}: ${d.fallbackReason}; --no-fallback forbids a full copy`));
@@ -245,5 +263,6 @@ export async function planBackup(ctx: BackupContext): Promise<BackupPlan> {
         ...deletions(retained, 'retention'),
       ],
     },
+    ...(replication ? { replication } : {}),
   };
 }

@@ -55,10 +55,21 @@ export interface BackupReport {
    * an interrupted run, the snapshots at the moment (hooks and the HBase shell's start included),
    * every data set's copy and verification side by side, the catalog entry, retention.
    */
-  phasesMs?: { plan: number; cleanup?: number; snapshots?: number; copies?: number; catalog?: number; retention?: number };
+  phasesMs?: {
+    plan: number;
+    cleanup?: number;
+    /** Setting replication up: before the snapshots and after the catalog entry, together. */
+    replication?: number;
+    snapshots?: number;
+    copies?: number;
+    catalog?: number;
+    retention?: number;
+  };
   dryRun: boolean;
   datasets: DatasetReport[];
   retention?: { restorePointsDeleted: string[]; snapshotsDeleted: number };
+  /** The service's HBase replication: its peer, tables, those set up by this run and why. */
+  replication?: { peer: string; tables: string[]; bootstrapped: string[]; reason: string };
   /** Under --dry-run: every change the run would make, in order, each once (site "local": this host); the whole plan. */
   planned?: { step: string; site: string; change: string }[];
   plan?: ReturnType<typeof planView>;

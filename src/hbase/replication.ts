@@ -1,0 +1,110 @@
+/**
+ * HBase cluster replication of a service's tables: one peer per service on the primary towards the
+ * secondary (its cluster key from the clusters file), serial, limited to the service's tables, each
+ * table's column families at replication scope 1. What a site holds is read through the HBase shell
+ * (one marked line per peer and per column family); the changes are shell statements.
+ */
+import type { NamedCluster } from '../config/load.js';
+import { rubyString } from './tables.js';
+
+/** The service's peer on the primary (HBase peer ids take no "-"). */
+export const peerId = (service: string): string => `hbackup_${service.replace(/-/g, '_')}`;
+
+/**
+ * The cluster key other clusters replicate to this one by: `quorum:port:znode`, from the clusters
+ * file's `hbase.zookeeper` (host:port, …; one port for all) and `hbase.znodeParent` (/hbase).
+ */
+export function clusterKey(cluster: NamedCluster): string | undefined {
+  const zk = cluster.hbase?.zookeeper;
+  if (!zk) return undefined;
+  const hosts = zk.split(',').map((h) => h.trim());
+  const ports = new Set(hosts.map((h) => /:(\d+)$/.exec(h)?.[1] ?? '2181'));
+  if (ports.size !== 1) return undefined;
+  const names = hosts.map((h) => h.replace(/:\d+$/, ''));
+  return `${names.join(',')}:${[...ports][0]}:${cluster.hbase?.znodeParent ?? '/hbase'}`;
+}
+
+export interface Peer {
+  id: string;
+  enabled: boolean;
+  serial: boolean;
+  clusterKey: string;
+  /** The tables it ships (namespace:table); undefined: every table with a replicated family. */
+  tables: string[] | undefined;
+}
+
+/** A table's column families and their replication scope, as the primary holds them. */
+export interface TableScopes {
+  table: string;
+  /** undefined: no such table. */
+  families: { name: string; scope: number }[] | undefined;
+}
+
+export interface ReplicationState {
+  peers: Peer[];
+  tables: TableScopes[];
+}
+
+/** The Ruby that prints what a site holds: every peer, and the families of the tables asked for. */
+export const readScript = (tables: string[]): string =>
+  `$hbackup_conn = org.apache.hadoop.hbase.client.ConnectionFactory.createConnection(@hbase.configuration)
+$hbackup_admin = $hbackup_conn.getAdmin
+$hbackup_admin.listReplicationPeers.each do |p|
+  c = p.getPeerConfig
+  t = c.replicateAllUserTables ? '*' : (c.getTableCFsMap || {}).keys.map { |n| n.getNameWithNamespaceInclAsString }.join(',')
+  puts "hbackup:peer #{p.getPeerId} #{p.isEnabled ? 'ENABLED' : 'DISABLED'} #{c.isSerial} #{c.getClusterKey} #{t}"
+end
+[${tables.map(rubyString).join(', ')}].each do |name|
+  t = org.apache.hadoop.hbase.TableName.valueOf(name)
+  if $hbackup_admin.tableExists(t)
+    $hbackup_admin.getDescriptor(t).getColumnFamilies.each { |f| puts "hbackup:family #{name} #{f.getNameAsString} #{f.getScope}" }
+  else
+    puts "hbackup:missing #{name}"
+  end
+end
+$hbackup_conn.close
+puts 'hbackup:read'
+`;
+
+/** `t` → `default:t`: every name with its namespace. */
+const full = (name: string) => (name.includes(':') ? name : `default:${name}`);
+
+/** What readScript printed. */
+export function parseState(out: string, tables: string[]): ReplicationState {
+  const peers: Peer[] = [];
+  const families = new Map<string, { name: string; scope: number }[] | undefined>(tables.map((t) => [t, []]));
+  for (const line of out.split('\n')) {
+    const p = /^hbackup:peer (\S+) (ENABLED|DISABLED) (true|false) (\S+) ?(\S*)$/.exec(line.trim());
+    if (p) {
+      const list = p[5] ?? '';
+      peers.push({
+        id: p[1]!,
+        enabled: p[2] === 'ENABLED',
+        serial: p[3] === 'true',
+        clusterKey: p[4]!,
+        tables: list === '*' ? undefined : list ? list.split(',').map(full) : [],
+      });
+      continue;
+    }
+    const f = /^hbackup:family (\S+) (\S+) (\d+)$/.exec(line.trim());
+    if (f && families.has(f[1]!)) families.get(f[1]!)!.push({ name: f[2]!, scope: Number(f[3]) });
+    const m = /^hbackup:missing (\S+)$/.exec(line.trim());
+    if (m && families.has(m[1]!)) families.set(m[1]!, undefined);
+  }
+  return { peers, tables: tables.map((t) => ({ table: t, families: families.get(t) })) };
+}
+
+/** Shell statements for replication, as a flow plans and runs them. */
+export const replicationStatements = {
+  /** The peer, disabled (edits queue from now on, none is shipped yet), serial, for these tables. */
+  addPeer: (id: string, key: string, tables: string[]) =>
+    `add_peer ${rubyString(id)}, CLUSTER_KEY => ${rubyString(key)}, TABLE_CFS => { ${tables.map((t) => `${rubyString(t)} => []`).join(', ')} }, SERIAL => true, STATE => 'DISABLED'`,
+  appendTables: (id: string, tables: string[]) =>
+    `append_peer_tableCFs ${rubyString(id)}, { ${tables.map((t) => `${rubyString(t)} => []`).join(', ')} }`,
+  disablePeer: (id: string) => `disable_peer ${rubyString(id)}`,
+  enablePeer: (id: string) => `enable_peer ${rubyString(id)}`,
+  removePeer: (id: string) => `remove_peer ${rubyString(id)}`,
+  /** Every family named at scope 1 (edits to it are replicated). */
+  scope: (table: string, families: string[]) =>
+    `alter ${rubyString(table)}, ${families.map((f) => `{NAME => ${rubyString(f)}, REPLICATION_SCOPE => 1}`).join(', ')}`,
+};

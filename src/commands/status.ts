@@ -1,7 +1,7 @@
 import { clustersPair } from '../config/load.js';
 import { UsageError } from '../errors.js';
 import { duration } from '../flows/report/charts.js';
-import { servicesStatus } from '../flows/status/services.js';
+import { type ServiceStatus, servicesStatus } from '../flows/status/services.js';
 import { writeSiteMetrics } from '../metrics/prometheus.js';
 import { type Level, type Problem, siteStatuses, worst } from '../sites/health.js';
 import type { CommandEnv } from './context.js';
@@ -24,7 +24,13 @@ export async function statusCommand(opts: StatusCommandOptions, env: CommandEnv)
   const { sites, problems, applicationTarget } = await siteStatuses(pair, { fetch: env.fetch, now: env.now }, timeoutMs, 30_000);
 
   const { services, problems: more } = opts.policies
-    ? await servicesStatus(opts.policies, opts.clusters, sites, { fetch: env.fetch, timeoutMs, now: env.now, stateDir: env.stateDir })
+    ? await servicesStatus(opts.policies, opts.clusters, sites, {
+        fetch: env.fetch,
+        runner: env.runner,
+        timeoutMs,
+        now: env.now,
+        stateDir: env.stateDir,
+      })
     : { services: [], problems: [] };
   problems.push(...more);
   const level = worst(problems.map((p: Problem) => p.level));
@@ -33,6 +39,7 @@ export async function statusCommand(opts: StatusCommandOptions, env: CommandEnv)
     writeSiteMetrics(
       opts.metricsFile,
       sites.map((s) => ({ ...s, level: EXIT[s.level] })),
+      services.flatMap((v) => (v.replication ? [{ service: v.service, ...v.replication }] : [])),
     );
   if (env.out.json) env.out.printJson(report);
   else {
@@ -63,7 +70,7 @@ export async function statusCommand(opts: StatusCommandOptions, env: CommandEnv)
           ? `; drill passed ${d.lastOk.stamp} (${d.lastOk.point}${d.lastOk.restoreSeconds === null ? '' : `, restored in ${d.lastOk.restoreSeconds.toFixed(0)} s`})`
           : '; no drill passed yet';
       env.out.print(
-        `  ${v.service.padEnd(10)} ${age}${v.overdue ? c.yellow('  OVERDUE') : ''}${drill}${d?.lastFailed ? c.yellow('  DRILL FAILED') : ''}`,
+        `  ${v.service.padEnd(10)} ${age}${v.overdue ? c.yellow('  OVERDUE') : ''}${drill}${d?.lastFailed ? c.yellow('  DRILL FAILED') : ''}${replicationText(v.replication)}`,
       );
     }
     for (const p of problems) env.out.print(`  ${paint(p.level)}: ${p.message}`);
@@ -76,3 +83,9 @@ const cycleText = (v: { cycleSeconds: number | null; intervalSeconds?: number })
   v.cycleSeconds === null
     ? ''
     : ` (cycle ${v.cycleSeconds.toFixed(1)} s${v.intervalSeconds !== undefined && v.intervalSeconds < 3600 ? `, every ${v.intervalSeconds} s` : ''})`;
+
+/** A service's replication in a few words: its peer's state, lag and queue. */
+const replicationText = (r: ServiceStatus['replication']) =>
+  !r
+    ? ''
+    : `; replication ${r.peer} ${r.state.toUpperCase()}${r.lagSeconds === null ? '' : `, ${r.lagSeconds.toFixed(1)} s behind`}${r.logQueue === null ? '' : `, ${r.logQueue} WAL(s) queued`}`;

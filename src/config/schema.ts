@@ -327,6 +327,16 @@ export const PolicySchema = z
       })
       .default({ checks: [], timeoutSeconds: 300 })
       .describe('Restore drills: the latest restore point restored beside the live data on the secondary, checked, recorded, removed.'),
+    replication: z
+      .strictObject({
+        maxLagSeconds: z
+          .number()
+          .positive()
+          .default(60)
+          .describe('status warns when a replicated table lags more (CRITICAL past ten times as much).'),
+      })
+      .default({ maxLagSeconds: 60 })
+      .describe("How far behind the service's replicated HBase tables may be."),
     preflight: z.strictObject({ maxClockSkewSeconds: z.number().positive().default(30) }).default({ maxClockSkewSeconds: 30 }),
   })
   .superRefine((p, ctx) => {

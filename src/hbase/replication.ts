@@ -2,9 +2,12 @@
  * HBase cluster replication of a service's tables: one peer per service on the primary towards the
  * secondary (its cluster key from the clusters file), serial, limited to the service's tables, each
  * table's column families at replication scope 1. What a site holds is read through the HBase shell
- * (one marked line per peer and per column family); the changes are shell statements.
+ * (one marked line per peer, per column family and per region server's replication source, as the
+ * servers last reported to the master); the changes are shell statements.
  */
 import type { NamedCluster } from '../config/load.js';
+import { ToolError } from '../errors.js';
+import type { Command, RunOptions, RunResult } from '../exec/runner.js';
 import { rubyString } from './tables.js';
 
 /** The service's peer on the primary (HBase peer ids take no "-"). */
@@ -40,9 +43,21 @@ export interface TableScopes {
   families: { name: string; scope: number }[] | undefined;
 }
 
+/** One region server's replication source for a peer, as it last reported to the master. */
+export interface Source {
+  server: string;
+  peer: string;
+  /** Age of the last edit shipped, and how far behind the source is (ms). */
+  ageOfLastShippedOpMs: number;
+  lagMs: number;
+  /** WAL files queued for the peer. */
+  logQueue: number;
+}
+
 export interface ReplicationState {
   peers: Peer[];
   tables: TableScopes[];
+  sources: Source[];
 }
 
 /** The Ruby that prints what a site holds: every peer, and the families of the tables asked for. */
@@ -62,6 +77,11 @@ end
     puts "hbackup:missing #{name}"
   end
 end
+$hbackup_admin.getClusterMetrics(java.util.EnumSet.of(org.apache.hadoop.hbase.ClusterMetrics::Option::LIVE_SERVERS)).getLiveServerMetrics.each do |sn, m|
+  m.getReplicationLoadSourceList.each do |s|
+    puts "hbackup:source #{sn.getServerName} #{s.getPeerID} #{s.getAgeOfLastShippedOp} #{s.getReplicationLag} #{s.getSizeOfLogQueue}"
+  end
+end
 $hbackup_conn.close
 puts 'hbackup:read'
 `;
@@ -72,6 +92,7 @@ const full = (name: string) => (name.includes(':') ? name : `default:${name}`);
 /** What readScript printed. */
 export function parseState(out: string, tables: string[]): ReplicationState {
   const peers: Peer[] = [];
+  const sources: Source[] = [];
   const families = new Map<string, { name: string; scope: number }[] | undefined>(tables.map((t) => [t, []]));
   for (const line of out.split('\n')) {
     const p = /^hbackup:peer (\S+) (ENABLED|DISABLED) (true|false) (\S+) ?(\S*)$/.exec(line.trim());
@@ -86,12 +107,30 @@ export function parseState(out: string, tables: string[]): ReplicationState {
       });
       continue;
     }
+    const src = /^hbackup:source (\S+) (\S+) (\d+) (\d+) (\d+)$/.exec(line.trim());
+    if (src) {
+      const [server, peer, age, lag, queue] = src.slice(1) as [string, string, string, string, string];
+      sources.push({ server, peer, ageOfLastShippedOpMs: Number(age), lagMs: Number(lag), logQueue: Number(queue) });
+    }
     const f = /^hbackup:family (\S+) (\S+) (\d+)$/.exec(line.trim());
     if (f && families.has(f[1]!)) families.get(f[1]!)!.push({ name: f[2]!, scope: Number(f[3]) });
     const m = /^hbackup:missing (\S+)$/.exec(line.trim());
     if (m && families.has(m[1]!)) families.set(m[1]!, undefined);
   }
-  return { peers, tables: tables.map((t) => ({ table: t, families: families.get(t) })) };
+  return { peers, tables: tables.map((t) => ({ table: t, families: families.get(t) })), sources };
+}
+
+/** What a site holds, read by one run of its HBase shell (`shell`: `hbase shell -n` of the site). */
+export async function readReplication(
+  run: (cmd: Command, opts: RunOptions) => Promise<RunResult>,
+  shell: Command,
+  tables: string[],
+  site: string,
+): Promise<ReplicationState> {
+  const r = await run(shell, { input: readScript(tables), timeoutMs: 180_000 });
+  if (r.exitCode !== 0 || !r.stdout.includes('hbackup:read'))
+    throw new ToolError(shell.argv, r.exitCode, `${r.stdout}\n${r.stderr}`, `reading ${site}'s replication peers`);
+  return parseState(r.stdout, tables);
 }
 
 /** Shell statements for replication, as a flow plans and runs them. */

@@ -206,10 +206,19 @@ export const METRIC_NAMES = (): string[] => [
   ...Object.keys(DRILL_METRICS),
   'hbackup_site_status_level',
   'hbackup_site_up',
+  'hbackup_replication_peer_enabled',
+  'hbackup_replication_lag_seconds',
+  'hbackup_replication_log_queue',
 ];
 
-/** Write each site's status level (0 OK, 1 WARNING, 2 CRITICAL) and whether it answered, to `file`. */
-export function writeSiteMetrics(file: string, sites: { site: string; role: string; level: number; reachable: boolean }[]): void {
+/** Write each site's status level (0 OK, 1 WARNING, 2 CRITICAL) and whether it answered, and each service's replication, to `file`. */
+export function writeSiteMetrics(
+  file: string,
+  sites: { site: string; role: string; level: number; reachable: boolean }[],
+  replication: { service: string; peer: string; state: string; lagSeconds: number | null; logQueue: number | null }[] = [],
+): void {
+  const gauge = (name: string, help: string, r: (typeof replication)[number], value: number | null): Sample[] =>
+    value === null ? [] : [{ name, help, type: 'gauge', labels: { service: r.service, peer: r.peer }, value }];
   const samples: Sample[] = [
     ...sites.map((s) => ({
       name: 'hbackup_site_status_level',
@@ -225,6 +234,26 @@ export function writeSiteMetrics(file: string, sites: { site: string; role: stri
       labels: { site: s.site },
       value: s.reachable ? 1 : 0,
     })),
+    ...replication.flatMap((r) => [
+      ...gauge(
+        'hbackup_replication_peer_enabled',
+        "Whether the service's replication peer is enabled (1), disabled (0) or gone (-1).",
+        r,
+        r.state === 'enabled' ? 1 : r.state === 'disabled' ? 0 : -1,
+      ),
+      ...gauge(
+        'hbackup_replication_lag_seconds',
+        "How far behind the service's replicated HBase tables are (the largest lag of its peer's sources).",
+        r,
+        r.lagSeconds,
+      ),
+      ...gauge(
+        'hbackup_replication_log_queue',
+        "WAL files queued for the service's replication peer, over every region server.",
+        r,
+        r.logQueue,
+      ),
+    ]),
   ];
   writeMetricsFile(file, render(samples));
 }

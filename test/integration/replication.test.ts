@@ -2,13 +2,14 @@
 // some 50 rows a second into the table, the backup adds the service's peer disabled, scopes the
 // table's family, takes and exports the moment's snapshot, clones it on west as the replica and
 // enables the peer. Once the writer stops and the peer has shipped everything, the replica holds
-// exactly the primary's rows — none lost between the snapshot and the peer, none doubled. A second
-// backup finds it in place and changes nothing.
+// exactly the primary's rows — none lost between the snapshot and the peer, none doubled. status
+// shows the peer and its lag (and the metrics file); a second backup finds it in place and changes
+// nothing; the peer disabled by hand is CRITICAL, and the next backup enables it.
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { backup, east, ensureSandboxUp, hbaseShell, runId, type SiteInfo, tmpDir, west, writePolicy } from './helpers.js';
+import { backup, east, ensureSandboxUp, hbackup, hbaseShell, runId, type SiteInfo, tmpDir, west, writePolicy } from './helpers.js';
 
 const id = runId();
 const ns = `rep_${id}`;
@@ -83,8 +84,33 @@ describe('HBase replication', () => {
     }
     expect(replicaRows).toEqual(primaryRows);
 
+    // status: the peer enabled and its lag, in the metrics file too.
+    const dir = path.dirname(policy);
+    const metrics = path.join(tmpDir('rep-metrics'), 'status.prom');
+    const ok = await hbackup(['status', '--policies', dir, '--json', '--metrics-file', metrics]);
+    const peer = `hbackup_rep_${id}`;
+    expect(JSON.parse(String(ok.stdout)).services[0].replication, String(ok.stderr)).toMatchObject({
+      peer,
+      state: 'enabled',
+      tables: [table],
+    });
+    expect(JSON.parse(String(ok.stdout)).services[0].replication.lagSeconds).toBeLessThan(60);
+    expect(fs.readFileSync(metrics, 'utf8')).toMatch(
+      new RegExp(`^hbackup_replication_lag_seconds\\{service="rep-${id}",peer="${peer}"\\} \\d`, 'm'),
+    );
+
     const second = await backup(policy);
     expect(second.report, second.stderr).toMatchObject({ result: 'ok', replication: { bootstrapped: [], reason: 'in place' } });
     expect(second.stderr).not.toContain('replication peer');
+
+    // The peer disabled by hand: CRITICAL, naming it; the next backup enables it (the queued edits kept).
+    await hbaseShell(east, `disable_peer '${peer}'\n`);
+    const critical = await hbackup(['status', '--policies', dir]);
+    expect(critical.exitCode).toBe(2);
+    expect(String(critical.stdout)).toContain(`CRITICAL: rep-${id}: replication peer ${peer} on east is disabled`);
+    const third = await backup(policy);
+    expect(third.report, third.stderr).toMatchObject({
+      replication: { reason: `peer ${peer} was disabled: the edits queued since are shipped` },
+    });
   });
 });

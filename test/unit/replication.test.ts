@@ -41,7 +41,7 @@ describe('HBase replication', () => {
     expect(clusterKey(cluster({}))).toBeUndefined();
   });
 
-  it('reads the peers and the families of the tables asked for, in one shell', () => {
+  it("reads the peers, the families of the tables asked for and the region servers' sources, in one shell", () => {
     expect(readScript(['shop:orders'])).toContain("['shop:orders'].each do |name|");
     const out = [
       'hbase:001:0> puts something',
@@ -49,6 +49,7 @@ describe('HBase replication', () => {
       'hbackup:peer other ENABLED false zk9:2181:/hbase *',
       'hbackup:family shop:orders f 1',
       'hbackup:missing default:events',
+      'hbackup:source rs1.example.com,16020,1764637200000 hbackup_orders 1200 3400 2',
       'hbackup:read',
     ].join('\n');
     expect(parseState(out, ['shop:orders', 'default:events'])).toEqual({
@@ -65,6 +66,9 @@ describe('HBase replication', () => {
       tables: [
         { table: 'shop:orders', families: [{ name: 'f', scope: 1 }] },
         { table: 'default:events', families: undefined },
+      ],
+      sources: [
+        { server: 'rs1.example.com,16020,1764637200000', peer: 'hbackup_orders', ageOfLastShippedOpMs: 1200, lagMs: 3400, logQueue: 2 },
       ],
     });
   });

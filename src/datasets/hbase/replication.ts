@@ -9,16 +9,8 @@
  */
 import { fullTableName } from '../../config/load.js';
 import { type Change, commandChange, look } from '../../core/change.js';
-import { PreflightError, ToolError } from '../../errors.js';
-import {
-  clusterKey,
-  type Peer,
-  parseState,
-  peerId,
-  readScript,
-  replicationStatements as rs,
-  type TableScopes,
-} from '../../hbase/replication.js';
+import { PreflightError } from '../../errors.js';
+import { clusterKey, type Peer, peerId, readReplication, replicationStatements as rs, type TableScopes } from '../../hbase/replication.js';
 import { statements } from '../../hbase/shell.js';
 import { parseTable, rootPath, tableDir, tableSnapshotName } from '../../hbase/tables.js';
 import type { BackupContext } from '../kind.js';
@@ -51,10 +43,7 @@ export async function planReplication(ctx: BackupContext, runSnapshot: string): 
       `clusters.${secondary.name}.hbase.zookeeper is needed for replication (host:port,… with one port; znodeParent if not /hbase)`,
     ]);
   const peer = peerId(ctx.service);
-  const read = await look(ctx, primary.tool('hbase', ['shell', '-n']), { input: readScript(tables), timeoutMs: 180_000 });
-  if (read.exitCode !== 0 || !read.stdout.includes('hbackup:read'))
-    throw new ToolError(['hbase', 'shell'], read.exitCode, `${read.stdout}\n${read.stderr}`, `reading ${primary.name}'s replication peers`);
-  const state = parseState(read.stdout, tables);
+  const state = await readReplication((cmd, o) => look(ctx, cmd, o), primary.tool('hbase', ['shell', '-n']), tables, primary.name);
   const mine = state.peers.find((p) => p.id === peer);
   if (mine && mine.clusterKey !== key)
     throw new PreflightError([

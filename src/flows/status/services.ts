@@ -13,9 +13,11 @@ import { isDue } from '../../core/due.js';
 import { specsOf } from '../../datasets/index.js';
 import { leftoversOf } from '../../datasets/leftovers.js';
 import { HbackupError } from '../../errors.js';
+import { execaRunner } from '../../exec/runner.js';
 import { lockHolder } from '../../lock/lock.js';
 import type { Problem, SiteStatus } from '../../sites/health.js';
 import { openSite, type SiteIo } from '../../sites/site.js';
+import { type ReplicationStatus, replicationStatus } from './replication.js';
 
 /** A service is overdue when its latest slot has had no restore point for this long. */
 const OVERDUE_MS = 3_600_000;
@@ -44,6 +46,8 @@ export interface ServiceStatus {
   /** Snapshots and files of no restore point, and the bytes the snapshots reference (null: not looked for). */
   leftovers: { count: number; bytes: number; runUnderWay?: true } | null;
   drills?: DrillStatus;
+  /** Its replicated HBase tables' peer and lag (read on the primary; absent: none, or the primary does not answer). */
+  replication?: ReplicationStatus;
 }
 
 export async function servicesStatus(
@@ -107,6 +111,13 @@ export async function servicesStatus(
           message: `${service}: ${left.length} snapshot(s) or file(s) of no restore point (referencing ${leftovers.bytes} bytes): the next backup removes them; hbackup list shows them`,
         });
       const drills = await drillStatus(there.hdfs, rp.policy, now, problems);
+      const replication = here
+        ? await replicationStatus(policyFor(rp, roles), here, io.runner ?? execaRunner, problems).catch((e: unknown) => {
+            if (!(e instanceof HbackupError)) throw e;
+            problems.push({ level: 'WARNING', message: `${service}: its replication cannot be read: ${e.message}` });
+            return undefined;
+          })
+        : undefined;
       services.push({
         service,
         file: policy,
@@ -117,6 +128,7 @@ export async function servicesStatus(
         overdue,
         leftovers,
         ...(drills ? { drills } : {}),
+        ...(replication ? { replication } : {}),
       });
     } catch (e) {
       if (!(e instanceof HbackupError)) throw e;

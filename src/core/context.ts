@@ -33,6 +33,8 @@ export interface CopyOptions {
   /** Checksum every file even after an incremental copy (by default only what the diff touched). */
   allChecksums: boolean;
   adoptTarget: boolean;
+  /** Leave HBase replication alone (a failover's last backup: the old primary's peers are being removed). */
+  noReplication?: boolean;
 }
 
 export interface FlowContext extends Performer {
@@ -74,7 +76,7 @@ export function policyFor(rp: ResolvedPolicy, roles: Roles): Policy {
     const key = d.hdfs !== undefined ? 'hdfs' : d.hive !== undefined ? 'hive' : 'hbase';
     const here = d[key] as string;
     const s = swapped({ source: here, target: d.target ?? here });
-    return { [key]: s.source, target: s.target };
+    return { ...d, [key]: s.source, target: s.target };
   });
   return { ...rp.policy, datasets };
 }

@@ -142,7 +142,8 @@ export const replicationStatements = {
     `append_peer_tableCFs ${rubyString(id)}, { ${tables.map((t) => `${rubyString(t)} => []`).join(', ')} }`,
   disablePeer: (id: string) => `disable_peer ${rubyString(id)}`,
   enablePeer: (id: string) => `enable_peer ${rubyString(id)}`,
-  removePeer: (id: string) => `remove_peer ${rubyString(id)}`,
+  /** The peer removed when the site has it (it ships nothing more; its queue goes with it). */
+  removePeerIfThere: (id: string) => `remove_peer ${rubyString(id)} if list_peers.any? { |p| p.getPeerId == ${rubyString(id)} }`,
   /** Every family named at scope 1 (edits to it are replicated). */
   scope: (table: string, families: string[]) =>
     `alter ${rubyString(table)}, ${families.map((f) => `{NAME => ${rubyString(f)}, REPLICATION_SCOPE => 1}`).join(', ')}`,

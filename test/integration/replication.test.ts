@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backup, east, ensureSandboxUp, hbackup, hbaseShell, runId, type SiteInfo, tmpDir, west, writePolicy } from './helpers.js';
 
 const id = runId();
@@ -51,6 +51,8 @@ describe('HBase replication', () => {
     await ensureSandboxUp();
     await hbaseShell(east, `create_namespace '${ns}'\ncreate '${table}', 'f'\n`);
   });
+  // The sandbox's east ships nothing for this test after it.
+  afterAll(() => hbaseShell(east, `remove_peer 'hbackup_rep_${id}' if list_peers.any? { |p| p.getPeerId == 'hbackup_rep_${id}' }\n`));
 
   it('bootstraps under a writer at 50 rows/s: the replica ends with exactly the primary rows; a second run changes nothing', async () => {
     const policy = writePolicy({ service: `rep-${id}`, datasets: [{ hbase: table, replication: true }] });

@@ -1,10 +1,15 @@
 // HBase replication as the backup sets it up: what the shell's read says, the cluster key, and what a
 // run does from what the sites hold — a bootstrap that loses no edit, nothing when it is in place.
 import { describe, expect, it } from 'vitest';
-import type { NamedCluster } from '../../src/config/load.js';
-import { ClusterSchema, DatasetSchema } from '../../src/config/schema.js';
+import type { NamedCluster, ResolvedPolicy } from '../../src/config/load.js';
+import { ClusterSchema, DatasetSchema, PolicySchema } from '../../src/config/schema.js';
+import type { Performer } from '../../src/core/change.js';
+import { policyFor } from '../../src/core/context.js';
 import { decideReplication, type ReplicationFacts } from '../../src/datasets/hbase/replication.js';
+import type { Command, Runner } from '../../src/exec/runner.js';
+import { stopReplicationStep } from '../../src/flows/failover/replication.js';
 import { clusterKey, parseState, peerId, readScript } from '../../src/hbase/replication.js';
+import type { Site } from '../../src/sites/site.js';
 
 const cluster = (hbase: Record<string, string>): NamedCluster => ({
   ...ClusterSchema.parse({ role: 'secondary', webhdfs: 'http://nn:9870', fs: 'hdfs://w', hbase }),
@@ -132,5 +137,47 @@ describe('HBase replication', () => {
     expect(hdfs.error?.issues[0]?.message).toBe('replication is for HBase tables (hbase: namespace:table)');
     const renamed = DatasetSchema.safeParse({ hbase: 'shop:orders', target: 'dr:orders', replication: true });
     expect(renamed.error?.issues[0]?.message).toContain('leave out target');
+  });
+
+  it("stops the old primary's peers first at a switch of roles, each if it is there; a planned switch stops on a failure", async () => {
+    const policy = (service: string, replication: boolean) =>
+      ({ policy: PolicySchema.parse({ service, datasets: [{ hbase: 'shop:orders', replication }] }) }) as ResolvedPolicy;
+    const services = [policy('orders', true), policy('logs', false), policy('clicks-eu', true)];
+    const ran: Command[] = [];
+    let exitCode = 0;
+    const runner: Runner = async (cmd) => {
+      ran.push(cmd);
+      return { exitCode, stdout: exitCode ? 'ERROR: the master is not running' : '', stderr: '' };
+    };
+    const east = { name: 'east', tool: (_: string, args: string[]) => ({ argv: ['/opt/hbase/bin/hbase', ...args] }) } as unknown as Site;
+    const p: Performer = { sites: { east }, runner, spawn: () => undefined as never, debug: () => {} };
+    const failures: string[] = [];
+    const step = stopReplicationStep(east, services, p, (e) => failures.push(e.message))!;
+    expect(step.title).toBe('stop replication from east (hbackup_orders, hbackup_clicks_eu)');
+    expect(step.changes.map((c) => c.text)).toEqual([
+      "/opt/hbase/bin/hbase shell -n <<< remove_peer 'hbackup_orders' if list_peers.any? { |p| p.getPeerId == 'hbackup_orders' }; remove_peer 'hbackup_clicks_eu' if list_peers.any? { |p| p.getPeerId == 'hbackup_clicks_eu' }",
+    ]);
+    await step.run!();
+    expect(ran).toHaveLength(1);
+    expect(failures).toEqual([]);
+    exitCode = 1;
+    await step.run!();
+    expect(failures).toEqual(['/opt/hbase/bin/hbase shell exited with 1: ERROR: the master is not running']);
+    const planned = stopReplicationStep(east, services, p, (e) => {
+      throw e;
+    })!;
+    await expect(planned.run!()).rejects.toThrow(/the master is not running/);
+    expect(stopReplicationStep(east, [policy('logs', false)], p, () => {})).toBeUndefined();
+  });
+
+  it('keeps a table replicated once the roles are swapped (the policy seen from the new primary)', () => {
+    const east = { ...cluster({}), name: 'east', role: 'primary' } as NamedCluster;
+    const west = { ...cluster({}), name: 'west', role: 'secondary' } as NamedCluster;
+    const rp = {
+      policy: PolicySchema.parse({ service: 'orders', datasets: [{ hbase: 'shop:orders', replication: true }] }),
+      pair: [east, west],
+    };
+    const swapped = policyFor(rp as unknown as ResolvedPolicy, { primary: west, secondary: east, from: 'identity' });
+    expect(swapped.datasets).toEqual([{ hbase: 'shop:orders', target: 'shop:orders', replication: true }]);
   });
 });

@@ -191,7 +191,7 @@ export async function planBackup(ctx: BackupContext): Promise<BackupPlan> {
     const record = previous?.datasets.find((r) => r.type === spec.type && r.source === spec.source && r.target === spec.target);
     datasets.push(await kindOf(spec.type).plan(ctx, spec, snapshot, record, facts));
   }
-  const replication = await planReplication(ctx, snapshot);
+  const replication = ctx.options.noReplication ? undefined : await planReplication(ctx, snapshot);
   const refused = ctx.options.noFallback ? datasets.filter((d) => d.fallbackReason) : [];
   if (refused.length) {
     throw new PreflightError(refused.map((d) => `${d.spec.source}: ${d.fallbackReason}; --no-fallback forbids a full copy`));

@@ -42,6 +42,7 @@ import {
   underClaim,
 } from './pair.js';
 import { lostWrites, quarantineOf } from './quarantine.js';
+import { stopReplicationStep } from './replication.js';
 
 export interface FailbackOptions extends PairOptions {
   switch: boolean;
@@ -168,6 +169,11 @@ export async function failback(
     const stamp = dead?.quarantine ?? momentStamp(momentOf(io.now()));
     const done = new Set(dead?.done ?? []);
     const steps: Step[] = [];
+    // The old primary's peers ship nothing more into the primary (a failover that could not reach it left them).
+    const stop = stopReplicationStep(old, services, p, (e) => {
+      throw e;
+    });
+    if (stop) steps.push(stop);
     for (const rp of services) steps.push(...(await serviceSteps(rp, primary, old, stamp, done, report, io)));
     const mine = { before: [] as Writer[] };
     steps.push(identityStep(old, { site: old.name, role: 'secondary', epoch, reason: 'failback' }, io.now, mine));

@@ -46,6 +46,7 @@ import {
   siteHooks,
   underClaim,
 } from './pair.js';
+import { peersOf, stopReplicationStep } from './replication.js';
 
 export interface FailoverOptions extends PairOptions {
   /** Promote even though the primary answers and looks healthy (it is known to be faulty). */
@@ -92,6 +93,18 @@ async function stepsOf(
   const promote = siteHooks(d.to, 'onPromote', { role: 'primary', epoch: d.epoch });
   const ctxOf = (rp: ResolvedPolicy) => openFlow(rp, roles(d.from, d.to), io);
   const steps: Step[] = [];
+  // The old primary ships nothing more to the new one: its peers go first.
+  if (!d.finish && d.oldReachable) {
+    const stop = stopReplicationStep(from, services, p, (e) => {
+      if (d.mode === 'planned') throw e;
+      report.warnings.push(`${d.from.name}: its replication peers could not be removed: ${e.message}; remove them by hand (remove_peer)`);
+    });
+    if (stop) steps.push(stop);
+  } else if (!d.finish && peersOf(services).length) {
+    report.warnings.push(
+      `${d.from.name} does not answer: its replication peers (${peersOf(services).join(', ')}) could not be removed; when it returns it ships the edits it had not shipped into ${d.to.name}: remove them (remove_peer) before its region servers start, or run hbackup failback at once`,
+    );
+  }
   if (!d.finish && d.mode === 'emergency') {
     const enter = d.oldReachable ? [safeMode(from, 'enter')] : [];
     steps.push({
@@ -134,7 +147,7 @@ async function stepsOf(
     });
     for (const rp of services) {
       const { service } = rp.policy;
-      const dry = await flows.backup(rp, { dryRun: true, adoptTarget: false });
+      const dry = await flows.backup(rp, { dryRun: true, adoptTarget: false, noReplication: true });
       if (dry.result !== 'planned') throw new PreflightError([`${service}: its last backup would fail: ${dry.error}`]);
       report.services.push({ service, restorePoint: null, moment: dry.moment, rpoSeconds: 0, datasets: [] });
       steps.push({
@@ -143,7 +156,7 @@ async function stepsOf(
         changes: asChanges(dry.planned),
         later: 'the backup plans again as it runs, at its own moment',
         run: async () => {
-          const b = await flows.backup(rp, { dryRun: false, adoptTarget: false });
+          const b = await flows.backup(rp, { dryRun: false, adoptTarget: false, noReplication: true });
           if (b.result === 'ok') return [];
           const fenced = fence.length
             ? `the fence hooks of ${d.from.name} ran: start its writers again`

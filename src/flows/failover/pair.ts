@@ -42,7 +42,8 @@ export interface LastBackup {
 
 /** The flows a failover or failback runs inside itself, given by the command: no flow imports another. */
 export interface PairFlows {
-  backup(rp: ResolvedPolicy, options: { dryRun: boolean; adoptTarget: boolean }): Promise<LastBackup>;
+  /** `noReplication`: the backup leaves replication alone (a failover's last backup, its peers being taken down). */
+  backup(rp: ResolvedPolicy, options: { dryRun: boolean; adoptTarget: boolean; noReplication?: boolean }): Promise<LastBackup>;
 }
 
 export interface PairReport {

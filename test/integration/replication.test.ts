@@ -4,7 +4,8 @@
 // enables the peer. Once the writer stops and the peer has shipped everything, the replica holds
 // exactly the primary's rows — none lost between the snapshot and the peer, none doubled. status
 // shows the peer and its lag (and the metrics file); a second backup finds it in place and changes
-// nothing; the peer disabled by hand is CRITICAL, and the next backup enables it.
+// nothing; the peer disabled by hand is CRITICAL; a column family added on the primary is found by
+// the next backup, which sets the table up again (the peer enabled), and the family replicates.
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -59,14 +60,14 @@ describe('HBase replication', () => {
     const stop = path.join(tmpDir('rep-writer'), 'stop');
     const writer = execa(path.join(east.binDir, 'hbase'), ['shell', '-n'], { input: writerScript(stop), reject: false });
     try {
-      await new Promise((r) => setTimeout(r, 5_000));
+      await new Promise((r) => setTimeout(r, 3_000));
       const first = await backup(policy);
       expect(first.report, first.stderr).toMatchObject({
         result: 'ok',
         replication: { peer: `hbackup_rep_${id}`, tables: [table], bootstrapped: [table], reason: `${table} joins the peer` },
       });
       // The writer goes on after the bootstrap.
-      await new Promise((r) => setTimeout(r, 3_000));
+      await new Promise((r) => setTimeout(r, 2_000));
     } finally {
       fs.writeFileSync(stop, '');
     }
@@ -74,16 +75,20 @@ describe('HBase replication', () => {
     const written = Number(/^hbackup:wrote (\d+)$/m.exec(String(wrote.stdout))?.[1]);
     expect(written, String(wrote.stderr).slice(-2000)).toBeGreaterThan(200);
 
+    // The peer ships what queued; the replica catches up (each look is one shell: some seconds).
+    const caughtUp = async (rows: number) => {
+      let replica: string[] = [];
+      for (let i = 0; i < 12; i++) {
+        replica = await rowsOn(west);
+        if (replica.length >= rows) break;
+        await new Promise((r) => setTimeout(r, 2_000));
+      }
+      return replica;
+    };
     const primaryRows = await rowsOn(east);
+    const replicaRows = await caughtUp(written);
     expect(primaryRows).toHaveLength(written);
     expect(primaryRows.at(-1)).toBe(`row${String(written - 1).padStart(6, '0')}=${written - 1}`);
-    // The peer ships what queued; the replica catches up (each look is one shell: some seconds).
-    let replicaRows: string[] = [];
-    for (let i = 0; i < 12; i++) {
-      replicaRows = await rowsOn(west);
-      if (replicaRows.length >= written) break;
-      await new Promise((r) => setTimeout(r, 2_000));
-    }
     expect(replicaRows).toEqual(primaryRows);
 
     // status: the peer enabled and its lag, in the metrics file too.
@@ -105,14 +110,21 @@ describe('HBase replication', () => {
     expect(second.report, second.stderr).toMatchObject({ result: 'ok', replication: { bootstrapped: [], reason: 'in place' } });
     expect(second.stderr).not.toContain('replication peer');
 
-    // The peer disabled by hand: CRITICAL, naming it; the next backup enables it (the queued edits kept).
-    await hbaseShell(east, `disable_peer '${peer}'\n`);
+    // The peer disabled by hand: CRITICAL, naming it. A column family added on the primary meanwhile
+    // (and written to): the next backup finds it unreplicated and sets the table up again, the peer enabled.
+    await hbaseShell(east, `disable_peer '${peer}'\nalter '${table}', {NAME => 'g'}\nput '${table}', 'row-g1', 'g:q', 'g1'\n`);
     const critical = await hbackup(['status', '--policies', dir]);
     expect(critical.exitCode).toBe(2);
     expect(String(critical.stdout)).toContain(`CRITICAL: rep-${id}: replication peer ${peer} on east is disabled`);
     const third = await backup(policy);
     expect(third.report, third.stderr).toMatchObject({
-      replication: { reason: `peer ${peer} was disabled: the edits queued since are shipped` },
+      replication: { bootstrapped: [table], reason: `${table}'s families g are not replicated` },
     });
+    expect(third.stderr).toContain(`replication peer ${peer}: ${table}'s families g are not replicated`);
+    await hbaseShell(east, `put '${table}', 'row-g2', 'g:q', 'g2'\n`);
+    const withFamily = await rowsOn(east);
+    const replicaWithFamily = await caughtUp(written + 2);
+    expect(withFamily).toEqual(expect.arrayContaining(['row-g1=g1', 'row-g2=g2']));
+    expect(replicaWithFamily).toEqual(withFamily);
   });
 });

@@ -60,3 +60,11 @@ export function exportProblem(log: string, snapshot: string): string | undefined
   }
   return undefined;
 }
+
+/** What to say of an export that exited non-zero: why, when its output names a cause worth acting on. */
+export function exportFailureHint(stderr: string): string {
+  const oom = /java\.lang\.OutOfMemoryError: ([^\n]+)/.exec(stderr);
+  if (oom)
+    return `ExportSnapshot ran out of memory (${oom[1]!.trim()}): give the hbase tool more heap (HBASE_HEAPSIZE in tools.env), fewer copy.mappers, or a YARN to run on; the previous restore point is intact`;
+  return 'see the ExportSnapshot log; the previous restore point is intact';
+}

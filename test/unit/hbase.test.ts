@@ -6,7 +6,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { armHbase } from '../../src/datasets/hbase/copy.js';
 import type { FlowContext } from '../../src/datasets/kind.js';
 import type { Session } from '../../src/exec/session.js';
-import { exportArgs, exportProblem, parseExportCounters } from '../../src/hbase/export.js';
+import { exportArgs, exportFailureHint, exportProblem, parseExportCounters } from '../../src/hbase/export.js';
 import { compareSnapshotFiles, parseSnapshotInfo } from '../../src/hbase/info.js';
 import { fireLine, parseOutcome, SESSION_END, shellError } from '../../src/hbase/shell.js';
 import { rootPath, stampOfTableSnapshot, tableSnapshotName } from '../../src/hbase/tables.js';
@@ -73,6 +73,23 @@ describe('ExportSnapshot', () => {
       '-chgroup',
       'hadoop',
     ]);
+  });
+});
+
+describe('a failed export', () => {
+  it('says when it ran out of memory, and what to give it; else where to look', () => {
+    const stderr = [
+      '26/12/02 22:25:24 WARN mapred.LocalJobRunner: job_local637978083_0001',
+      'java.lang.Exception: java.lang.OutOfMemoryError: Java heap space',
+      'Caused by: java.lang.OutOfMemoryError: Java heap space',
+      'org.apache.hadoop.hbase.snapshot.ExportSnapshotException: NA',
+    ].join('\n');
+    expect(exportFailureHint(stderr)).toBe(
+      'ExportSnapshot ran out of memory (Java heap space): give the hbase tool more heap (HBASE_HEAPSIZE in tools.env), fewer copy.mappers, or a YARN to run on; the previous restore point is intact',
+    );
+    expect(exportFailureHint('org.apache.hadoop.hbase.snapshot.ExportSnapshotException: NA')).toBe(
+      'see the ExportSnapshot log; the previous restore point is intact',
+    );
   });
 });
 

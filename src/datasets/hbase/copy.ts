@@ -6,7 +6,7 @@
 
 import { describeCommand, look, run } from '../../core/change.js';
 import { HbackupError, ToolError } from '../../errors.js';
-import { exportProblem, parseExportCounters } from '../../hbase/export.js';
+import { exportFailureHint, exportProblem, parseExportCounters } from '../../hbase/export.js';
 import { compareSnapshotFiles, infoArgs, parseSnapshotInfo } from '../../hbase/info.js';
 import { FIRED, fireLine, parseOutcome, READY, SESSION_END, SESSION_SETUP } from '../../hbase/shell.js';
 import type { CopyResult, FlowContext, SnapshotTiming, Trigger, Verification } from '../kind.js';
@@ -74,13 +74,7 @@ export async function exportHbase(ctx: FlowContext, plan: HbasePlan, update: (te
     },
   });
   const log = `${r.stdout}\n${r.stderr}`;
-  if (r.exitCode !== 0)
-    throw new ToolError(
-      plan.exportChange.command.argv,
-      r.exitCode,
-      r.stderr,
-      'see the ExportSnapshot log; the previous restore point is intact',
-    );
+  if (r.exitCode !== 0) throw new ToolError(plan.exportChange.command.argv, r.exitCode, r.stderr, exportFailureHint(r.stderr));
   const problem = exportProblem(log, plan.snapshot);
   if (problem) throw new HbackupError(`${plan.spec.source}: export of ${plan.snapshot} failed: ${problem}`);
   const c = parseExportCounters(log);

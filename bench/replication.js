@@ -4,7 +4,8 @@
 // backup takes to set its replication up (peer, scopes, snapshot exported and cloned on west, peer
 // enabled). Then a writer puts RATE rows a second (default 200) for SECONDS (default 300) while
 // `status` samples the peer's lag every SAMPLE seconds (default 10): the lag's median, 99th
-// percentile and largest, and how long after the writer stopped the replica held every row.
+// percentile and largest, and how long after the writer stopped the replica held every row. The
+// export runs with 2 mappers: a local-mode ExportSnapshot gives each a buffer of a block (128 MiB).
 // Prints figures; asserts nothing.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -78,7 +79,10 @@ console.log(`load ${SIZE_MB} MiB (${loadRows} rows of 1 KiB) into ${table} on ea
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hbackup-bench-rep-'));
 const policy = path.join(dir, `${service}.yaml`);
-fs.writeFileSync(policy, stringify({ service, datasets: [{ hbase: table, replication: true }], retention: { primary: 1, secondary: 1 } }));
+fs.writeFileSync(
+  policy,
+  stringify({ service, datasets: [{ hbase: table, replication: true }], copy: { mappers: 2 }, retention: { primary: 1, secondary: 1 } }),
+);
 t = Date.now();
 const first = await hbackup(['backup', policy, '--json']);
 const report = JSON.parse(String(first.stdout).split('\n')[0]);

@@ -106,6 +106,14 @@ describe('HBase replication', () => {
       new RegExp(`^hbackup_replication_lag_seconds\\{service="rep-${id}",peer="${peer}"\\} \\d`, 'm'),
     );
 
+    // The replica is live: a restore in place on the secondary is refused; beside it, planned.
+    const inPlace = await hbackup(['restore', policy, '--on', 'secondary', '--dry-run']);
+    expect(inPlace.exitCode, String(inPlace.stderr)).toBe(3);
+    expect(String(inPlace.stderr)).toContain(`${table} on west: the live replica of a replicated table (replication: true)`);
+    const beside = await hbackup(['restore', policy, '--on', 'secondary', '--suffix', '_r1', '--dry-run', '--json']);
+    expect(beside.exitCode, String(beside.stderr)).toBe(0);
+    expect(JSON.parse(String(beside.stdout)).datasets).toMatchObject([{ to: `west:${table}_r1`, inPlace: false }]);
+
     const second = await backup(policy);
     expect(second.report, second.stderr).toMatchObject({ result: 'ok', replication: { bootstrapped: [], reason: 'in place' } });
     expect(second.stderr).not.toContain('replication peer');

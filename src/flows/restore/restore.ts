@@ -6,7 +6,9 @@ import type { ResolvedPolicy } from '../../config/load.js';
 import { type FlowIo, openFlow, siteOf } from '../../core/context.js';
 import type { Outcome } from '../../core/outcome.js';
 import { confirmOrRefuse, runFlow } from '../../core/run.js';
+import { replicatedTables } from '../../datasets/hbase/replication.js';
 import { planRestore, type RestoreOptions, restoreChanges, restoreItems } from '../../datasets/restore.js';
+import { PreflightError } from '../../errors.js';
 import { acquireLock, type Lock } from '../../lock/lock.js';
 import { currentRoles } from '../../sites/roles.js';
 
@@ -60,6 +62,15 @@ export async function restoreService(rp: ResolvedPolicy, options: RestoreRun, io
       () => planRestore(ctx, options),
       (p) => `${service}: restore point ${p.point.snapshot}, ${p.items.length} data set(s) onto ${p.site}`,
     );
+    // A replica is kept by the peer: set back in place it would stay apart from the primary for good.
+    const replicated = new Set(replicatedTables(ctx));
+    const replicas = plan.items.filter(
+      (i) => options.on === 'secondary' && i.inPlace && i.record.type === 'hbase' && replicated.has(i.record.target),
+    );
+    if (replicas.length)
+      throw new PreflightError([
+        `${replicas.map((i) => i.record.target).join(', ')} on ${plan.site}: the live replica of a replicated table (replication: true); restored in place it would stay apart from the primary: restore it beside the replica with --suffix`,
+      ]);
     report.restorePoint = plan.point.snapshot;
     report.site = plan.site;
     report.datasets = plan.items.map((i) => ({ type: i.record.type, from: i.from, to: i.to, inPlace: i.inPlace, method: i.method }));

@@ -34,6 +34,10 @@ export const httpChange = (site: Site, request: WebHdfsRequest, data?: string): 
 export const describeCommand = (cmd: Command, input?: string): string =>
   input === undefined ? displayCommand(cmd) : `${displayCommand(cmd)} <<< ${input.trim().split('\n').join('; ')}`;
 
+/** HBase shell statements run in order by one `hbase shell -n` of the site (it stops at the first that fails). */
+export const shellChange = (site: Site, statements: string[]): Change =>
+  commandChange(site.name, site.tool('hbase', ['shell', '-n']), `${statements.join('\n')}\n`);
+
 /** A command run by a site's tools (or on this host: site "local"), with what it reads on standard input. */
 export const commandChange = (site: string, command: Command, input?: string): Change => ({
   site,

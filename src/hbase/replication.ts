@@ -5,7 +5,7 @@
  * (one marked line per peer, per column family and per region server's replication source, as the
  * servers last reported to the master); the changes are shell statements.
  */
-import type { NamedCluster } from '../config/load.js';
+import { fullTableName, type NamedCluster } from '../config/load.js';
 import { ToolError } from '../errors.js';
 import type { Command, RunOptions, RunResult } from '../exec/runner.js';
 import { rubyString } from './tables.js';
@@ -86,9 +86,6 @@ $hbackup_conn.close
 puts 'hbackup:read'
 `;
 
-/** `t` → `default:t`: every name with its namespace. */
-const full = (name: string) => (name.includes(':') ? name : `default:${name}`);
-
 /** What readScript printed. */
 export function parseState(out: string, tables: string[]): ReplicationState {
   const peers: Peer[] = [];
@@ -103,7 +100,7 @@ export function parseState(out: string, tables: string[]): ReplicationState {
         enabled: p[2] === 'ENABLED',
         serial: p[3] === 'true',
         clusterKey: p[4]!,
-        tables: list === '*' ? undefined : list ? list.split(',').map(full) : [],
+        tables: list === '*' ? undefined : list ? list.split(',').map(fullTableName) : [],
       });
       continue;
     }
@@ -133,13 +130,15 @@ export async function readReplication(
   return parseState(r.stdout, tables);
 }
 
+/** A peer's TABLE_CFS: each table with every family. */
+const tableCfs = (tables: string[]) => `{ ${tables.map((t) => `${rubyString(t)} => []`).join(', ')} }`;
+
 /** Shell statements for replication, as a flow plans and runs them. */
 export const replicationStatements = {
   /** The peer, disabled (edits queue from now on, none is shipped yet), serial, for these tables. */
   addPeer: (id: string, key: string, tables: string[]) =>
-    `add_peer ${rubyString(id)}, CLUSTER_KEY => ${rubyString(key)}, TABLE_CFS => { ${tables.map((t) => `${rubyString(t)} => []`).join(', ')} }, SERIAL => true, STATE => 'DISABLED'`,
-  appendTables: (id: string, tables: string[]) =>
-    `append_peer_tableCFs ${rubyString(id)}, { ${tables.map((t) => `${rubyString(t)} => []`).join(', ')} }`,
+    `add_peer ${rubyString(id)}, CLUSTER_KEY => ${rubyString(key)}, TABLE_CFS => ${tableCfs(tables)}, SERIAL => true, STATE => 'DISABLED'`,
+  appendTables: (id: string, tables: string[]) => `append_peer_tableCFs ${rubyString(id)}, ${tableCfs(tables)}`,
   disablePeer: (id: string) => `disable_peer ${rubyString(id)}`,
   enablePeer: (id: string) => `enable_peer ${rubyString(id)}`,
   /** The peer removed when the site has it (it ships nothing more; its queue goes with it). */

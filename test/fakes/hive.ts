@@ -55,6 +55,20 @@ const value = (t: string) => t.slice(1);
 const ESCAPE = /["#%'*/:=?\\{[\]^]/g;
 const escapeName = (v: string) => v.replace(ESCAPE, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 
+/** A Beeline that could not connect: it prints these lines on standard error and ends before answering. */
+export function refusedSession(stderr: string[]): Session {
+  return {
+    write: () => {},
+    waitFor: async () => {
+      throw new Error('beeline -u ended before it answered');
+    },
+    lines: (stream) => (stream === 'stderr' ? stderr : []),
+    end: async () => ({ exitCode: 2, stdout: '', stderr: stderr.join('\n') }),
+    kill: () => {},
+    unref: () => {},
+  };
+}
+
 export class FakeMetastore {
   readonly dbs = new Map<string, Map<string, FakeTable>>();
   /** Refuse scans of partitioned tables without a partition filter (hive.strict.checks.no.partition.filter). */
@@ -75,7 +89,10 @@ export class FakeMetastore {
 
   /** Beeline kept running: it reads statements and `!sh echo` lines from its input, echoes them on standard error as Beeline does, and goes on past a refused statement. */
   session = (): Session => {
-    if (this.refuse) return this.refused(this.refuse);
+    if (this.refuse)
+      return refusedSession([
+        `Error: Could not open client transport with JDBC Uri: jdbc:hive2://fake:10000/default: ${this.refuse} (state=08S01,code=0)`,
+      ]);
     const lines: Record<Stream, string[]> = { stdout: [], stderr: [] };
     const seen: Record<Stream, number> = { stdout: 0, stderr: 0 };
     let statement = '';
@@ -113,21 +130,6 @@ export class FakeMetastore {
       unref: () => {},
     };
   };
-
-  /** A Beeline whose connection the server refused: it says why and ends before answering. */
-  private refused(why: string): Session {
-    const stderr = [`Error: Could not open client transport with JDBC Uri: jdbc:hive2://fake:10000/default: ${why} (state=08S01,code=0)`];
-    return {
-      write: () => {},
-      waitFor: async () => {
-        throw new Error('beeline ended before it answered');
-      },
-      lines: (stream) => (stream === 'stderr' ? stderr : []),
-      end: async () => ({ exitCode: 2, stdout: '', stderr: stderr.join('\n') }),
-      kill: () => {},
-      unref: () => {},
-    };
-  }
 
   /** EXPLAIN EXTENDED SELECT * as HiveServer2 4.0.1 prints it: each partition's values, then its properties with its location. */
   private explain(db: string, name: string): string[][] {

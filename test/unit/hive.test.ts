@@ -8,7 +8,7 @@ import { parseDescribe, parseExplainLocations, parsePartitionLocation, parsePart
 import { columnType, ident, literal } from '../../src/hive/sql.js';
 import { readTables, rewriteLocation, syncStatements } from '../../src/hive/sync.js';
 import { type TableMeta, tableRefusal } from '../../src/hive/tables.js';
-import { FakeMetastore } from '../fakes/hive.js';
+import { FakeMetastore, refusedSession } from '../fakes/hive.js';
 
 // What HiveServer2 4.0.1 answered through Beeline 3.1.3 (--outputformat=tsv2, no header) for
 // `shop.sales` (id INT COMMENT 'the id', amount DECIMAL(10,2), tags ARRAY<STRING>) partitioned by
@@ -273,19 +273,9 @@ describe('Beeline', () => {
     let starts = 0;
     const spawn: Spawner = () => {
       starts++;
-      const stderr = [
+      return refusedSession([
         'Error: Could not open client transport with JDBC Uri: jdbc:hive2://h:10000/default: java.net.ConnectException: Connection refused (state=08S01,code=0)',
-      ];
-      return {
-        write: () => {},
-        waitFor: async () => {
-          throw new Error('beeline -u ended before it answered');
-        },
-        lines: (stream) => (stream === 'stderr' ? stderr : []),
-        end: async () => ({ exitCode: 2, stdout: '', stderr: stderr.join('\n') }),
-        kill: () => {},
-        unref: () => {},
-      };
+      ]);
     };
     const hive = beelineHive('east', { argv: ['beeline'] }, spawn);
     await expect(hive.run(['SHOW DATABASES'])).rejects.toThrow(
@@ -298,17 +288,8 @@ describe('Beeline', () => {
   it('says a Kerberos login HiveServer2 refused as such, with what to check, exit 3', async () => {
     const said =
       'Error: Could not open client transport with JDBC Uri: jdbc:hive2://h:10000/default;principal=hive/h@R: GSS initiate failed (state=08S01,code=0)';
-    const spawn: Spawner = () => ({
-      write: () => {},
-      waitFor: async () => {
-        throw new Error('beeline -u ended before it answered');
-      },
-      lines: (stream) =>
-        stream === 'stderr' ? ['\tat com.sun.security.sasl.gsskerb.GssKrb5Client.evaluateChallenge(GssKrb5Client.java:209)', said] : [],
-      end: async () => ({ exitCode: 2, stdout: '', stderr: said }),
-      kill: () => {},
-      unref: () => {},
-    });
+    const spawn: Spawner = () =>
+      refusedSession(['\tat com.sun.security.sasl.gsskerb.GssKrb5Client.evaluateChallenge(GssKrb5Client.java:209)', said]);
     const refused = await beelineHive('krb', { argv: ['beeline'] }, spawn, { kerberized: true })
       .run(['SHOW DATABASES'])
       .catch((e: HbackupError) => e);

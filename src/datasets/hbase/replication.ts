@@ -8,7 +8,8 @@
  * nothing. Planned read-only (one HBase shell on the primary, WebHDFS on the secondary).
  */
 import { fullTableName } from '../../config/load.js';
-import { type Change, commandChange, look } from '../../core/change.js';
+import type { Policy } from '../../config/schema.js';
+import { type Change, look, shellChange } from '../../core/change.js';
 import { PreflightError } from '../../errors.js';
 import { clusterKey, type Peer, peerId, readReplication, replicationStatements as rs, type TableScopes } from '../../hbase/replication.js';
 import { statements } from '../../hbase/shell.js';
@@ -30,11 +31,11 @@ export interface ReplicationPlan {
 }
 
 /** The policy's tables kept by replication. */
-export const replicatedTables = (ctx: Pick<BackupContext, 'policy'>): string[] =>
-  ctx.policy.datasets.flatMap((d) => (d.hbase !== undefined && d.replication ? [fullTableName(d.hbase)] : []));
+export const replicatedTables = (policy: Pick<Policy, 'datasets'>): string[] =>
+  policy.datasets.flatMap((d) => (d.hbase !== undefined && d.replication ? [fullTableName(d.hbase)] : []));
 
 export async function planReplication(ctx: BackupContext, runSnapshot: string): Promise<ReplicationPlan | undefined> {
-  const tables = replicatedTables(ctx);
+  const tables = replicatedTables(ctx.policy);
   if (!tables.length) return undefined;
   const { primary, secondary } = ctx;
   const key = clusterKey(secondary.cluster);
@@ -58,17 +59,15 @@ export async function planReplication(ctx: BackupContext, runSnapshot: string): 
     if (await secondary.hdfs.getFileStatus(`${targetRoot}/data/${ns}`)) namespaces.add(ns);
   }
   const d = decideReplication({ peer, key, tables, peers: state.peers, scopes: state.tables, replicas, namespaces, runSnapshot });
-  const shell = (site: typeof primary, lines: string[]) =>
-    commandChange(site.name, site.tool('hbase', ['shell', '-n']), `${lines.join('\n')}\n`);
   const after: Change[] = [];
-  if (d.clones.length) after.push(shell(secondary, d.clones));
-  if (d.enable) after.push(shell(primary, [rs.enablePeer(peer)]));
+  if (d.clones.length) after.push(shellChange(secondary, d.clones));
+  if (d.enable) after.push(shellChange(primary, [rs.enablePeer(peer)]));
   return {
     peer,
     tables,
     bootstrap: d.bootstrap,
     reason: d.reason,
-    before: d.before.length ? [shell(primary, d.before)] : [],
+    before: d.before.length ? [shellChange(primary, d.before)] : [],
     after,
   };
 }

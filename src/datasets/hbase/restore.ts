@@ -5,7 +5,7 @@
  * between disable and enable when the table is the snapshot's own, else drop and clone.
  */
 import type { DatasetRecord } from '../../catalog/catalog.js';
-import { type Change, commandChange, look } from '../../core/change.js';
+import { type Change, commandChange, look, shellChange } from '../../core/change.js';
 import { HbackupError } from '../../errors.js';
 import { exportArgs } from '../../hbase/export.js';
 import { infoArgs, parseSnapshotInfo } from '../../hbase/info.js';
@@ -70,7 +70,7 @@ export async function planHbaseRestore(ctx: FlowContext, record: DatasetRecord, 
     shell.push(statements.disable(table), statements.drop(table), statements.clone(record.snapshot, table));
     method += 'drop, then clone_snapshot';
   }
-  changes.push(commandChange(site.name, site.tool('hbase', ['shell', '-n']), `${shell.join('\n')}\n`));
+  changes.push(shellChange(site, shell));
   return item(method);
 }
 

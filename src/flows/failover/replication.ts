@@ -4,7 +4,7 @@
  * one). A failback's copy forward then sets replication up in the new direction, as any backup does.
  */
 import type { ResolvedPolicy } from '../../config/load.js';
-import { type Change, commandChange, type Performer, perform } from '../../core/change.js';
+import { type Change, type Performer, perform, shellChange } from '../../core/change.js';
 import type { Step } from '../../core/steps.js';
 import { replicatedTables } from '../../datasets/hbase/replication.js';
 import { peerId, replicationStatements } from '../../hbase/replication.js';
@@ -12,7 +12,7 @@ import type { Site } from '../../sites/site.js';
 
 /** The peers of the services that replicate HBase tables. */
 export const peersOf = (services: ResolvedPolicy[]): string[] =>
-  services.filter((rp) => replicatedTables({ policy: rp.policy }).length).map((rp) => peerId(rp.policy.service));
+  services.filter((rp) => replicatedTables(rp.policy).length).map((rp) => peerId(rp.policy.service));
 
 /**
  * The step that removes the services' peers on `site`, each if it is there; none without peers.
@@ -21,11 +21,7 @@ export const peersOf = (services: ResolvedPolicy[]): string[] =>
 export function stopReplicationStep(site: Site, services: ResolvedPolicy[], p: Performer, onFailure: (e: Error) => void): Step | undefined {
   const peers = peersOf(services);
   if (!peers.length) return undefined;
-  const change: Change = commandChange(
-    site.name,
-    site.tool('hbase', ['shell', '-n']),
-    `${peers.map(replicationStatements.removePeerIfThere).join('\n')}\n`,
-  );
+  const change: Change = shellChange(site, peers.map(replicationStatements.removePeerIfThere));
   return {
     id: `stop replication ${site.name}`,
     title: `stop replication from ${site.name} (${peers.join(', ')})`,

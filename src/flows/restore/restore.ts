@@ -63,7 +63,7 @@ export async function restoreService(rp: ResolvedPolicy, options: RestoreRun, io
       (p) => `${service}: restore point ${p.point.snapshot}, ${p.items.length} data set(s) onto ${p.site}`,
     );
     // A replica is kept by the peer: set back in place it would stay apart from the primary for good.
-    const replicated = new Set(replicatedTables(ctx));
+    const replicated = new Set(replicatedTables(ctx.policy));
     const replicas = plan.items.filter(
       (i) => options.on === 'secondary' && i.inPlace && i.record.type === 'hbase' && replicated.has(i.record.target),
     );

@@ -29,7 +29,7 @@ export async function replicationStatus(
   runner: Runner,
   problems: Problem[],
 ): Promise<ReplicationStatus | undefined> {
-  const tables = replicatedTables({ policy: policy as Policy });
+  const tables = replicatedTables(policy);
   if (!tables.length) return undefined;
   const peer = peerId(policy.service);
   const state = await readReplication(runner, primary.tool('hbase', ['shell', '-n']), tables, primary.name);

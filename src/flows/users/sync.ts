@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { loadClusters, pairOf, pairServices, type ResolvedPolicy } from '../../config/load.js';
-import { commandChange, look, type Performer, perform } from '../../core/change.js';
+import { look, type Performer, perform, shellChange } from '../../core/change.js';
 import type { FlowIo } from '../../core/context.js';
 import { openPair, policyFor, siteOf } from '../../core/context.js';
 import type { Outcome } from '../../core/outcome.js';
@@ -101,9 +101,7 @@ async function hbaseGrants(p: Performer, primary: Site, secondary: Site, opts: U
     warn(
       `${plan.withSnapshots} grant(s) on tables ${secondary.name} holds only as snapshots: a restore brings them back with the table (RESTORE_ACL)`,
     );
-  const changes = plan.statements.length
-    ? [commandChange(secondary.name, secondary.tool('hbase', ['shell', '-n']), `${plan.statements.join('\n')}\n`)]
-    : [];
+  const changes = plan.statements.length ? [shellChange(secondary, plan.statements)] : [];
   return { plan, changes };
 }
 

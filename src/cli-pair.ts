@@ -20,12 +20,17 @@ export function addPairCommands(
     .option('--dry-run', 'check everything read-only and print the whole plan')
     .option('--yes', 'do not ask (needed without a terminal)')
     .option('--emergency', 'promote even though the primary answers (it is known to be faulty): it is put in safe mode')
+    .option(
+      '--replicas [services...]',
+      'an emergency promotes the live replicas of the replicated HBase tables (seconds behind, each table on its own) instead of their restore point: of these services, or of every one',
+    )
     .addHelpText(
       'after',
       `
 Examples:
   hbackup failover --policies /etc/hbackup/policies --dry-run     # planned or emergency, and what each service loses
   hbackup failover --policies /etc/hbackup/policies --yes
+  hbackup failover --policies /etc/hbackup/policies --yes --replicas orders   # orders' tables as replicated, seconds behind
 ${EXIT_CODES_HELP}`,
     )
     .action(async (opts) => {

@@ -3,6 +3,7 @@ import { exitCode } from '../core/outcome.js';
 import { failback } from '../flows/failover/failback.js';
 import { failover } from '../flows/failover/failover.js';
 import type { PairFlows, PairReport } from '../flows/failover/pair.js';
+import { behind } from '../flows/failover/replicas.js';
 import { type Output, outcomeWord } from '../output.js';
 import { type CommandEnv, flowIo, terminalConfirm } from './context.js';
 import { backupThenUsers } from './flows.js';
@@ -13,6 +14,7 @@ export interface PairCommandOptions {
   yes?: boolean;
   dryRun?: boolean;
   emergency?: boolean;
+  replicas?: true | string[];
   switch?: boolean;
 }
 
@@ -26,8 +28,15 @@ function printPair(out: Output, r: PairReport): void {
   );
   for (const s of r.services) {
     const stake = s.rpoSeconds !== null && s.rpoSeconds > 0 ? `, ${Math.round(s.rpoSeconds / 60)} min since (RPO)` : '';
+    const point = `restore point ${s.restorePoint ?? '(none)'}${s.moment ? ` of ${s.moment}` : ''}${stake}`;
     if (!s.restorePoint && r.mode === 'planned') out.print(`  ${s.service}: a last backup first, so nothing is lost`);
-    else out.print(`  ${s.service}: restore point ${s.restorePoint ?? '(none)'}${s.moment ? ` of ${s.moment}` : ''}${stake}`);
+    else if (s.replicas?.used)
+      out.print(
+        `  ${s.service}: the live replicas of ${s.replicas.tables.join(', ')}, ${behind(s.replicas)}, each table on its own; the rest from ${point}`,
+      );
+    else out.print(`  ${s.service}: ${point}`);
+    if (s.replicas && !s.replicas.used)
+      out.print(`    or --replicas: the live replicas of ${s.replicas.tables.join(', ')}, ${behind(s.replicas)}, each table on its own`);
     for (const d of s.datasets)
       out.print(`    ${d.to}  ${d.method}${d.verified ? `  verified ${d.verified.files} files, ${d.verified.bytes} bytes` : ''}`);
     for (const l of s.lostWrites ?? []) {
@@ -63,7 +72,7 @@ async function pairCommand(which: 'failover' | 'failback', opts: PairCommandOpti
   };
   const report =
     which === 'failover'
-      ? await failover(pair, services, { ...common, emergency: Boolean(opts.emergency) }, flows, io)
+      ? await failover(pair, services, { ...common, emergency: Boolean(opts.emergency), replicas: opts.replicas }, flows, io)
       : await failback(pair, services, { ...common, switch: Boolean(opts.switch) }, flows, io);
   if (report.error) env.out.error(`${which}: ${report.error}`);
   if (env.out.json) env.out.printJsonLine(report);

@@ -54,10 +54,18 @@ export interface Source {
   logQueue: number;
 }
 
+/** One region server's replication sink (edits other clusters shipped into this one), as it last reported. */
+export interface Sink {
+  server: string;
+  /** When the newest edit it applied was written on the source cluster (ms since the epoch; 0: none yet). */
+  lastAppliedWrittenMs: number;
+}
+
 export interface ReplicationState {
   peers: Peer[];
   tables: TableScopes[];
   sources: Source[];
+  sinks: Sink[];
 }
 
 /** The Ruby that prints what a site holds: every peer, and the families of the tables asked for. */
@@ -81,6 +89,8 @@ $hbackup_admin.getClusterMetrics(java.util.EnumSet.of(org.apache.hadoop.hbase.Cl
   m.getReplicationLoadSourceList.each do |s|
     puts "hbackup:source #{sn.getServerName} #{s.getPeerID} #{s.getAgeOfLastShippedOp} #{s.getReplicationLag} #{s.getSizeOfLogQueue}"
   end
+  k = m.getReplicationLoadSink
+  puts "hbackup:sink #{sn.getServerName} #{k.getTimestampsOfLastAppliedOp}" if k
 end
 $hbackup_conn.close
 puts 'hbackup:read'
@@ -90,6 +100,7 @@ puts 'hbackup:read'
 export function parseState(out: string, tables: string[]): ReplicationState {
   const peers: Peer[] = [];
   const sources: Source[] = [];
+  const sinks: Sink[] = [];
   const families = new Map<string, { name: string; scope: number }[] | undefined>(tables.map((t) => [t, []]));
   for (const line of out.split('\n')) {
     const p = /^hbackup:peer (\S+) (ENABLED|DISABLED) (true|false) (\S+) ?(\S*)$/.exec(line.trim());
@@ -109,12 +120,14 @@ export function parseState(out: string, tables: string[]): ReplicationState {
       const [server, peer, age, lag, queue] = src.slice(1) as [string, string, string, string, string];
       sources.push({ server, peer, ageOfLastShippedOpMs: Number(age), lagMs: Number(lag), logQueue: Number(queue) });
     }
+    const sink = /^hbackup:sink (\S+) (\d+)$/.exec(line.trim());
+    if (sink) sinks.push({ server: sink[1]!, lastAppliedWrittenMs: Number(sink[2]) });
     const f = /^hbackup:family (\S+) (\S+) (\d+)$/.exec(line.trim());
     if (f && families.has(f[1]!)) families.get(f[1]!)!.push({ name: f[2]!, scope: Number(f[3]) });
     const m = /^hbackup:missing (\S+)$/.exec(line.trim());
     if (m && families.has(m[1]!)) families.set(m[1]!, undefined);
   }
-  return { peers, tables: tables.map((t) => ({ table: t, families: families.get(t) })), sources };
+  return { peers, tables: tables.map((t) => ({ table: t, families: families.get(t) })), sources, sinks };
 }
 
 /** What a site holds, read by one run of its HBase shell (`shell`: `hbase shell -n` of the site). */

@@ -35,8 +35,17 @@ export interface IdentityChange {
   reason: string;
   /** When the run that made this change began (a promotion: its RTO is changedAt − startedAt). */
   startedAt?: string;
-  /** A promotion: the restore point each service is served from (its RPO is startedAt − moment). */
-  served?: { service: string; restorePoint: string | null; moment: string | null }[];
+  /**
+   * A promotion: the restore point each service is served from (its RPO is startedAt − moment), and
+   * the tables it serves as their live replicas instead, with how far behind they were.
+   */
+  served?: {
+    service: string;
+    restorePoint: string | null;
+    moment: string | null;
+    replicas?: string[];
+    replicasLagSeconds?: number | null;
+  }[];
 }
 
 const fileOf = (dir: string, epoch: number) => `${dir}/${String(epoch).padStart(10, '0')}.json`;

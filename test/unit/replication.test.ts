@@ -55,6 +55,7 @@ describe('HBase replication', () => {
       'hbackup:family shop:orders f 1',
       'hbackup:missing default:events',
       'hbackup:source rs1.example.com,16020,1764637200000 hbackup_orders 1200 3400 2',
+      'hbackup:sink rs1.example.com,16020,1764637200000 1764640800000',
       'hbackup:read',
     ].join('\n');
     expect(parseState(out, ['shop:orders', 'default:events'])).toEqual({
@@ -75,6 +76,7 @@ describe('HBase replication', () => {
       sources: [
         { server: 'rs1.example.com,16020,1764637200000', peer: 'hbackup_orders', ageOfLastShippedOpMs: 1200, lagMs: 3400, logQueue: 2 },
       ],
+      sinks: [{ server: 'rs1.example.com,16020,1764637200000', lastAppliedWrittenMs: 1764640800000 }],
     });
   });
 

@@ -16,9 +16,11 @@ import { type Change, httpChange, perform } from '../../core/change.js';
 import { type FlowIo, openFlow } from '../../core/context.js';
 import { confirmOrRefuse, runFlow } from '../../core/run.js';
 import { planOf, runSteps, type Step } from '../../core/steps.js';
+import { replicatedTables } from '../../datasets/hbase/replication.js';
 import { kindOf } from '../../datasets/index.js';
 import { type RestorePlan, restoreChanges, restoreItems } from '../../datasets/restore.js';
 import { PreflightError } from '../../errors.js';
+import { clusterKey } from '../../hbase/replication.js';
 import { ops } from '../../hdfs/requests.js';
 import { describeClaim } from '../../identity/claim.js';
 import type { Writer } from '../../identity/identity.js';
@@ -71,6 +73,10 @@ async function serviceSteps(
   };
   report.services.push(r);
   const quarantine = quarantineOf(ctx, old, shared, service, stamp);
+  // Replicated tables are compared row by row with the primary's (their store files always differ).
+  const key = clusterKey(primary);
+  const tables = replicatedTables(rp.policy);
+  const replicated = key && tables.length ? { tables, key, primary: primary.name } : undefined;
   const id = (what: string) => `${what} ${service}`;
   const steps: Step[] = [
     {
@@ -79,7 +85,7 @@ async function serviceSteps(
       changes: quarantine.flatMap((q) => (q.change ? [q.change] : [])),
       run: async () => {
         for (const q of quarantine) if (q.change && !(await q.exists())) await perform(ctx, q.change);
-        if (shared) r.lostWrites = await lostWrites(ctx, old, shared, quarantine);
+        if (shared) r.lostWrites = await lostWrites(ctx, old, shared, quarantine, replicated);
         return undefined;
       },
       recorded: true,

@@ -1,33 +1,14 @@
-/**
- * `failover`: make the secondary the primary.
- *
- * - The primary answers and is healthy → a planned switchover: its writers are fenced (the
- *   clusters file's `fence` hooks), every service gets a last restore point, the new primary's
- *   tables come up from it, the identities swap at the next epoch and the catalog follows the roles.
- *   Nothing is lost.
- * - The primary is down, unhealthy, or `--emergency` says so → an emergency promotion: per service
- *   what is at stake (the moment of its last complete restore point: the RPO) is shown and
- *   confirmed; the old primary, if it still answers, goes into HDFS safe mode; every data set on the
- *   secondary is brought back to that restore point (a half-finished copy is never served) and its
- *   tables come up from the exported snapshots; then the secondary takes the primary identity at the
- *   next epoch, which leaves the old primary stale until failback.
- *
- * Plan (steps of changes) → confirm → claim the epoch (one control host wins) → the steps → new
- * endpoint and RTO. A run that died leaves its claim: the next failover takes it over and finishes
- * what the dead run began past the new primary's identity, or decides anew when it never got there.
- */
-import { readCatalog } from '../../catalog/catalog.js';
 import type { NamedCluster, ResolvedPolicy } from '../../config/load.js';
 import { type Change, perform } from '../../core/change.js';
-import { type FlowContext, type FlowIo, openFlow, openPair } from '../../core/context.js';
+import { type FlowIo, openFlow, openPair } from '../../core/context.js';
 import { confirmOrRefuse, runFlow } from '../../core/run.js';
 import { planOf, runSteps, type ShownChange, type Step } from '../../core/steps.js';
-import { missingOn } from '../../datasets/index.js';
-import { planRestore, type RestorePlan, restoreChanges, restoreItems } from '../../datasets/restore.js';
+import { planRestore, restoreChanges, restoreItems } from '../../datasets/restore.js';
 import { HbackupError, PreflightError } from '../../errors.js';
 import type { Writer } from '../../identity/identity.js';
 import { carryOf } from './carry.js';
 import { type Decision, decideFailover, finishing } from './decide.js';
+import { emergencySteps, serviceReport } from './emergency.js';
 import {
   claimPlan,
   cleanupStep,
@@ -41,36 +22,18 @@ import {
   pairNow,
   roles,
   runSiteHooks,
-  type ServiceReport,
   safeMode,
   siteHooks,
   underClaim,
 } from './pair.js';
+import { behind, liveReplicas, replicasWanted } from './replicas.js';
 import { peersOf, stopReplicationStep } from './replication.js';
 
 export interface FailoverOptions extends PairOptions {
   /** Promote even though the primary answers and looks healthy (it is known to be faulty). */
   emergency: boolean;
-}
-
-/** The newest restore point of the service whose snapshots the secondary holds in full (a stamp). */
-async function lastComplete(ctx: FlowContext): Promise<string | undefined> {
-  const { points } = await readCatalog(ctx.secondary.hdfs, ctx.service);
-  for (const p of [...points].reverse()) {
-    if (!(await missingOn(ctx.secondary, p.datasets)).length) return p.stamp;
-    ctx.progress.warn(`${ctx.service}: restore point ${p.snapshot} is incomplete on ${ctx.secondary.name}; taking an older one`);
-  }
-  return undefined;
-}
-
-function serviceReport(plan: RestorePlan, now: number | null): ServiceReport {
-  return {
-    service: plan.point.service,
-    restorePoint: plan.point.snapshot,
-    moment: plan.point.moment,
-    rpoSeconds: now === null ? 0 : Math.round((now - Date.parse(plan.point.moment)) / 1000),
-    datasets: plan.items.map((i) => ({ type: i.record.type, to: i.to, method: i.method })),
-  };
+  /** An emergency promotes the live replicas of these services' replicated tables (true: of every one that has them). */
+  replicas?: true | string[];
 }
 
 /** A backup's planned changes, as the step of a failover that runs it shows them (the backup makes them itself). */
@@ -81,6 +44,7 @@ const asChanges = (planned: ShownChange[] | undefined): Change[] =>
 async function stepsOf(
   d: Decision,
   services: ResolvedPolicy[],
+  use: Set<string>,
   flows: PairFlows,
   report: PairReport,
   state: { promoted: boolean; before: Writer[] },
@@ -118,26 +82,9 @@ async function stepsOf(
         return undefined;
       },
     });
-    const now = io.now().getTime();
-    for (const rp of services) {
-      const ctx = ctxOf(rp);
-      const point = await lastComplete(ctx);
-      const { service } = rp.policy;
-      if (!point) {
-        report.warnings.push(`${service}: no complete restore point on ${d.to.name}: nothing of it can be brought up there`);
-        report.services.push({ service, restorePoint: null, moment: null, rpoSeconds: null, datasets: [] });
-        continue;
-      }
-      const plan = await planRestore(ctx, { point, on: 'secondary', suffix: undefined, datasets: undefined });
-      const s = serviceReport(plan, now);
-      report.services.push(s);
-      steps.push({
-        id: `restore ${service}`,
-        title: `${service}: back to ${plan.point.snapshot} on ${d.to.name}`,
-        changes: restoreChanges(plan).map((c) => c.change),
-        run: async () => void (await restoreItems(ctx, plan, s.datasets)),
-      });
-    }
+    const now = io.now();
+    const live = await liveReplicas(p, services, d.oldReachable ? from : undefined, to, use, now);
+    for (const rp of services) steps.push(...(await emergencySteps(ctxOf(rp), live.get(rp.policy.service), d, report, now)));
   } else if (!d.finish) {
     steps.push({
       id: 'fence',
@@ -182,7 +129,12 @@ async function stepsOf(
   }
   // The point of no return: from here on each step is recorded, and a run that carries on skips what is done.
   const served = () => ({
-    served: report.services.map((s) => ({ service: s.service, restorePoint: s.restorePoint, moment: s.moment })),
+    served: report.services.map((s) => ({
+      service: s.service,
+      restorePoint: s.restorePoint,
+      moment: s.moment,
+      ...(s.replicas?.used ? { replicas: s.replicas.tables, replicasLagSeconds: s.replicas.lagSeconds } : {}),
+    })),
   });
   steps.push(
     identityStep(
@@ -246,7 +198,10 @@ export async function failover(
     const takeOver = [claims.failover, claims.fresh].find((c) => c && c.on.name === d.to.name && c.epoch === d.epoch);
     const cleanup = cleanupStep([...claims.obsolete, ...[claims.fresh].filter((c): c is FoundOn => Boolean(c) && c !== takeOver)]);
     const state = { promoted: true, before: [] as Writer[] };
-    const steps = await stepsOf(d, services, flows, report, state, io);
+    const use = replicasWanted(services, options.replicas);
+    if (use.size && d.mode === 'planned')
+      report.warnings.push('--replicas is for an emergency: a planned switchover loses nothing (a last backup first)');
+    const steps = await stepsOf(d, services, use, flows, report, state, io);
     const noReturn = steps.findIndex((s) => s.recorded);
     const to = p.site(d.to.name);
     const held = claimPlan(to, d.epoch, takeOver);
@@ -284,9 +239,11 @@ async function confirmFailover(d: Decision, report: PairReport, options: Failove
     : d.mode === 'emergency'
       ? report.services
           .map((s) =>
-            s.moment
-              ? `${s.service} back to ${s.moment} (${Math.round((s.rpoSeconds ?? 0) / 60)} min lost)`
-              : `${s.service}: nothing to bring back`,
+            s.replicas?.used
+              ? `${s.service}: its live replicas (${behind(s.replicas)})${s.moment ? `, the rest back to ${s.moment}` : ''}`
+              : s.moment
+                ? `${s.service} back to ${s.moment} (${Math.round((s.rpoSeconds ?? 0) / 60)} min lost)`
+                : `${s.service}: nothing to bring back`,
           )
           .join(', ')
       : 'a last backup of every service first';

@@ -24,6 +24,7 @@ import { type IdentityChange, identityRecord, identityWrites, type Writer, write
 import { type SiteStatus, siteStatuses } from '../../sites/health.js';
 import type { Roles } from '../../sites/roles.js';
 import type { Site } from '../../sites/site.js';
+import type { LiveReplicas } from './replicas.js';
 
 /** What failover and failback are told: plan only, and how to ask. */
 export interface PairOptions extends Asking {
@@ -81,6 +82,8 @@ export interface ServiceReport {
   /** How much the switch loses: from the restore point's moment to the decision (emergency only). */
   rpoSeconds: number | null;
   datasets: { type: string; to: string; method: string; verified?: { files: number; bytes: number; partitions?: number } }[];
+  /** An emergency: the live replicas of its replicated tables, how far behind, and whether they are what is promoted. */
+  replicas?: LiveReplicas;
   /** failback: what the old primary holds that the new one never got, kept in quarantine snapshots. */
   lostWrites?: { dataset: string; quarantine: string; changes: string[] }[];
 }

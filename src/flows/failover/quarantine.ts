@@ -9,6 +9,7 @@ import type { RestorePoint } from '../../catalog/catalog.js';
 import { type Change, commandChange, httpChange, look, type Performer } from '../../core/change.js';
 import { hiveOf, tableOf } from '../../datasets/hive/plan.js';
 import { dirsOn, hiveRecord } from '../../datasets/hive/restore.js';
+import { compareTables } from '../../hbase/compare.js';
 import { infoArgs, parseSnapshotInfo } from '../../hbase/info.js';
 import { statements } from '../../hbase/shell.js';
 import { tableSnapshotName } from '../../hbase/tables.js';
@@ -55,8 +56,18 @@ export function quarantineOf(p: Performer, old: Site, shared: RestorePoint | und
   });
 }
 
-/** What the old primary changed since the shared point, kept in the quarantine snapshots. */
-export async function lostWrites(p: Performer, old: Site, shared: RestorePoint, quarantine: Quarantined[]) {
+/**
+ * What the old primary changed since the shared point, kept in the quarantine snapshots. A replicated
+ * table (`replicated`: the tables, and the current primary's cluster key) is compared row by row with
+ * the current primary's: the rows it wrote that never got there, by key.
+ */
+export async function lostWrites(
+  p: Performer,
+  old: Site,
+  shared: RestorePoint,
+  quarantine: Quarantined[],
+  replicated?: { tables: string[]; key: string; primary: string },
+) {
   const out: NonNullable<ServiceReport['lostWrites']> = [];
   for (const q of quarantine) {
     if (q.record.type === 'hive') {
@@ -70,6 +81,17 @@ export async function lostWrites(p: Performer, old: Site, shared: RestorePoint, 
         quarantine: `${q.record.target}/.snapshot/${q.name}`,
         changes: diff.map((e) => `${e.type} ${e.sourcePath || '.'}${e.targetPath ? ` → ${e.targetPath}` : ''}`),
       });
+      continue;
+    }
+    if (replicated?.tables.includes(q.record.target)) {
+      const c = await compareTables((cmd, o) => look(p, cmd, o), old.tool('hbase', ['shell', '-n']), {
+        table: q.record.target,
+        key: replicated.key,
+        sinceMs: Date.parse(shared.moment),
+      });
+      const partial = c.partial ? [`… the first ${c.cells} cells written since ${shared.moment} compared only`] : [];
+      const gone = c.missingThere ? [`${replicated.primary} has no table ${q.record.target}`] : [];
+      out.push({ dataset: q.record.target, quarantine: q.name, changes: [...gone, ...c.lost.map((r) => `row ${r}`), ...partial] });
       continue;
     }
     const info = async (name: string) =>

@@ -87,6 +87,7 @@ ${EXIT_CODES_HELP}`,
     .command('doctor')
     .description('check the clusters file against the clusters: endpoints, authentication, DataNodes, rights, tools, versions, clocks')
     .option('--timeout <seconds>', 'give each call this long', '10')
+    .option('--policies <dir>', "also check what the policies' replicated HBase tables need, on both sites")
     .addHelpText(
       'after',
       `
@@ -96,6 +97,7 @@ removes it again: that is what proves a DataNode is reachable and the user has t
 Examples:
   hbackup doctor --clusters /etc/hbackup/clusters.yaml
   hbackup --json doctor | jq '.findings[] | select(.level != "ok")'
+  hbackup doctor --policies /etc/hbackup/policies     # replication: on, cluster keys reached, bulk loads
 
 Exit codes (as status): 0 all well, 1 warnings, 2 failures.`,
     )

@@ -334,8 +334,14 @@ export const PolicySchema = z
           .positive()
           .default(60)
           .describe('status warns when a replicated table lags more (CRITICAL past ten times as much).'),
+        bulkLoads: z
+          .boolean()
+          .default(false)
+          .describe(
+            'The service bulk-loads HFiles into its replicated tables: doctor --policies checks the settings HBase needs to replicate them (hbase.replication.bulkload.enabled, hbase.replication.cluster.id).',
+          ),
       })
-      .default({ maxLagSeconds: 60 })
+      .default({ maxLagSeconds: 60, bulkLoads: false })
       .describe("How far behind the service's replicated HBase tables may be."),
     preflight: z.strictObject({ maxClockSkewSeconds: z.number().positive().default(30) }).default({ maxClockSkewSeconds: 30 }),
   })

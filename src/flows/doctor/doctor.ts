@@ -4,7 +4,8 @@
  * is that of the worst finding: ok, warn or fail (exit 0, 1, 2, as `status`).
  */
 import path from 'node:path';
-import { loadClusters } from '../../config/load.js';
+import { loadClusters, type ResolvedPolicy } from '../../config/load.js';
+import { replicationFindings } from './replication.js';
 import { checkSite, type DoctorIo, type Finding, type Level, type SiteFacts } from './site.js';
 
 export interface DoctorReport {
@@ -57,12 +58,13 @@ export function versionFindings(versions: Record<string, SiteFacts['versions']>)
 
 const RANK: Record<Level, number> = { ok: 0, warn: 1, fail: 2 };
 
-export async function doctor(clustersFile: string, io: DoctorIo): Promise<DoctorReport> {
+/** `services`: the policies of --policies, whose replication is checked too. */
+export async function doctor(clustersFile: string, io: DoctorIo, services: ResolvedPolicy[] = []): Promise<DoctorReport> {
   const { clusters } = loadClusters(path.resolve(clustersFile));
   const named = Object.entries(clusters.clusters).map(([name, c]) => ({ name, ...c }));
-  const facts = await Promise.all(named.map((c) => checkSite(c, io)));
+  const [facts, replication] = await Promise.all([Promise.all(named.map((c) => checkSite(c, io))), replicationFindings(services, io)]);
   const versions = Object.fromEntries(named.map((c, i) => [c.name, facts[i]!.versions]));
-  const findings = [...facts.flatMap((f) => f.findings), ...versionFindings(versions)];
+  const findings = [...facts.flatMap((f) => f.findings), ...versionFindings(versions), ...replication];
   const result = findings.reduce<Level>((worst, f) => (RANK[f.level] > RANK[worst] ? f.level : worst), 'ok');
   return { command: 'doctor', result, findings, versions };
 }

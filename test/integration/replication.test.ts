@@ -6,11 +6,17 @@
 // shows the peer and its lag (and the metrics file); a second backup finds it in place and changes
 // nothing; the peer disabled by hand is CRITICAL; a column family added on the primary is found by
 // the next backup, which sets the table up again (the peer enabled), and the family replicates.
+// doctor --policies checks both sites reach each other's HBase by cluster key. Then, with the writer
+// running, an emergency failover to the live replicas: east's peer goes first, the rows west lacks are
+// only those written within the measured lag of the failover; the failback lists exactly those rows
+// by key (compared cell by cell with west) and sets replication up from west to east.
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readIdentity } from '../../src/identity/identity.js';
+// @ts-expect-error the sandbox launcher is plain JavaScript
+import { startSite, stopSite } from '../cluster/sandbox.js';
 import {
   backup,
   east,
@@ -79,6 +85,12 @@ describe('HBase replication', () => {
   afterAll(async () => {
     await tool(east, 'hdfs', ['dfsadmin', '-safemode', 'leave']).catch(() => undefined);
     if ((await roleOf(east)) !== 'primary' || (await roleOf(west)) !== 'secondary') await hbackup(['init', '--force']);
+    // HBase on a site that spent a while in safe mode may have lost its region server: start it afresh then.
+    const health = JSON.parse(String((await hbackup(['--json', 'status'])).stdout));
+    if (health.sites.some((x: { level: string }) => x.level !== 'OK')) {
+      await stopSite('east');
+      await startSite('east');
+    }
     await Promise.all([hbaseShell(east, removePeer), hbaseShell(west, removePeer)]);
   });
 
@@ -215,11 +227,6 @@ describe('HBase replication', () => {
       for (let i = 0; i < 6 && !got.includes('west-after=shipped'); i++) got = await rowsOn(east);
       expect(got).toContain('west-after=shipped');
       expect(got).toContain('west-new=new');
-
-      // And back as planned: west's peer goes first, east the primary again.
-      const planned = await hbackup(['--json', 'failover', '--policies', dir, '--yes']);
-      expect(jsonLines(String(planned.stdout))[0], String(planned.stderr)).toMatchObject({ result: 'ok', mode: 'planned', to: 'east' });
-      expect(String((await hbaseShell(west, 'list_peers\n')).stdout)).not.toContain(peer);
     } finally {
       fs.writeFileSync(stop, '');
     }

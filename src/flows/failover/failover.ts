@@ -66,7 +66,7 @@ async function stepsOf(
     if (stop) steps.push(stop);
   } else if (!d.finish && peersOf(services).length) {
     report.warnings.push(
-      `${d.from.name} does not answer: its replication peers (${peersOf(services).join(', ')}) could not be removed; when it returns it ships the edits it had not shipped into ${d.to.name}: remove them (remove_peer) before its region servers start, or run hbackup failback at once`,
+      `${d.from.name} does not answer: its replication peers (${peersOf(services).join(', ')}) could not be removed; when its region servers start again they ship the edits they had not shipped into ${d.to.name}: before its HBase starts, with only its ZooKeeper up, delete them (hbase zkcli deleteall ${d.from.hbase?.znodeParent ?? '/hbase'}/replication/peers/<peer>), then run hbackup failback`,
     );
   }
   if (!d.finish && d.mode === 'emergency') {

@@ -6,12 +6,15 @@
 // `status` samples the peer's lag every SAMPLE seconds (default 10): the lag's median, 99th
 // percentile and largest, and how long after the writer stopped the replica held every row. The
 // export runs with 2 mappers: a local-mode ExportSnapshot gives each a buffer of a block (128 MiB).
+// With FAILOVER=1, at the end the writer keeps writing through an emergency failover to the live
+// replicas (`failover --emergency --replicas`): the RPO is the rows the replica lacked that were
+// written before the failover began, and their age; then `failback --switch` puts the roles back.
 // Prints figures; asserts nothing.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { sandboxDir } from '../test/cluster/layout.js';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -21,6 +24,7 @@ const SIZE_MB = Number(process.env.SIZE_MB ?? 64);
 const RATE = Number(process.env.RATE ?? 200);
 const SECONDS = Number(process.env.SECONDS ?? 300);
 const SAMPLE = Number(process.env.SAMPLE ?? 10);
+const FAILOVER = process.env.FAILOVER === '1';
 const id = Date.now().toString(36);
 const table = `benchrep_${id}:t`;
 const service = `benchrep-${id}`;
@@ -120,6 +124,16 @@ while (Date.now() < until) {
   if (r?.lagSeconds != null) lags.push(r.lagSeconds);
   await new Promise((res) => setTimeout(res, SAMPLE * 1000));
 }
+let failedOver;
+if (FAILOVER) {
+  // The primary treated as failed while the writer runs: the live replicas promoted.
+  const began = Date.now();
+  const fo = await hbackup(['--json', 'failover', '--policies', dir, '--yes', '--emergency', '--replicas']);
+  const r = JSON.parse(String(fo.stdout).split('\n')[0]);
+  if (r.result !== 'ok') throw new Error(`the failover failed: ${r.error}`);
+  failedOver = { began, report: r, tookMs: Date.now() - began };
+  await new Promise((res) => setTimeout(res, 2_000));
+}
 fs.writeFileSync(stop, '');
 const wrote = String((await writer).stdout).match(/^hbackup:wrote (\d+) in ([\d.]+) s$/m);
 const stopped = Date.now();
@@ -129,10 +143,52 @@ console.log(
 console.log(
   `lag over ${lags.length} samples (status every ${SAMPLE} s): median ${pct(lags, 50)?.toFixed(2)} s, p99 ${pct(lags, 99)?.toFixed(2)} s, largest ${Math.max(...lags).toFixed(2)} s`,
 );
-const want = await rows('east');
-let have = 0;
-for (let i = 0; i < 30 && have < want; i++) have = await rows('west');
-console.log(
-  `replica: ${have} of ${want} rows, every row ${((Date.now() - stopped) / 1000).toFixed(1)} s after the writer stopped (each count one shell)`,
+if (failedOver) {
+  // Every writer row on east (written from a minute before the failover) that west lacks, with when it was written.
+  const westKey = `${parse(fs.readFileSync(clustersFile, 'utf8')).clusters.west.hbase.zookeeper}:/hbase`;
+  const out = await shell(
+    'east',
+    `here = org.apache.hadoop.hbase.client.ConnectionFactory.createConnection(@hbase.configuration)
+there = org.apache.hadoop.hbase.client.ConnectionFactory.createConnection(org.apache.hadoop.hbase.HBaseConfiguration.createClusterConf(@hbase.configuration, '${westKey}'))
+name = org.apache.hadoop.hbase.TableName.valueOf('${table}')
+dst = there.getTable(name)
+b = org.apache.hadoop.hbase.util.Bytes
+s = org.apache.hadoop.hbase.client.Scan.new
+s.setTimeRange(${failedOver.began - 60_000}, java.lang.Long::MAX_VALUE)
+s.setRowPrefixFilter(b.toBytes('w-'))
+here.getTable(name).getScanner(s).each do |r|
+  puts "hbackup:lacked #{b.toString(r.getRow)} #{r.rawCells[0].getTimestamp}" unless dst.exists(org.apache.hadoop.hbase.client.Get.new(r.getRow))
+end
+here.close
+there.close
+puts 'hbackup:compared'
+`,
+  );
+  const lacked = [...out.matchAll(/^hbackup:lacked (\S+) (\d+)$/gm)].map((m) => Number(m[2]));
+  const before = lacked.filter((ts) => ts < failedOver.began);
+  const rep = failedOver.report.services[0].replicas;
+  console.log(
+    `emergency failover to the live replicas while writing: ${(failedOver.tookMs / 1000).toFixed(1)} s; measured lag ${rep.lagSeconds} s (${rep.measuredOn})`,
+  );
+  console.log(
+    `RPO: ${before.length} row(s) written before the failover began never reached west${before.length ? ` (the oldest ${((failedOver.began - Math.min(...before)) / 1000).toFixed(2)} s before it)` : ''}; ${lacked.length - before.length} more written on east during and after it (the old primary's writes failback lists)`,
+  );
+  const t0 = Date.now();
+  const fb = await hbackup(['--json', 'failback', '--policies', dir, '--yes', '--switch']);
+  const back = JSON.parse(String(fb.stdout).split('\n')[0]);
+  const listed = back.services?.[0]?.lostWrites?.find((l) => l.dataset === table)?.changes.length;
+  console.log(
+    `failback --switch: ${back.result} in ${((Date.now() - t0) / 1000).toFixed(1)} s; it listed ${listed} row(s) east holds and west lacks`,
+  );
+} else {
+  const want = await rows('east');
+  let have = 0;
+  for (let i = 0; i < 30 && have < want; i++) have = await rows('west');
+  console.log(
+    `replica: ${have} of ${want} rows, every row ${((Date.now() - stopped) / 1000).toFixed(1)} s after the writer stopped (each count one shell)`,
+  );
+}
+await shell(
+  'east',
+  `remove_peer 'hbackup_${service.replace(/-/g, '_')}' if list_peers.any? { |p| p.getPeerId == 'hbackup_${service.replace(/-/g, '_')}' }\n`,
 );
-await shell('east', `remove_peer 'hbackup_${service.replace(/-/g, '_')}'\n`);

@@ -2,8 +2,8 @@
 # The quick-start demo: two real clusters on this machine, a service with two directories, a
 # partitioned Hive table over one of them and an HBase table on the primary, a full backup, some
 # changes, the plan of the next backup, an incremental backup, the restore points, the first one
-# restored beside the live data, a home directory mirrored by sync-users, both sites' status and a
-# failover's plan.
+# restored beside the live data, a home directory mirrored by sync-users, both sites' status (the
+# orders table's replication among it) and a failover's plan, planned and in an emergency.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 node test/cluster/sandbox.js up
@@ -82,6 +82,8 @@ mkdir -p "$work/policies" && cp policies/demo.yaml "$work/policies/"
 hbackup status --policies "$work/policies"
 printf '\n# what a failover to west would do now (the primary is healthy: a planned switchover), changing nothing\n'
 hbackup failover --policies "$work/policies" --dry-run
+printf '\n# and if east had failed: both targets for the orders table, the restore point and the live replica (--replicas)\n'
+hbackup failover --policies "$work/policies" --dry-run --emergency | head -n 4
 printf '\n# the table as the secondary holds it: queryable there, its partitions at the restore point, its locations on west\n'
 hive west 21050 "SHOW PARTITIONS demo.sales; SELECT * FROM demo.sales WHERE day = '2026-11-25' LIMIT 3"
 hbackup endpoint

@@ -2,9 +2,13 @@
 // are (the old primary's sources, else the new primary's sinks), and the row-by-row comparison a
 // failback lists an old primary's lost writes with.
 import { describe, expect, it } from 'vitest';
+import type { RestorePoint } from '../../src/catalog/catalog.js';
 import type { ResolvedPolicy } from '../../src/config/load.js';
 import { PolicySchema } from '../../src/config/schema.js';
+import type { Performer } from '../../src/core/change.js';
 import { UsageError } from '../../src/errors.js';
+import type { Runner } from '../../src/exec/runner.js';
+import { lostWrites, type Quarantined } from '../../src/flows/failover/quarantine.js';
 import { behind, lagOf, replicasWanted } from '../../src/flows/failover/replicas.js';
 import { compareScript, parseComparison } from '../../src/hbase/compare.js';
 import type { ReplicationState } from '../../src/hbase/replication.js';
@@ -80,5 +84,34 @@ describe('live replicas at an emergency failover', () => {
       missingThere: false,
     });
     expect(parseComparison('hbackup:lost row1\nERROR: connection refused')).toBeUndefined();
+  });
+
+  it("lists a replicated table's lost rows by key at failback; one that cannot be compared falls back to its store files, and says why", async () => {
+    const shared = { snapshot: 'hb-orders-20261203T000000Z', moment: '2026-12-03T00:00:00Z' } as RestorePoint;
+    const record = { type: 'hbase', source: 'shop:orders', target: 'shop:orders', snapshot: 'hb-orders-20261203T000000Z.shop.orders' };
+    const quarantine = [{ record, name: 'hbackup-quarantine-orders-x.shop.orders', exists: async () => true }] as Quarantined[];
+    const old = { name: 'east', tool: (_: string, args: string[]) => ({ argv: ['/opt/east/bin/hbase', ...args] }) } as unknown as Site;
+    let reachable = true;
+    const info = (files: string[]) => `Snapshot Info\n${files.map((f) => `      100 ${f}`).join('\n')}\n`;
+    const runner: Runner = async (cmd, opts) => {
+      if (cmd.argv[1] === 'shell')
+        return reachable
+          ? { exitCode: 0, stdout: 'hbackup:lost fo000101\nhbackup:lost fo000102\nhbackup:compared 40 40 false false\n', stderr: '' }
+          : { exitCode: 1, stdout: '', stderr: 'ERROR: KeeperErrorCode = ConnectionLoss for /hbase/master' };
+      const name = cmd.argv[cmd.argv.indexOf('-snapshot') + 1];
+      expect(opts?.input).toBeUndefined();
+      return { exitCode: 0, stdout: info(name === record.snapshot ? ['a/b/f/1'] : ['a/b/f/1', 'a/b/f/2']), stderr: '' };
+    };
+    const p: Performer = { sites: { east: old }, runner, spawn: () => undefined as never, debug: () => {} };
+    const replicated = { tables: ['shop:orders'], key: 'zk-west:2181:/hbase', primary: 'west' };
+    expect((await lostWrites(p, old, shared, quarantine, replicated))[0]!.changes).toEqual(['row fo000101', 'row fo000102']);
+    reachable = false;
+    const [fallback] = await lostWrites(p, old, shared, quarantine, replicated);
+    expect(fallback!.changes).toEqual([
+      expect.stringMatching(
+        /^not compared row by row with west's: .*ConnectionLoss for \/hbase\/master \(comparing shop:orders with the other cluster's\)$/,
+      ),
+      'table changed (its store files differ from the shared restore point)',
+    ]);
   });
 });

@@ -83,7 +83,7 @@ hbackup status --policies "$work/policies"
 printf '\n# what a failover to west would do now (the primary is healthy: a planned switchover), changing nothing\n'
 hbackup failover --policies "$work/policies" --dry-run
 printf '\n# and if east had failed: both targets for the orders table, the restore point and the live replica (--replicas)\n'
-hbackup failover --policies "$work/policies" --dry-run --emergency | head -n 4
+hbackup failover --policies "$work/policies" --dry-run --emergency | head -n 5
 printf '\n# the table as the secondary holds it: queryable there, its partitions at the restore point, its locations on west\n'
 hive west 21050 "SHOW PARTITIONS demo.sales; SELECT * FROM demo.sales WHERE day = '2026-11-25' LIMIT 3"
 hbackup endpoint

@@ -61,7 +61,9 @@ async function stepsOf(
   if (!d.finish && d.oldReachable) {
     const stop = stopReplicationStep(from, services, p, (e) => {
       if (d.mode === 'planned') throw e;
-      report.warnings.push(`${d.from.name}: its replication peers could not be removed: ${e.message}; remove them by hand (remove_peer)`);
+      report.warnings.push(
+        `${d.from.name}: its replication peers could not be removed: ${e.message}; remove them by hand (remove_peer), or with its HBase down delete them from its ZooKeeper before it starts (hbase zkcli deleteall ${d.from.hbase?.znodeParent ?? '/hbase'}/replication/peers/<peer>)`,
+      );
     });
     if (stop) steps.push(stop);
   } else if (!d.finish && peersOf(services).length) {

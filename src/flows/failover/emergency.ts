@@ -3,7 +3,6 @@
  * restore point (a half-finished copy is never served), or — with --replicas — its replicated tables
  * served as the live replicas they are and the rest from that point.
  */
-
 import { readCatalog } from '../../catalog/catalog.js';
 import { perform } from '../../core/change.js';
 import type { FlowContext } from '../../core/context.js';
@@ -48,8 +47,7 @@ export async function emergencySteps(
   const { service } = ctx;
   const point = await lastComplete(ctx);
   const kept = new Set(replicas?.used ? replicas.tables : []);
-  const none: ServiceReport = { service, restorePoint: null, moment: null, rpoSeconds: null, datasets: [] };
-  let s = none;
+  let s: ServiceReport = { service, restorePoint: null, moment: null, rpoSeconds: null, datasets: [] };
   let plan: RestorePlan | undefined;
   if (point) {
     plan = await planRestore(ctx, { point, on: 'secondary', suffix: undefined, datasets: undefined });

@@ -1,3 +1,23 @@
+/**
+ * `failover`: make the secondary the primary.
+ *
+ * - The primary answers and is healthy → a planned switchover: its writers are fenced (the
+ *   clusters file's `fence` hooks), every service gets a last restore point, the new primary's
+ *   tables come up from it, the identities swap at the next epoch and the catalog follows the roles.
+ *   Nothing is lost.
+ * - The primary is down, unhealthy, or `--emergency` says so → an emergency promotion: per service
+ *   what is at stake (the moment of its last complete restore point: the RPO) is shown and
+ *   confirmed; the old primary, if it still answers, goes into HDFS safe mode; every data set on the
+ *   secondary is brought back to that restore point (a half-finished copy is never served) and its
+ *   tables come up from the exported snapshots — or, with --replicas, its replicated tables are served
+ *   as the live replicas they are, seconds behind; then the secondary takes the primary identity at
+ *   the next epoch, which leaves the old primary stale until failback. Before anything else the old
+ *   primary's replication peers are removed (it must not ship into the new primary).
+ *
+ * Plan (steps of changes) → confirm → claim the epoch (one control host wins) → the steps → new
+ * endpoint and RTO. A run that died leaves its claim: the next failover takes it over and finishes
+ * what the dead run began past the new primary's identity, or decides anew when it never got there.
+ */
 import type { NamedCluster, ResolvedPolicy } from '../../config/load.js';
 import { type Change, perform } from '../../core/change.js';
 import { type FlowIo, openFlow, openPair } from '../../core/context.js';

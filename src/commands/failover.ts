@@ -29,14 +29,11 @@ function printPair(out: Output, r: PairReport): void {
   for (const s of r.services) {
     const stake = s.rpoSeconds !== null && s.rpoSeconds > 0 ? `, ${Math.round(s.rpoSeconds / 60)} min since (RPO)` : '';
     const point = `restore point ${s.restorePoint ?? '(none)'}${s.moment ? ` of ${s.moment}` : ''}${stake}`;
+    const live = s.replicas && `the live replicas of ${s.replicas.tables.join(', ')}, ${behind(s.replicas)}, each table on its own`;
     if (!s.restorePoint && r.mode === 'planned') out.print(`  ${s.service}: a last backup first, so nothing is lost`);
-    else if (s.replicas?.used)
-      out.print(
-        `  ${s.service}: the live replicas of ${s.replicas.tables.join(', ')}, ${behind(s.replicas)}, each table on its own; the rest from ${point}`,
-      );
+    else if (s.replicas?.used) out.print(`  ${s.service}: ${live}; the rest from ${point}`);
     else out.print(`  ${s.service}: ${point}`);
-    if (s.replicas && !s.replicas.used)
-      out.print(`    or --replicas: the live replicas of ${s.replicas.tables.join(', ')}, ${behind(s.replicas)}, each table on its own`);
+    if (live && !s.replicas?.used) out.print(`    or --replicas: ${live}`);
     for (const d of s.datasets)
       out.print(`    ${d.to}  ${d.method}${d.verified ? `  verified ${d.verified.files} files, ${d.verified.bytes} bytes` : ''}`);
     for (const l of s.lostWrites ?? []) {

@@ -1,6 +1,6 @@
 /**
  * What Hadoop's daemons serve beside their REST APIs: `/jmx` (a bean by its query) and `/conf` (one
- * setting of the running daemon). Both answer only when asked with the daemon's web authentication;
+ * setting of the running daemon, or all of them). Both answer only when asked with the daemon's web authentication;
  * behind SPNEGO they answer 401, read here as nothing.
  */
 import type { FetchLike } from './client.js';
@@ -27,4 +27,21 @@ export async function confValue(fetchImpl: FetchLike, base: string, key: string,
   const text = await res.text();
   if (!res.ok) return undefined;
   return /"value"\s*:\s*"([^"]*)"/.exec(text)?.[1];
+}
+
+/**
+ * Every setting of the running daemon (its `/conf` as JSON, defaults included); undefined when it
+ * refuses or answers no JSON. An HBase master ignores `name=` and always answers the whole of it.
+ * A network failure throws.
+ */
+export async function confSettings(fetchImpl: FetchLike, base: string, timeoutMs: number): Promise<Map<string, string> | undefined> {
+  const res = await fetchImpl(`${base.replace(/\/+$/, '')}/conf?format=json`, { signal: AbortSignal.timeout(timeoutMs) });
+  if (!res.ok) {
+    await res.body?.cancel().catch(() => undefined);
+    return undefined;
+  }
+  const body = (await res.json().catch(() => null)) as { properties?: { key?: unknown; value?: unknown }[] } | null;
+  if (!body) return undefined;
+  const props = (body.properties ?? []).filter((x) => typeof x.key === 'string' && typeof x.value === 'string');
+  return new Map(props.map((x) => [x.key as string, x.value as string]));
 }

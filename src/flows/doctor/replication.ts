@@ -11,6 +11,7 @@ import { replicatedTables } from '../../datasets/hbase/replication.js';
 import { causeLine } from '../../errors.js';
 import { clusterKey } from '../../hbase/replication.js';
 import { rubyString } from '../../hbase/tables.js';
+import { confSettings } from '../../http/servlets.js';
 import { fetchOf, openSite } from '../../sites/site.js';
 import type { DoctorIo, Finding } from './site.js';
 
@@ -25,22 +26,18 @@ puts "hbackup:reached #{conn.getAdmin.getClusterMetrics(java.util.EnumSet.of(org
 conn.close
 `;
 
-/** The settings a site's HBase master runs with (its /conf as JSON), or undefined: no masterInfo, or /conf closed. */
-export async function masterConf(c: NamedCluster, io: DoctorIo): Promise<Map<string, string> | undefined> {
-  const info = c.hbase?.masterInfo;
-  if (!info) return undefined;
-  try {
-    const res = await fetchOf(c, { fetch: io.fetch })(`${info.replace(/\/+$/, '')}/conf?format=json`, {
-      signal: AbortSignal.timeout(io.timeoutMs),
-    });
-    if (!res.ok) return undefined;
-    const body = (await res.json()) as { properties?: { key?: unknown; value?: unknown }[] };
-    const props = (body.properties ?? []).filter((p) => typeof p.key === 'string' && typeof p.value === 'string');
-    return new Map(props.map((p) => [p.key as string, p.value as string]));
-  } catch {
-    return undefined;
-  }
-}
+/** The settings a site's HBase master runs with, or undefined: no masterInfo, or its /conf closed or out of reach. */
+const masterConf = (c: NamedCluster, io: DoctorIo): Promise<Map<string, string> | undefined> =>
+  c.hbase?.masterInfo
+    ? confSettings(fetchOf(c, { fetch: io.fetch }), c.hbase.masterInfo, io.timeoutMs).catch(() => undefined)
+    : Promise.resolve(undefined);
+
+/** Does a host name resolve here? */
+const resolves = (host: string): Promise<boolean> =>
+  lookup(host).then(
+    () => true,
+    () => false,
+  );
 
 /** One site's checks, as the source towards `other` (and the sink it is for `other`). */
 async function siteFindings(site: NamedCluster, other: NamedCluster, bulkLoads: string[], io: DoctorIo): Promise<Finding[]> {
@@ -67,14 +64,7 @@ async function siteFindings(site: NamedCluster, other: NamedCluster, bulkLoads: 
   }
   const hosts = key.split(':')[0]!.split(',');
   const unresolved: string[] = [];
-  for (const h of hosts)
-    if (
-      !(await lookup(h).then(
-        () => true,
-        () => false,
-      ))
-    )
-      unresolved.push(h);
+  for (const h of hosts) if (!(await resolves(h))) unresolved.push(h);
   if (unresolved.length) {
     add({
       level: 'fail',

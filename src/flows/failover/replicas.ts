@@ -45,9 +45,9 @@ export function replicasWanted(services: ResolvedPolicy[], wanted: true | string
   return new Set(wanted);
 }
 
-/** A site's replication as one shell reads it, or undefined when its HBase does not answer in time. */
-async function readOr(p: Performer, site: Site, tables: string[], timeoutMs: number): Promise<ReplicationState | undefined> {
-  return readReplication((cmd, o) => look(p, cmd, { ...o, timeoutMs }), site.tool('hbase', ['shell', '-n']), tables, site.name).catch(
+/** A site's peers, sources and sinks as one shell reads them, or undefined when its HBase does not answer in time. */
+async function readOr(p: Performer, site: Site, timeoutMs: number): Promise<ReplicationState | undefined> {
+  return readReplication((cmd, o) => look(p, cmd, { ...o, timeoutMs }), site.tool('hbase', ['shell', '-n']), [], site.name).catch(
     () => undefined,
   );
 }
@@ -67,8 +67,8 @@ export async function liveReplicas(
   const out = new Map<string, LiveReplicas>();
   const all = services.flatMap((rp) => replicatedTables(rp.policy));
   if (!all.length) return out;
-  const source = old ? await readOr(p, old, [], 60_000) : undefined;
-  const sinks = source ? undefined : await readOr(p, next, [], 60_000);
+  const source = old ? await readOr(p, old, 60_000) : undefined;
+  const sinks = source ? undefined : await readOr(p, next, 60_000);
   const root = rootPath(next.cluster);
   const problems: string[] = [];
   for (const rp of services) {
